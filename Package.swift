@@ -1,0 +1,88 @@
+// swift-tools-version: 6.0
+//
+// Quarry: one Swift binary that answers questions about your documents and streams the answer into the page.
+// Layering (a module imports only those above it in this list):
+//   C system libraries (CWebSockets, CCurl, CSQLite, CMarkGFM, COpenSSL, CZlib) + CShim (variadic curl calls)
+//   thin wrappers, one per C library (Server wraps libwebsockets): Crypto, SQLite, Markdown, Curl, Gzip
+//   TurboStream (pure Swift) → Store → Server → quarry (the executable)
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+/// A Debian system library found through pkg-config, with the package that provides it.
+func systemLibrary(_ name: String, pkgConfig: String, apt: [String]) -> Target {
+    .systemLibrary(name: name, pkgConfig: pkgConfig, providers: [.apt(apt)])
+}
+
+let package = Package(
+    name: "Quarry",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "quarry", targets: ["quarry"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // MARK: C libraries (module map + shim header only)
+        systemLibrary("CWebSockets", pkgConfig: "libwebsockets", apt: ["libwebsockets-dev"]),
+        systemLibrary("CCurl", pkgConfig: "libcurl", apt: ["libcurl4-openssl-dev"]),
+        systemLibrary("CSQLite", pkgConfig: "sqlite3", apt: ["libsqlite3-dev"]),
+        systemLibrary("CMarkGFM", pkgConfig: "libcmark-gfm", apt: ["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"]),
+        systemLibrary("COpenSSL", pkgConfig: "libcrypto", apt: ["libssl-dev"]),
+        systemLibrary("CZlib", pkgConfig: "zlib", apt: ["zlib1g-dev"]),
+        // The one C target: what Swift cannot call (curl_easy_setopt and curl_easy_getinfo are variadic).
+        .target(name: "CShim", dependencies: ["CCurl"]),
+
+        // MARK: Thin wrappers, one per C library
+        .target(name: "Crypto", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
+        .target(name: "SQLite", dependencies: ["CSQLite"], swiftSettings: swiftSettings),
+        .target(name: "Markdown", dependencies: ["CMarkGFM"], swiftSettings: swiftSettings),
+        .target(name: "Curl", dependencies: ["CCurl", "CShim"], swiftSettings: swiftSettings),
+        .target(name: "Gzip", dependencies: ["CZlib"], swiftSettings: swiftSettings),
+
+        // MARK: Quarry's own modules
+        .target(name: "TurboStream", swiftSettings: swiftSettings),
+        .target(
+            name: "Store",
+            dependencies: ["SQLite", "Crypto"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Server",
+            dependencies: [
+                "CWebSockets", "Crypto", "Gzip", "TurboStream",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "quarry",
+            dependencies: [
+                "Server", "Store",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Tests
+        .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: swiftSettings),
+        .testTarget(name: "SQLiteTests", dependencies: ["SQLite"], swiftSettings: swiftSettings),
+        .testTarget(name: "MarkdownTests", dependencies: ["Markdown"], swiftSettings: swiftSettings),
+        .testTarget(name: "CurlTests", dependencies: ["Curl"], swiftSettings: swiftSettings),
+        .testTarget(name: "GzipTests", dependencies: ["Gzip"], swiftSettings: swiftSettings),
+        .testTarget(name: "TurboStreamTests", dependencies: ["TurboStream"], swiftSettings: swiftSettings),
+        .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: ["Server", "Crypto", "Gzip", "TurboStream"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

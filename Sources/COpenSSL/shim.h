@@ -1,0 +1,8 @@
+#ifndef QUARRY_COPENSSL_SHIM_H
+#define QUARRY_COPENSSL_SHIM_H
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+#endif

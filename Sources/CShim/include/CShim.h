@@ -1,0 +1,20 @@
+#ifndef QUARRY_CSHIM_H
+#define QUARRY_CSHIM_H
+// The one C target: libcurl's curl_easy_setopt and curl_easy_getinfo are variadic, so Swift cannot call them.
+// One function per argument type; nothing else belongs here.
+#include <curl/curl.h>
+
+CURLcode quarry_curl_setopt_long(CURL *handle, CURLoption option, long value);
+CURLcode quarry_curl_setopt_off(CURL *handle, CURLoption option, curl_off_t value);
+CURLcode quarry_curl_setopt_string(CURL *handle, CURLoption option, const char *value);
+CURLcode quarry_curl_setopt_pointer(CURL *handle, CURLoption option, void *value);
+CURLcode quarry_curl_setopt_slist(CURL *handle, CURLoption option, struct curl_slist *value);
+CURLcode quarry_curl_setopt_write_function(CURL *handle, CURLoption option, curl_write_callback callback);
+CURLcode quarry_curl_setopt_xferinfo_function(CURL *handle, curl_xferinfo_callback callback);
+
+CURLcode quarry_curl_getinfo_long(CURL *handle, CURLINFO info, long *value);
+CURLcode quarry_curl_getinfo_string(CURL *handle, CURLINFO info, char **value);
+CURLcode quarry_curl_getinfo_pointer(CURL *handle, CURLINFO info, void **value);
+
+CURLMcode quarry_curl_multi_setopt_long(CURLM *multi, CURLMoption option, long value);
+#endif

@@ -1,0 +1,4 @@
+import Testing
+@testable import Curl
+
+@Test func placeholder() {}

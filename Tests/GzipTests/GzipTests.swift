@@ -1,0 +1,4 @@
+import Testing
+@testable import Gzip
+
+@Test func placeholder() {}
