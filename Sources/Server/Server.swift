@@ -1,1 +1,192 @@
-// Server
+// The server: one libwebsockets context run by one service thread, serving the page and holding the sockets.
+internal import CWebSockets
+public import Logging
+#if canImport(Glibc)
+internal import Glibc
+#endif
+
+/// Why the server could not start.
+public enum ServerError: Error, CustomStringConvertible {
+    /// libwebsockets could not create its context or listen (most often: the port is taken).
+    case cannotListen(host: String?, port: Int)
+    /// The service thread could not be started.
+    case cannotStartThread
+    /// `start()` was called twice.
+    case alreadyStarted
+
+    public var description: String {
+        switch self {
+        case .cannotListen(let host, let port):
+            "Could not listen on \(host ?? "all interfaces") port \(port). Is another program using that port?"
+        case .cannotStartThread: "Could not start the server's thread."
+        case .alreadyStarted: "The server is already running."
+        }
+    }
+}
+
+/// Serves the page over HTTP and holds one WebSocket per browser tab, fanning envelopes out through ``hub``.
+public final class Server: @unchecked Sendable {
+    /// Where envelopes are published; usable from any thread.
+    public let hub: Hub
+    private let configuration: ServerConfiguration
+    private let loop: ServiceLoop
+    private let logger: Logger
+    private let stopped = Completion()
+
+    // Guarded by `lock`. The context pointer is cleared before the context is destroyed, so a publish racing a
+    // shutdown never wakes a freed context.
+    private let lock = Lock()
+    private var context: OpaquePointer?
+    private var started = false
+    private var stopRequested = false
+    private var forceExit = false
+    private var listeningPort = 0
+    private var thread: pthread_t?
+
+    // Kept alive for the context's lifetime: lws holds pointers into them.
+    private let protocols: UnsafeMutablePointer<lws_protocols>
+    private let protocolName: UnsafeMutablePointer<CChar>
+    private let retryPolicy: UnsafeMutablePointer<lws_retry_bo_t>
+    private let interface: UnsafeMutablePointer<CChar>?
+
+    /// A server that is not yet listening.
+    /// - Parameters:
+    ///   - secret: the server's secret (at least 32 bytes); session cookies and stream names are signed with
+    ///     keys derived from it.
+    ///   - operations: handles `ask` and `stop`; nil answers them with a clear "not available" notice.
+    ///   - pageStreams: the streams a page follows, given its session.
+    public init(
+        configuration: ServerConfiguration,
+        secret: [UInt8],
+        hub: Hub = Hub(),
+        operations: (any SocketOperationHandler)? = nil,
+        pageStreams: @escaping @Sendable (SessionID) -> [String] = { ["session/\($0.rawValue)"] },
+        logger: Logger = Logger(label: "quarry.server")
+    ) {
+        self.configuration = configuration
+        self.hub = hub
+        self.logger = logger
+        let sessions = SessionCookies(secret: secret)
+        let streamNames = StreamNames(secret: secret)
+        let router = Router(frontEnd: .builtin, sessions: sessions, streamNames: streamNames, pageStreams: pageStreams)
+        loop = ServiceLoop(configuration: configuration, hub: hub, router: router, sessions: sessions,
+                           streamNames: streamNames, operations: operations, logger: logger)
+        protocolName = strdup("quarry")
+        interface = configuration.host.flatMap { $0.isEmpty || $0 == "0.0.0.0" || $0 == "::" ? nil : strdup($0) }
+        retryPolicy = .allocate(capacity: 1)
+        retryPolicy.initialize(to: lws_retry_bo_t(
+            retry_ms_table: nil, retry_ms_table_count: 0, conceal_count: 0,
+            secs_since_valid_ping: UInt16(clamping: configuration.pingAfterSeconds),
+            secs_since_valid_hangup: UInt16(clamping: configuration.hangUpAfterSeconds), jitter_percent: 0))
+        protocols = .allocate(capacity: 2)
+        protocols.initialize(repeating: lws_protocols(), count: 2)
+        protocols[0].name = UnsafePointer(protocolName)
+        protocols[0].callback = quarryServiceCallback
+        protocols[0].per_session_data_size = MemoryLayout<ConnectionID>.size
+        protocols[0].rx_buffer_size = configuration.receiveBufferBytes
+        protocols[0].tx_packet_size = ServiceLoop.coalesceLimit + 16
+    }
+
+    deinit {
+        stop()
+        protocols.deallocate()
+        retryPolicy.deallocate()
+        free(protocolName)
+        free(interface)
+    }
+
+    /// The port the server listens on (useful when the configuration asked for port 0).
+    public var port: Int { lock.withLock { listeningPort } }
+
+    /// Starts listening and serving on a new thread.
+    public func start() throws(ServerError) {
+        try lock.withLock { () throws(ServerError) in
+            guard !started else { throw .alreadyStarted }
+            started = true
+        }
+        LWS.setLogging(verbose: logger.logLevel <= .debug, quarryLibwebsocketsLog)
+        var info = lws_context_creation_info()
+        info.port = Int32(configuration.port)
+        info.iface = UnsafePointer(interface)
+        info.protocols = UnsafePointer(protocols)
+        info.vhost_name = UnsafePointer(protocolName)
+        info.server_string = UnsafePointer(protocolName)
+        info.user = Unmanaged.passUnretained(loop).toOpaque()
+        info.options = quarry_lws_option_validate_utf8()
+        info.retry_and_idle_policy = UnsafePointer(retryPolicy)
+        info.timeout_secs = 10
+        info.max_http_header_data = 4096
+        info.max_http_header_pool = 256
+        guard let created = lws_create_context(&info) else {
+            throw .cannotListen(host: configuration.host, port: configuration.port)
+        }
+        let vhost = lws_get_vhost_by_name(created, protocolName)
+        let bound = vhost.map { Int(lws_get_vhost_listen_port($0)) } ?? configuration.port
+        lock.withLock {
+            context = created
+            listeningPort = bound
+        }
+        hub.attach(wake: { [weak self] in self?.wake() })
+        guard let spawned = spawnThread({ [self] in run() }) else {
+            hub.attach(wake: nil)
+            lock.withLock { context = nil }
+            lws_context_destroy(created)
+            throw .cannotStartThread
+        }
+        lock.withLock { thread = spawned }
+        logger.info("listening", metadata: ["host": "\(configuration.host ?? "*")", "port": "\(bound)"])
+    }
+
+    /// Closes every socket with 1001 (going away), waits up to the configured grace for them to go, then stops
+    /// the service thread and frees the context. Safe to call from any thread, more than once.
+    public func stop() {
+        let running = lock.withLock { () -> pthread_t? in
+            stopRequested = true
+            if let context { lws_cancel_service(context) }
+            return thread
+        }
+        guard let running else { return }
+        if !stopped.wait(seconds: configuration.shutdownGraceSeconds + 0.5) {
+            logger.warning("sockets did not close in time; stopping anyway")
+            lock.withLock {
+                forceExit = true
+                if let context { lws_cancel_service(context) }
+            }
+        }
+        stopped.wait()
+        let joinable = lock.withLock { () -> pthread_t? in
+            defer { thread = nil }
+            return thread
+        }
+        if let joinable, joinable == running { pthread_join(joinable, nil) }
+    }
+
+    /// Blocks until the server has stopped.
+    public func waitUntilStopped() { stopped.wait() }
+
+    private func wake() {
+        lock.withLock {
+            if let context { lws_cancel_service(context) }
+        }
+    }
+
+    private func run() {
+        guard let context = lock.withLock({ self.context }) else { return }
+        var deadline: Double?
+        while true {
+            let (stop, force) = lock.withLock { (stopRequested, forceExit) }
+            if force { break }
+            if stop && deadline == nil {
+                deadline = monotonicSeconds() + configuration.shutdownGraceSeconds
+                loop.beginShutdown()
+            }
+            if let deadline, loop.sockets.isEmpty || monotonicSeconds() > deadline { break }
+            if lws_service(context, 0) < 0 { break }
+        }
+        hub.attach(wake: nil)
+        lock.withLock { self.context = nil }
+        lws_context_destroy(context)
+        logger.info("stopped")
+        stopped.signal()
+    }
+}

@@ -1,0 +1,81 @@
+// What the server answers to each HTTP request. Runs on the service thread; pure apart from minting session ids.
+internal import Crypto
+internal import TurboStream
+
+/// Maps requests to responses: the shell at `/`, hashed assets, `/healthz`, and clear errors for the rest.
+struct Router: Sendable {
+    /// Assets by their served path (`/assets/<name>.<hash>.<ext>`).
+    let assets: [String: StaticAsset]
+    /// The shell's template.
+    let shell: ShellTemplate
+    let sessions: SessionCookies
+    let streamNames: StreamNames
+    /// The streams a page for a session follows.
+    let pageStreams: @Sendable (SessionID) -> [String]
+
+    init(frontEnd: FrontEnd, sessions: SessionCookies, streamNames: StreamNames,
+         pageStreams: @escaping @Sendable (SessionID) -> [String]) {
+        var assets: [String: StaticAsset] = [:]
+        var names: [String: String] = [:]
+        for file in frontEnd.assets {
+            let asset = StaticAsset(contentType: file.contentType, bytes: file.bytes)
+            let path = "/assets/\(file.stem).\(asset.hash).\(file.ext)"
+            assets[path] = asset
+            names[file.stem + "." + file.ext] = path
+        }
+        self.assets = assets
+        self.shell = ShellTemplate(html: frontEnd.shell, assetPaths: names)
+        self.sessions = sessions
+        self.streamNames = streamNames
+        self.pageStreams = pageStreams
+    }
+
+    func respond(to request: HTTPRequest) -> HTTPResponse {
+        guard request.method == "GET" || request.method == "HEAD" else {
+            return .text(405, "Method not allowed", headers: [("allow", "GET, HEAD")], closeAfter: true)
+        }
+        guard Self.isPlainPath(request.path) else { return .text(404, "Not found") }
+        var response: HTTPResponse
+        switch request.path {
+        case "/":
+            response = shellResponse(to: request)
+        case "/healthz":
+            response = HTTPResponse(status: 200, contentType: "application/json",
+                                    headers: [("cache-control", "no-store")], body: Array(#"{"status":"ok"}"#.utf8))
+        case Wire.socketPath:
+            response = .text(426, "This address takes WebSocket connections only.", headers: [("upgrade", "websocket")])
+        default:
+            guard let asset = assets[request.path] else { return .text(404, "Not found") }
+            response = asset.response(to: request, cacheControl: "public, max-age=31536000, immutable")
+        }
+        if request.method == "HEAD" { response.body = [] }
+        return response
+    }
+
+    /// Whether a path is one the router could serve: no dot segments, no escapes, no backslashes, no doubled
+    /// slashes, nothing outside printable ASCII. Everything else is a 404 before any lookup.
+    static func isPlainPath(_ path: String) -> Bool {
+        guard path.hasPrefix("/"), path.utf8.count <= 1024 else { return false }
+        for byte in path.utf8 where byte < 0x21 || byte > 0x7e || byte == UInt8(ascii: "%") || byte == UInt8(ascii: "\\") {
+            return false
+        }
+        return !path.contains("//") && !path.split(separator: "/").contains(where: { $0 == "." || $0 == ".." })
+    }
+
+    private func shellResponse(to request: HTTPRequest) -> HTTPResponse {
+        var extra: [(name: String, value: String)] = []
+        let session: SessionID
+        if let cookie = request.cookie, let known = sessions.session(fromCookieHeader: cookie) {
+            session = known
+        } else {
+            guard let fresh = try? SessionID.random() else {
+                return .text(503, "The server cannot make a secure session right now. Please try again.")
+            }
+            session = fresh
+            extra.append(("set-cookie", sessions.setCookie(for: session)))
+        }
+        let html = shell.render(signedStreams: pageStreams(session).map(streamNames.signed))
+        let page = StaticAsset(contentType: "text/html; charset=utf-8", bytes: Array(html.utf8))
+        return page.response(to: request, cacheControl: "no-cache", extraHeaders: extra)
+    }
+}

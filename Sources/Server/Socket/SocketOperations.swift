@@ -1,0 +1,35 @@
+// The ops that go beyond following streams (ask, stop) are answered by a later layer (the chat); the server only
+// decodes them and hands them over with who asked.
+public import TurboStream
+
+/// Who sent an op.
+public struct SocketClient: Sendable, Hashable {
+    /// The socket.
+    public let connection: ConnectionID
+    /// The browser session, when the socket came with a valid session cookie.
+    public let session: SessionID?
+}
+
+/// Something a client asked the server to do beyond following streams.
+public enum SocketOperation: Sendable, Equatable {
+    /// Ask `content` in `thread` (nil: a new thread).
+    case ask(thread: String?, content: String)
+    /// Stop the answer `message`.
+    case stop(message: String)
+}
+
+/// Handles `ask` and `stop`. Called on the service thread: return quickly and do slow work elsewhere, replying
+/// through the hub (``Hub/send(_:to:)``, ``Hub/publish(_:to:)``).
+public protocol SocketOperationHandler: Sendable {
+    /// Handles `operation` from `client`.
+    func handle(_ operation: SocketOperation, from client: SocketClient)
+}
+
+/// Envelopes that tell the person at the screen what went wrong.
+public enum Notice {
+    /// An error notice in the page's notice area; `code` goes into `data-error` for the page and tests.
+    public static func error(_ code: Wire.ErrorCode, _ message: String) -> StreamEnvelope {
+        .update(target: Wire.ElementID.notice,
+                html: "<p class=\"notice-error\" role=\"alert\" data-error=\"\(code.rawValue)\">\(HTML.escape(message))</p>")
+    }
+}

@@ -1,0 +1,105 @@
+// Every raw libwebsockets call the server makes, in one place.
+//
+// libwebsockets' threading rule: one service thread runs the context and every callback; `lws_write` only inside
+// a writeable callback; the one call that is safe from another thread is `lws_cancel_service`.
+internal import CWebSockets
+
+/// A connection handle (`struct lws *`), valid only during the callback it arrived in.
+struct WSI {
+    let raw: OpaquePointer
+
+    /// A request header (`lws_hdr_copy`), or nil if absent or longer than `limit`.
+    func header(_ token: lws_token_indexes, limit: Int = 4096) -> String? {
+        let length = Int(lws_hdr_total_length(raw, token))
+        guard length > 0, length <= limit else { return nil }
+        var buffer = [CChar](repeating: 0, count: length + 1)
+        guard lws_hdr_copy(raw, &buffer, Int32(buffer.count), token) >= 0 else { return nil }
+        return String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Whether the request carries `token` at all (used for the method: `WSI_TOKEN_GET_URI` and friends).
+    func has(_ token: lws_token_indexes) -> Bool { lws_hdr_total_length(raw, token) > 0 }
+
+    /// The peer's address (`lws_get_peer_simple`).
+    var peer: String {
+        var buffer = [CChar](repeating: 0, count: 64)
+        guard lws_get_peer_simple(raw, &buffer, buffer.count) != nil else { return "?" }
+        return String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Asks for a writeable callback (`lws_callback_on_writable`).
+    func requestWriteable() { lws_callback_on_writable(raw) }
+
+    /// Sets the close code and reason sent when the callback then returns -1 (`lws_close_reason`).
+    func setCloseReason(_ code: UInt16, _ reason: String) {
+        var bytes = Array(reason.utf8.prefix(120))
+        lws_close_reason(raw, lws_close_status(UInt32(code)), &bytes, bytes.count)
+    }
+
+    /// Drops the connection at the next chance, without a close handshake (`lws_set_timeout` with
+    /// `LWS_TO_KILL_ASYNC`): for a peer that does not read.
+    func kill() { lws_set_timeout(raw, PENDING_TIMEOUT_USER_OK, -1) }
+
+    /// Whether the message being received ends with this piece (`lws_is_final_fragment` and
+    /// `lws_remaining_packet_payload`).
+    var isMessageComplete: Bool { lws_is_final_fragment(raw) != 0 && lws_remaining_packet_payload(raw) == 0 }
+    /// Bytes still to come in the current frame (`lws_remaining_packet_payload`).
+    var remainingInFrame: Int { Int(lws_remaining_packet_payload(raw)) }
+    /// Whether the current frame is binary (`lws_frame_is_binary`).
+    var isBinary: Bool { lws_frame_is_binary(raw) != 0 }
+
+    /// Writes one text frame; `buffer` holds `LWS.pre` bytes of headroom before the payload (`lws_write`).
+    func writeText(_ buffer: UnsafeMutablePointer<UInt8>, count: Int) -> Bool {
+        lws_write(raw, buffer + LWS.pre, count, LWS_WRITE_TEXT) >= count
+    }
+
+    /// Writes HTTP body bytes (`lws_write` with `LWS_WRITE_HTTP` / `LWS_WRITE_HTTP_FINAL`).
+    func writeHTTP(_ buffer: UnsafeMutablePointer<UInt8>, count: Int, final: Bool) -> Bool {
+        lws_write(raw, buffer + LWS.pre, count, final ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) >= count
+    }
+
+    /// Writes a response's status line and headers (`lws_add_http_common_headers`,
+    /// `lws_add_http_header_by_name`, `lws_finalize_write_http_header`).
+    func writeHeaders(_ response: HTTPResponse, extra: [(name: String, value: String)]) -> Bool {
+        let capacity = 4096
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: LWS.pre + capacity)
+        defer { buffer.deallocate() }
+        let start = buffer + LWS.pre
+        let end = start + capacity - 1
+        var p: UnsafeMutablePointer<UInt8>? = start
+        guard lws_add_http_common_headers(raw, UInt32(response.status), response.contentType,
+                                          lws_filepos_t(response.contentLength), &p, end) == 0
+        else { return false }
+        for (name, value) in response.headers + extra {
+            let nameBytes = Array((name + ":").utf8) + [0]
+            let valueBytes = Array(value.utf8)
+            guard lws_add_http_header_by_name(raw, nameBytes, valueBytes, Int32(valueBytes.count), &p, end) == 0
+            else { return false }
+        }
+        return lws_finalize_write_http_header(raw, start, &p, end) == 0
+    }
+
+    /// Ends an HTTP transaction; false when the connection must close (`lws_http_transaction_completed`).
+    func completeTransaction() -> Bool { lws_http_transaction_completed(raw) == 0 }
+
+    /// The id kept in lws' per-connection memory (0 when none yet).
+    static func connectionID(in user: UnsafeMutableRawPointer?) -> ConnectionID {
+        user?.load(as: ConnectionID.self) ?? 0
+    }
+
+    static func setConnectionID(_ id: ConnectionID, in user: UnsafeMutableRawPointer?) {
+        user?.storeBytes(of: id, as: ConnectionID.self)
+    }
+}
+
+/// Context-level calls.
+enum LWS {
+    /// `LWS_PRE`: headroom lws_write needs before a payload.
+    static let pre = Int(quarry_lws_pre())
+
+    /// Routes libwebsockets' own log lines through `emit` (`lws_set_log_level`): errors and warnings, and its
+    /// notices and details too when `verbose`.
+    static func setLogging(verbose: Bool, _ emit: @convention(c) (Int32, UnsafePointer<CChar>?) -> Void) {
+        lws_set_log_level(LLL_ERR | LLL_WARN | (verbose ? LLL_NOTICE | LLL_INFO : 0), emit)
+    }
+}

@@ -1,0 +1,61 @@
+// HTTP on the service thread: read the request, route it, write headers at once and the body when writeable.
+internal import CWebSockets
+internal import Logging
+
+/// A response whose body is still being written.
+struct HTTPExchange {
+    var body: [UInt8]
+    var sent = 0
+    var closeAfter: Bool
+}
+
+extension ServiceLoop {
+    /// HTTP body bytes written per writeable callback.
+    static let httpChunk = 16 * 1024
+
+    func httpRequest(_ wsi: WSI, _ user: UnsafeMutableRawPointer?, path: String) -> Int32 {
+        var id = WSI.connectionID(in: user)
+        if id == 0 {
+            id = nextID()
+            WSI.setConnectionID(id, in: user)
+        }
+        let method = wsi.has(WSI_TOKEN_GET_URI) ? "GET" : wsi.has(WSI_TOKEN_HEAD_URI) ? "HEAD"
+            : wsi.has(WSI_TOKEN_POST_URI) ? "POST" : "OTHER"
+        let request = HTTPRequest(
+            method: method, path: path,
+            acceptEncoding: wsi.header(WSI_TOKEN_HTTP_ACCEPT_ENCODING),
+            ifNoneMatch: wsi.header(WSI_TOKEN_HTTP_IF_NONE_MATCH),
+            cookie: wsi.header(WSI_TOKEN_HTTP_COOKIE))
+        let response = router.respond(to: request)
+        logger.debug("http", metadata: ["method": "\(method)", "path": "\(path)", "status": "\(response.status)"])
+        guard wsi.writeHeaders(response, extra: SecurityHeaders.all) else { return -1 }
+        if response.body.isEmpty {
+            if response.closeAfter { return -1 }
+            return wsi.completeTransaction() ? 0 : -1
+        }
+        exchanges[id] = HTTPExchange(body: response.body, closeAfter: response.closeAfter)
+        wsi.requestWriteable()
+        return 0
+    }
+
+    func httpWriteable(_ wsi: WSI, _ user: UnsafeMutableRawPointer?) -> Int32 {
+        let id = WSI.connectionID(in: user)
+        guard var exchange = exchanges[id] else { return 0 }
+        let count = min(Self.httpChunk, exchange.body.count - exchange.sent)
+        let buffer = scratch(for: count)
+        exchange.body.withUnsafeBufferPointer { body in
+            (buffer + LWS.pre).update(from: body.baseAddress! + exchange.sent, count: count)
+        }
+        exchange.sent += count
+        let final = exchange.sent == exchange.body.count
+        guard wsi.writeHTTP(buffer, count: count, final: final) else { return -1 }
+        if !final {
+            exchanges[id] = exchange
+            wsi.requestWriteable()
+            return 0
+        }
+        exchanges[id] = nil
+        if exchange.closeAfter { return -1 }
+        return wsi.completeTransaction() ? 0 : -1
+    }
+}

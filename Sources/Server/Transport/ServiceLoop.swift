@@ -1,0 +1,108 @@
+// The service thread's world: every connection's state and the dispatch of libwebsockets' callbacks.
+// Nothing here is touched by any other thread (see LWS.swift for the rule).
+internal import CWebSockets
+internal import Logging
+internal import TurboStream
+
+/// State and callbacks of the one service thread.
+final class ServiceLoop {
+    let configuration: ServerConfiguration
+    let hub: Hub
+    let router: Router
+    let sessions: SessionCookies
+    let streamNames: StreamNames
+    let origins: OriginPolicy
+    let operations: (any SocketOperationHandler)?
+    let logger: Logger
+
+    /// Open WebSockets by id.
+    var sockets: [ConnectionID: Connection] = [:]
+    /// HTTP responses still being written, by connection id.
+    var exchanges: [ConnectionID: HTTPExchange] = [:]
+    private var lastID: ConnectionID = 0
+    /// Set once a graceful shutdown has begun: no new sockets, every open one closing with 1001.
+    private(set) var shuttingDown = false
+    /// Scratch space for frames, with LWS_PRE bytes of headroom; grows to the largest frame written.
+    private var writeBuffer: UnsafeMutablePointer<UInt8>
+    private var writeCapacity: Int
+
+    /// Frames waiting for one socket are coalesced into writes of at most this many bytes.
+    static let coalesceLimit = 16 * 1024
+
+    init(configuration: ServerConfiguration, hub: Hub, router: Router, sessions: SessionCookies,
+         streamNames: StreamNames, operations: (any SocketOperationHandler)?, logger: Logger) {
+        self.configuration = configuration
+        self.hub = hub
+        self.router = router
+        self.sessions = sessions
+        self.streamNames = streamNames
+        self.origins = OriginPolicy(allowedOrigins: configuration.allowedOrigins)
+        self.operations = operations
+        self.logger = logger
+        writeCapacity = Self.coalesceLimit
+        writeBuffer = .allocate(capacity: LWS.pre + writeCapacity)
+    }
+
+    deinit { writeBuffer.deallocate() }
+
+    func nextID() -> ConnectionID {
+        lastID += 1
+        return lastID
+    }
+
+    /// Room for a payload of `count` bytes after the headroom.
+    func scratch(for count: Int) -> UnsafeMutablePointer<UInt8> {
+        if count > writeCapacity {
+            writeBuffer.deallocate()
+            writeCapacity = count
+            writeBuffer = .allocate(capacity: LWS.pre + count)
+        }
+        return writeBuffer
+    }
+
+    /// One libwebsockets callback.
+    func handle(_ wsi: WSI, _ reason: lws_callback_reasons, _ user: UnsafeMutableRawPointer?,
+                _ input: UnsafeMutableRawPointer?, _ length: Int) -> Int32 {
+        switch reason {
+        case LWS_CALLBACK_HTTP:
+            let path = input.map { String(cString: $0.assumingMemoryBound(to: CChar.self)) } ?? "/"
+            return httpRequest(wsi, user, path: path)
+        case LWS_CALLBACK_HTTP_WRITEABLE:
+            return httpWriteable(wsi, user)
+        case LWS_CALLBACK_HTTP_BODY, LWS_CALLBACK_HTTP_BODY_COMPLETION:
+            // Only GET and HEAD are served; a body is read and dropped while its 405 goes out.
+            return 0
+        case LWS_CALLBACK_CLOSED_HTTP:
+            exchanges[WSI.connectionID(in: user)] = nil
+            return 0
+        case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+            return admit(wsi) ? 0 : 1
+        case LWS_CALLBACK_ESTABLISHED:
+            socketOpened(wsi, user)
+            return 0
+        case LWS_CALLBACK_RECEIVE:
+            return receive(wsi, user, input, length)
+        case LWS_CALLBACK_SERVER_WRITEABLE:
+            return socketWriteable(wsi, user)
+        case LWS_CALLBACK_CLOSED:
+            socketClosed(WSI.connectionID(in: user))
+            return 0
+        case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+            hub.drain(deliver)
+            return 0
+        default:
+            return lws_callback_http_dummy(wsi.raw, reason, user, input, length)
+        }
+    }
+
+    /// Begins a graceful shutdown: refuse new sockets and close every open one with 1001 (going away).
+    func beginShutdown() {
+        guard !shuttingDown else { return }
+        shuttingDown = true
+        logger.info("closing sockets", metadata: ["sockets": "\(sockets.count)"])
+        for socket in sockets.values {
+            socket.closing = (UInt16(LWS_CLOSE_STATUS_GOINGAWAY.rawValue), "server shutting down")
+            socket.requestWriteable()
+        }
+    }
+}
