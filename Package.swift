@@ -71,6 +71,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: Benchmarks (tools/bench): a server that publishes through the real Hub on command
+        .executableTarget(
+            name: "quarry-socket-bench",
+            dependencies: ["Server", "TurboStream"],
+            path: "tools/bench/socket-server",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Tests
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: swiftSettings),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"], swiftSettings: swiftSettings),
