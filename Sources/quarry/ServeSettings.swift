@@ -1,0 +1,121 @@
+// What `quarry serve` runs with: each value from its flag, else its environment variable, else its default.
+//
+// | variable                 | flag                | default     |
+// | ------------------------ | ------------------- | ----------- |
+// | QUARRY_HOST              | --host              | 127.0.0.1   |
+// | QUARRY_PORT              | --port              | 8080        |
+// | QUARRY_DB                | --db                | ./quarry.db |
+// | QUARRY_DOCS              | --docs              | none        |
+// | QUARRY_LOG_LEVEL         | --log-level         | info        |
+// | QUARRY_ALLOWED_ORIGINS   | --allowed-origin    | none (same host only) |
+// | QUARRY_MAX_CONNECTIONS   | --max-connections   | 10000       |
+// | QUARRY_SECRET            | (environment only)  | generated once, kept in the database |
+import ArgumentParser
+import Logging
+import Server
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The process environment, read once.
+struct Environment {
+    let values: [String: String]
+
+    static var current: Environment {
+        var values: [String: String] = [:]
+        var entry = environ
+        while let pointer = entry.pointee {
+            let pair = String(cString: pointer)
+            if let equals = pair.firstIndex(of: "=") {
+                values[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+            }
+            entry += 1
+        }
+        return Environment(values: values)
+    }
+
+    subscript(_ key: String) -> String? {
+        guard let value = values[key], !value.isEmpty else { return nil }
+        return value
+    }
+}
+
+/// The settings of one `quarry serve`.
+struct ServeSettings {
+    var server: ServerConfiguration
+    var database: String
+    var documents: DocumentFolder?
+    var logLevel: Logger.Level
+    var secret: String?
+
+    /// The host as a person would type it in a browser.
+    var displayHost: String {
+        switch server.host {
+        case nil, "0.0.0.0", "::": "127.0.0.1"
+        case let host?: host.contains(":") ? "[\(host)]" : host
+        }
+    }
+
+    init(options: Serve, environment: Environment) throws {
+        func number(_ flag: Int?, _ key: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+            let resolved: Int
+            if let flag {
+                resolved = flag
+            } else if let text = environment[key] {
+                guard let parsed = Int(text) else { throw ValidationError("\(key) must be a whole number, not “\(text)”.") }
+                resolved = parsed
+            } else {
+                resolved = value
+            }
+            guard range.contains(resolved) else {
+                throw ValidationError("\(key.replacing("QUARRY_", with: "").lowercased()) must be between \(range.lowerBound) and \(range.upperBound), not \(resolved).")
+            }
+            return resolved
+        }
+        let levelName = options.logLevel ?? environment["QUARRY_LOG_LEVEL"] ?? "info"
+        guard let level = Logger.Level(rawValue: levelName.lowercased()) else {
+            throw ValidationError("Log level “\(levelName)” is not one of trace, debug, info, notice, warning, error, critical.")
+        }
+        logLevel = level
+        var origins = options.allowedOrigin
+        if origins.isEmpty, let list = environment["QUARRY_ALLOWED_ORIGINS"] {
+            origins = list.split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
+        }
+        for origin in origins where !(origin.hasPrefix("http://") || origin.hasPrefix("https://")) {
+            throw ValidationError("Allowed origin “\(origin)” must start with http:// or https://.")
+        }
+        server = ServerConfiguration(
+            host: options.host ?? environment["QUARRY_HOST"] ?? "127.0.0.1",
+            port: try number(options.port, "QUARRY_PORT", default: 8080, range: 0...65535),
+            allowedOrigins: origins,
+            maxConnections: try number(options.maxConnections, "QUARRY_MAX_CONNECTIONS", default: 10_000, range: 1...1_000_000))
+        database = options.db ?? environment["QUARRY_DB"] ?? "./quarry.db"
+        documents = try (options.docs ?? environment["QUARRY_DOCS"]).map(DocumentFolder.init(path:))
+        secret = environment["QUARRY_SECRET"]
+    }
+}
+
+/// The folder of documents, checked to exist.
+struct DocumentFolder {
+    let path: String
+    let fileCount: Int
+
+    init(path: String) throws {
+        guard let dir = opendir(path) else {
+            throw ValidationError("The documents folder “\(path)” does not exist or cannot be read.")
+        }
+        defer { closedir(dir) }
+        var count = 0
+        while let entry = readdir(dir) {
+            if entry.pointee.d_type == UInt8(DT_REG) { count += 1 }
+        }
+        self.path = path
+        fileCount = count
+    }
+}
+
+extension StringProtocol {
+    var trimmingSpaces: String {
+        String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
+    }
+}

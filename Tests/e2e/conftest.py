@@ -1,0 +1,93 @@
+"""Helpers for end-to-end tests of the quarry binary: a real process on a free loopback port."""
+import os
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+BINARY = os.environ.get("QUARRY_BIN", ".build/release/quarry")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(condition, timeout=20, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def get(port, path, headers=None):
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+class Quarry:
+    """A running `quarry serve`, stopped (SIGTERM) when the test ends."""
+
+    def __init__(self, tmp_path, *args, env=None, port=None):
+        self.port = port or free_port()
+        self.db = str(tmp_path / "quarry.db")
+        self.log = open(tmp_path / f"quarry-{self.port}.log", "w+")
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("QUARRY_")}
+        environment.update(env or {})
+        self.process = subprocess.Popen(
+            [BINARY, "serve", "--port", str(self.port), "--db", self.db, *args],
+            stdout=self.log, stderr=subprocess.STDOUT, env=environment)
+
+    def wait_ready(self):
+        def ready():
+            if self.process.poll() is not None:
+                raise AssertionError(f"quarry exited early:\n{self.output()}")
+            try:
+                return get(self.port, "/healthz")[0] == 200
+            except OSError:
+                return False
+        wait_until(ready, what="/healthz")
+        return self
+
+    def output(self):
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read()
+
+    def stop(self, sig=15, timeout=10):
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        return self.process.wait(timeout=timeout)
+
+
+@pytest.fixture
+def quarry(tmp_path):
+    started = []
+
+    def start(*args, **kwargs):
+        q = Quarry(tmp_path, *args, **kwargs)
+        started.append(q)
+        return q
+
+    yield start
+    for q in started:
+        if q.process.poll() is None:
+            q.process.kill()
+            q.process.wait()
+
+
+def run(*args, env=None, timeout=20):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("QUARRY_")}
+    environment.update(env or {})
+    return subprocess.run([BINARY, *args], capture_output=True, text=True, env=environment, timeout=timeout)

@@ -1,0 +1,87 @@
+"""`quarry serve` as a person runs it: starts, serves, keeps sessions across restarts, stops cleanly."""
+import re
+import signal
+import socket
+
+from conftest import get, run, wait_until
+from websocket import WebSocket
+
+
+def signed_stream(html):
+    return re.search(r'<quarry-stream-source signed-stream-name="([^"]+)"', html).group(1)
+
+
+def test_version():
+    result = run("version")
+    assert result.returncode == 0
+    assert re.fullmatch(r"quarry \d+\.\d+\.\d+\n", result.stdout)
+
+
+def test_serves_page_and_health_then_stops_on_sigterm(quarry):
+    q = quarry().wait_ready()
+    status, headers, body = get(q.port, "/")
+    assert status == 200
+    assert "quarry_session=" in headers["Set-Cookie"]
+    assert "Content-Security-Policy" in headers
+    assert q.stop() == 0
+    log = q.output()
+    assert "Quarry is ready" in log
+    assert "Traceback" not in log and "Fatal error" not in log
+
+
+def test_sockets_are_closed_with_1001_on_sigint(quarry):
+    q = quarry().wait_ready()
+    _, headers, body = get(q.port, "/")
+    ws = WebSocket(q.port, headers={"Cookie": headers["Set-Cookie"].split(";")[0]})
+    assert ws.status == 101
+    ws.send_text('{"op":"subscribe","stream":"%s"}' % signed_stream(body.decode()))
+    ws.send_text('{"op":"ping"}')
+    assert "unknown_op" in ws.next()[1]
+    q.process.send_signal(signal.SIGINT)
+    assert ws.next() == ("close", 1001)
+    assert q.process.wait(timeout=10) == 0
+
+
+def test_sessions_and_stream_names_survive_a_restart(tmp_path, quarry):
+    first = quarry().wait_ready()
+    _, headers, body = get(first.port, "/")
+    cookie = headers["Set-Cookie"].split(";")[0]
+    assert first.stop() == 0
+    second = quarry(port=first.port).wait_ready()
+    _, again_headers, again_body = get(second.port, "/", {"Cookie": cookie})
+    assert "Set-Cookie" not in again_headers, "the stored secret still recognises the session"
+    assert signed_stream(again_body.decode()) == signed_stream(body.decode())
+
+
+def test_environment_configures_like_flags(tmp_path, quarry):
+    port = __import__("conftest").free_port()
+    q = quarry(env={"QUARRY_PORT": str(port)}, port=port)
+    q.wait_ready()
+    assert get(port, "/healthz")[0] == 200
+
+
+def test_a_taken_port_is_a_clear_message(tmp_path, quarry):
+    with socket.socket() as blocker:
+        blocker.bind(("127.0.0.1", 0))
+        blocker.listen()
+        port = blocker.getsockname()[1]
+        q = quarry(port=port)
+        assert q.process.wait(timeout=20) != 0
+        assert "Is another program using that port?" in q.output()
+
+
+def test_bad_settings_are_clear_messages(tmp_path):
+    cases = [
+        (["serve", "--port", "99999"], {}, "between 0 and 65535"),
+        (["serve", "--log-level", "loud"], {}, "is not one of"),
+        (["serve", "--docs", str(tmp_path / "missing")], {}, "does not exist"),
+        (["serve", "--allowed-origin", "kiosk.example.org"], {}, "must start with http"),
+        (["serve", "--db", str(tmp_path / "no" / "such" / "dir" / "q.db")], {}, "could not be opened"),
+        (["serve", "--db", str(tmp_path / "q.db")], {"QUARRY_PORT": "eighty"}, "whole number"),
+        (["serve", "--db", str(tmp_path / "q.db")], {"QUARRY_SECRET": "short"}, "at least 32 bytes"),
+    ]
+    for args, env, message in cases:
+        result = run(*args, env=env)
+        assert result.returncode != 0, args
+        assert message in result.stderr + result.stdout, (args, result.stderr)
+        assert "Fatal error" not in result.stderr and "Stack dump" not in result.stderr

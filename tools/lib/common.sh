@@ -1,0 +1,57 @@
+# Shared by tools/run and tools/test: find the repository, install what is missing, say what happens.
+# Safe to source more than once; every step is idempotent.
+
+QUARRY_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$QUARRY_ROOT"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# Debian packages Quarry builds against (headers and pkg-config files of the C libraries).
+QUARRY_BUILD_PACKAGES=(
+  pkg-config libwebsockets-dev libcurl4-openssl-dev libsqlite3-dev
+  libcmark-gfm-dev libcmark-gfm-extensions-dev libssl-dev zlib1g-dev
+)
+
+# Installs the Debian packages given that are not installed yet (apt-get; sudo when not root).
+ensure_debian_packages() {
+  local missing=()
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "installing Debian packages: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Fails early with a clear message when the Swift toolchain is missing.
+ensure_swift() {
+  if ! command -v swift >/dev/null 2>&1; then
+    for candidate in /opt/swift/usr/bin /usr/share/swift/usr/bin; do
+      [ -x "$candidate/swift" ] && export PATH="$candidate:$PATH" && break
+    done
+  fi
+  command -v swift >/dev/null 2>&1 || {
+    echo "Quarry needs the Swift 6 toolchain (https://www.swift.org/install/linux/); 'swift' is not on PATH." >&2
+    exit 1
+  }
+}
+
+# A Python virtual environment in .venv with the packages in tools/requirements-test.txt.
+ensure_python_env() {
+  local venv="$QUARRY_ROOT/.venv" stamp="$QUARRY_ROOT/.venv/.requirements"
+  if [ ! -x "$venv/bin/python" ]; then
+    say "creating the Python environment for tests in .venv"
+    python3 -m venv "$venv" 2>/dev/null || {
+      ensure_debian_packages python3-venv
+      python3 -m venv "$venv"
+    }
+  fi
+  if ! cmp -s "$QUARRY_ROOT/tools/requirements-test.txt" "$stamp"; then
+    say "installing Python packages for tests"
+    "$venv/bin/pip" install -q --disable-pip-version-check -r "$QUARRY_ROOT/tools/requirements-test.txt"
+    cp "$QUARRY_ROOT/tools/requirements-test.txt" "$stamp"
+  fi
+}
