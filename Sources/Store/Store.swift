@@ -1,1 +1,109 @@
-// Store
+// Store: Quarry's SQLite database (one file, WAL): its schema and migrations, settings and the server secret.
+// Later: threads, messages, documents, chunks, sources and jobs.
+//
+// Threading: a `Store` owns one `SQLite.Connection`, and SQLite's rule is one connection per owner. For now one
+// owner uses a Store at a time, but it is `Sendable` so it can be handed between tasks and threads: every use of
+// the connection happens inside `lock`. Several Stores (or processes) may open the same file; WAL and the busy
+// timeout let them take turns.
+internal import Crypto
+public import SQLite
+
+/// Quarry's database: opened (created if needed) and migrated in `init`.
+///
+///     let store = try Store(path: "quarry.db")
+///     let secret = try store.serverSecret(environment: environment["QUARRY_SECRET"])
+public final class Store: @unchecked Sendable {
+    /// The shortest acceptable server secret, in bytes: 256 bits, a full HMAC-SHA256 key.
+    public static let minimumSecretLength = 32
+
+    /// The settings key the generated server secret is stored under.
+    static let serverSecretKey = "server_secret"
+
+    /// The database file's path, as given.
+    public let path: String
+
+    // `lock` owns `connection`: it is only touched inside `lock.withLock`.
+    private let lock = Lock()
+    private let connection: Connection
+
+    /// Opens (creating if needed) the database file at `path` and applies Quarry's migrations.
+    /// - Parameter busyTimeout: how long a write waits for another connection's lock before failing.
+    /// - Throws: `.cannotOpen` (missing folder, no permission, not a database), `.newerDatabase` (written by a newer
+    ///   Quarry; left untouched), `.migrationFailed`.
+    public init(path: String, busyTimeout: Duration = Connection.defaultBusyTimeout) throws(StoreError) {
+        self.path = path
+        do {
+            connection = try Connection(path: path, busyTimeout: busyTimeout)
+        } catch {
+            throw .cannotOpen(path: path, cause: error)
+        }
+        let migrator = Self.migrator
+        let version: Int
+        do {
+            version = try migrator.appliedVersion(in: connection)
+        } catch {
+            throw .cannotOpen(path: path, cause: error)
+        }
+        guard version <= migrator.latestVersion else {
+            throw .newerDatabase(path: path, version: version, supported: migrator.latestVersion)
+        }
+        do { try migrator.migrate(connection) } catch { throw .migrationFailed(path: path, cause: error) }
+    }
+
+    /// The key that signs sessions and stream names.
+    ///
+    /// When `override` (the value of `QUARRY_SECRET`) is set and not empty, its UTF-8 bytes. Otherwise the secret
+    /// stored in the database, made from 32 random bytes (`SecureRandom.bytes`) and stored the first time, so a
+    /// restart keeps sessions and signed stream names valid. Every Store on the same file gets the same secret.
+    /// - Throws: `.secretTooShort` for an override under `minimumSecretLength` bytes; `.randomUnavailable`;
+    ///   `.database`.
+    public func serverSecret(environment override: String?) throws(StoreError) -> [UInt8] {
+        if let override, !override.isEmpty {
+            let bytes = Array(override.utf8)
+            guard bytes.count >= Self.minimumSecretLength else { throw .secretTooShort(byteCount: bytes.count) }
+            return bytes
+        }
+        if let stored = try setting(Self.serverSecretKey) { return stored }
+        let fresh: [UInt8]
+        do { fresh = try SecureRandom.bytes(Self.minimumSecretLength) } catch { throw .randomUnavailable }
+        return try withConnection { db throws(SQLiteError) in
+            // Read again under the write lock: another Store on this file may have stored one meanwhile.
+            try db.transaction(wrappingErrors: { $0 }) { () throws(SQLiteError) -> [UInt8] in
+                if let stored = try Self.read(Self.serverSecretKey, db) { return stored }
+                try Self.write(Self.serverSecretKey, fresh, db)
+                return fresh
+            }
+        }
+    }
+
+    /// The value stored under `key` in `settings`, or nil.
+    public func setting(_ key: String) throws(StoreError) -> [UInt8]? {
+        try withConnection { db throws(SQLiteError) in try Self.read(key, db) }
+    }
+
+    /// Stores `value` under `key` in `settings`, replacing any earlier value.
+    public func setSetting(_ key: String, _ value: [UInt8]) throws(StoreError) {
+        try withConnection { db throws(SQLiteError) in try Self.write(key, value, db) }
+    }
+
+    // MARK: Helpers
+
+    /// Runs `body` on the connection under the lock, reporting SQLite errors as `StoreError.database`.
+    private func withConnection<Result>(
+        _ body: (Connection) throws(SQLiteError) -> Result
+    ) throws(StoreError) -> Result {
+        try lock.withLock { () throws(StoreError) -> Result in
+            do throws(SQLiteError) { return try body(connection) } catch { throw .database(error) }
+        }
+    }
+
+    private static func read(_ key: String, _ db: Connection) throws(SQLiteError) -> [UInt8]? {
+        try db.query("SELECT value FROM settings WHERE key = ?", key).first?[0].blob
+    }
+
+    private static func write(_ key: String, _ value: [UInt8], _ db: Connection) throws(SQLiteError) {
+        try db.run(
+            "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            key, value)
+    }
+}

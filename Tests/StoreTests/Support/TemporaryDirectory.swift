@@ -1,0 +1,42 @@
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+
+/// Runs `body` with a fresh, empty folder (`mkdtemp` under `$TMPDIR` or `/tmp`), then deletes the folder and the
+/// files in it (the database and its `-wal` and `-shm` companions).
+func withTemporaryDirectory<Result>(_ body: (String) throws -> Result) throws -> Result {
+    let parent = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+    var template = Array("\(parent)/quarry-store-tests-XXXXXX".utf8CString)
+    guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+        throw TemporaryDirectoryError(errno: errno)
+    }
+    let path = String(cString: made)
+    defer { removeDirectory(path) }
+    return try body(path)
+}
+
+/// `mkdtemp` failed with this `errno`.
+struct TemporaryDirectoryError: Error { let errno: Int32 }
+
+/// Deletes the files directly inside `path`, then the folder itself.
+private func removeDirectory(_ path: String) {
+    if let directory = opendir(path) {
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { unlink("\(path)/\(name)") }
+        }
+        closedir(directory)
+    }
+    rmdir(path)
+}
+
+/// Writes `bytes` to a new file at `path` (`fopen`, `fwrite`).
+func writeFile(_ path: String, _ bytes: [UInt8]) throws {
+    guard let file = fopen(path, "wb") else { throw TemporaryDirectoryError(errno: errno) }
+    defer { fclose(file) }
+    guard fwrite(bytes, 1, bytes.count, file) == bytes.count else { throw TemporaryDirectoryError(errno: errno) }
+}
