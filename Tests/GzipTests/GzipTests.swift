@@ -1,4 +1,0 @@
-import Testing
-@testable import Gzip
-
-@Test func placeholder() {}
