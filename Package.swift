@@ -25,7 +25,6 @@ let package = Package(
         .executable(name: "quarry", targets: ["quarry"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
@@ -48,7 +47,8 @@ let package = Package(
         .target(name: "Curl", dependencies: ["CCurl", "CShim"], swiftSettings: swiftSettings),
         .target(name: "Gzip", dependencies: ["CZlib"], swiftSettings: swiftSettings),
 
-        // MARK: Quarry's own modules
+        // MARK: Quarry's own modules (pure Swift)
+        .target(name: "JSON", swiftSettings: swiftSettings),
         .target(name: "TurboStream", swiftSettings: swiftSettings),
         .target(
             name: "Store",
@@ -58,7 +58,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "CWebSockets", "Crypto", "Gzip", "TurboStream",
+                "CWebSockets", "Crypto", "Gzip", "JSON", "TurboStream",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -67,7 +67,6 @@ let package = Package(
             name: "quarry",
             dependencies: [
                 "Server", "Store",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -87,6 +86,7 @@ let package = Package(
         .testTarget(name: "MarkdownTests", dependencies: ["Markdown"], swiftSettings: swiftSettings),
         .testTarget(name: "CurlTests", dependencies: ["Curl"], swiftSettings: swiftSettings),
         .testTarget(name: "GzipTests", dependencies: ["Gzip"], swiftSettings: swiftSettings),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: swiftSettings),
         .testTarget(name: "TurboStreamTests", dependencies: ["TurboStream"], swiftSettings: swiftSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: swiftSettings),
         .testTarget(

@@ -10,7 +10,6 @@
 // | QUARRY_ALLOWED_ORIGINS   | --allowed-origin    | none (same host only) |
 // | QUARRY_MAX_CONNECTIONS   | --max-connections   | 10000       |
 // | QUARRY_SECRET            | (environment only)  | generated once, kept in the database |
-import ArgumentParser
 import Logging
 import Server
 #if canImport(Glibc)
@@ -56,39 +55,37 @@ struct ServeSettings {
         }
     }
 
-    init(options: Serve, environment: Environment) throws {
-        func number(_ flag: Int?, _ key: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
-            let resolved: Int
-            if let flag {
-                resolved = flag
-            } else if let text = environment[key] {
-                guard let parsed = Int(text) else { throw ValidationError("\(key) must be a whole number, not “\(text)”.") }
-                resolved = parsed
-            } else {
-                resolved = value
+    init(options: ServeOptions, environment: Environment) throws(UsageError) {
+        func number(_ flag: String?, _ option: String, _ key: String, default value: Int, range: ClosedRange<Int>)
+            throws(UsageError) -> Int
+        {
+            let (text, source) = flag.map { ($0, "--\(option)") } ?? environment[key].map { ($0, key) } ?? ("\(value)", "")
+            guard let number = Int(text) else {
+                throw UsageError(message: "\(source) must be a whole number, not “\(text)”.")
             }
-            guard range.contains(resolved) else {
-                throw ValidationError("\(key.replacing("QUARRY_", with: "").lowercased()) must be between \(range.lowerBound) and \(range.upperBound), not \(resolved).")
+            guard range.contains(number) else {
+                throw UsageError(message: "\(source) must be between \(range.lowerBound) and \(range.upperBound), not \(number).")
             }
-            return resolved
+            return number
         }
         let levelName = options.logLevel ?? environment["QUARRY_LOG_LEVEL"] ?? "info"
         guard let level = Logger.Level(rawValue: levelName.lowercased()) else {
-            throw ValidationError("Log level “\(levelName)” is not one of trace, debug, info, notice, warning, error, critical.")
+            throw UsageError(message: "Log level “\(levelName)” is not one of trace, debug, info, notice, warning, error, critical.")
         }
         logLevel = level
-        var origins = options.allowedOrigin
+        var origins = options.allowedOrigins
         if origins.isEmpty, let list = environment["QUARRY_ALLOWED_ORIGINS"] {
             origins = list.split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
         }
         for origin in origins where !(origin.hasPrefix("http://") || origin.hasPrefix("https://")) {
-            throw ValidationError("Allowed origin “\(origin)” must start with http:// or https://.")
+            throw UsageError(message: "Allowed origin “\(origin)” must start with http:// or https://.")
         }
         server = ServerConfiguration(
             host: options.host ?? environment["QUARRY_HOST"] ?? "127.0.0.1",
-            port: try number(options.port, "QUARRY_PORT", default: 8080, range: 0...65535),
+            port: try number(options.port, "port", "QUARRY_PORT", default: 8080, range: 0...65535),
             allowedOrigins: origins,
-            maxConnections: try number(options.maxConnections, "QUARRY_MAX_CONNECTIONS", default: 10_000, range: 1...1_000_000))
+            maxConnections: try number(options.maxConnections, "max-connections", "QUARRY_MAX_CONNECTIONS",
+                                       default: 10_000, range: 1...1_000_000))
         database = options.db ?? environment["QUARRY_DB"] ?? "./quarry.db"
         documents = try (options.docs ?? environment["QUARRY_DOCS"]).map(DocumentFolder.init(path:))
         secret = environment["QUARRY_SECRET"]
@@ -100,9 +97,9 @@ struct DocumentFolder {
     let path: String
     let fileCount: Int
 
-    init(path: String) throws {
+    init(path: String) throws(UsageError) {
         guard let dir = opendir(path) else {
-            throw ValidationError("The documents folder “\(path)” does not exist or cannot be read.")
+            throw UsageError(message: "The documents folder “\(path)” does not exist or cannot be read.")
         }
         defer { closedir(dir) }
         var count = 0

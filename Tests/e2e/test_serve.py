@@ -85,3 +85,38 @@ def test_bad_settings_are_clear_messages(tmp_path):
         assert result.returncode != 0, args
         assert message in result.stderr + result.stdout, (args, result.stderr)
         assert "Fatal error" not in result.stderr and "Stack dump" not in result.stderr
+
+
+def test_command_line_mistakes_are_clear_and_exit_64():
+    cases = [
+        (["serve", "--bogus"], "Unknown option --bogus"),
+        (["serve", "--port"], "--port needs a value"),
+        (["launch"], "Unknown command"),
+        (["serve", "extra"], "Unexpected argument"),
+        (["version", "--x"], "takes no options"),
+    ]
+    for args, message in cases:
+        result = run(*args)
+        assert result.returncode == 64, args
+        assert message in result.stderr, (args, result.stderr)
+
+
+def test_help_lists_every_option_and_its_variable():
+    result = run("help", "serve")
+    assert result.returncode == 0
+    for option, variable in [("--host", "QUARRY_HOST"), ("--port", "QUARRY_PORT"), ("--db", "QUARRY_DB"),
+                             ("--docs", "QUARRY_DOCS"), ("--log-level", "QUARRY_LOG_LEVEL"),
+                             ("--allowed-origin", "QUARRY_ALLOWED_ORIGINS"),
+                             ("--max-connections", "QUARRY_MAX_CONNECTIONS")]:
+        assert option in result.stdout and variable in result.stdout
+    assert "Usage:" in run("--help").stdout
+
+
+def test_equals_form_and_repeated_origins(quarry):
+    from conftest import free_port
+    port = free_port()
+    q = quarry(f"--max-connections=5", "--allowed-origin", "https://a.example", "--allowed-origin=https://b.example",
+               port=port).wait_ready()
+    for origin, allowed in [("https://a.example", True), ("https://b.example", True), ("https://c.example", False)]:
+        ws = WebSocket(port, headers={"Origin": origin})
+        assert (ws.status == 101) == allowed, origin

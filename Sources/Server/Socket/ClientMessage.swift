@@ -1,5 +1,5 @@
 // Upward messages: one small JSON object per text frame. Everything here is hostile until decoded.
-internal import FoundationEssentials
+internal import JSON
 internal import TurboStream
 
 /// A decoded upward message.
@@ -15,24 +15,15 @@ enum ClientMessage: Equatable {
         let message: String
     }
 
-    private struct Fields: Decodable {
-        var op: String?
-        var stream: String?
-        var thread: String?
-        var content: String?
-        var message: String?
-    }
-
     /// Decodes one message, or says precisely what is wrong with it.
     static func decode(_ bytes: [UInt8]) -> Result<ClientMessage, Rejection> {
-        let fields: Fields
-        do {
-            fields = try JSONDecoder().decode(Fields.self, from: Data(bytes))
-        } catch DecodingError.typeMismatch(_, let context) where !context.codingPath.isEmpty {
-            let field = context.codingPath[0].stringValue
-            return .failure(Rejection(code: .badField, message: "The field “\(field)” must be text."))
-        } catch {
+        // Messages are flat; anything nested deeper than this is not one of ours.
+        guard let value = try? JSONValue.parse(bytes, maxDepth: 8), let members = value.object else {
             return .failure(Rejection(code: .badJSON, message: "The message was not a JSON object."))
+        }
+        let fields = Fields(members)
+        if let name = fields.mistyped {
+            return .failure(Rejection(code: .badField, message: "The field “\(name)” must be text."))
         }
         func required(_ value: String?, _ name: String) -> Result<String, Rejection> {
             guard let value else { return .failure(Rejection(code: .missingField, message: "The field “\(name)” is missing.")) }
@@ -50,5 +41,31 @@ enum ClientMessage: Equatable {
             let shown = op.count > 40 ? String(op.prefix(40)) + "…" : op
             return .failure(Rejection(code: .unknownOp, message: "“\(shown)” is not something this server can do."))
         }
+    }
+}
+
+/// The text fields an upward message may carry; null counts as absent.
+private struct Fields {
+    var op, stream, thread, content, message: String?
+    /// The first known field that is present but not text.
+    var mistyped: String?
+
+    init(_ members: [String: JSONValue]) {
+        var mistyped: String?
+        func text(_ name: String) -> String? {
+            switch members[name] {
+            case nil, .null?: return nil
+            case .string(let value)?: return value
+            default:
+                if mistyped == nil { mistyped = name }
+                return nil
+            }
+        }
+        op = text("op")
+        stream = text("stream")
+        thread = text("thread")
+        content = text("content")
+        message = text("message")
+        self.mistyped = mistyped
     }
 }

@@ -79,6 +79,10 @@ struct WSI {
         return lws_finalize_write_http_header(raw, start, &p, end) == 0
     }
 
+    /// Answers a request that will not be served with a bare status page (`lws_return_http_status`); the caller
+    /// then closes the connection.
+    func refuse(status: Int) { _ = lws_return_http_status(raw, UInt32(status), nil) }
+
     /// Ends an HTTP transaction; false when the connection must close (`lws_http_transaction_completed`).
     func completeTransaction() -> Bool { lws_http_transaction_completed(raw) == 0 }
 

@@ -4,26 +4,33 @@ internal import Logging
 internal import TurboStream
 
 extension ServiceLoop {
-    /// Whether a WebSocket handshake may proceed: the right path, an allowed origin, room under the cap.
+    /// Whether a WebSocket handshake may proceed: the right path, an allowed origin, room under the cap. A refused
+    /// handshake gets an HTTP status saying why (404, 403, 503) before the connection closes.
     func admit(_ wsi: WSI) -> Bool {
+        guard let refusal = refusal(wsi) else { return true }
+        wsi.refuse(status: refusal)
+        return false
+    }
+
+    private func refusal(_ wsi: WSI) -> Int? {
         let peer = wsi.peer
-        guard !shuttingDown else { return false }
+        guard !shuttingDown else { return 503 }
         guard wsi.header(WSI_TOKEN_GET_URI) == Wire.socketPath else {
             logger.notice("refused a socket on another path", metadata: ["peer": "\(peer)"])
-            return false
+            return 404
         }
         let origin = wsi.header(WSI_TOKEN_ORIGIN), host = wsi.header(WSI_TOKEN_HOST)
         guard origins.allows(origin: origin, host: host) else {
             logger.warning("refused a socket from another origin",
                            metadata: ["peer": "\(peer)", "origin": "\(origin ?? "")", "host": "\(host ?? "")"])
-            return false
+            return 403
         }
         guard sockets.count < configuration.maxConnections else {
             logger.warning("refused a socket: connection limit reached",
                            metadata: ["peer": "\(peer)", "limit": "\(configuration.maxConnections)"])
-            return false
+            return 503
         }
-        return true
+        return nil
     }
 
     func socketOpened(_ wsi: WSI, _ user: UnsafeMutableRawPointer?) {
