@@ -24,7 +24,8 @@ public struct JSONError: Error, Sendable, Equatable, CustomStringConvertible {
 extension JSONValue {
     /// Parses one JSON text (any value, surrounded by optional whitespace). Nesting deeper than `maxDepth` arrays
     /// and objects is refused, so hostile input cannot exhaust the stack. Invalid UTF-8 inside strings and lone
-    /// surrogate escapes become U+FFFD.
+    /// surrogate escapes become U+FFFD. A number too large for a Double (`1e400`) is refused; one too small becomes 0.
+    /// A byte-order mark is refused, as any other byte that cannot start a value.
     public static func parse(_ bytes: some Collection<UInt8>, maxDepth: Int = 64) throws(JSONError) -> JSONValue {
         let result: Result<JSONValue, JSONError>? = bytes.withContiguousStorageIfAvailable { buffer in
             var parser = Parser(buffer, maxDepth: maxDepth)
@@ -40,7 +41,7 @@ extension JSONValue {
 
     /// Parses one JSON text from a string.
     public static func parse(_ text: String, maxDepth: Int = 64) throws(JSONError) -> JSONValue {
-        try parse(Array(text.utf8), maxDepth: maxDepth)
+        try parse(text.utf8, maxDepth: maxDepth)
     }
 }
 
@@ -80,13 +81,12 @@ private struct Parser {
     }
 
     mutating func expect(_ literal: StaticString, _ value: JSONValue) throws(JSONError) -> JSONValue {
-        let count = literal.utf8CodeUnitCount
-        guard position + count <= bytes.count else { throw fail(.unexpectedEnd) }
-        for i in 0..<count where bytes[position + i] != literal.utf8Start[i] {
-            position += i
-            throw fail(.unexpectedByte(bytes[position]))
+        for i in 0..<literal.utf8CodeUnitCount {
+            // A wrong byte is reported as such even when the text also ends early ("tx", not "unexpected end").
+            guard position < bytes.count else { throw fail(.unexpectedEnd) }
+            guard bytes[position] == literal.utf8Start[i] else { throw fail(.unexpectedByte(bytes[position])) }
+            position += 1
         }
-        position += count
         return value
     }
 
@@ -160,6 +160,8 @@ private struct Parser {
         guard position < bytes.count, isDigit(bytes[position]) else { throw fail(.invalidNumber) }
         if bytes[position] == UInt8(ascii: "0") {
             position += 1
+            // "01" is not 0 followed by junk but a malformed number.
+            if position < bytes.count, isDigit(bytes[position]) { throw fail(.invalidNumber) }
         } else {
             while position < bytes.count, isDigit(bytes[position]) { position += 1 }
         }
@@ -254,9 +256,9 @@ private struct Parser {
     }
 
     mutating func parseHex4() throws(JSONError) -> UInt32 {
-        guard position + 4 <= bytes.count else { throw fail(.unexpectedEnd) }
         var value: UInt32 = 0
         for _ in 0..<4 {
+            guard position < bytes.count else { throw fail(.unexpectedEnd) }
             let byte = bytes[position]
             let digit: UInt8
             switch byte {

@@ -5,6 +5,10 @@
 // small, strict where RFC 8259 is strict, bounded in depth, and fast on byte buffers.
 
 /// A JSON value.
+///
+/// Values compare as JSON means them: numbers by value, so `.integer(1) == .double(1.0)` and `0 == -0.0` (JSON has
+/// one kind of number, and the writer prints whole doubles as integers); strings as Swift compares them, by
+/// canonical equivalence. Match on the cases to tell an integer from a double.
 public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
@@ -72,7 +76,26 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     /// Whether this is `null`.
-    public var isNull: Bool { self == .null }
+    public var isNull: Bool {
+        if case .null = self { return true }
+        return false
+    }
+
+    /// Whether two values are the same JSON: numbers compare by value, whatever their case.
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): true
+        case let (.bool(a), .bool(b)): a == b
+        case let (.integer(a), .integer(b)): a == b
+        case let (.double(a), .double(b)): a == b
+        // Exact: 2^63 as a double is not Int64.max, though converting the integer would round to it.
+        case let (.integer(a), .double(b)), let (.double(b), .integer(a)): Int64(exactly: b) == a
+        case let (.string(a), .string(b)): a == b
+        case let (.array(a), .array(b)): a == b
+        case let (.object(a), .object(b)): a == b
+        default: false
+        }
+    }
 }
 
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
