@@ -128,7 +128,7 @@ public final class Server: @unchecked Sendable {
         }
         hub.attach(wake: { [weak self] in self?.wake() })
         guard let spawned = spawnThread({ [self] in run() }) else {
-            hub.attach(wake: nil)
+            hub.detach()
             lock.withLock { context = nil }
             lws_context_destroy(created)
             throw .cannotStartThread
@@ -183,7 +183,7 @@ public final class Server: @unchecked Sendable {
             if let deadline, loop.sockets.isEmpty || monotonicSeconds() > deadline { break }
             if lws_service(context, 0) < 0 { break }
         }
-        hub.attach(wake: nil)
+        hub.detach()
         lock.withLock { self.context = nil }
         lws_context_destroy(context)
         logger.info("stopped")

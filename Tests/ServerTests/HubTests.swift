@@ -43,3 +43,19 @@ final class CounterState: StreamSnapshots, @unchecked Sendable {
         #expect(values == [3, 4, 5])
     }
 }
+
+@Suite struct HubLifecycleTests {
+    @Test func publishesWaitForTheServerAndStopAfterIt() {
+        let hub = Hub()
+        var frames = 0
+        hub.subscribe(1, to: "s") { _, _ in frames += 1 }
+        hub.publish([.remove(target: "a")], to: "s")  // before a server runs: queued
+        hub.attach(wake: {})
+        hub.drain { _, _ in frames += 1 }
+        #expect(frames == 1)
+        hub.detach()
+        hub.publish([.remove(target: "b")], to: "s")  // after it stopped: dropped
+        hub.drain { _, _ in frames += 1 }
+        #expect(frames == 1)
+    }
+}

@@ -34,6 +34,8 @@ public final class Hub: @unchecked Sendable {
     private let lock = Lock()
     private var pending: [Delivery] = []
     private var wake: (@Sendable () -> Void)?
+    /// Set when the server has stopped: nothing will drain the queue again, so publishes are dropped.
+    private var closed = false
     private var snapshots: (any StreamSnapshots)?
 
     // Service thread only.
@@ -60,7 +62,7 @@ public final class Hub: @unchecked Sendable {
     public func publish(to stream: String, _ update: () -> [StreamEnvelope]) {
         lock.withLock {
             let envelopes = update()
-            guard !envelopes.isEmpty else { return }
+            guard !envelopes.isEmpty, !closed else { return }
             pending.append(.stream(stream, Array(StreamEnvelope.render(envelopes).utf8)))
             wake?()
         }
@@ -74,6 +76,7 @@ public final class Hub: @unchecked Sendable {
 
     private func enqueue(_ delivery: Delivery) {
         lock.withLock {
+            guard !closed else { return }
             pending.append(delivery)
             wake?()
         }
@@ -81,9 +84,23 @@ public final class Hub: @unchecked Sendable {
 
     // MARK: Service thread
 
-    /// Connects the hub to a running service loop; `wake` must be callable from any thread.
-    func attach(wake: (@Sendable () -> Void)?) {
-        lock.withLock { self.wake = wake }
+    /// Connects the hub to a running service loop; `wake` must be callable from any thread. Until then,
+    /// publishes wait in the queue.
+    func attach(wake: @escaping @Sendable () -> Void) {
+        lock.withLock {
+            self.wake = wake
+            closed = false
+        }
+    }
+
+    /// Disconnects the hub from a service loop that has stopped: the queue is emptied and later publishes are
+    /// dropped, so memory cannot grow while nobody drains it.
+    func detach() {
+        lock.withLock {
+            wake = nil
+            closed = true
+            pending = []
+        }
     }
 
     /// Hands everything published so far to `deliver`, in publish order, one call per receiving socket.
