@@ -39,6 +39,9 @@ ensure_swift() {
   }
 }
 
+# What the browser tests drive: Debian's Chromium (Playwright uses it through executable_path).
+QUARRY_TEST_PACKAGES=(chromium)
+
 # A Python virtual environment in .venv with the packages in tools/requirements-test.txt.
 ensure_python_env() {
   local venv="$QUARRY_ROOT/.venv" stamp="$QUARRY_ROOT/.venv/.requirements"

@@ -17,6 +17,7 @@ extension FrontEnd {
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>Quarry</title>
+        <link rel="icon" href="data:,">
         <link rel="stylesheet" href="{{asset:quarry.css}}">
         <script src="{{asset:quarry.js}}" defer></script>
         </head>
