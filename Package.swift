@@ -40,10 +40,13 @@ let package = Package(
         // The one C target: what Swift cannot call (curl_easy_setopt and curl_easy_getinfo are variadic).
         .target(name: "CShim", dependencies: ["CCurl"]),
 
+        // MARK: The one lock every module shares
+        .target(name: "Locking", swiftSettings: swiftSettings),
+
         // MARK: Thin wrappers, one per C library
         .target(name: "Crypto", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
         .target(name: "SQLite", dependencies: ["CSQLite"], swiftSettings: swiftSettings),
-        .target(name: "Markdown", dependencies: ["CMarkGFM"], swiftSettings: swiftSettings),
+        .target(name: "Markdown", dependencies: ["CMarkGFM", "Locking"], swiftSettings: swiftSettings),
         .target(name: "Curl", dependencies: ["CCurl", "CShim"], swiftSettings: swiftSettings),
         .target(name: "Gzip", dependencies: ["CZlib"], swiftSettings: swiftSettings),
 
@@ -52,13 +55,13 @@ let package = Package(
         .target(name: "TurboStream", swiftSettings: swiftSettings),
         .target(
             name: "Store",
-            dependencies: ["SQLite", "Crypto"],
+            dependencies: ["SQLite", "Crypto", "Locking"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "Server",
             dependencies: [
-                "CWebSockets", "Crypto", "Gzip", "JSON", "TurboStream",
+                "CWebSockets", "Crypto", "Gzip", "JSON", "Locking", "TurboStream",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -81,17 +84,18 @@ let package = Package(
         ),
 
         // MARK: Tests
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: swiftSettings),
-        .testTarget(name: "SQLiteTests", dependencies: ["SQLite"], swiftSettings: swiftSettings),
+        .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "MarkdownTests", dependencies: ["Markdown"], swiftSettings: swiftSettings),
         .testTarget(name: "CurlTests", dependencies: ["Curl"], swiftSettings: swiftSettings),
         .testTarget(name: "GzipTests", dependencies: ["Gzip"], swiftSettings: swiftSettings),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: swiftSettings),
         .testTarget(name: "TurboStreamTests", dependencies: ["TurboStream"], swiftSettings: swiftSettings),
-        .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: swiftSettings),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["Server", "Crypto", "Gzip", "TurboStream"],
+            dependencies: ["Server", "Crypto", "Gzip", "Locking", "TurboStream"],
             swiftSettings: swiftSettings
         ),
     ]

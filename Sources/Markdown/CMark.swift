@@ -10,6 +10,7 @@
 //   autolinks silently go missing. So every parse runs under `CMark.parseLock`. Rendering a finished tree to HTML
 //   touches no global state and runs outside the lock.
 internal import CMarkGFM
+internal import Locking
 
 /// The cmark-gfm options and extensions Quarry renders with, and the one place that calls cmark-gfm.
 enum CMark {

@@ -6,6 +6,7 @@
 // the connection happens inside `lock`. Several Stores (or processes) may open the same file; WAL and the busy
 // timeout let them take turns.
 internal import Crypto
+internal import Locking
 public import SQLite
 
 /// Quarry's database: opened (created if needed) and migrated in `init`.

@@ -7,6 +7,7 @@
 // Snapshot and live updates meet without a gap or a duplicate: a subscribe drains the queue and takes the
 // snapshot under the same lock that orders publishes, then registers the subscriber before the next drain.
 // Everything published before that moment is in the snapshot; everything after is delivered live.
+internal import Locking
 public import TurboStream
 
 /// A socket connection's id, unique for the life of the server.

@@ -1,17 +1,19 @@
+// The one lock every module uses: a mutex over pthread_mutex_t.
 #if canImport(Glibc)
 internal import Glibc
 #elseif canImport(Darwin)
 internal import Darwin
 #endif
 
-/// A mutex over `pthread_mutex_t`.
+/// A mutual-exclusion lock; `withLock` is the only way in.
 ///
 /// Not `Synchronization.Mutex`: on Linux it trips ThreadSanitizer false positives (see PLATFORM-NOTES).
-final class Lock: @unchecked Sendable {
+public final class Lock: @unchecked Sendable {
     // Heap-allocated so the mutex never moves; only pthread calls touch it.
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
 
-    init() {
+    /// A new, unlocked lock.
+    public init() {
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
         pthread_mutex_init(mutex, nil)
@@ -23,8 +25,8 @@ final class Lock: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    /// Runs `body` while holding the mutex.
-    func withLock<Result>(_ body: () throws -> Result) rethrows -> Result {
+    /// Runs `body` while holding the lock.
+    public func withLock<Result, Failure: Error>(_ body: () throws(Failure) -> Result) throws(Failure) -> Result {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         return try body()

@@ -1,3 +1,4 @@
+// Shared by the test targets: a temporary folder per test.
 #if canImport(Glibc)
 internal import Glibc
 #elseif canImport(Darwin)
@@ -6,9 +7,9 @@ internal import Darwin
 
 /// Runs `body` with a fresh, empty folder (`mkdtemp` under `$TMPDIR` or `/tmp`), then deletes the folder and the
 /// files in it (the database and its `-wal` and `-shm` companions).
-func withTemporaryDirectory<Result>(_ body: (String) throws -> Result) throws -> Result {
+public func withTemporaryDirectory<Result>(_ body: (String) throws -> Result) throws -> Result {
     let parent = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
-    var template = Array("\(parent)/quarry-sqlite-tests-XXXXXX".utf8CString)
+    var template = Array("\(parent)/quarry-tests-XXXXXX".utf8CString)
     guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
         throw TemporaryDirectoryError(errno: errno)
     }
@@ -18,7 +19,7 @@ func withTemporaryDirectory<Result>(_ body: (String) throws -> Result) throws ->
 }
 
 /// `mkdtemp` failed with this `errno`.
-struct TemporaryDirectoryError: Error { let errno: Int32 }
+public struct TemporaryDirectoryError: Error { public let errno: Int32 }
 
 /// Deletes the files directly inside `path`, then the folder itself.
 private func removeDirectory(_ path: String) {
@@ -32,4 +33,11 @@ private func removeDirectory(_ path: String) {
         closedir(directory)
     }
     rmdir(path)
+}
+
+/// Writes `bytes` to a new file at `path` (`fopen`, `fwrite`).
+public func writeFile(_ path: String, _ bytes: [UInt8]) throws {
+    guard let file = fopen(path, "wb") else { throw TemporaryDirectoryError(errno: errno) }
+    defer { fclose(file) }
+    guard fwrite(bytes, 1, bytes.count, file) == bytes.count else { throw TemporaryDirectoryError(errno: errno) }
 }
