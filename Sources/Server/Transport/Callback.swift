@@ -21,7 +21,10 @@ func quarryLibwebsocketsLog(_ level: Int32, _ line: UnsafePointer<CChar>?) {
     guard let line else { return }
     var text = String(cString: line)
     while text.last == "\n" || text.last == "\r" { text.removeLast() }
-    if level & LLL_ERR != 0 {
+    // Quarry logs a refused handshake itself, with the reason; lws' own line about it would be a second one.
+    if text.hasSuffix("User code denied connection") {
+        libwebsocketsLogger.debug("\(text)")
+    } else if level & LLL_ERR != 0 {
         libwebsocketsLogger.error("\(text)")
     } else if level & LLL_WARN != 0 {
         libwebsocketsLogger.warning("\(text)")
