@@ -42,6 +42,7 @@ public final class Server: @unchecked Sendable {
     private var stopRequested = false
     private var forceExit = false
     private var listeningPort = 0
+    private var failureReason: String?
     private var thread: pthread_t?
 
     // Kept alive for the context's lifetime: lws holds pointers into them.
@@ -71,9 +72,10 @@ public final class Server: @unchecked Sendable {
         let streamNames = StreamNames(secret: secret)
         let router = Router(frontEnd: .builtin, sessions: sessions, streamNames: streamNames, pageStreams: pageStreams)
         loop = ServiceLoop(configuration: configuration, hub: hub, router: router, sessions: sessions,
-                           streamNames: streamNames, operations: operations, logger: logger)
+                           streamNames: streamNames, operations: operations, machineName: Self.machineName(),
+                           logger: logger)
         protocolName = strdup("quarry")
-        interface = configuration.host.flatMap { $0.isEmpty || $0 == "0.0.0.0" || $0 == "::" ? nil : strdup($0) }
+        interface = configuration.host.flatMap { $0 == "0.0.0.0" || $0 == "::" ? nil : strdup($0) }
         retryPolicy = .allocate(capacity: 1)
         retryPolicy.initialize(to: lws_retry_bo_t(
             retry_ms_table: nil, retry_ms_table_count: 0, conceal_count: 0,
@@ -114,10 +116,14 @@ public final class Server: @unchecked Sendable {
         info.server_string = UnsafePointer(protocolName)
         info.user = Unmanaged.passUnretained(loop).toOpaque()
         info.options = quarry_lws_option_validate_utf8()
+            | (configuration.host == "0.0.0.0" ? quarry_lws_option_disable_ipv6() : 0)
         info.retry_and_idle_policy = UnsafePointer(retryPolicy)
         info.timeout_secs = 10
-        info.max_http_header_data = 4096
+        // Room for big cookie headers (cookies ignore ports, so other apps on the host add theirs); header space
+        // is taken only while a request's headers are read.
+        info.max_http_header_data = 16 * 1024
         info.max_http_header_pool = 256
+        info.fd_limit_per_thread = UInt32(clamping: Self.descriptorBudget())
         guard let created = lws_create_context(&info) else {
             throw .cannotListen(host: configuration.host, port: configuration.port)
         }
@@ -139,14 +145,15 @@ public final class Server: @unchecked Sendable {
     }
 
     /// Closes every socket with 1001 (going away), waits up to the configured grace for them to go, then stops
-    /// the service thread and frees the context. Safe to call from any thread, more than once.
+    /// the service thread and frees the context. Safe to call from any thread, more than once; called on the
+    /// service thread itself (from a handler), it only asks, and the stop completes after the handler returns.
     public func stop() {
         let running = lock.withLock { () -> pthread_t? in
             stopRequested = true
             if let context { lws_cancel_service(context) }
             return thread
         }
-        guard let running else { return }
+        guard let running, pthread_equal(running, pthread_self()) == 0 else { return }
         if !stopped.wait(seconds: configuration.shutdownGraceSeconds + 0.5) {
             logger.warning("sockets did not close in time; stopping anyway")
             lock.withLock {
@@ -165,6 +172,9 @@ public final class Server: @unchecked Sendable {
     /// Blocks until the server has stopped.
     public func waitUntilStopped() { stopped.wait() }
 
+    /// Why the server stopped by itself, if it did (nil after `stop()`).
+    public var failure: String? { lock.withLock { failureReason } }
+
     private func wake() {
         lock.withLock {
             if let context { lws_cancel_service(context) }
@@ -182,12 +192,32 @@ public final class Server: @unchecked Sendable {
                 loop.beginShutdown()
             }
             if let deadline, loop.sockets.isEmpty || monotonicSeconds() > deadline { break }
-            if lws_service(context, 0) < 0 { break }
+            if lws_service(context, 0) < 0 {
+                logger.error("the service loop failed; stopping")
+                lock.withLock { failureReason = "The server's network loop failed." }
+                break
+            }
         }
         hub.detach()
         lock.withLock { self.context = nil }
         lws_context_destroy(context)
         logger.info("stopped")
         stopped.signal()
+    }
+
+    /// This machine's name (`gethostname`), which the server answers to besides IP addresses and localhost.
+    private static func machineName() -> String? {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return nil }
+        return String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// File descriptors libwebsockets may use: the process limit less a margin for the database, logs and
+    /// outgoing connections, so that at the limit lws stops accepting instead of failing every accept.
+    private static func descriptorBudget() -> Int {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 0 }
+        let soft = Int(clamping: limit.rlim_cur)
+        return soft > 256 ? soft - 64 : 0
     }
 }

@@ -21,6 +21,11 @@ public struct ServerConfiguration: Sendable {
     public var maxQueuedMessages: Int
     /// Most bytes waiting for one client; a client this far behind is disconnected.
     public var maxQueuedBytes: Int
+    /// Seconds a client may take to finish a message it sends in pieces; slower ones are dropped.
+    public var messageDeadlineSeconds: Int
+    /// Most bytes of half-received messages held across all sockets; past it, the socket adding more is closed
+    /// with 1013 (try again later).
+    public var maxPartialBytesTotal: Int
     /// Most streams one socket may follow.
     public var maxSubscriptionsPerConnection: Int
     /// Idle seconds before the server pings a socket.
@@ -44,6 +49,8 @@ public struct ServerConfiguration: Sendable {
         messagesPerSecond: Double = 10,
         maxQueuedMessages: Int = 1024,
         maxQueuedBytes: Int = 4 * 1024 * 1024,
+        messageDeadlineSeconds: Int = 10,
+        maxPartialBytesTotal: Int = 32 * 1024 * 1024,
         maxSubscriptionsPerConnection: Int = 64,
         pingAfterSeconds: Int = 30,
         hangUpAfterSeconds: Int = 75,
@@ -59,6 +66,8 @@ public struct ServerConfiguration: Sendable {
         self.messagesPerSecond = messagesPerSecond
         self.maxQueuedMessages = maxQueuedMessages
         self.maxQueuedBytes = maxQueuedBytes
+        self.messageDeadlineSeconds = messageDeadlineSeconds
+        self.maxPartialBytesTotal = maxPartialBytesTotal
         self.maxSubscriptionsPerConnection = maxSubscriptionsPerConnection
         self.pingAfterSeconds = pingAfterSeconds
         self.hangUpAfterSeconds = hangUpAfterSeconds

@@ -47,6 +47,8 @@ public enum Wire {
         case binaryFrame = "binary_frame"
         /// A signed stream name did not verify.
         case badSignature = "bad_signature"
+        /// The stream belongs to another browser session.
+        case forbidden
         /// The socket follows as many streams as it may.
         case tooManySubscriptions = "too_many_subscriptions"
         /// The client sent messages faster than allowed.

@@ -62,7 +62,8 @@ final class ShutdownSignals: @unchecked Sendable {
                 var signal: Int32 = 0
                 sigwait(&mask, &signal)
                 Logger(label: "quarry").warning("second signal: exiting now")
-                exit(1)
+                // _exit, not exit: the server's thread is still running, and atexit handlers must not race it.
+                _exit(1)
             }, force)
             box.stop()
             return nil

@@ -80,8 +80,12 @@ struct ServeSettings {
         for origin in origins where !(origin.hasPrefix("http://") || origin.hasPrefix("https://")) {
             throw UsageError(message: "Allowed origin “\(origin)” must start with http:// or https://.")
         }
+        let host = options.host ?? environment["QUARRY_HOST"] ?? "127.0.0.1"
+        guard !host.isEmpty, !host.contains(" ") else {
+            throw UsageError(message: "--host needs an address such as 127.0.0.1, or 0.0.0.0 for every interface.")
+        }
         server = ServerConfiguration(
-            host: options.host ?? environment["QUARRY_HOST"] ?? "127.0.0.1",
+            host: host,
             port: try number(options.port, "port", "QUARRY_PORT", default: 8080, range: 0...65535),
             allowedOrigins: origins,
             maxConnections: try number(options.maxConnections, "max-connections", "QUARRY_MAX_CONNECTIONS",

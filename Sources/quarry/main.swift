@@ -63,4 +63,5 @@ func serve(_ settings: ServeSettings) {
     logger.notice("Quarry is ready", metadata: ["url": "http://\(settings.displayHost):\(server.port)/"])
     signals.onFirst { server.stop() }
     server.waitUntilStopped()
+    if let failure = server.failure { fail("Quarry stopped: \(failure)", code: 1) }
 }

@@ -37,6 +37,7 @@ import TurboStream
         let second = try httpRequest(port: server.port, "/", headers: [("Cookie", String(cookie)), ("If-None-Match", etag)])
         #expect(second.status == 304)
         #expect(second.header("etag") == etag)
+        #expect(second.header("content-length") == "\(first.body.count)", "the length of what the client has")
     }
 
     @Test func gzipWhenAccepted() throws {

@@ -108,13 +108,67 @@ import TurboStream
 }
 
 @Suite struct TokenBucketTests {
-    @Test func burstThenRate() {
+    @Test func burstThenRateWithOneNoticePerWindow() {
         var bucket = TokenBucket(burst: 3, rate: 2, now: 0)
-        var results: [Bool] = []
-        for _ in 0..<4 { results.append(bucket.take(now: 0)) }
-        #expect(results == [true, true, true, false])
-        #expect(bucket.refusedInARow == 1)
-        results = [bucket.take(now: 0.5), bucket.take(now: 0.5)]
-        #expect(results == [true, false])
+        var verdicts: [TokenBucket.Verdict] = []
+        for _ in 0..<5 { verdicts.append(bucket.take(now: 0)) }
+        #expect(verdicts == [.accept, .accept, .accept, .refuse(notify: true), .refuse(notify: false)])
+        // A refill lets one through, and the refusals after it earn no second notice in the same window.
+        verdicts = [bucket.take(now: 0.5), bucket.take(now: 0.5)]
+        #expect(verdicts == [.accept, .refuse(notify: false)])
+        // A new window: notified again.
+        _ = bucket.take(now: 20)
+        _ = bucket.take(now: 20)
+        _ = bucket.take(now: 20)
+        #expect(bucket.take(now: 20) == .refuse(notify: true))
+    }
+
+    @Test func aFloodIsClosedEvenWhileTokensTrickleIn() {
+        var bucket = TokenBucket(burst: 4, rate: 10, now: 0)
+        var now = 0.0, closed = false
+        // 200 messages a second: ten a second get through, the rest are refused, and the refusals add up.
+        for _ in 0..<2000 where !closed {
+            now += 0.005
+            closed = bucket.take(now: now) == .refuseAndClose
+        }
+        #expect(closed)
+    }
+}
+
+@Suite struct HostPolicyTests {
+    let policy = HostPolicy(allowedOrigins: ["https://kiosk.example.org"], machineName: "pi")
+
+    @Test(arguments: [
+        (nil, true), ("127.0.0.1:8080", true), ("localhost:8080", true), ("LOCALHOST", true), ("[::1]:8080", true),
+        ("192.168.1.20", true), ("pi:8080", true), ("pi.local", true), ("kiosk.example.org", true),
+        ("attacker.example:8080", false), ("127.0.0.1.attacker.example", false), ("999.1.1.1", false),
+        ("[nothex]", false), ("", false),
+    ] as [(String?, Bool)])
+    func allows(host: String?, expected: Bool) {
+        #expect(policy.allows(host: host) == expected)
+    }
+}
+
+@Suite struct StreamAccessTests {
+    @Test func sessionStreamsBelongToTheirSession() {
+        let mine = SessionID(rawValue: "abc")
+        #expect(StreamAccess.allows("session/abc", session: mine))
+        #expect(StreamAccess.allows("session/abc/threads", session: mine))
+        #expect(!StreamAccess.allows("session/abd", session: mine))
+        #expect(!StreamAccess.allows("session/abc", session: nil))
+        #expect(StreamAccess.allows("thread/1", session: nil))
+    }
+}
+
+@Suite struct LogLimiterTests {
+    @Test func aFewPerKindThenACountOfWhatWasLeftOut() {
+        var limiter = LogLimiter(burst: 2, interval: 60)
+        var allowed = (0..<5).map { _ in limiter.admit("x", now: 0).allowed }
+        #expect(allowed == [true, true, false, false, false])
+        #expect(limiter.admit("y", now: 0).allowed, "kinds are counted apart")
+        let next = limiter.admit("x", now: 61)
+        #expect(next.allowed && next.suppressed == 3)
+        allowed = [limiter.admit("x", now: 61).allowed, limiter.admit("x", now: 61).allowed]
+        #expect(allowed == [true, false])
     }
 }

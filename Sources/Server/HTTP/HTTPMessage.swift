@@ -13,6 +13,8 @@ struct HTTPRequest: Sendable {
     var ifNoneMatch: String?
     /// `Cookie`, if sent.
     var cookie: String?
+    /// `Host`, if sent.
+    var host: String?
 }
 
 /// An HTTP response ready to write.

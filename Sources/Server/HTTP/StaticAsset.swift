@@ -32,14 +32,15 @@ struct StaticAsset: Sendable {
         var headers: [(name: String, value: String)] = [
             ("etag", etag), ("cache-control", cacheControl), ("vary", "Accept-Encoding"),
         ] + extraHeaders
+        if useGzip { headers.append(("content-encoding", "gzip")) }
+        let body = useGzip ? gzipped! : identity
         if ContentNegotiation.matches(ifNoneMatch: request.ifNoneMatch, etag: etag) {
+            // No body, but the length announced is the selected representation's, as RFC 9110 allows for 304.
             var response = HTTPResponse(status: 304, contentType: contentType, headers: headers, body: [])
-            response.contentLength = 0
+            response.contentLength = body.count
             return response
         }
-        if useGzip { headers.append(("content-encoding", "gzip")) }
-        return HTTPResponse(status: 200, contentType: contentType, headers: headers,
-                            body: useGzip ? gzipped! : identity)
+        return HTTPResponse(status: 200, contentType: contentType, headers: headers, body: body)
     }
 }
 

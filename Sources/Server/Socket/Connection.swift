@@ -37,32 +37,49 @@ final class Connection {
     func writeableArrived() { writeRequested = false }
 }
 
-/// A token bucket: `burst` messages at once, refilled at `rate` a second.
+/// A token bucket: `burst` messages at once, refilled at `rate` a second. Refusals are counted over a window:
+/// the first in a window earns the client one notice, and a client refused more than `10 × burst` times within
+/// a window is to be closed.
 struct TokenBucket {
+    /// What to do with a message.
+    enum Verdict: Equatable {
+        case accept
+        case refuse(notify: Bool)
+        case refuseAndClose
+    }
+
+    static let window = 10.0
     let burst: Double
     let rate: Double
     private var tokens: Double
     private var last: Double
-    /// Messages refused since the last one let through.
-    private(set) var refusedInARow = 0
+    private var windowStart: Double
+    private var refusedInWindow = 0
+    private var notified = false
 
     init(burst: Double, rate: Double, now: Double) {
         self.burst = burst
         self.rate = rate
         tokens = burst
         last = now
+        windowStart = now
     }
 
-    /// Takes a token if there is one.
-    mutating func take(now: Double) -> Bool {
+    mutating func take(now: Double) -> Verdict {
         tokens = min(burst, tokens + (now - last) * rate)
         last = now
-        guard tokens >= 1 else {
-            refusedInARow += 1
-            return false
+        if now - windowStart >= Self.window {
+            windowStart = now
+            refusedInWindow = 0
+            notified = false
         }
-        tokens -= 1
-        refusedInARow = 0
-        return true
+        if tokens >= 1 {
+            tokens -= 1
+            return .accept
+        }
+        refusedInWindow += 1
+        if Double(refusedInWindow) > 10 * burst { return .refuseAndClose }
+        defer { notified = true }
+        return .refuse(notify: !notified)
     }
 }

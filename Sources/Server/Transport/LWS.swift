@@ -40,11 +40,17 @@ struct WSI {
     /// `LWS_TO_KILL_ASYNC`): for a peer that does not read.
     func kill() { lws_set_timeout(raw, PENDING_TIMEOUT_USER_OK, -1) }
 
+    /// Drops the connection unless `clearDeadline()` comes within `seconds` (`lws_set_timeout`).
+    func setDeadline(seconds: Int32) { lws_set_timeout(raw, PENDING_TIMEOUT_USER_OK, seconds) }
+
+    /// Cancels a deadline set with `setDeadline` (`lws_set_timeout` with `NO_PENDING_TIMEOUT`).
+    func clearDeadline() { lws_set_timeout(raw, NO_PENDING_TIMEOUT, 0) }
+
     /// Whether the message being received ends with this piece (`lws_is_final_fragment` and
     /// `lws_remaining_packet_payload`).
     var isMessageComplete: Bool { lws_is_final_fragment(raw) != 0 && lws_remaining_packet_payload(raw) == 0 }
     /// Bytes still to come in the current frame (`lws_remaining_packet_payload`).
-    var remainingInFrame: Int { Int(lws_remaining_packet_payload(raw)) }
+    var remainingInFrame: Int { Int(clamping: lws_remaining_packet_payload(raw)) }
     /// Whether the current frame is binary (`lws_frame_is_binary`).
     var isBinary: Bool { lws_frame_is_binary(raw) != 0 }
 

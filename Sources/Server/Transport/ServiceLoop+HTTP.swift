@@ -25,9 +25,21 @@ extension ServiceLoop {
             method: method, path: path,
             acceptEncoding: wsi.header(WSI_TOKEN_HTTP_ACCEPT_ENCODING),
             ifNoneMatch: wsi.header(WSI_TOKEN_HTTP_IF_NONE_MATCH),
-            cookie: wsi.header(WSI_TOKEN_HTTP_COOKIE))
+            cookie: wsi.header(WSI_TOKEN_HTTP_COOKIE),
+            host: wsi.header(WSI_TOKEN_HOST))
+        guard hosts.allows(host: request.host) else {
+            warn("refused a request for another host name", ["peer": "\(wsi.peer)", "host": "\(request.host ?? "")"])
+            return respond(wsi, id: id, .text(421, """
+                This server does not answer to the name “\(request.host ?? "")”. If people reach it by that name, \
+                start Quarry with --allowed-origin http://\(request.host ?? "")
+                """, closeAfter: true))
+        }
         let response = router.respond(to: request)
         logger.debug("http", metadata: ["method": "\(method)", "path": "\(path)", "status": "\(response.status)"])
+        return respond(wsi, id: id, response)
+    }
+
+    private func respond(_ wsi: WSI, id: ConnectionID, _ response: HTTPResponse) -> Int32 {
         guard wsi.writeHeaders(response, extra: SecurityHeaders.all) else { return -1 }
         if response.body.isEmpty {
             if response.closeAfter { return -1 }

@@ -4,8 +4,8 @@ internal import Logging
 internal import TurboStream
 
 extension ServiceLoop {
-    /// Whether a WebSocket handshake may proceed: the right path, an allowed origin, room under the cap. A refused
-    /// handshake gets an HTTP status saying why (404, 403, 503) before the connection closes.
+    /// Whether a WebSocket handshake may proceed: the right path, a name and origin this server answers to,
+    /// room under the cap. A refused handshake gets an HTTP status saying why (404, 403, 503).
     func admit(_ wsi: WSI) -> Bool {
         guard let refusal = refusal(wsi) else { return true }
         wsi.refuse(status: refusal)
@@ -13,21 +13,20 @@ extension ServiceLoop {
     }
 
     private func refusal(_ wsi: WSI) -> Int? {
-        let peer = wsi.peer
         guard !shuttingDown else { return 503 }
         guard wsi.header(WSI_TOKEN_GET_URI) == Wire.socketPath else {
-            logger.notice("refused a socket on another path", metadata: ["peer": "\(peer)"])
+            warn("refused a socket on another path", ["peer": "\(wsi.peer)"])
             return 404
         }
         let origin = wsi.header(WSI_TOKEN_ORIGIN), host = wsi.header(WSI_TOKEN_HOST)
-        guard origins.allows(origin: origin, host: host) else {
-            logger.warning("refused a socket from another origin",
-                           metadata: ["peer": "\(peer)", "origin": "\(origin ?? "")", "host": "\(host ?? "")"])
+        guard hosts.allows(host: host), origins.allows(origin: origin, host: host) else {
+            warn("refused a socket from another origin",
+                 ["peer": "\(wsi.peer)", "origin": "\(origin ?? "")", "host": "\(host ?? "")"])
             return 403
         }
         guard sockets.count < configuration.maxConnections else {
-            logger.warning("refused a socket: connection limit reached",
-                           metadata: ["peer": "\(peer)", "limit": "\(configuration.maxConnections)"])
+            warn("refused a socket: connection limit reached",
+                 ["peer": "\(wsi.peer)", "limit": "\(configuration.maxConnections)"])
             return 503
         }
         return nil
@@ -39,12 +38,16 @@ extension ServiceLoop {
         let session = wsi.header(WSI_TOKEN_HTTP_COOKIE).flatMap(sessions.session(fromCookieHeader:))
         let bucket = TokenBucket(burst: configuration.messageBurst, rate: configuration.messagesPerSecond,
                                  now: monotonicSeconds())
-        sockets[id] = Connection(id: id, wsi: wsi, session: session, peer: wsi.peer, bucket: bucket)
+        let socket = Connection(id: id, wsi: wsi, session: session, peer: wsi.peer, bucket: bucket)
+        sockets[id] = socket
         logger.debug("socket opened", metadata: ["connection": "\(id)", "sockets": "\(sockets.count)"])
+        // It slipped in as a shutdown began: it goes with the others.
+        if shuttingDown { close(socket, code: UInt16(LWS_CLOSE_STATUS_GOINGAWAY.rawValue), reason: "server shutting down") }
     }
 
     func socketClosed(_ id: ConnectionID) {
         guard let socket = sockets.removeValue(forKey: id) else { return }
+        partialBytes -= socket.partial.count
         for stream in socket.subscriptions { hub.unsubscribe(id, from: stream) }
         logger.debug("socket closed", metadata: ["connection": "\(id)", "sockets": "\(sockets.count)"])
     }
@@ -54,27 +57,41 @@ extension ServiceLoop {
     {
         guard let socket = sockets[WSI.connectionID(in: user)] else { return -1 }
         guard socket.closing == nil else { return 0 }
-        if socket.partial.count + length + wsi.remainingInFrame > configuration.maxMessageBytes {
-            logger.warning("closed a socket that sent an oversized message",
-                           metadata: ["peer": "\(socket.peer)", "limit": "\(configuration.maxMessageBytes)"])
+        // Compared without adding: a hostile frame header can announce a length near Int.max.
+        let limit = configuration.maxMessageBytes, remaining = wsi.remainingInFrame
+        if remaining > limit || length > limit - remaining || socket.partial.count > limit - remaining - length {
+            warn("closed a socket that sent an oversized message", ["peer": "\(socket.peer)", "limit": "\(limit)"])
             close(socket, code: UInt16(LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE.rawValue), reason: "message too big")
             return 0
         }
+        if partialBytes + length > configuration.maxPartialBytesTotal {
+            warn("closed a socket: too many half-received messages", ["peer": "\(socket.peer)"])
+            close(socket, code: 1013, reason: "server busy")
+            return 0
+        }
+        let starting = socket.partial.isEmpty
         if let input, length > 0 {
             socket.partial.append(contentsOf: UnsafeRawBufferPointer(start: input, count: length))
+            partialBytes += length
         }
-        guard wsi.isMessageComplete else { return 0 }
+        guard wsi.isMessageComplete else {
+            // A message in pieces must be finished promptly: its bytes are held until then.
+            if starting { wsi.setDeadline(seconds: Int32(configuration.messageDeadlineSeconds)) }
+            return 0
+        }
+        if !starting { wsi.clearDeadline() }
         let message = socket.partial
+        partialBytes -= message.count
         socket.partial = []
 
-        guard socket.bucket.take(now: monotonicSeconds()) else {
-            let refused = socket.bucket.refusedInARow
-            if refused == 1 {
-                reply(socket, Notice.error(.rateLimited, "Too many messages at once. Please wait a moment and try again."))
-            } else if Double(refused) > 10 * configuration.messageBurst {
-                logger.warning("closed a socket that kept sending too fast", metadata: ["peer": "\(socket.peer)"])
-                close(socket, code: UInt16(LWS_CLOSE_STATUS_POLICY_VIOLATION.rawValue), reason: "too many messages")
-            }
+        switch socket.bucket.take(now: monotonicSeconds()) {
+        case .accept: break
+        case .refuse(let notify):
+            if notify { reply(socket, Notice.error(.rateLimited, "Too many messages at once. Please wait a moment and try again.")) }
+            return 0
+        case .refuseAndClose:
+            warn("closed a socket that kept sending too fast", ["peer": "\(socket.peer)"])
+            close(socket, code: UInt16(LWS_CLOSE_STATUS_POLICY_VIOLATION.rawValue), reason: "too many messages")
             return 0
         }
         if wsi.isBinary {
@@ -94,9 +111,9 @@ extension ServiceLoop {
         switch message {
         case .subscribe(let signed):
             guard let stream = verified(signed, from: socket) else { return }
-            guard socket.subscriptions.contains(stream)
-                || socket.subscriptions.count < configuration.maxSubscriptionsPerConnection
-            else {
+            // Already following: the snapshot and every update since are on their way.
+            guard !socket.subscriptions.contains(stream) else { return }
+            guard socket.subscriptions.count < configuration.maxSubscriptionsPerConnection else {
                 reply(socket, Notice.error(.tooManySubscriptions, "This page follows too many conversations at once."))
                 return
             }
@@ -113,12 +130,19 @@ extension ServiceLoop {
         }
     }
 
+    /// The stream a signed name stands for, if its signature holds and this socket's session may follow it.
     private func verified(_ signed: String, from socket: Connection) -> String? {
-        if let stream = streamNames.verified(signed) { return stream }
-        logger.warning("refused a stream name whose signature does not hold",
-                       metadata: ["peer": "\(socket.peer)", "connection": "\(socket.id)"])
-        reply(socket, Notice.error(.badSignature, "This page is out of date. Please reload it."))
-        return nil
+        guard let stream = streamNames.verified(signed) else {
+            warn("refused a stream name whose signature does not hold", ["peer": "\(socket.peer)"])
+            reply(socket, Notice.error(.badSignature, "This page is out of date. Please reload it."))
+            return nil
+        }
+        guard StreamAccess.allows(stream, session: socket.session) else {
+            warn("refused a stream of another session", ["peer": "\(socket.peer)"])
+            reply(socket, Notice.error(.forbidden, "This page belongs to another browser. Please reload it."))
+            return nil
+        }
+        return stream
     }
 
     private func forward(_ operation: SocketOperation, from socket: Connection) {
@@ -129,13 +153,15 @@ extension ServiceLoop {
         operations.handle(operation, from: SocketClient(connection: socket.id, session: socket.session))
     }
 
+    /// Replies go through the hub's queue, so they stay in order with everything else sent to the socket.
     private func reply(_ socket: Connection, _ envelope: StreamEnvelope) {
-        deliver(socket.id, Array(envelope.rendered.utf8))
+        hub.send([envelope], to: socket.id)
     }
 
     /// Closes `socket` with `code` at its next writeable moment. Whatever it sends meanwhile is dropped unread;
     /// closing from inside the read would lose the close frame when more input is pending.
-    private func close(_ socket: Connection, code: UInt16, reason: String) {
+    func close(_ socket: Connection, code: UInt16, reason: String) {
+        partialBytes -= socket.partial.count
         socket.partial = []
         socket.outbox.removeAll()
         socket.closing = (code, reason)
@@ -148,9 +174,9 @@ extension ServiceLoop {
         if socket.outbox.count >= configuration.maxQueuedMessages
             || socket.outbox.bytes + frame.count > configuration.maxQueuedBytes
         {
-            logger.warning("disconnected a socket that cannot keep up", metadata: [
-                "peer": "\(socket.peer)", "connection": "\(id)",
-                "queued_messages": "\(socket.outbox.count)", "queued_bytes": "\(socket.outbox.bytes)",
+            warn("disconnected a socket that cannot keep up", [
+                "peer": "\(socket.peer)", "queued_messages": "\(socket.outbox.count)",
+                "queued_bytes": "\(socket.outbox.bytes)",
             ])
             socket.outbox.removeAll()
             socket.closing = (UInt16(LWS_CLOSE_STATUS_POLICY_VIOLATION.rawValue), "too slow")

@@ -12,6 +12,7 @@ final class ServiceLoop {
     let sessions: SessionCookies
     let streamNames: StreamNames
     let origins: OriginPolicy
+    let hosts: HostPolicy
     let operations: (any SocketOperationHandler)?
     let logger: Logger
 
@@ -20,6 +21,9 @@ final class ServiceLoop {
     /// HTTP responses still being written, by connection id.
     var exchanges: [ConnectionID: HTTPExchange] = [:]
     private var lastID: ConnectionID = 0
+    /// Bytes of half-received messages held across all sockets.
+    var partialBytes = 0
+    private var logLimiter = LogLimiter()
     /// Set once a graceful shutdown has begun: no new sockets, every open one closing with 1001.
     private(set) var shuttingDown = false
     /// Scratch space for frames, with LWS_PRE bytes of headroom; grows to the largest frame written.
@@ -30,13 +34,14 @@ final class ServiceLoop {
     static let coalesceLimit = 16 * 1024
 
     init(configuration: ServerConfiguration, hub: Hub, router: Router, sessions: SessionCookies,
-         streamNames: StreamNames, operations: (any SocketOperationHandler)?, logger: Logger) {
+         streamNames: StreamNames, operations: (any SocketOperationHandler)?, machineName: String?, logger: Logger) {
         self.configuration = configuration
         self.hub = hub
         self.router = router
         self.sessions = sessions
         self.streamNames = streamNames
         self.origins = OriginPolicy(allowedOrigins: configuration.allowedOrigins)
+        self.hosts = HostPolicy(allowedOrigins: configuration.allowedOrigins, machineName: machineName)
         self.operations = operations
         self.logger = logger
         writeCapacity = Self.coalesceLimit
@@ -75,6 +80,13 @@ final class ServiceLoop {
         case LWS_CALLBACK_CLOSED_HTTP:
             exchanges[WSI.connectionID(in: user)] = nil
             return 0
+        case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+            // WebSocket only: lws would otherwise switch to HTTP/2 (h2c) on request, which nothing here serves.
+            let upgrade = input.map { String(cString: $0.assumingMemoryBound(to: CChar.self)) } ?? ""
+            return upgrade.lowercased() == "websocket" ? 0 : -1
+        case LWS_CALLBACK_RAW_ADOPT:
+            // lws turns a CONNECT request into a raw socket; Quarry proxies nothing.
+            return -1
         case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
             return admit(wsi) ? 0 : 1
         case LWS_CALLBACK_ESTABLISHED:
@@ -93,6 +105,15 @@ final class ServiceLoop {
         default:
             return lws_callback_http_dummy(wsi.raw, reason, user, input, length)
         }
+    }
+
+    /// Logs a warning that a client can cause, a few per kind per minute (the kind is the message).
+    func warn(_ message: String, _ metadata: Logger.Metadata) {
+        let (allowed, suppressed) = logLimiter.admit(message, now: monotonicSeconds())
+        guard allowed else { return }
+        var metadata = metadata
+        if suppressed > 0 { metadata["suppressed_since_last"] = "\(suppressed)" }
+        logger.warning("\(message)", metadata: metadata)
     }
 
     /// Begins a graceful shutdown: refuse new sockets and close every open one with 1001 (going away).

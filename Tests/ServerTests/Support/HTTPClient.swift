@@ -17,7 +17,8 @@ struct TestHTTPResponse {
 func httpRequest(port: Int, _ path: String, method: String = "GET", headers: [(String, String)] = [],
                  body: String? = nil) throws -> TestHTTPResponse {
     let connection = try TCPConnection(port: port)
-    var request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
+    var request = "\(method) \(path) HTTP/1.1\r\nConnection: close\r\n"
+    if !headers.contains(where: { $0.0.lowercased() == "host" }) { request += "Host: 127.0.0.1:\(port)\r\n" }
     for (name, value) in headers { request += "\(name): \(value)\r\n" }
     if let body { request += "Content-Length: \(body.utf8.count)\r\n" }
     request += "\r\n" + (body ?? "")

@@ -22,7 +22,8 @@ final class WebSocketClient {
     init(port: Int, path: String = "/socket", headers: [(String, String)] = [], receiveBuffer: Int32? = nil) throws {
         connection = try TCPConnection(port: port, receiveBuffer: receiveBuffer)
         let key = ByteEncoding.base64URL(try SecureRandom.bytes(16)).replacing("-", with: "+").replacing("_", with: "/") + "=="
-        var request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        var request = "GET \(path) HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        if !headers.contains(where: { $0.0.lowercased() == "host" }) { request += "Host: 127.0.0.1:\(port)\r\n" }
         request += "Sec-WebSocket-Key: \(key)\r\nSec-WebSocket-Version: 13\r\n"
         for (name, value) in headers { request += "\(name): \(value)\r\n" }
         try connection.write(request + "\r\n")
