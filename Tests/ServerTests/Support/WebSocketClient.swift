@@ -38,6 +38,11 @@ final class WebSocketClient {
     func send(_ text: String) throws { try sendFrame(opcode: 1, payload: Array(text.utf8)) }
 
     func sendFrame(opcode: UInt8, payload: [UInt8], fin: Bool = true) throws {
+        try connection.write(try frame(opcode: opcode, payload: payload, fin: fin))
+    }
+
+    /// One masked client frame's bytes.
+    func frame(opcode: UInt8, payload: [UInt8], fin: Bool = true) throws -> [UInt8] {
         var frame: [UInt8] = [(fin ? 0x80 : 0) | opcode]
         if payload.count < 126 {
             frame.append(0x80 | UInt8(payload.count))
@@ -51,7 +56,7 @@ final class WebSocketClient {
         let mask = try SecureRandom.bytes(4)
         frame += mask
         frame += payload.enumerated().map { $0.element ^ mask[$0.offset % 4] }
-        try connection.write(frame)
+        return frame
     }
 
     /// The next data or close event; pings are answered (when `answerPings`) and skipped.
