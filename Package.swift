@@ -64,7 +64,8 @@ let package = Package(
                 "CWebSockets", "Crypto", "Gzip", "JSON", "Locking", "TurboStream",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            plugins: ["FrontEndGenerator"]
         ),
         .executableTarget(
             name: "quarry",
@@ -74,6 +75,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+
+        // MARK: The front end, generated from Resources/ at build time
+        .executableTarget(
+            name: "quarry-frontend",
+            dependencies: ["TurboStream", "Crypto", "Gzip"],
+            path: "tools/frontend",
+            swiftSettings: swiftSettings
+        ),
+        .plugin(name: "FrontEndGenerator", capability: .buildTool(), dependencies: ["quarry-frontend"]),
 
         // MARK: Benchmarks (tools/bench): a server that publishes through the real Hub on command
         .executableTarget(

@@ -70,7 +70,7 @@ public final class Server: @unchecked Sendable {
         self.logger = logger
         let sessions = SessionCookies(secret: secret)
         let streamNames = StreamNames(secret: secret)
-        let router = Router(frontEnd: .builtin, sessions: sessions, streamNames: streamNames, pageStreams: pageStreams)
+        let router = Router(frontEnd: .generated, sessions: sessions, streamNames: streamNames, pageStreams: pageStreams)
         loop = ServiceLoop(configuration: configuration, hub: hub, router: router, sessions: sessions,
                            streamNames: streamNames, operations: operations, machineName: Self.machineName(),
                            logger: logger)

@@ -23,15 +23,80 @@ public enum Wire {
     /// Its attribute holding the signed stream name.
     public static let signedStreamNameAttribute = "signed-stream-name"
 
-    /// Ids of elements in the shell.
+    /// Ids of elements in the shell, and the prefixes of ids the server gives the elements it renders.
     public enum ElementID {
         /// Where notices and errors for the person at the screen appear.
         public static let notice = "notice"
-        /// The connection state ("Connecting…", "Reconnecting…").
+        /// The connection state ("Connecting…", "Connected", "Reconnecting…").
         public static let connectionStatus = "connection-status"
-        /// The conversation.
+        /// The conversation: a scrolling container of messages.
         public static let messages = "messages"
+        /// The question form.
+        public static let composer = "composer"
+        /// The form's fields, disabled as one while an answer streams or the socket is down.
+        public static let composerFields = "composer-fields"
+        /// The question's text area.
+        public static let composerInput = "composer-input"
+        /// The button that stops the answer in progress.
+        public static let composerStop = "composer-stop"
+        /// The list of the session's conversations.
+        public static let threads = "threads"
+        /// The "New conversation" button.
+        public static let newThread = "new-thread"
+        /// The stream source of the conversation on screen; its `data-thread` is the thread an `ask` goes to.
+        public static let threadSource = "thread-source"
+        /// The polite live region that announces a finished answer.
+        public static let announcer = "announcer"
+        /// The "New text below" control shown when the reader has scrolled up.
+        public static let scrollControl = "scroll-control"
+
+        /// A message: `message-<id>`.
+        public static func message(_ id: some CustomStringConvertible) -> String { "message-\(id)" }
+        /// A message's rendered text: `message-content-<id>`.
+        public static func messageContent(_ id: some CustomStringConvertible) -> String { messageContentPrefix + "\(id)" }
+        /// The prefix of `messageContent(_:)`.
+        public static let messageContentPrefix = "message-content-"
     }
+
+    /// Attributes and values the page's script reads from what the server renders.
+    public enum Attribute {
+        /// On a message: its state; `streaming` while its answer arrives.
+        public static let status = "data-status"
+        /// The value of `status` while an answer streams: the form waits and the stop button shows.
+        public static let streaming = "streaming"
+        /// On a message: its id, which `stop` names.
+        public static let message = "data-message"
+        /// On the thread source and on each conversation in the list: the thread's id.
+        public static let thread = "data-thread"
+        /// On each conversation in the list: the signed name of its stream.
+        public static let stream = "data-stream"
+    }
+
+    /// Every value above by the key the front end's sources write it as (`{{wire:KEY}}`); the build-time
+    /// generator substitutes them, so the script and the server cannot disagree.
+    public static let table: [(key: String, value: String)] = [
+        ("socketPath", socketPath),
+        ("streamSourceElement", streamSourceElement),
+        ("signedStreamNameAttribute", signedStreamNameAttribute),
+        ("id.notice", ElementID.notice),
+        ("id.connectionStatus", ElementID.connectionStatus),
+        ("id.messages", ElementID.messages),
+        ("id.composer", ElementID.composer),
+        ("id.composerFields", ElementID.composerFields),
+        ("id.composerInput", ElementID.composerInput),
+        ("id.composerStop", ElementID.composerStop),
+        ("id.threads", ElementID.threads),
+        ("id.newThread", ElementID.newThread),
+        ("id.threadSource", ElementID.threadSource),
+        ("id.announcer", ElementID.announcer),
+        ("id.scrollControl", ElementID.scrollControl),
+        ("id.messageContentPrefix", ElementID.messageContentPrefix),
+        ("attr.status", Attribute.status),
+        ("attr.streaming", Attribute.streaming),
+        ("attr.message", Attribute.message),
+        ("attr.thread", Attribute.thread),
+        ("attr.stream", Attribute.stream),
+    ] + Op.allCases.map { ("op.\($0.rawValue)", $0.rawValue) }
 
     /// Codes carried by error notices (`data-error`), so the page and tests can tell errors apart.
     public enum ErrorCode: String, Sendable, CaseIterable {

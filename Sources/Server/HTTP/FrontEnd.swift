@@ -1,31 +1,31 @@
-// The page the server carries in its binary. For now a small hand-written shell, stylesheet and script; the
-// build-time generator of the front-end issue replaces this file with generated, minified, pre-compressed bytes.
+// The page the server carries in its binary. `FrontEnd.generated` is written at build time by tools/frontend
+// from Resources/ (the FrontEndGenerator plugin): minified text, content hashes and gzip bytes, computed once.
+internal import Crypto
 internal import TurboStream
 
-/// The shell template and the assets it links.
+/// The shell and the assets it links.
 struct FrontEnd: Sendable {
-    /// An asset file: served at `/assets/<stem>.<hash>.<ext>`.
-    struct File: Sendable {
-        let stem: String
-        let ext: String
+    /// An asset, served at its hashed path with immutable caching.
+    struct Asset: Sendable {
+        let path: String
         let contentType: String
-        let bytes: [UInt8]
+        let text: String
+        let hash: String
+        let gzipBase64URL: String
     }
 
-    /// The shell's HTML with `{{asset:<stem>.<ext>}}` and `{{streams}}` placeholders.
+    /// The shell's HTML, asset links resolved; `{{streams}}` marks where the page's stream sources go.
     let shell: String
-    let assets: [File]
+    let assets: [Asset]
 }
 
-/// The shell with its placeholders resolved, per page.
+/// The shell with its stream sources filled in, per page.
 struct ShellTemplate: Sendable {
     private let before: String
     private let after: String
 
-    init(html: String, assetPaths: [String: String]) {
-        var resolved = html
-        for (name, path) in assetPaths { resolved = resolved.replacing("{{asset:\(name)}}", with: path) }
-        let parts = resolved.split(separator: "{{streams}}", maxSplits: 1, omittingEmptySubsequences: false)
+    init(html: String) {
+        let parts = html.split(separator: "{{streams}}", maxSplits: 1, omittingEmptySubsequences: false)
         before = String(parts[0])
         after = parts.count > 1 ? String(parts[1]) : ""
     }
@@ -36,5 +36,16 @@ struct ShellTemplate: Sendable {
             "<\(Wire.streamSourceElement) \(Wire.signedStreamNameAttribute)=\"\(HTML.escape($0))\"></\(Wire.streamSourceElement)>"
         }.joined()
         return before + sources + after
+    }
+}
+
+extension StaticAsset {
+    /// An asset as the generator prepared it.
+    init(_ asset: FrontEnd.Asset) {
+        let identity = Array(asset.text.utf8)
+        // The generator wrote these bytes; failing to read them back would be a broken build.
+        let gzipped = ByteEncoding.bytes(base64URL: asset.gzipBase64URL)
+        precondition(gzipped != nil, "generated front end: bad gzip bytes for \(asset.path)")
+        self.init(contentType: asset.contentType, identity: identity, gzipped: gzipped, hash: asset.hash)
     }
 }

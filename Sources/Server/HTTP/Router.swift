@@ -15,16 +15,8 @@ struct Router: Sendable {
 
     init(frontEnd: FrontEnd, sessions: SessionCookies, streamNames: StreamNames,
          pageStreams: @escaping @Sendable (SessionID) -> [String]) {
-        var assets: [String: StaticAsset] = [:]
-        var names: [String: String] = [:]
-        for file in frontEnd.assets {
-            let asset = StaticAsset(contentType: file.contentType, bytes: file.bytes)
-            let path = "/assets/\(file.stem).\(asset.hash).\(file.ext)"
-            assets[path] = asset
-            names[file.stem + "." + file.ext] = path
-        }
-        self.assets = assets
-        self.shell = ShellTemplate(html: frontEnd.shell, assetPaths: names)
+        assets = Dictionary(frontEnd.assets.map { ($0.path, StaticAsset($0)) }, uniquingKeysWith: { first, _ in first })
+        shell = ShellTemplate(html: frontEnd.shell)
         self.sessions = sessions
         self.streamNames = streamNames
         self.pageStreams = pageStreams

@@ -14,12 +14,19 @@ struct StaticAsset: Sendable {
     /// The first 16 hex digits of the SHA-256 of `identity`.
     let hash: String
 
+    /// An asset whose hash and gzip form are computed now (for pages rendered per request).
     init(contentType: String, bytes: [UInt8]) {
-        self.contentType = contentType
-        identity = bytes
-        hash = String(ByteEncoding.hex(SHA256.hash(bytes)).prefix(16))
         let compressed = try? Gzip.compress(bytes)
-        gzipped = compressed.flatMap { $0.count < bytes.count ? $0 : nil }
+        self.init(contentType: contentType, identity: bytes, gzipped: compressed,
+                  hash: String(ByteEncoding.hex(SHA256.hash(bytes)).prefix(16)))
+    }
+
+    /// An asset prepared ahead of time; the gzip form is kept only when it is smaller.
+    init(contentType: String, identity: [UInt8], gzipped: [UInt8]?, hash: String) {
+        self.contentType = contentType
+        self.identity = identity
+        self.gzipped = gzipped.flatMap { $0.count < identity.count ? $0 : nil }
+        self.hash = hash
     }
 
     /// The response to `request`: gzip when accepted, 304 when the client's copy is current.

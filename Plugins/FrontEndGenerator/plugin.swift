@@ -1,0 +1,21 @@
+// Runs tools/frontend over Resources/ whenever a source changes, so `swift build` alone produces a binary that
+// carries its page: the generated Swift joins the Server module.
+import PackagePlugin
+
+@main
+struct FrontEndGenerator: BuildToolPlugin {
+    func createBuildCommands(context: PluginContext, target: any Target) throws -> [Command] {
+        let resources = context.package.directoryURL.appending(path: "Resources")
+        let inputs = ["shell.html", "quarry.css", "quarry.js"].map { resources.appending(path: $0) }
+        let output = context.pluginWorkDirectoryURL.appending(path: "FrontEnd.generated.swift")
+        return [
+            .buildCommand(
+                displayName: "Generating the front end from Resources/",
+                executable: try context.tool(named: "quarry-frontend").url,
+                arguments: [resources.path(), output.path()],
+                inputFiles: inputs,
+                outputFiles: [output]
+            ),
+        ]
+    }
+}

@@ -1,0 +1,85 @@
+// quarry-frontend: turns the front end's sources in Resources/ into Swift source holding their bytes, so the
+// binary carries its own page. Run by the FrontEndGenerator build-tool plugin on every build that changes them.
+//
+//   quarry-frontend <Resources folder> <output .swift file>
+//
+// Steps: put in the names of Wire.table ({{wire:KEY}}), check what the page's policy and a kiosk need (no
+// inline script or style, nothing fetched from another origin, no unknown names), minify conservatively
+// (comments and indentation only), hash, gzip -9, resolve the shell's {{asset:NAME}} links to the hashed paths,
+// and write the Swift. Any problem stops the build with a message naming the file.
+import Crypto
+import Gzip
+import TurboStream
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct BuildError: Error, CustomStringConvertible {
+    let description: String
+}
+
+func readFile(_ path: String) throws -> String {
+    guard let file = fopen(path, "rb") else { throw BuildError(description: "cannot read \(path)") }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = fread(&chunk, 1, chunk.count, file)
+        if n == 0 { break }
+        bytes += chunk[0..<n]
+    }
+    guard let text = String(validating: bytes, as: UTF8.self) else { throw BuildError(description: "\(path) is not UTF-8") }
+    return text
+}
+
+func writeFile(_ path: String, _ text: String) throws {
+    guard let file = fopen(path, "wb") else { throw BuildError(description: "cannot write \(path)") }
+    defer { fclose(file) }
+    let bytes = Array(text.utf8)
+    guard fwrite(bytes, 1, bytes.count, file) == bytes.count else { throw BuildError(description: "cannot write \(path)") }
+}
+
+/// The assets the shell links, in the order they are emitted.
+let assets: [(file: String, stem: String, ext: String, contentType: String, kind: SourceKind)] = [
+    ("quarry.css", "quarry", "css", "text/css; charset=utf-8", .css),
+    ("quarry.js", "quarry", "js", "text/javascript; charset=utf-8", .javascript),
+]
+
+func run(_ arguments: [String]) throws {
+    guard arguments.count == 3 else { throw BuildError(description: "usage: quarry-frontend <Resources> <output.swift>") }
+    let resources = arguments[1], output = arguments[2]
+    var built: [BuiltAsset] = []
+    var paths: [String: String] = [:]
+    for asset in assets {
+        let path = "\(resources)/\(asset.file)"
+        let source = try substituteWire(in: try readFile(path), file: asset.file)
+        try check(source, kind: asset.kind, file: asset.file)
+        let text = minify(source, kind: asset.kind)
+        let bytes = Array(text.utf8)
+        let hash = String(ByteEncoding.hex(SHA256.hash(bytes)).prefix(16))
+        let served = "/assets/\(asset.stem).\(hash).\(asset.ext)"
+        paths[asset.file] = served
+        built.append(BuiltAsset(path: served, contentType: asset.contentType, text: text, hash: hash,
+                                gzipped: try Gzip.compress(bytes, level: 9)))
+    }
+    var shell = try substituteWire(in: try readFile("\(resources)/shell.html"), file: "shell.html")
+    try check(shell, kind: .html, file: "shell.html")
+    for (file, path) in paths {
+        guard shell.contains("{{asset:\(file)}}") else { throw BuildError(description: "shell.html does not link \(file)") }
+        shell = shell.replacing("{{asset:\(file)}}", with: path)
+    }
+    shell = minify(shell, kind: .html)
+    if let leftover = shell.firstMatch(of: /\{\{(?!streams\}\})[^}]*\}\}/) {
+        throw BuildError(description: "shell.html: \(leftover.output) is not a known placeholder")
+    }
+    guard shell.contains("{{streams}}") else { throw BuildError(description: "shell.html has no {{streams}}") }
+    try writeFile(output, emitSwift(shell: shell, assets: built))
+}
+
+do {
+    try run(CommandLine.arguments)
+} catch {
+    var line = "error: front end: \(error)\n"
+    line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+    exit(1)
+}
