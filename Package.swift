@@ -85,6 +85,14 @@ let package = Package(
         ),
         .plugin(name: "FrontEndGenerator", capability: .buildTool(), dependencies: ["quarry-frontend"]),
 
+        // MARK: Test harness: the real server and page, with envelopes published from a test's commands
+        .executableTarget(
+            name: "quarry-page-server",
+            dependencies: ["Server", "Crypto", "JSON", "Locking", "TurboStream", .product(name: "Logging", package: "swift-log")],
+            path: "tools/testing/page-server",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Benchmarks (tools/bench): a server that publishes through the real Hub on command
         .executableTarget(
             name: "quarry-socket-bench",

@@ -58,3 +58,19 @@ ensure_python_env() {
     cp "$QUARRY_ROOT/tools/requirements-test.txt" "$stamp"
   fi
 }
+
+# Stock Hotwire Turbo, for the test that checks it applies our envelopes as our patcher does: Turbo 7.1.0 as
+# the turbo-django package on PyPI carries it (npm is out of reach here). Kept in .venv, never committed.
+ensure_stock_turbo() {
+  local target="$QUARRY_ROOT/.venv/stock-turbo/turbo.min.js"
+  [ -s "$target" ] && return 0
+  say "fetching stock Turbo 7.1.0 (from the turbo-django wheel on PyPI) for the conformance test"
+  local scratch
+  scratch="$(mktemp -d)"
+  "$QUARRY_ROOT/.venv/bin/pip" download -q --disable-pip-version-check --no-deps -d "$scratch" turbo-django==0.4.4
+  mkdir -p "$(dirname "$target")"
+  "$QUARRY_ROOT/.venv/bin/python" -c 'import sys, zipfile, glob
+with zipfile.ZipFile(glob.glob(sys.argv[1] + "/*.whl")[0]) as z:
+    open(sys.argv[2], "wb").write(z.read("turbo/static/turbo/js/turbo.min.js"))' "$scratch" "$target"
+  rm -rf "$scratch"
+}

@@ -69,6 +69,13 @@ public final class Hub: @unchecked Sendable {
         }
     }
 
+    /// Sends a frame rendered elsewhere (another host's relay, a test harness) to every socket following
+    /// `stream`, exactly as given. It must hold only `<turbo-stream>` elements.
+    public func publish(rendered html: String, to stream: String) {
+        guard !html.isEmpty else { return }
+        enqueue(.stream(stream, Array(html.utf8)))
+    }
+
     /// Sends `envelopes` to one socket only (replies, errors), in order with everything else it receives.
     public func send(_ envelopes: [StreamEnvelope], to connection: ConnectionID) {
         guard !envelopes.isEmpty else { return }

@@ -63,10 +63,11 @@ func publish(to hub: Hub, count: Int, bytes: Int, intervalMilliseconds: Double, 
     }
 }
 
-/// Writes one line to stdout at once (stdout is a pipe, so it is otherwise block-buffered).
+/// Writes one line to stdout at once, with write(2): stdout is a pipe (block-buffered), and fflush(nil) would
+/// also lock stdin, which readLine holds while it waits.
 func say(_ line: String) {
-    print(line)
-    fflush(nil)
+    let text = Array((line + "\n").utf8)
+    _ = write(STDOUT_FILENO, text, text.count)
 }
 
 func fail(_ message: String) -> Never {
