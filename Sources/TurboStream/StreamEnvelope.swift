@@ -59,4 +59,21 @@ extension StreamEnvelope {
     public static func after(target: String, html: String) -> Self { .init(.after, .id(target), html: html) }
     /// Scroll the container with id `target` to its end if the reader is at its end.
     public static func scroll(target: String) -> Self { .init(.scroll, .id(target)) }
+
+    // The `targets` forms, like turbo-rails' `_all` helpers: every element matching a CSS selector.
+
+    /// `append` to every element matching `targets`.
+    public static func append(targets: String, html: String) -> Self { .init(.append, .selector(targets), html: html) }
+    /// `prepend` to every element matching `targets`.
+    public static func prepend(targets: String, html: String) -> Self { .init(.prepend, .selector(targets), html: html) }
+    /// `replace` every element matching `targets`.
+    public static func replace(targets: String, html: String) -> Self { .init(.replace, .selector(targets), html: html) }
+    /// `update` the children of every element matching `targets`.
+    public static func update(targets: String, html: String) -> Self { .init(.update, .selector(targets), html: html) }
+    /// `remove` every element matching `targets`.
+    public static func remove(targets: String) -> Self { .init(.remove, .selector(targets)) }
+    /// Insert `before` every element matching `targets`.
+    public static func before(targets: String, html: String) -> Self { .init(.before, .selector(targets), html: html) }
+    /// Insert `after` every element matching `targets`.
+    public static func after(targets: String, html: String) -> Self { .init(.after, .selector(targets), html: html) }
 }

@@ -18,6 +18,30 @@ import TurboStream
         #expect(envelope.rendered == html)
     }
 
+    @Test func everyBuilderNamesItsActionAndTarget() {
+        let html = "<p>x</p>"
+        let byID: [(StreamEnvelope, StreamAction)] = [
+            (.append(target: "t", html: html), .append), (.prepend(target: "t", html: html), .prepend),
+            (.replace(target: "t", html: html), .replace), (.update(target: "t", html: html), .update),
+            (.remove(target: "t"), .remove), (.before(target: "t", html: html), .before),
+            (.after(target: "t", html: html), .after), (.scroll(target: "t"), .scroll),
+        ]
+        let bySelector: [(StreamEnvelope, StreamAction)] = [
+            (.append(targets: ".t", html: html), .append), (.prepend(targets: ".t", html: html), .prepend),
+            (.replace(targets: ".t", html: html), .replace), (.update(targets: ".t", html: html), .update),
+            (.remove(targets: ".t"), .remove), (.before(targets: ".t", html: html), .before),
+            (.after(targets: ".t", html: html), .after),
+        ]
+        for (envelope, action) in byID {
+            #expect(envelope.rendered.hasPrefix("<turbo-stream action=\"\(action.rawValue)\" target=\"t\">"))
+            #expect(envelope.rendered.contains("<template>") == action.carriesTemplate)
+        }
+        for (envelope, action) in bySelector {
+            #expect(envelope.rendered.hasPrefix("<turbo-stream action=\"\(action.rawValue)\" targets=\".t\">"))
+        }
+        #expect(Set(byID.map(\.1)) == Set(StreamAction.allCases))
+    }
+
     @Test func severalEnvelopesRenderInOrder() {
         let frame = StreamEnvelope.render([.remove(target: "a"), .remove(target: "b")])
         #expect(frame == #"<turbo-stream action="remove" target="a"></turbo-stream><turbo-stream action="remove" target="b"></turbo-stream>"#)
