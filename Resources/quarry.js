@@ -19,8 +19,10 @@
   const messages = $("{{wire:id.messages}}"), status = $("{{wire:id.connectionStatus}}");
   const form = $("{{wire:id.composer}}"), fields = $("{{wire:id.composerFields}}");
   const input = $("{{wire:id.composerInput}}"), stop = $("{{wire:id.composerStop}}");
-  const below = $("{{wire:id.scrollControl}}"), threads = $("{{wire:id.threads}}");
+  const below = $("{{wire:id.scrollControl}}"), threads = $("{{wire:id.threads}}"), notice = $("{{wire:id.notice}}");
   let socket, delay = 500, pending = 0, following = true, streaming = new Set();
+  // Focus moves to the question box for keyboards; on touch screens it would pop up the on-screen keyboard unasked.
+  const ready = () => matchMedia("(pointer: fine)").matches && input.focus();
 
   // The actions. t: the targets; c(): a fresh copy of the template's content; f: the content itself.
   const dedupe = (scope, f) => {
@@ -102,8 +104,9 @@
     status.textContent = open ? "Connected" : "Reconnecting…";
     const wasDisabled = fields.disabled;
     fields.disabled = !open || !!answering || pending > Date.now();
-    if (wasDisabled && !fields.disabled && d.activeElement === d.body) input.focus();
+    if (wasDisabled && !fields.disabled && d.activeElement === d.body) ready();
     stop.hidden = !answering;
+    stop.disabled = !open;
   };
   form.onsubmit = (event) => {
     event.preventDefault();
@@ -111,6 +114,7 @@
     if (!content || fields.disabled) return;
     if (send({ op: "{{wire:op.ask}}", content, thread: $("{{wire:id.threadSource}}")?.dataset.thread })) {
       input.value = "";
+      notice.replaceChildren();
       pending = Date.now() + 10000;
       following = true;
       sync();
@@ -123,6 +127,8 @@
       form.requestSubmit();
     }
   };
+  // A notice stays until the next question or a tap.
+  notice.onclick = () => notice.replaceChildren();
   stop.onclick = () => {
     const answer = messages.querySelector(STREAMING);
     if (answer) send({ op: "{{wire:op.stop}}", message: answer.dataset.message });
@@ -140,7 +146,7 @@
       d.body.append(source);
     }
     for (const b of threads.querySelectorAll("[{{wire:attr.thread}}]")) b.ariaCurrent = b.dataset.thread === thread ? "true" : null;
-    input.focus();
+    ready();
   };
   threads.onclick = (event) => {
     const b = event.target.closest("[{{wire:attr.thread}}]");

@@ -186,6 +186,42 @@ def test_keyboard_focus_and_labels(browser, page_server):
     assert page.locator("#connection-status").get_attribute("role") == "status"
 
 
+def test_notices_show_until_the_next_question_or_a_tap(browser, page_server):
+    server = page_server()
+    page = open_page(browser, server)
+    error = '<p class="notice-error" role="alert" data-error="unavailable">Not available yet.</p>'
+    server.publish(stream("update", "notice", error))
+    expect(page.get_by_role("alert")).to_have_text("Not available yet.")
+    page.get_by_role("alert").click()
+    expect(page.get_by_role("alert")).to_have_count(0)
+    server.publish(stream("update", "notice", error))
+    expect(page.get_by_role("alert")).to_have_count(1)
+    box = page.get_by_label("Your question")
+    box.fill("Again")
+    box.press("Enter")
+    assert server.next_event()["content"] == "Again"
+    expect(page.get_by_role("alert")).to_have_count(0)
+
+
+def test_touch(browser, page_server):
+    server = page_server()
+    server.snapshot("update", "messages", user(1, "Touched"), stream="thread/t1")
+    server.snapshot("update", "messages", '<p id="marker"></p>')
+    page = browser.new_page(viewport={"width": 800, "height": 480}, has_touch=True, is_mobile=True)
+    page.goto(server.url)
+    expect(page.locator("#connection-status")).to_have_text("Connected")
+    # No focus jump on a touch screen: it would open the on-screen keyboard unasked.
+    expect(page.get_by_label("Your question")).not_to_be_focused()
+    server.publish(stream("update", "threads", thread_list([("t1", "Touch me")])))
+    page.get_by_role("button", name="Touch me").tap()
+    expect(page.locator("#message-1")).to_have_text("Touched")
+    expect(page.get_by_label("Your question")).not_to_be_focused()
+    page.get_by_label("Your question").tap()
+    page.keyboard.type("Tapped in")
+    page.get_by_role("button", name="Send").tap()
+    assert server.next_event() == {"op": "ask", "content": "Tapped in", "thread": "t1"}
+
+
 @pytest.mark.parametrize("width,height", [(800, 480), (1280, 800), (1920, 1080)])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_layout_and_screenshots(browser, page_server, width, height, scheme):
