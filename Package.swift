@@ -53,6 +53,7 @@ let package = Package(
         // MARK: Quarry's own modules (pure Swift)
         .target(name: "JSON", swiftSettings: swiftSettings),
         .target(name: "TurboStream", swiftSettings: swiftSettings),
+        .target(name: "LLM", dependencies: ["Curl", "JSON", "Locking"], swiftSettings: swiftSettings),
         .target(
             name: "Store",
             dependencies: ["SQLite", "Crypto", "Locking"],
@@ -93,6 +94,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: The stand-in OpenAI-compatible server, for tests and benchmarks (tools/standin)
+        .target(name: "StandIn", dependencies: ["JSON", "Locking"], path: "tools/standin/StandIn", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "quarry-standin",
+            dependencies: ["StandIn"],
+            path: "tools/standin/quarry-standin",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Benchmarks (tools/bench): a server that publishes through the real Hub on command
         .executableTarget(
             name: "quarry-socket-bench",
@@ -110,6 +120,8 @@ let package = Package(
         .testTarget(name: "GzipTests", dependencies: ["Gzip"], swiftSettings: swiftSettings),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: swiftSettings),
         .testTarget(name: "TurboStreamTests", dependencies: ["TurboStream"], swiftSettings: swiftSettings),
+        .testTarget(name: "LLMTests", dependencies: ["LLM", "StandIn", "JSON"], swiftSettings: swiftSettings),
+        .testTarget(name: "StandInTests", dependencies: ["StandIn", "JSON"], swiftSettings: swiftSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ServerTests",

@@ -1,0 +1,2 @@
+import StandIn
+print("standin")
