@@ -1,0 +1,91 @@
+// Everything that can go wrong when asking a model, with words for the person at the kiosk; the raw cause is
+// for the log.
+
+/// Which timeout ran out.
+public enum TimeoutKind: String, Sendable, Equatable {
+    /// Connecting to the server.
+    case connect
+    /// Waiting for the first piece of the answer.
+    case firstToken = "first token"
+    /// Waiting between pieces once the answer had started.
+    case idle
+    /// The whole answer.
+    case total
+}
+
+/// Why a request to the model failed.
+public enum LLMError: Error, Sendable, Equatable {
+    /// No endpoint is configured.
+    case notConfigured
+    /// The server refused the key (401 or 403).
+    case keyRejected(status: Int, message: String)
+    /// The server does not know the model (404).
+    case modelNotFound(model: String, message: String)
+    /// Too many requests (429); `retryAfter` is what the server asked for.
+    case rateLimited(retryAfter: Duration?, message: String)
+    /// The server failed (5xx), or reported an error inside the stream.
+    case upstream(status: Int?, message: String)
+    /// The stream ended before the answer was complete, after `characters` characters of it.
+    case streamCut(characters: Int)
+    /// A timeout ran out.
+    case timedOut(TimeoutKind)
+    /// The person stopped the answer.
+    case cancelled
+    /// The server could not be reached (connection refused, DNS, TLS).
+    case unreachable(message: String)
+    /// The server answered with something that is not OpenAI's format.
+    case badResponse(message: String)
+
+    /// What to tell the person at the screen.
+    public var userMessage: String {
+        switch self {
+        case .notConfigured:
+            "No language model is configured."
+        case .keyRejected:
+            "The language model service did not accept Quarry's key. An administrator needs to check the API key."
+        case .modelNotFound(let model, _):
+            "The language model service does not have the model “\(model)”. An administrator needs to check the model name."
+        case .rateLimited(let retryAfter, _):
+            if let retryAfter {
+                "The language model service is busy. Please try again in \(Self.seconds(retryAfter))."
+            } else {
+                "The language model service is busy. Please try again in a moment."
+            }
+        case .upstream(_, let message):
+            "The language model service had a problem" + (message.isEmpty ? "." : ": \(message)")
+        case .streamCut(let characters):
+            characters > 0
+                ? "The answer was cut off after \(characters) characters. What arrived is kept above."
+                : "The connection to the language model service closed before an answer arrived."
+        case .timedOut(let kind):
+            switch kind {
+            case .connect: "The language model service could not be reached in time."
+            case .firstToken: "The language model took too long to start answering."
+            case .idle: "The language model stopped answering partway through. What arrived is kept above."
+            case .total: "The answer took too long and was stopped. What arrived is kept above."
+            }
+        case .cancelled:
+            "Stopped."
+        case .unreachable:
+            "The language model service could not be reached."
+        case .badResponse:
+            "The language model service sent something Quarry does not understand."
+        }
+    }
+
+    /// Whether trying again might succeed (before any text arrived): rate limits, server failures, no
+    /// connection.
+    public var isTransient: Bool {
+        switch self {
+        case .rateLimited, .unreachable: true
+        case .upstream(let status, _): status.map { $0 >= 500 } ?? false
+        case .timedOut(let kind): kind == .connect
+        default: false
+        }
+    }
+
+    static func seconds(_ duration: Duration) -> String {
+        let s = max(1, Int(duration.components.seconds))
+        return s == 1 ? "1 second" : "\(s) seconds"
+    }
+}
