@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "Crypto", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
         .target(name: "SQLite", dependencies: ["CSQLite"], swiftSettings: swiftSettings),
         .target(name: "Markdown", dependencies: ["CMarkGFM", "Locking"], swiftSettings: swiftSettings),
-        .target(name: "Curl", dependencies: ["CCurl", "CShim"], swiftSettings: swiftSettings),
+        .target(name: "Curl", dependencies: ["CCurl", "CShim", "Locking"], swiftSettings: swiftSettings),
         .target(name: "Gzip", dependencies: ["CZlib"], swiftSettings: swiftSettings),
 
         // MARK: Quarry's own modules (pure Swift)
@@ -120,7 +120,7 @@ let package = Package(
         .testTarget(name: "GzipTests", dependencies: ["Gzip"], swiftSettings: swiftSettings),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: swiftSettings),
         .testTarget(name: "TurboStreamTests", dependencies: ["TurboStream"], swiftSettings: swiftSettings),
-        .testTarget(name: "LLMTests", dependencies: ["LLM", "StandIn", "JSON"], swiftSettings: swiftSettings),
+        .testTarget(name: "LLMTests", dependencies: ["LLM", "StandIn", "JSON", "Curl"], swiftSettings: swiftSettings),
         .testTarget(name: "StandInTests", dependencies: ["StandIn", "JSON"], swiftSettings: swiftSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(

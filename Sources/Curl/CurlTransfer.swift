@@ -18,12 +18,17 @@ public final class CurlTransfer: @unchecked Sendable {
 
     /// The request this transfer sends.
     public let request: CurlRequest
-    private let easy: EasyHandle
+    let easy: EasyHandle
     private let onResponse: @Sendable (CurlResponse) -> Void
     private let onBody: @Sendable ([UInt8]) -> Void
     private let cancelled = Atomic<Bool>(false)
     private let performing = Atomic<Bool>(false)
     private var head = ResponseHeadParser()
+
+    /// Asked regularly while the transfer runs in a `CurlMulti`, on its thread: false stops the transfer (it
+    /// completes as cancelled). For deadlines libcurl does not know, such as the time to an answer's first
+    /// token. Set it before starting the transfer.
+    public var watchdog: (@Sendable () -> Bool)?
     private var headPublished: CurlResponse?
 
     /// Makes `curl_global_init` run now, if it has not yet. Optional: the first transfer does it too, but libcurl

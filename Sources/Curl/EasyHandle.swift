@@ -1,4 +1,4 @@
-// Every raw libcurl call of this module lives in this file.
+// Every raw libcurl call of this module lives in this file or, for the multi interface, in MultiHandle.swift.
 //
 // Threading rule (libcurl 7.88, OpenSSL):
 // - `curl_global_init` must run once, before any other libcurl call and ideally before the process starts

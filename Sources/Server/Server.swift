@@ -43,7 +43,7 @@ public final class Server: @unchecked Sendable {
     private var forceExit = false
     private var listeningPort = 0
     private var failureReason: String?
-    private var thread: pthread_t?
+    private var thread: SpawnedThread?
 
     // Kept alive for the context's lifetime: lws holds pointers into them.
     private let protocols: UnsafeMutablePointer<lws_protocols>
@@ -148,12 +148,12 @@ public final class Server: @unchecked Sendable {
     /// the service thread and frees the context. Safe to call from any thread, more than once; called on the
     /// service thread itself (from a handler), it only asks, and the stop completes after the handler returns.
     public func stop() {
-        let running = lock.withLock { () -> pthread_t? in
+        let running = lock.withLock { () -> SpawnedThread? in
             stopRequested = true
             if let context { lws_cancel_service(context) }
             return thread
         }
-        guard let running, pthread_equal(running, pthread_self()) == 0 else { return }
+        guard let running, !running.isCurrent else { return }
         if !stopped.wait(seconds: configuration.shutdownGraceSeconds + 0.5) {
             logger.warning("sockets did not close in time; stopping anyway")
             lock.withLock {
@@ -162,11 +162,11 @@ public final class Server: @unchecked Sendable {
             }
         }
         stopped.wait()
-        let joinable = lock.withLock { () -> pthread_t? in
+        let joinable = lock.withLock { () -> SpawnedThread? in
             defer { thread = nil }
             return thread
         }
-        if let joinable, joinable == running { pthread_join(joinable, nil) }
+        joinable?.join()
     }
 
     /// Blocks until the server has stopped.

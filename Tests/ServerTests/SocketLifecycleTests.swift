@@ -37,7 +37,7 @@ import Glibc
             }
             progress.lock.withLock { progress.seen = seen }
         }
-        if let publisher { pthread_join(publisher, nil) }
+        publisher?.join()
         // The slow one, which never read, was dropped: reading now reaches the end of its stream.
         #expect(throws: ConnectionClosed.self) {
             while true { _ = try slow.next(seconds: 10) }
@@ -51,7 +51,7 @@ import Glibc
         let stopper = spawnThread { inner.stop() }
         #expect(try a.waitForClose() == 1001)
         #expect(try b.waitForClose() == 1001)
-        if let stopper { pthread_join(stopper, nil) }
+        stopper?.join()
         #expect(throws: (any Error).self) { _ = try httpRequest(port: server.port, "/healthz") }
     }
 
@@ -78,7 +78,7 @@ import Glibc
         }
         // The live one, which answered its pings, still receives.
         server.hub.publish([.remove(target: "alive")], to: "thread/p")
-        if let reader { pthread_join(reader, nil) }
+        reader?.join()
         #expect(alive.sawMarker)
     }
 }

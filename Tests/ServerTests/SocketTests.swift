@@ -1,3 +1,4 @@
+import Locking
 import Testing
 @testable import Server
 import TurboStream
@@ -19,7 +20,7 @@ import Glibc
             for match in frame.matches(of: /<p>(\d+)<\/p>/) { received.append(Int(match.1)!) }
         }
         #expect(received == Array(0..<200))
-        if let publisher { pthread_join(publisher, nil) }
+        publisher?.join()
     }
 
     @Test func aTamperedNameIsRefusedAndNeverSubscribes() throws {

@@ -1,10 +1,29 @@
-// A thread and a one-shot completion signal over pthreads, for the service thread.
+// A thread and a one-shot completion signal over pthreads: the service thread, the transfer thread.
 #if canImport(Glibc)
 internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
 #endif
 
-/// Starts `body` on a new thread (`pthread_create`).
-func spawnThread(_ body: @escaping @Sendable () -> Void) -> pthread_t? {
+/// A thread started with ``spawnThread(_:)``.
+public struct SpawnedThread: @unchecked Sendable {
+    // @unchecked: a pthread_t is an opaque id, safe to copy between threads.
+    private let id: pthread_t
+
+    init(_ id: pthread_t) { self.id = id }
+
+    /// Waits for the thread to end (`pthread_join`).
+    public func join() { pthread_join(id, nil) }
+
+    /// Lets the thread's resources go when it ends, without a join (`pthread_detach`).
+    public func detach() { pthread_detach(id) }
+
+    /// Whether this is the calling thread (`pthread_equal` with `pthread_self`).
+    public var isCurrent: Bool { pthread_equal(id, pthread_self()) != 0 }
+}
+
+/// Starts `body` on a new thread (`pthread_create`); nil if the system refused.
+public func spawnThread(_ body: @escaping @Sendable () -> Void) -> SpawnedThread? {
     final class Box { let body: @Sendable () -> Void; init(_ body: @escaping @Sendable () -> Void) { self.body = body } }
     let box = Unmanaged.passRetained(Box(body)).toOpaque()
     var thread = pthread_t()
@@ -17,17 +36,18 @@ func spawnThread(_ body: @escaping @Sendable () -> Void) -> pthread_t? {
         Unmanaged<Box>.fromOpaque(box).release()
         return nil
     }
-    return thread
+    return SpawnedThread(thread)
 }
 
 /// A flag that is raised once and can be waited for, with a timeout.
-final class Completion: @unchecked Sendable {
+public final class Completion: @unchecked Sendable {
     // Guarded by `mutex`.
     private var done = false
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
-    init() {
+    /// A flag not yet raised.
+    public init() {
         pthread_mutex_init(mutex, nil)
         var attributes = pthread_condattr_t()
         pthread_condattr_init(&attributes)
@@ -44,7 +64,7 @@ final class Completion: @unchecked Sendable {
     }
 
     /// Raises the flag and wakes every waiter.
-    func signal() {
+    public func signal() {
         pthread_mutex_lock(mutex)
         done = true
         pthread_cond_broadcast(condition)
@@ -53,7 +73,7 @@ final class Completion: @unchecked Sendable {
 
     /// Waits until the flag is raised or `seconds` pass (nil: forever); true if it was raised.
     @discardableResult
-    func wait(seconds: Double? = nil) -> Bool {
+    public func wait(seconds: Double? = nil) -> Bool {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         guard let seconds else {

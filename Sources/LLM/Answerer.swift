@@ -1,0 +1,58 @@
+// What the chat job hands to whatever answers: the question, the conversation so far, and the passages
+// retrieval found. A model answers from them; with no model configured, the extractive answerer quotes them.
+
+/// One message of a conversation, as OpenAI's chat format has it.
+public struct ChatMessage: Sendable, Equatable {
+    /// `system`, `user` or `assistant`.
+    public var role: String
+    /// The text.
+    public var content: String
+
+    public init(role: String, content: String) {
+        self.role = role
+        self.content = content
+    }
+}
+
+/// A passage of a document that retrieval found for a question.
+public struct Passage: Sendable, Equatable {
+    /// The document's title.
+    public var title: String
+    /// The heading the passage sits under, if any.
+    public var heading: String?
+    /// The passage's text (markdown or plain).
+    public var text: String
+    /// Relevance, 0…1.
+    public var score: Double
+
+    public init(title: String, heading: String? = nil, text: String, score: Double) {
+        self.title = title
+        self.heading = heading
+        self.text = text
+        self.score = score
+    }
+}
+
+/// A question to answer from passages.
+public struct AnswerRequest: Sendable, Equatable {
+    /// The question.
+    public var question: String
+    /// Earlier messages of the conversation, oldest first (without the question).
+    public var history: [ChatMessage]
+    /// The passages found, most relevant first.
+    public var passages: [Passage]
+
+    public init(question: String, history: [ChatMessage] = [], passages: [Passage]) {
+        self.question = question
+        self.history = history
+        self.passages = passages
+    }
+}
+
+/// Answers questions as a stream of deltas: a model (``ModelAnswerer``) or, with none configured, the passages
+/// themselves (``ExtractiveAnswerer``).
+public protocol Answerer: Sendable {
+    /// Streams the answer; ends with `.finished` or throws an `LLMError`. Cancelling the consumer's task (or
+    /// dropping the stream) stops the work promptly.
+    func answer(_ request: AnswerRequest) -> AsyncThrowingStream<ChatDelta, any Error>
+}

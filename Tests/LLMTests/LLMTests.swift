@@ -1,3 +1,0 @@
-import Testing
-@testable import LLM
-@Test func placeholder() {}
