@@ -32,3 +32,21 @@ public final class Lock: @unchecked Sendable {
         return try body()
     }
 }
+
+/// A value that only a lock lets you at.
+public final class Locked<Value>: @unchecked Sendable {
+    // @unchecked: `value` is touched only inside `lock.withLock`.
+    private let lock = Lock()
+    private var value: Value
+
+    /// `value`, behind a new lock.
+    public init(_ value: Value) { self.value = value }
+
+    /// Runs `body` with the value, holding the lock.
+    public func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+        try lock.withLock { () throws -> Result in try body(&value) }
+    }
+
+    /// A copy of the value now.
+    public var current: Value { withLock { $0 } }
+}

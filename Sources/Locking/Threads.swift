@@ -22,12 +22,17 @@ public struct SpawnedThread: @unchecked Sendable {
     public var isCurrent: Bool { pthread_equal(id, pthread_self()) != 0 }
 }
 
-/// Starts `body` on a new thread (`pthread_create`); nil if the system refused.
-public func spawnThread(_ body: @escaping @Sendable () -> Void) -> SpawnedThread? {
+/// Starts `body` on a new thread (`pthread_create`), with a stack of `stackSize` bytes when given (threads by
+/// the hundred want small ones); nil if the system refused.
+public func spawnThread(stackSize: Int? = nil, _ body: @escaping @Sendable () -> Void) -> SpawnedThread? {
     final class Box { let body: @Sendable () -> Void; init(_ body: @escaping @Sendable () -> Void) { self.body = body } }
+    var attributes = pthread_attr_t()
+    pthread_attr_init(&attributes)
+    defer { pthread_attr_destroy(&attributes) }
+    if let stackSize { pthread_attr_setstacksize(&attributes, stackSize) }
     let box = Unmanaged.passRetained(Box(body)).toOpaque()
     var thread = pthread_t()
-    let result = pthread_create(&thread, nil, { raw in
+    let result = pthread_create(&thread, &attributes, { raw in
         let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
         box.body()
         return nil

@@ -1,5 +1,6 @@
 import Dispatch
 import Glibc
+import Locking
 @testable import Curl
 
 /// A tiny HTTP/1.1 server on 127.0.0.1 and an ephemeral port, for tests: it accepts connections one after another
@@ -8,7 +9,7 @@ final class LoopbackServer: @unchecked Sendable {
     // @unchecked: `listener` and `port` are immutable; `thread` is written in `init` and read in `stop()`.
     let port: UInt16
     private let listener: Int32
-    private var thread = pthread_t()
+    private var thread: SpawnedThread?
 
     init(handler: @escaping @Sendable (Connection) -> Void) throws {
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -27,6 +28,7 @@ final class LoopbackServer: @unchecked Sendable {
         guard bound else { close(listener); throw TestFailure("bind/listen failed") }
         self.listener = listener
         port = UInt16(bigEndian: address.sin_port)
+        // On a POSIX thread, not Swift concurrency's pool, where blocking calls would starve the tests.
         thread = spawnThread {
             while true {
                 let fd = accept(listener, nil, nil)
@@ -43,7 +45,7 @@ final class LoopbackServer: @unchecked Sendable {
     /// Stops accepting and waits for the server thread (and so the handler running on it) to finish.
     func stop() {
         shutdown(listener, Int32(SHUT_RDWR))
-        pthread_join(thread, nil)
+        thread?.join()
         close(listener)
     }
 }
@@ -126,48 +128,6 @@ struct Connection {
 struct TestFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
-}
-
-/// Runs `body` on a new POSIX thread (not Swift concurrency's pool, where blocking calls would starve tests).
-func spawnThread(_ body: @escaping @Sendable () -> Void) -> pthread_t {
-    final class Box {
-        let body: @Sendable () -> Void
-        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-    }
-    var thread = pthread_t()
-    let box = Unmanaged.passRetained(Box(body)).toOpaque()
-    let result = pthread_create(&thread, nil, { argument in
-        Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue().body()
-        return nil
-    }, box)
-    precondition(result == 0, "pthread_create failed")
-    return thread
-}
-
-/// A value shared between the test, the server thread and curl's callbacks, behind a pthread mutex.
-final class Locked<Value>: @unchecked Sendable {
-    private var value: Value
-    // On the heap: a pthread mutex must not move.
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-
-    init(_ value: Value) {
-        self.value = value
-        mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
-    }
-
-    func withLock<Result>(_ body: (inout Value) -> Result) -> Result {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return body(&value)
-    }
-
-    var current: Value { withLock { $0 } }
 }
 
 /// Waits for `semaphore`, giving up after 30 s: the other side is stuck. A safety net, not a speed assertion.

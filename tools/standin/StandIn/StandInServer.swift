@@ -37,7 +37,7 @@ public final class StandInServer: @unchecked Sendable {
 
     private enum Phase {
         case idle
-        case running(listener: Int32, acceptor: pthread_t)
+        case running(listener: Int32, acceptor: SpawnedThread)
         case stopped
     }
 
@@ -53,7 +53,7 @@ public final class StandInServer: @unchecked Sendable {
         try lock.withLock { () throws(StandInError) -> Int in
             if case .running = state.phase { return state.port }
             let (listener, port) = try listenOnLoopback(port: configuration.port)
-            guard let acceptor = spawnThread(detached: false, { [self] in acceptLoop(listener) }) else {
+            guard let acceptor = spawnThread({ [self] in acceptLoop(listener) }) else {
                 closeListener(listener)
                 throw StandInError("pthread_create", code: 0)
             }
@@ -66,7 +66,7 @@ public final class StandInServer: @unchecked Sendable {
     /// Stops accepting, shuts every connection down (streams end at once, stalls wake), and waits until every
     /// connection's thread has finished. Recorded requests and counters stay readable.
     public func stop() {
-        let running = lock.withLock { () -> (listener: Int32, acceptor: pthread_t)? in
+        let running = lock.withLock { () -> (listener: Int32, acceptor: SpawnedThread)? in
             guard case .running(let listener, let acceptor) = state.phase else { return nil }
             state.phase = .stopped
             shutDown(listener)
@@ -74,7 +74,7 @@ public final class StandInServer: @unchecked Sendable {
             return (listener, acceptor)
         }
         guard let running else { return }
-        pthread_join(running.acceptor, nil)
+        running.acceptor.join()
         closeListener(running.listener)
         threads.waitForAll()
     }

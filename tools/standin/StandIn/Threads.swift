@@ -1,33 +1,10 @@
-// Threads and a counter of running threads, over pthreads: one thread per connection keeps every stream's pacing
+// A counter of running threads, over pthreads: one thread per connection keeps every stream's pacing
 // independent (a slow reader blocks only its own thread), and 250 threads with small stacks cost little.
 internal import Glibc
+internal import Locking
 
 /// Stack size of a connection thread: enough for the JSON parser's bounded recursion, small enough for hundreds.
 let connectionStackSize = 512 * 1024
-
-/// Starts `body` on a new thread (`pthread_create`); detached threads need no join. Nil if the system refused.
-func spawnThread(detached: Bool, stackSize: Int? = nil, _ body: @escaping @Sendable () -> Void) -> pthread_t? {
-    final class Box {
-        let body: @Sendable () -> Void
-        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-    }
-    var attributes = pthread_attr_t()
-    pthread_attr_init(&attributes)
-    defer { pthread_attr_destroy(&attributes) }
-    if detached { pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED)) }
-    if let stackSize { pthread_attr_setstacksize(&attributes, stackSize) }
-    let box = Unmanaged.passRetained(Box(body)).toOpaque()
-    var thread = pthread_t()
-    let result = pthread_create(&thread, &attributes, { raw in
-        Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue().body()
-        return nil
-    }, box)
-    guard result == 0 else {
-        Unmanaged<Box>.fromOpaque(box).release()
-        return nil
-    }
-    return thread
-}
 
 /// Counts running threads so that `stop()` can wait for the detached ones (a pthread mutex and condition).
 final class ThreadGroup: @unchecked Sendable {
@@ -53,10 +30,11 @@ final class ThreadGroup: @unchecked Sendable {
     /// Starts `body` on a detached thread counted by the group; false if the thread could not be created.
     func spawn(_ body: @escaping @Sendable () -> Void) -> Bool {
         change(by: 1)
-        let started = spawnThread(detached: true, stackSize: connectionStackSize) { [self] in
+        let started = spawnThread(stackSize: connectionStackSize) { [self] in
             body()
             change(by: -1)
         }
+        started?.detach()
         if started == nil { change(by: -1) }
         return started != nil
     }
