@@ -91,3 +91,13 @@ def run(*args, env=None, timeout=20):
     environment = {k: v for k, v in os.environ.items() if not k.startswith("QUARRY_")}
     environment.update(env or {})
     return subprocess.run([BINARY, *args], capture_output=True, text=True, env=environment, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium from Debian, driven by Playwright (skipped where Playwright is not installed)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium")
+        yield browser
+        browser.close()

@@ -8,14 +8,6 @@ playwright = pytest.importorskip("playwright.sync_api")
 expect = playwright.expect
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium")
-        yield browser
-        browser.close()
-
-
 def open_page(browser, port):
     page = browser.new_page(viewport={"width": 800, "height": 480})
     problems = []

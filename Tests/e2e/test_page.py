@@ -13,14 +13,6 @@ expect = playwright.expect
 SHOTS = pathlib.Path(os.environ.get("QUARRY_SCREENSHOTS", ".build/screenshots"))
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium")
-        yield browser
-        browser.close()
-
-
 def open_page(browser, server, width=1280, height=800, scheme="light", messages='<p id="marker"></p>'):
     server.snapshot("update", "messages", messages)
     page = browser.new_page(viewport={"width": width, "height": height}, color_scheme=scheme)

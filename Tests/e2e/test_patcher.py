@@ -13,14 +13,6 @@ playwright = pytest.importorskip("playwright.sync_api")
 TURBO = pathlib.Path(os.environ.get("QUARRY_STOCK_TURBO", ".venv/stock-turbo/turbo.min.js"))
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium")
-        yield browser
-        browser.close()
-
-
 def fixture_html(page):
     return page.eval_on_selector("#fixture", "e => e.innerHTML")
 
