@@ -86,6 +86,13 @@ let package = Package(
         ),
         .plugin(name: "FrontEndGenerator", capability: .buildTool(), dependencies: ["quarry-frontend"]),
 
+        .executableTarget(
+            name: "quarry-llm-bench",
+            dependencies: ["LLM", "Curl", "Locking"],
+            path: "tools/bench/llm",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Test harness: the real server and page, with envelopes published from a test's commands
         .executableTarget(
             name: "quarry-page-server",

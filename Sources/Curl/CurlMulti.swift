@@ -24,6 +24,7 @@ public final class CurlMulti: @unchecked Sendable {
     /// A multi handle and its thread.
     public init(tick: Duration = .milliseconds(50)) throws(CurlError) {
         handle = try MultiHandle()
+        handle.attachCallbacks()
         self.tick = tick
         guard let thread = spawnThread({ [self] in run() }) else {
             throw CurlError(code: .failedInit, message: "could not start the transfer thread", url: "")
@@ -83,12 +84,12 @@ public final class CurlMulti: @unchecked Sendable {
                     running[transfer.easy.pointer] = (transfer, completion)
                 }
             }
+            if !added.isEmpty { handle.kick() }
             for transfer in toCancel { end(transfer, cancelled: true) }
             if stop {
                 for (transfer, _) in running.values { end(transfer, cancelled: true) }
                 break
             }
-            handle.perform()
             for (easy, code) in handle.finished() {
                 guard let (transfer, completion) = running.removeValue(forKey: easy) else { continue }
                 handle.remove(transfer.easy)
@@ -99,7 +100,7 @@ public final class CurlMulti: @unchecked Sendable {
                 lastTick = now
                 for (transfer, _) in running.values where transfer.watchdog?() == false { end(transfer, cancelled: true) }
             }
-            handle.poll(milliseconds: running.isEmpty ? 1000 : Int32(tick / .milliseconds(1)))
+            handle.wait(limit: running.isEmpty ? .seconds(1) : tick)
         }
         stopped.signal()
     }

@@ -3,6 +3,9 @@
 // The one C target: libcurl's curl_easy_setopt and curl_easy_getinfo are variadic, so Swift cannot call them.
 // One function per argument type; nothing else belongs here.
 #include <curl/curl.h>
+// epoll and eventfd, which Swift's Glibc module does not bring in; the curl multi driver watches sockets with them.
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 
 CURLcode quarry_curl_setopt_long(CURL *handle, CURLoption option, long value);
 CURLcode quarry_curl_setopt_off(CURL *handle, CURLoption option, curl_off_t value);
@@ -17,4 +20,7 @@ CURLcode quarry_curl_getinfo_string(CURL *handle, CURLINFO info, char **value);
 CURLcode quarry_curl_getinfo_pointer(CURL *handle, CURLINFO info, void **value);
 
 CURLMcode quarry_curl_multi_setopt_long(CURLM *multi, CURLMoption option, long value);
+CURLMcode quarry_curl_multi_setopt_pointer(CURLM *multi, CURLMoption option, void *value);
+CURLMcode quarry_curl_multi_setopt_socket_function(CURLM *multi, curl_socket_callback callback);
+CURLMcode quarry_curl_multi_setopt_timer_function(CURLM *multi, curl_multi_timer_callback callback);
 #endif
