@@ -178,7 +178,10 @@ import StandIn
     }
 
     @Test func cancellingMidStreamEndsTheTransferAndFreesIt() async throws {
-        let harness = try Harness(fault: "token-delay=0.1")
+        // A long answer (30 s at this pace): however busy the machine, the stream is still going when the
+        // consumer stops reading, so only the cancellation can end it early.
+        let long = ByteEncodingForTests.base64URL((0..<300).map { "word\($0)" }.joined(separator: " "))
+        let harness = try Harness(fault: "token-delay=0.1,answer=\(long)")
         defer { harness.server.stop() }
         // A multi of its own, so other tests' transfers do not count.
         let multi = try CurlMulti()
@@ -189,7 +192,8 @@ import StandIn
             if case .text = delta { received += 1 }
             if received == 2 { break }
         }
-        #expect(harness.server.waitUntil(timeout: 5) { harness.server.abandonedStreams == 1 })
+        let abandoned = harness.server.waitUntil(timeout: 20) { harness.server.abandonedStreams == 1 }
+        #expect(abandoned, "abandoned \(harness.server.abandonedStreams) completed \(harness.server.completedStreams) open \(harness.server.openStreams) active \(multi.activeTransfers) received \(received)")
         #expect(harness.server.openStreams == 0)
         #expect(harness.server.waitUntil(timeout: 5) { multi.activeTransfers == 0 })
     }
