@@ -1,5 +1,6 @@
 // What the chat job hands to whatever answers: the question, the conversation so far, and the passages
 // retrieval found. A model answers from them; with no model configured, the extractive answerer quotes them.
+public import Curl
 
 /// One message of a conversation, as OpenAI's chat format has it.
 public struct ChatMessage: Sendable, Equatable {
@@ -55,4 +56,12 @@ public protocol Answerer: Sendable {
     /// Streams the answer; ends with `.finished` or throws an `LLMError`. Cancelling the consumer's task (or
     /// dropping the stream) stops the work promptly.
     func answer(_ request: AnswerRequest) -> AsyncThrowingStream<ChatDelta, any Error>
+}
+
+extension LLMClient {
+    /// What answers questions: a model when one is configured, otherwise the passages themselves.
+    public static func answerer(for configuration: LLMConfiguration?, multi: CurlMulti) -> any Answerer {
+        guard let configuration else { return ExtractiveAnswerer() }
+        return ModelAnswerer(client: LLMClient(configuration: configuration, multi: multi))
+    }
 }

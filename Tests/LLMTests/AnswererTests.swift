@@ -132,3 +132,11 @@ import StandIn
         #expect(policy.delay(before: 2, after: .timedOut(.firstToken)) == nil)
     }
 }
+
+@Suite struct DefaultAnswererTests {
+    @Test func noModelConfiguredMeansPassages() throws {
+        #expect(LLMClient.answerer(for: nil, multi: sharedMulti) is ExtractiveAnswerer)
+        let configured = try LLMConfiguration.fromEnvironment(["OPENAI_API_KEY": "k"])
+        #expect(LLMClient.answerer(for: configured, multi: sharedMulti) is ModelAnswerer)
+    }
+}
