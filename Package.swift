@@ -68,10 +68,15 @@ let package = Package(
             swiftSettings: swiftSettings,
             plugins: ["FrontEndGenerator"]
         ),
+        .target(
+            name: "Retrieval",
+            dependencies: ["Store", "SQLite", "LLM", "Locking"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "quarry",
             dependencies: [
-                "Server", "Store",
+                "Server", "Store", "Retrieval", "LLM", "Curl",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -129,6 +134,7 @@ let package = Package(
         .testTarget(name: "TurboStreamTests", dependencies: ["TurboStream"], swiftSettings: swiftSettings),
         .testTarget(name: "LLMTests", dependencies: ["LLM", "StandIn", "JSON", "Curl"], swiftSettings: swiftSettings),
         .testTarget(name: "StandInTests", dependencies: ["StandIn", "JSON", "Locking"], swiftSettings: swiftSettings),
+        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Store", "SQLite", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ServerTests",
