@@ -70,7 +70,7 @@ let package = Package(
         ),
         .target(
             name: "Retrieval",
-            dependencies: ["Store", "SQLite", "LLM", "Locking"],
+            dependencies: ["Store", "SQLite", "LLM", "Locking", "Crypto"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

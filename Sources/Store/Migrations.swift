@@ -10,6 +10,80 @@ extension Store {
                 value BLOB NOT NULL
             )
             """),
+        Migration("create conversations and the knowledge base", sql: """
+            CREATE TABLE sessions (
+                id TEXT PRIMARY KEY NOT NULL,
+                created_at INTEGER NOT NULL,
+                last_seen_at INTEGER NOT NULL
+            );
+            CREATE TABLE threads (
+                id INTEGER PRIMARY KEY,
+                session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+                title TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL
+            );
+            CREATE INDEX threads_by_session ON threads(session_id, updated_at DESC);
+            CREATE TABLE messages (
+                id INTEGER PRIMARY KEY,
+                thread_id INTEGER NOT NULL REFERENCES threads(id) ON DELETE CASCADE,
+                role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+                content TEXT NOT NULL DEFAULT '',
+                thinking TEXT NOT NULL DEFAULT '',
+                status TEXT NOT NULL CHECK (status IN ('streaming', 'complete', 'error', 'interrupted', 'stopped')),
+                model TEXT,
+                error TEXT,
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL
+            );
+            CREATE INDEX messages_by_thread ON messages(thread_id, id);
+            CREATE INDEX messages_streaming ON messages(status) WHERE status = 'streaming';
+            CREATE TABLE documents (
+                id INTEGER PRIMARY KEY,
+                path TEXT NOT NULL UNIQUE,
+                title TEXT NOT NULL,
+                content_hash TEXT NOT NULL,
+                size INTEGER NOT NULL,
+                modified_at INTEGER NOT NULL,
+                ingested_at INTEGER NOT NULL
+            );
+            CREATE TABLE chunks (
+                id INTEGER PRIMARY KEY,
+                document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+                ordinal INTEGER NOT NULL,
+                heading_path TEXT NOT NULL,
+                text TEXT NOT NULL,
+                embedding BLOB,
+                embedding_model TEXT,
+                UNIQUE (document_id, ordinal)
+            );
+            CREATE INDEX chunks_without_embedding ON chunks(id) WHERE embedding IS NULL;
+            -- Contentless: the text lives in chunks (and the title in documents); rowid = chunks.id. Rows are
+            -- removed with the 'delete' command and their original values.
+            CREATE VIRTUAL TABLE chunks_fts USING fts5(
+                title, headings, body, content = '', tokenize = 'porter unicode61 remove_diacritics 2'
+            );
+            CREATE TABLE message_sources (
+                message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+                rank INTEGER NOT NULL,
+                chunk_id INTEGER REFERENCES chunks(id) ON DELETE SET NULL,
+                document_title TEXT NOT NULL,
+                heading_path TEXT NOT NULL,
+                excerpt TEXT NOT NULL,
+                score REAL NOT NULL,
+                distance REAL,
+                relevance INTEGER NOT NULL,
+                PRIMARY KEY (message_id, rank)
+            );
+            CREATE TABLE jobs (
+                id INTEGER PRIMARY KEY,
+                message_id INTEGER NOT NULL UNIQUE REFERENCES messages(id) ON DELETE CASCADE,
+                state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed')),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL
+            );
+            """),
     ]
 
     static let migrator = Migrator(migrations)

@@ -1,9 +1,10 @@
-// Store: Quarry's SQLite database (one file, WAL): its schema and migrations, settings and the server secret.
-// Later: threads, messages, documents, chunks, sources and jobs.
+// Store: Quarry's SQLite database (one file, WAL): its schema and migrations, settings, the server secret,
+// conversations, and the knowledge base (documents, chunks, their full-text index and embeddings).
 //
-// Threading: a `Store` owns one `SQLite.Connection`, and SQLite's rule is one connection per owner. For now one
-// owner uses a Store at a time, but it is `Sendable` so it can be handed between tasks and threads: every use of
-// the connection happens inside `lock`. Several Stores (or processes) may open the same file; WAL and the busy
+// Threading: SQLite's rule is one connection per owner. A `Store` owns two: the writer, used inside `lock` (one
+// writer at a time, as SQLite allows), and a reader for queries, inside `readLock`, so that a search is never held
+// up by a long write (WAL lets readers see the last commit while a write is in progress). It is `Sendable`, so it
+// can be shared between tasks and threads. Several Stores (or processes) may open the same file; WAL and the busy
 // timeout let them take turns.
 internal import Crypto
 internal import Locking
@@ -23,9 +24,11 @@ public final class Store: @unchecked Sendable {
     /// The database file's path, as given.
     public let path: String
 
-    // `lock` owns `connection`: it is only touched inside `lock.withLock`.
+    // `lock` owns `connection` (the writer) and `readLock` owns `reader`: each is only touched inside its lock.
     private let lock = Lock()
     private let connection: Connection
+    private let readLock = Lock()
+    private let reader: Connection
 
     /// Opens (creating if needed) the database file at `path` and applies Quarry's migrations.
     /// - Parameter busyTimeout: how long a write waits for another connection's lock before failing.
@@ -49,6 +52,11 @@ public final class Store: @unchecked Sendable {
             throw .newerDatabase(path: path, version: version, supported: migrator.latestVersion)
         }
         do { try migrator.migrate(connection) } catch { throw .migrationFailed(path: path, cause: error) }
+        do {
+            reader = try Connection(path: path, busyTimeout: busyTimeout)
+        } catch {
+            throw .cannotOpen(path: path, cause: error)
+        }
     }
 
     /// The key that signs sessions and stream names.
@@ -89,8 +97,17 @@ public final class Store: @unchecked Sendable {
 
     // MARK: Helpers
 
-    /// Runs `body` on the connection under the lock, reporting SQLite errors as `StoreError.database`.
-    private func withConnection<Result>(
+    /// Runs `body` on the reading connection under its lock, reporting SQLite errors as `StoreError.database`.
+    func withReader<Result>(
+        _ body: (Connection) throws(SQLiteError) -> Result
+    ) throws(StoreError) -> Result {
+        try readLock.withLock { () throws(StoreError) -> Result in
+            do throws(SQLiteError) { return try body(reader) } catch { throw .database(error) }
+        }
+    }
+
+    /// Runs `body` on the writing connection under the lock, reporting SQLite errors as `StoreError.database`.
+    func withConnection<Result>(
         _ body: (Connection) throws(SQLiteError) -> Result
     ) throws(StoreError) -> Result {
         try lock.withLock { () throws(StoreError) -> Result in

@@ -1,11 +1,13 @@
 // Parsing `quarry`'s command line: a subcommand and `--name value` / `--name=value` options.
 //
 // Why not swift-argument-parser: it links FoundationEssentials into the binary, which costs a small box about
-// 2 MB of resident memory and 6 MB of disk for a command with eight options (measured; docs/performance.md).
+// 2 MB of resident memory and 6 MB of disk for a handful of options (measured; docs/architecture.md).
 
 /// What the command line asks for.
 enum Invocation: Equatable {
     case serve(ServeOptions)
+    case ingest(IngestOptions)
+    case search(SearchOptions)
     case version
     case help(topic: String?)
 }
@@ -19,6 +21,19 @@ struct ServeOptions: Equatable {
     var logLevel: String?
     var allowedOrigins: [String] = []
     var maxConnections: String?
+}
+
+/// `quarry ingest [--db FILE] PATH…`.
+struct IngestOptions: Equatable {
+    var db: String?
+    var paths: [String] = []
+}
+
+/// `quarry search [--db FILE] [--limit N] QUESTION…`.
+struct SearchOptions: Equatable {
+    var db: String?
+    var limit: String?
+    var question = ""
 }
 
 /// A command line that cannot be understood, said for the person who typed it.
@@ -37,6 +52,9 @@ extension Invocation {
             named = true
             rest = rest.dropFirst()
         }
+        var words: [String] = []
+        var options: [(name: String, value: String)] = []
+        let takesValue: Set<String>
         switch command {
         case "version":
             guard rest.isEmpty else { throw UsageError(message: "“version” takes no options.") }
@@ -44,38 +62,51 @@ extension Invocation {
         case "help":
             return .help(topic: rest.first)
         case "serve":
-            break
+            takesValue = ["host", "port", "db", "docs", "log-level", "allowed-origin", "max-connections"]
+        case "ingest":
+            takesValue = ["db"]
+        case "search":
+            takesValue = ["db", "limit"]
         default:
-            throw UsageError(message: "Unknown command “\(command)”. The commands are serve, version and help.")
+            throw UsageError(message: "Unknown command “\(command)”. The commands are serve, ingest, search, version and help.")
         }
-        var options = ServeOptions()
         while let argument = rest.popFirst() {
-            if argument == "-h" || argument == "--help" { return .help(topic: named ? "serve" : nil) }
+            if argument == "-h" || argument == "--help" { return .help(topic: named ? command : nil) }
             if argument == "--version" { return .version }
+            if argument == "--" { words += rest; break }
             guard argument.hasPrefix("--") else {
-                throw UsageError(message: "Unexpected argument “\(argument)”. Options start with --; try quarry serve --help.")
+                guard command != "serve" else {
+                    throw UsageError(message: "Unexpected argument “\(argument)”. Options start with --; try quarry serve --help.")
+                }
+                words.append(argument)
+                continue
             }
             var name = String(argument.dropFirst(2)), value: String?
             if let equals = name.firstIndex(of: "=") {
                 value = String(name[name.index(after: equals)...])
                 name = String(name[..<equals])
             }
-            func takeValue() throws(UsageError) -> String {
-                if let value { return value }
-                guard let next = rest.popFirst() else { throw UsageError(message: "--\(name) needs a value.") }
-                return next
+            guard takesValue.contains(name) else {
+                throw UsageError(message: "Unknown option --\(name); try quarry \(command) --help.")
             }
-            switch name {
-            case "host": options.host = try takeValue()
-            case "port": options.port = try takeValue()
-            case "db": options.db = try takeValue()
-            case "docs": options.docs = try takeValue()
-            case "log-level": options.logLevel = try takeValue()
-            case "allowed-origin": options.allowedOrigins.append(try takeValue())
-            case "max-connections": options.maxConnections = try takeValue()
-            default: throw UsageError(message: "Unknown option --\(name); try quarry serve --help.")
-            }
+            if value == nil { value = rest.popFirst() }
+            guard let value else { throw UsageError(message: "--\(name) needs a value.") }
+            options.append((name, value))
         }
-        return .serve(options)
+        func last(_ name: String) -> String? { options.last { $0.name == name }?.value }
+        switch command {
+        case "ingest":
+            guard !words.isEmpty else { throw UsageError(message: "Say what to ingest: quarry ingest FOLDER-OR-FILE…") }
+            return .ingest(IngestOptions(db: last("db"), paths: words))
+        case "search":
+            let question = words.joined(separator: " ")
+            guard !question.isEmpty else { throw UsageError(message: "Say what to search for: quarry search \"a question\"") }
+            return .search(SearchOptions(db: last("db"), limit: last("limit"), question: question))
+        default:
+            return .serve(ServeOptions(
+                host: last("host"), port: last("port"), db: last("db"), docs: last("docs"), logLevel: last("log-level"),
+                allowedOrigins: options.filter { $0.name == "allowed-origin" }.map(\.value),
+                maxConnections: last("max-connections")))
+        }
     }
 }

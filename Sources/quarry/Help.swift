@@ -7,9 +7,46 @@ enum Help {
         quarry \(version): ask your documents. A self-hosted chat server that streams answers with their sources.
 
         Usage:
-          quarry [serve] [options]   serve the chat page and its socket (the default)
-          quarry version             print the version
-          quarry help [serve]        print this help, or the options of serve
+          quarry [serve] [options]          serve the chat page and its socket (the default)
+          quarry ingest [--db FILE] PATH…   read documents into the knowledge base (files and folders)
+          quarry search [--db FILE] [--limit N] QUESTION
+                                            show the passages a question finds, with their scores
+          quarry version                    print the version
+          quarry help [COMMAND]             print this help, or a command's options
+
+        """
+
+    /// The help for `topic` (a command), or the overview.
+    static func text(_ topic: String?) -> String {
+        switch topic {
+        case "serve": serve
+        case "ingest": ingest
+        case "search": search
+        default: overview
+        }
+    }
+
+    static let ingest = """
+        Usage: quarry ingest [--db FILE] PATH…
+
+        Reads Markdown (.md, .markdown), text (.txt), reStructuredText (.rst) and HTML (.html, .htm) files, and
+        every such file in the folders given, into the knowledge base. Run it again at any time: unchanged files
+        are skipped, changed ones replaced, and documents from those folders that are gone are removed.
+
+          --db FILE    the SQLite database [QUARRY_DB, ./quarry.db]
+
+        With QUARRY_EMBEDDINGS_MODEL set (and an endpoint: QUARRY_LLM_BASE_URL or an API key), new chunks also
+        get embeddings, and search combines words with meaning.
+
+        """
+
+    static let search = """
+        Usage: quarry search [--db FILE] [--limit N] QUESTION
+
+        Prints the passages the question finds, best first, with their relevance and scores.
+
+          --db FILE    the SQLite database [QUARRY_DB, ./quarry.db]
+          --limit N    how many passages (default 8)
 
         """
 

@@ -10,6 +10,7 @@
 // | QUARRY_ALLOWED_ORIGINS   | --allowed-origin    | none (same host only) |
 // | QUARRY_MAX_CONNECTIONS   | --max-connections   | 10000       |
 // | QUARRY_SECRET            | (environment only)  | generated once, kept in the database |
+// | QUARRY_DOCS_RESCAN       | (environment only)  | 5 (seconds between looks at the documents folder) |
 import Logging
 import Server
 #if canImport(Glibc)
@@ -46,6 +47,8 @@ struct ServeSettings {
     var documents: DocumentFolder?
     var logLevel: Logger.Level
     var secret: String?
+    /// How often the documents folder is looked at again for changes.
+    var rescanInterval: Duration
 
     /// The host as a person would type it in a browser.
     var displayHost: String {
@@ -93,6 +96,11 @@ struct ServeSettings {
         database = options.db ?? environment["QUARRY_DB"] ?? "./quarry.db"
         documents = try (options.docs ?? environment["QUARRY_DOCS"]).map(DocumentFolder.init(path:))
         secret = environment["QUARRY_SECRET"]
+        let rescan = environment["QUARRY_DOCS_RESCAN"] ?? "5"
+        guard let seconds = Double(rescan), seconds >= 0.1, seconds <= 86_400 else {
+            throw UsageError(message: "QUARRY_DOCS_RESCAN must be a number of seconds, not “\(rescan)”.")
+        }
+        rescanInterval = .milliseconds(Int64(seconds * 1000))
     }
 }
 

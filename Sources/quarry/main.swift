@@ -1,5 +1,6 @@
 // The `quarry` command.
 import Logging
+import Retrieval
 import Server
 import Store
 #if canImport(Glibc)
@@ -24,7 +25,11 @@ switch invocation {
 case .version:
     print("quarry \(Help.version)")
 case .help(let topic):
-    print(topic == "serve" ? Help.serve : Help.overview, terminator: "")
+    print(Help.text(topic), terminator: "")
+case .ingest(let options):
+    await runIngest(options, environment: .current)
+case .search(let options):
+    await runSearch(options, environment: .current)
 case .serve(let options):
     let settings: ServeSettings
     do {
@@ -44,15 +49,29 @@ func serve(_ settings: ServeSettings) {
     ProcessLimits.raiseOpenFileLimit(logger: logger)
 
     let secret: [UInt8]
+    let store: Store
     do {
-        let store = try Store(path: settings.database)
+        store = try Store(path: settings.database)
         secret = try store.serverSecret(environment: settings.secret)
     } catch {
         logger.debug("store failed", metadata: ["cause": "\(error.logDescription)"])
         fail("Quarry could not start. \(error)", code: 1)
     }
-    if let docs = settings.documents {
-        logger.info("documents", metadata: ["folder": "\(docs.path)", "files": "\(docs.fileCount)"])
+    // The documents folder is kept in step in the background: the page is served at once, and answers draw on
+    // what has been read so far.
+    let sync = settings.documents.map { docs in
+        FolderSync(ingester: Ingester(store: store), folder: docs.path, interval: settings.rescanInterval,
+                   report: { event in logDocumentEvent(event, logger: logger) },
+                   passed: { summary, first, seconds in
+                       guard first || summary.changedStore else { return }
+                       logger.info("documents", metadata: [
+                           "folder": "\(docs.path)", "added": "\(summary.added)", "changed": "\(summary.changed)",
+                           "unchanged": "\(summary.unchanged)", "removed": "\(summary.removed)",
+                           "skipped": "\(summary.skipped + summary.failed)", "chunks": "\(summary.chunks)",
+                           "seconds": "\(rounded(seconds, 2))",
+                       ])
+                   },
+                   failed: { error in logger.error("documents could not be read into the database: \(error)") })
     }
     let server = Server(configuration: settings.server, secret: secret, logger: Logger(label: "quarry.server"))
     do {
@@ -63,5 +82,20 @@ func serve(_ settings: ServeSettings) {
     logger.notice("Quarry is ready", metadata: ["url": "http://\(settings.displayHost):\(server.port)/"])
     signals.onFirst { server.stop() }
     server.waitUntilStopped()
+    sync?.stop()
     if let failure = server.failure { fail("Quarry stopped: \(failure)", code: 1) }
+}
+
+/// One log line per document that changed; unchanged ones are not worth a line.
+func logDocumentEvent(_ event: IngestEvent, logger: Logger) {
+    switch event {
+    case .ingested(let path, let chunks, let replaced, _):
+        logger.info(replaced ? "document updated" : "document added", metadata: ["path": "\(path)", "chunks": "\(chunks)"])
+    case .removed(let path):
+        logger.info("document removed", metadata: ["path": "\(path)"])
+    case .skipped(let path, let reason), .failed(let path, let reason):
+        logger.notice("document skipped", metadata: ["path": "\(path)", "reason": "\(reason)"])
+    case .scanned, .unchanged:
+        break
+    }
 }

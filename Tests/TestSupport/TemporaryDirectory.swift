@@ -41,3 +41,15 @@ public func writeFile(_ path: String, _ bytes: [UInt8]) throws {
     defer { fclose(file) }
     guard fwrite(bytes, 1, bytes.count, file) == bytes.count else { throw TemporaryDirectoryError(errno: errno) }
 }
+
+/// `withTemporaryDirectory` for async bodies.
+public func withTemporaryDirectoryAsync<Result>(_ body: (String) async throws -> Result) async throws -> Result {
+    let parent = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+    var template = Array("\(parent)/quarry-tests-XXXXXX".utf8CString)
+    guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+        throw TemporaryDirectoryError(errno: errno)
+    }
+    let path = String(cString: made)
+    defer { removeDirectory(path) }
+    return try await body(path)
+}

@@ -1,0 +1,271 @@
+// Where the HTML reader puts text: lines and blocks, with the whitespace rules of rendered HTML.
+//
+// Outside `<pre>`, runs of whitespace collapse to one space and vanish at line ends. Block elements end the line and,
+// outside containers, the block. Lists, tables and `<pre>` are containers: everything inside one outermost container
+// is one block (a list with "- " items, a table with " | " between cells, code with its whitespace), so a list or a
+// table stays whole. A heading is captured on its own and becomes a heading element.
+
+extension Chunker {
+    struct HTMLTextWriter {
+        enum Container { case list, table, pre }
+
+        private(set) var elements: [Element] = []
+        private var block: [UInt8] = []
+        private var kind = BlockKind.prose
+        private var containers: [Container] = []
+        /// How many lists, tables and `<pre>` are open among `containers` (counted, so deep nesting stays linear).
+        private var listDepth = 0
+        private var tableDepth = 0
+        private var preDepth = 0
+        /// Inside `<pre>`, the newline right after the start tag is not content.
+        private var skipsNewline = false
+        private var lineHasText = false
+        private var pendingSpace = false
+        private var pendingCellSeparator = false
+        /// Written before the first text of the line: a list item's indentation and "- ".
+        private var linePrefix: [UInt8] = []
+        private var keepsWithNext = false
+        private var heading: (level: Int, text: [UInt8])?
+
+        init() {
+            block.reserveCapacity(4096)
+        }
+
+        // MARK: Text
+
+        /// Appends the text from `start` up to the next `<` or `&` (or the end); returns where it stopped.
+        mutating func text(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+            let count = bytes.count
+            var index = start
+            if heading != nil || preDepth > 0 {
+                while index < count, bytes[index] != 0x3C, bytes[index] != 0x26 { index += 1 }
+                raw(UnsafeBufferPointer(rebasing: bytes[start..<index]))
+                return index
+            }
+            while index < count {
+                let byte = bytes[index]
+                if byte == 0x3C || byte == 0x26 { break }
+                if UTF8Text.isSpace(byte) {
+                    pendingSpace = lineHasText
+                    index += 1
+                    continue
+                }
+                var end = index + 1
+                while end < count {
+                    let next = bytes[end]
+                    if next == 0x3C || next == 0x26 || UTF8Text.isSpace(next) { break }
+                    end += 1
+                }
+                beginWord()
+                block.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<end]))
+                index = end
+            }
+            return index
+        }
+
+        /// Appends bytes as they are (CDATA, a literal `<` or `&`), collapsing whitespace outside `<pre>`.
+        mutating func literal(_ bytes: UnsafeBufferPointer<UInt8>) {
+            if heading != nil || preDepth > 0 {
+                raw(bytes)
+                return
+            }
+            for byte in bytes {
+                if UTF8Text.isSpace(byte) {
+                    pendingSpace = lineHasText
+                } else {
+                    beginWord()
+                    block.append(byte)
+                }
+            }
+        }
+
+        /// Appends one decoded character reference; no-break and thin spaces are spaces.
+        mutating func scalar(_ value: UInt32) {
+            let scalar = value == 0xA0 ? " " : Unicode.Scalar(value) ?? "\u{FFFD}"
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4) { buffer in
+                var count = 0
+                for unit in UTF8.encode(scalar)! {
+                    buffer[count] = unit
+                    count += 1
+                }
+                literal(UnsafeBufferPointer(rebasing: buffer[0..<count]))
+            }
+        }
+
+        private mutating func raw(_ bytes: UnsafeBufferPointer<UInt8>) {
+            guard !bytes.isEmpty else { return }
+            if heading != nil {
+                heading!.text.append(contentsOf: bytes)
+                if heading!.text.count > Self.longestHeading { demoteHeading() }
+                return
+            }
+            var slice = bytes[...]
+            if skipsNewline {
+                skipsNewline = false
+                if slice.first == UTF8Text.newline { slice = slice.dropFirst() }
+            }
+            if !lineHasText, !linePrefix.isEmpty, slice.contains(where: { !UTF8Text.isSpace($0) }) {
+                block.append(contentsOf: linePrefix)
+                linePrefix.removeAll()
+            }
+            block.append(contentsOf: UnsafeBufferPointer(rebasing: slice))
+            lineHasText = block.last.map { $0 != UTF8Text.newline } ?? false
+        }
+
+        @inline(__always) private mutating func beginWord() {
+            if !lineHasText {
+                if !linePrefix.isEmpty {
+                    block.append(contentsOf: linePrefix)
+                    linePrefix.removeAll()
+                }
+                lineHasText = true
+            } else if pendingCellSeparator {
+                block.append(contentsOf: [UTF8Text.space, UInt8(ascii: "|"), UTF8Text.space])
+            } else if pendingSpace {
+                block.append(UTF8Text.space)
+            }
+            pendingSpace = false
+            pendingCellSeparator = false
+        }
+
+        // MARK: Structure
+
+        /// Ends the current line (a space in a heading).
+        mutating func lineBreak() {
+            if heading != nil {
+                heading!.text.append(UTF8Text.space)
+                return
+            }
+            if lineHasText { block.append(UTF8Text.newline) }
+            lineHasText = false
+            pendingSpace = false
+            pendingCellSeparator = false
+        }
+
+        /// `<br>`: a newline, except inside a table cell, where it is a space.
+        mutating func lineBreakElement() {
+            if preDepth > 0, heading == nil {
+                [UTF8Text.newline].withUnsafeBufferPointer { raw($0) }
+            } else if containers.last == .table {
+                pendingSpace = lineHasText
+            } else {
+                lineBreak()
+            }
+        }
+
+        /// A block element starts or ends: the block ends, or inside a container the line (a space in a table).
+        mutating func blockBreak() {
+            endHeading()
+            switch containers.last {
+            case nil: flushBlock()
+            case .table: pendingSpace = lineHasText
+            case .list, .pre: lineBreak()
+            }
+        }
+
+        /// The end of a `<dt>`: the term is kept with the definition after it.
+        mutating func endTerm() {
+            endHeading()
+            if containers.isEmpty { flushBlock(keepWithNext: true) } else { lineBreak() }
+        }
+
+        /// Keeps the block being written with the next one (an admonition's title).
+        mutating func keepWithNext() { keepsWithNext = true }
+
+        mutating func openContainer(_ container: Container) {
+            endHeading()
+            if containers.isEmpty {
+                flushBlock()
+                switch container {
+                case .list: kind = .list
+                case .table: kind = .table
+                case .pre: kind = .code
+                }
+            } else {
+                lineBreak()
+            }
+            containers.append(container)
+            count(container, by: 1)
+            if container == .pre { skipsNewline = true }
+        }
+
+        /// Closes the innermost open container of this sort and those inside it; a stray end tag is ignored.
+        mutating func closeContainer(_ container: Container) {
+            endHeading()
+            guard depth(of: container) > 0, let index = containers.lastIndex(of: container) else { return }
+            for closed in containers[index...] { count(closed, by: -1) }
+            containers.removeSubrange(index...)
+            lineBreak()
+            if containers.isEmpty { flushBlock() }
+        }
+
+        private mutating func count(_ container: Container, by change: Int) {
+            switch container {
+            case .list: listDepth += change
+            case .pre: preDepth += change
+            case .table: tableDepth += change
+            }
+        }
+
+        private func depth(of container: Container) -> Int {
+            switch container {
+            case .list: listDepth
+            case .pre: preDepth
+            case .table: tableDepth
+            }
+        }
+
+        mutating func listItem() {
+            endHeading()
+            lineBreak()
+            // Indentation shows nesting; past ten levels it would only cost (and nesting can be unbounded).
+            let indent = 2 * min(max(0, listDepth - 1), 10)
+            linePrefix = Array(repeating: UTF8Text.space, count: indent) + [UInt8(ascii: "-"), UTF8Text.space]
+        }
+
+        mutating func tableCell() {
+            if lineHasText { pendingCellSeparator = true }
+        }
+
+        mutating func beginHeading(level: Int) {
+            endHeading()
+            flushBlock()
+            heading = (level, [])
+        }
+
+        /// Past this many bytes a "heading" (an unclosed `<h2>` before a whole page) is taken for text.
+        static let longestHeading = 1000
+
+        private mutating func demoteHeading() {
+            guard let captured = heading else { return }
+            heading = nil
+            captured.text.withUnsafeBufferPointer { literal($0) }
+        }
+
+        mutating func endHeading() {
+            guard let captured = heading else { return }
+            heading = nil
+            let title = UTF8Text.headingText(captured.text)
+            if !title.isEmpty { elements.append(.heading(level: captured.level, text: title)) }
+        }
+
+        /// Emits the block written so far, if it has text. Outside containers the next block is prose again.
+        mutating func flushBlock(keepWithNext: Bool = false) {
+            lineBreak()
+            linePrefix.removeAll()
+            if let done = Block(kind, block[...], keepWithNext: keepWithNext || keepsWithNext) {
+                elements.append(.block(done))
+            }
+            block.removeAll(keepingCapacity: true)
+            keepsWithNext = false
+            if containers.isEmpty { kind = .prose }
+        }
+
+        mutating func finish() {
+            endHeading()
+            containers.removeAll()
+            (listDepth, tableDepth, preDepth) = (0, 0, 0)
+            flushBlock()
+        }
+    }
+}

@@ -1,0 +1,95 @@
+// The files ingestion looks at: walking folders, reading files, their size and modification time.
+#if canImport(Glibc)
+internal import Glibc
+#endif
+
+/// A file found on disk.
+struct FoundFile: Sendable, Equatable {
+    /// Its absolute path, symlinks resolved.
+    let path: String
+    let size: Int64
+    /// Seconds since 1970.
+    let modifiedAt: Int64
+    let format: DocumentFormat
+}
+
+/// A file that will not be ingested, and why (one line for the person running it).
+struct SkippedFile: Sendable, Equatable {
+    let path: String
+    let reason: String
+}
+
+enum Files {
+    /// Every supported file under `roots` (files or folders), and the files skipped with their reasons. Hidden
+    /// files and folders (`.git`, `.DS_Store`) are passed over silently; symlinked folders are not followed, so
+    /// a link loop cannot trap the walk.
+    static func scan(_ roots: [String]) -> (found: [FoundFile], skipped: [SkippedFile], missing: [String]) {
+        var found: [FoundFile] = [], skipped: [SkippedFile] = [], missing: [String] = []
+        var seen = Set<String>()
+        func visit(_ path: String, explicit: Bool) {
+            var info = stat()
+            guard stat(path, &info) == 0 else {
+                if explicit { missing.append(path) }
+                return
+            }
+            if info.st_mode & S_IFMT == S_IFDIR {
+                var linkInfo = stat()
+                if !explicit, lstat(path, &linkInfo) == 0, linkInfo.st_mode & S_IFMT == S_IFLNK { return }
+                guard let directory = opendir(path) else {
+                    skipped.append(SkippedFile(path: path, reason: "the folder cannot be read"))
+                    return
+                }
+                var names: [String] = []
+                while let entry = readdir(directory) {
+                    let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+                    if !name.hasPrefix(".") { names.append(name) }
+                }
+                closedir(directory)
+                for name in names.sorted() { visit(path.hasSuffix("/") ? path + name : path + "/" + name, explicit: false) }
+                return
+            }
+            guard info.st_mode & S_IFMT == S_IFREG else {
+                if explicit { skipped.append(SkippedFile(path: path, reason: "not a regular file")) }
+                return
+            }
+            let absolute = realPath(path) ?? path
+            guard seen.insert(absolute).inserted else { return }
+            guard let format = DocumentFormat.of(path: path) else {
+                skipped.append(SkippedFile(path: absolute, reason: "not a supported format (.md, .markdown, .txt, .rst, .html, .htm)"))
+                return
+            }
+            found.append(FoundFile(path: absolute, size: Int64(info.st_size), modifiedAt: Int64(info.st_mtim.tv_sec), format: format))
+        }
+        for root in roots { visit(root, explicit: true) }
+        return (found, skipped, missing)
+    }
+
+    /// The absolute path with symlinks resolved (`realpath`).
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// The file's bytes, or nil if it cannot be read. Files over `limit` bytes are refused.
+    static func read(_ path: String, limit: Int) -> [UInt8]? {
+        guard let file = fopen(path, "rb") else { return nil }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = fread(&chunk, 1, chunk.count, file)
+            if n == 0 { break }
+            bytes += chunk[0..<n]
+            if bytes.count > limit { return nil }
+        }
+        return ferror(file) == 0 ? bytes : nil
+    }
+
+    /// The file name without its folder and extension, words separated: `getting-started.md` → "getting started".
+    static func titleFromName(_ path: String) -> String {
+        var name = path.split(separator: "/").last.map(String.init) ?? path
+        if let dot = name.lastIndex(of: "."), dot != name.startIndex { name = String(name[..<dot]) }
+        return String(name.map { $0 == "-" || $0 == "_" ? " " : $0 })
+    }
+}

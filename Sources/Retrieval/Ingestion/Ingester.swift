@@ -1,0 +1,115 @@
+// Ingestion: a folder (or files) into the store, idempotently. Unchanged files (same size and time, or same
+// content hash) are skipped without a write; changed ones are replaced; vanished ones removed. Each document is
+// one transaction, so killing the process at any moment leaves a consistent database.
+internal import Crypto
+public import Store
+
+/// What one ingestion did.
+public struct IngestSummary: Sendable, Equatable {
+    public var added = 0
+    public var changed = 0
+    public var unchanged = 0
+    public var removed = 0
+    public var skipped = 0
+    public var failed = 0
+    /// Chunks written.
+    public var chunks = 0
+    /// Bytes of the files read and parsed.
+    public var bytes: Int64 = 0
+    /// Paths given that do not exist.
+    public var missing: [String] = []
+
+    public init() {}
+
+    /// Whether anything in the store changed.
+    public var changedStore: Bool { added + changed + removed > 0 }
+}
+
+/// What happened to one file, for progress output.
+public enum IngestEvent: Sendable, Equatable {
+    /// Scanning found `count` candidate files.
+    case scanned(count: Int)
+    /// A file was ingested (`chunks` chunks), `replaced` if it had been before.
+    case ingested(path: String, chunks: Int, replaced: Bool, bytes: Int64)
+    case unchanged(path: String)
+    case removed(path: String)
+    case skipped(path: String, reason: String)
+    case failed(path: String, reason: String)
+}
+
+/// Reads documents into the store. Synchronous and blocking (file I/O, SQLite): run it on its own thread.
+public struct Ingester: Sendable {
+    public let store: Store
+    public let chunker: Chunker
+    /// Files larger than this are skipped (a 50 MB "document" is a log or a data dump, not a manual).
+    public var maxFileBytes: Int
+
+    public init(store: Store, chunker: Chunker = Chunker(), maxFileBytes: Int = 20 << 20) {
+        self.store = store
+        self.chunker = chunker
+        self.maxFileBytes = maxFileBytes
+    }
+
+    /// Ingests the files and folders at `paths`, and removes documents that were ingested from under them and
+    /// are gone. `report` hears about each file as it goes.
+    public func ingest(_ paths: [String], report: (IngestEvent) -> Void = { _ in }) throws(StoreError) -> IngestSummary {
+        let roots = paths.map { Files.realPath($0) ?? $0 }
+        let (found, skippedFiles, missing) = Files.scan(roots)
+        var summary = IngestSummary()
+        summary.missing = missing
+        report(.scanned(count: found.count))
+        for file in skippedFiles {
+            summary.skipped += 1
+            report(.skipped(path: file.path, reason: file.reason))
+        }
+        let known = try store.documents()
+        for file in found {
+            let previous = known[file.path]
+            if let previous, previous.size == file.size, previous.modifiedAt == file.modifiedAt {
+                summary.unchanged += 1
+                report(.unchanged(path: file.path))
+                continue
+            }
+            guard file.size <= maxFileBytes, let bytes = Files.read(file.path, limit: maxFileBytes) else {
+                let reason = file.size > maxFileBytes ? "larger than \(maxFileBytes >> 20) MB" : "it cannot be read"
+                summary.failed += 1
+                report(.failed(path: file.path, reason: reason))
+                continue
+            }
+            let hash = ByteEncoding.hex(SHA256.hash(bytes))
+            if let previous, previous.contentHash == hash {
+                try store.touchDocument(path: file.path, modifiedAt: file.modifiedAt)
+                summary.unchanged += 1
+                report(.unchanged(path: file.path))
+                continue
+            }
+            guard let parsed = chunker.parse(bytes, format: file.format, fallbackTitle: Files.titleFromName(file.path)) else {
+                summary.skipped += 1
+                report(.skipped(path: file.path, reason: "binary content, not text"))
+                continue
+            }
+            try store.replaceDocument(
+                path: file.path, title: parsed.title, contentHash: hash, size: Int64(bytes.count),
+                modifiedAt: file.modifiedAt,
+                chunks: parsed.chunks.map { NewChunk(ordinal: $0.ordinal, headingPath: $0.headingPath, text: $0.text) })
+            if previous == nil { summary.added += 1 } else { summary.changed += 1 }
+            summary.chunks += parsed.chunks.count
+            summary.bytes += Int64(bytes.count)
+            report(.ingested(path: file.path, chunks: parsed.chunks.count, replaced: previous != nil, bytes: Int64(bytes.count)))
+        }
+        let present = Set(found.map(\.path))
+        for path in known.keys.sorted() where !present.contains(path) && Self.isUnder(path, roots: roots) {
+            try store.removeDocument(path: path)
+            summary.removed += 1
+            report(.removed(path: path))
+        }
+        return summary
+    }
+
+    /// Whether `path` is one of `roots` or inside one of them.
+    static func isUnder(_ path: String, roots: [String]) -> Bool {
+        roots.contains { root in
+            path == root || path.hasPrefix(root.hasSuffix("/") ? root : root + "/")
+        }
+    }
+}

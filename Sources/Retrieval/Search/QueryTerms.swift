@@ -1,0 +1,55 @@
+// A person's question as search terms. Nothing they type is ever read as FTS5 syntax: the question is cut into
+// words (letters and digits, as FTS5's unicode61 tokenizer cuts text), common words are dropped, and each word
+// goes to FTS5 as a quoted string. Quotes, AND, OR, NEAR, *, :, ( ) and a leading - are just words or nothing.
+
+/// The informative words of a question and the FTS5 expression that finds them.
+public struct QueryTerms: Sendable, Equatable {
+    /// The words searched for, lower-cased, without repeats, in the order asked.
+    public let words: [String]
+
+    /// The terms of `question`. If every word is a common one ("what is it?"), the common words are kept rather
+    /// than searching for nothing.
+    public init(_ question: String) {
+        let all = Self.words(of: question)
+        let informative = all.filter { !Self.stopWords.contains($0) && !($0.count == 1 && $0.first!.isLetter) }
+        var seen = Set<String>()
+        words = (informative.isEmpty ? all : informative).filter { seen.insert($0).inserted }
+    }
+
+    /// The FTS5 expression: every word as a quoted string, any of them (`"a" OR "b"`); nil when there are none.
+    public var expression: String? {
+        guard !words.isEmpty else { return nil }
+        // A quoted FTS5 string is a phrase of whatever tokens it holds; our words hold no quote characters.
+        return words.map { "\"\($0)\"" }.joined(separator: " OR ")
+    }
+
+    /// Lower-cased runs of letters and digits (what unicode61 keeps), at most 64 of them and 64 characters each.
+    static func words(of text: String) -> [String] {
+        var out: [String] = [], current = ""
+        for character in text.lowercased() {
+            if character.isLetter || character.isNumber {
+                current.append(character)
+            } else if !current.isEmpty {
+                out.append(String(current.prefix(64)))
+                current = ""
+            }
+            if out.count == 64 { break }
+        }
+        if !current.isEmpty && out.count < 64 { out.append(String(current.prefix(64))) }
+        return out
+    }
+
+    /// English words too common to say what a question is about.
+    static let stopWords: Set<String> = [
+        "a", "about", "above", "after", "again", "all", "am", "an", "and", "any", "are", "as", "at", "be", "because",
+        "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does",
+        "doing", "down", "during", "each", "few", "for", "from", "further", "get", "got", "had", "has", "have",
+        "having", "he", "her", "here", "hers", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its",
+        "itself", "just", "me", "might", "more", "most", "must", "my", "no", "nor", "not", "now", "of", "off", "on",
+        "once", "only", "or", "other", "our", "ours", "out", "over", "own", "same", "she", "should", "so", "some",
+        "such", "than", "that", "the", "their", "theirs", "them", "then", "there", "these", "they", "this", "those",
+        "through", "to", "too", "under", "until", "up", "use", "using", "very", "want", "was", "way", "we", "were",
+        "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your",
+        "yours", "make", "tell", "know", "need", "there", "something", "thing", "things",
+    ]
+}

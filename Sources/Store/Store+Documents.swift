@@ -1,0 +1,123 @@
+// The knowledge base's documents and chunks: each document replaced or removed in one transaction, its chunks
+// indexed for full-text search in the same transaction, so the index never disagrees with the text.
+public import SQLite
+#if canImport(Glibc)
+internal import Glibc
+#endif
+
+/// A document as the store knows it.
+public struct DocumentRecord: Sendable, Equatable {
+    public var id: Int64
+    /// Its path, as ingested (absolute).
+    public var path: String
+    public var title: String
+    /// Hex SHA-256 of its bytes.
+    public var contentHash: String
+    public var size: Int64
+    /// Its modification time when ingested, in seconds since 1970.
+    public var modifiedAt: Int64
+}
+
+/// A chunk to store: its place, its headings (outermost first) and its text.
+public struct NewChunk: Sendable, Equatable {
+    public var ordinal: Int
+    public var headingPath: [String]
+    public var text: String
+
+    public init(ordinal: Int, headingPath: [String], text: String) {
+        self.ordinal = ordinal
+        self.headingPath = headingPath
+        self.text = text
+    }
+}
+
+/// How heading paths are joined in the database and in sources.
+public let headingSeparator = " › "
+
+extension Store {
+    /// Every document, by path.
+    public func documents() throws(StoreError) -> [String: DocumentRecord] {
+        try withReader { db throws(SQLiteError) in
+            var out: [String: DocumentRecord] = [:]
+            for row in try db.query("SELECT id, path, title, content_hash, size, modified_at FROM documents") {
+                let record = DocumentRecord(id: row[0].int64 ?? 0, path: row[1].string ?? "", title: row[2].string ?? "",
+                                            contentHash: row[3].string ?? "", size: row[4].int64 ?? 0,
+                                            modifiedAt: row[5].int64 ?? 0)
+                out[record.path] = record
+            }
+            return out
+        }
+    }
+
+    /// Stores a document and its chunks, replacing whatever was stored under `path`, in one transaction: a crash
+    /// at any moment leaves the old document or the new one, never a mixture.
+    @discardableResult
+    public func replaceDocument(path: String, title: String, contentHash: String, size: Int64, modifiedAt: Int64,
+                                chunks: [NewChunk]) throws(StoreError) -> Int64 {
+        try withConnection { db throws(SQLiteError) in
+            try db.transaction(wrappingErrors: { $0 }) { () throws(SQLiteError) -> Int64 in
+                try Self.deleteDocument(path: path, db)
+                try db.run("""
+                    INSERT INTO documents (path, title, content_hash, size, modified_at, ingested_at)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """, path, title, contentHash, size, modifiedAt, Self.now())
+                let documentID = db.lastInsertRowID
+                let insertChunk = try db.prepare(
+                    "INSERT INTO chunks (document_id, ordinal, heading_path, text) VALUES (?, ?, ?, ?)")
+                let indexChunk = try db.prepare("INSERT INTO chunks_fts (rowid, title, headings, body) VALUES (?, ?, ?, ?)")
+                for chunk in chunks {
+                    let headings = chunk.headingPath.joined(separator: headingSeparator)
+                    try insertChunk.bind([documentID, chunk.ordinal, headings, chunk.text])
+                    try insertChunk.run()
+                    insertChunk.reset()
+                    try indexChunk.bind([db.lastInsertRowID, title, headings, chunk.text])
+                    try indexChunk.run()
+                    indexChunk.reset()
+                }
+                return documentID
+            }
+        }
+    }
+
+    /// Records that an unchanged document's file has a new modification time (so the next scan skips hashing it).
+    public func touchDocument(path: String, modifiedAt: Int64) throws(StoreError) {
+        try withConnection { db throws(SQLiteError) in
+            try db.run("UPDATE documents SET modified_at = ? WHERE path = ?", modifiedAt, path)
+        }
+    }
+
+    /// Removes a document, its chunks and their index entries, in one transaction.
+    public func removeDocument(path: String) throws(StoreError) {
+        try withConnection { db throws(SQLiteError) in
+            try db.transaction(wrappingErrors: { $0 }) { () throws(SQLiteError) in try Self.deleteDocument(path: path, db) }
+        }
+    }
+
+    /// Counts: documents, chunks, chunks with an embedding from `model`.
+    public func knowledgeBaseCounts(embeddingModel model: String? = nil) throws(StoreError)
+        -> (documents: Int, chunks: Int, embedded: Int)
+    {
+        try withReader { db throws(SQLiteError) in
+            let documents = try db.query("SELECT count(*) FROM documents").first?[0].int ?? 0
+            let chunks = try db.query("SELECT count(*) FROM chunks").first?[0].int ?? 0
+            let embedded = try db.query("SELECT count(*) FROM chunks WHERE embedding_model IS ?", model).first?[0].int ?? 0
+            return (documents, chunks, model == nil ? 0 : embedded)
+        }
+    }
+
+    /// Deletes a document's index entries (FTS5's 'delete' command needs the values it indexed), then the
+    /// document (its chunks go with it).
+    static func deleteDocument(path: String, _ db: Connection) throws(SQLiteError) {
+        guard let row = try db.query("SELECT id, title FROM documents WHERE path = ?", path).first,
+              let id = row[0].int64, let title = row[1].string
+        else { return }
+        try db.run("""
+            INSERT INTO chunks_fts (chunks_fts, rowid, title, headings, body)
+            SELECT 'delete', id, ?, heading_path, text FROM chunks WHERE document_id = ?
+            """, title, id)
+        try db.run("DELETE FROM documents WHERE id = ?", id)
+    }
+
+    /// Seconds since 1970.
+    static func now() -> Int64 { Int64(time(nil)) }
+}

@@ -1,0 +1,140 @@
+// `quarry ingest` and `quarry search`: the knowledge base from a terminal.
+import Curl
+import LLM
+import Retrieval
+import Store
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes to standard error at once (progress and messages); standard output is for results.
+func note(_ text: String) {
+    var line = text
+    line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+}
+
+/// The database path: the flag, else QUARRY_DB, else ./quarry.db.
+func databasePath(_ flag: String?, _ environment: Environment) -> String {
+    flag ?? environment["QUARRY_DB"] ?? "./quarry.db"
+}
+
+/// The embedder, when embeddings are asked for: an endpoint (QUARRY_LLM_BASE_URL or a key) and
+/// QUARRY_EMBEDDINGS_MODEL set. Embeddings are opt-in: a model that has none would fail every time.
+func configuredEmbedder(_ environment: Environment, multi: @autoclosure () throws -> CurlMulti) throws -> EndpointEmbedder? {
+    guard environment["QUARRY_EMBEDDINGS_MODEL"] != nil,
+          let configuration = try LLMConfiguration.fromEnvironment(environment.values)
+    else { return nil }
+    return EndpointEmbedder(client: LLMClient(configuration: configuration, multi: try multi()))
+}
+
+func runIngest(_ options: IngestOptions, environment: Environment) async {
+    let store: Store
+    do { store = try Store(path: databasePath(options.db, environment)) } catch { fail("\(error)", code: 1) }
+    let progress = IngestProgress(interactive: isatty(2) != 0)
+    let started = ContinuousClock.now
+    let summary: IngestSummary
+    do {
+        summary = try Ingester(store: store).ingest(options.paths) { progress.show($0) }
+    } catch {
+        fail("The database could not be written: \(error)", code: 1)
+    }
+    progress.finish()
+    let seconds = Double((ContinuousClock.now - started) / .milliseconds(1)) / 1000
+    for path in summary.missing { note("quarry: \(path): no such file or folder\n") }
+    note(IngestProgress.summary(summary, seconds: seconds) + "\n")
+    do {
+        if let embedder = try configuredEmbedder(environment, multi: try CurlMulti()) {
+            note("Embedding new chunks with \(embedder.model)…\n")
+            let count = try await store.embedPendingChunks(with: embedder) { done in
+                if isatty(2) != 0 { note("\r  \(done) chunks embedded") }
+            }
+            note((isatty(2) != 0 ? "\n" : "") + "Embedded \(count) chunks.\n")
+        }
+    } catch let error as LLMError {
+        note("quarry: embeddings failed (search still works, by words): \(error.userMessage)\n")
+    } catch {
+        note("quarry: embeddings failed (search still works, by words): \(error)\n")
+    }
+    if !summary.missing.isEmpty || summary.failed > 0 { exit(1) }
+}
+
+func runSearch(_ options: SearchOptions, environment: Environment) async {
+    let limit = options.limit.flatMap { Int($0) } ?? 8
+    guard (1...100).contains(limit) else { fail("--limit must be a whole number from 1 to 100.", code: 64) }
+    let store: Store
+    do { store = try Store(path: databasePath(options.db, environment)) } catch { fail("\(error)", code: 1) }
+    let embedder: EndpointEmbedder?
+    do { embedder = try configuredEmbedder(environment, multi: try CurlMulti()) } catch { fail("\(error)", code: 64) }
+    let started = ContinuousClock.now
+    let results: [RetrievedPassage]
+    do {
+        results = try await Retriever(store: store, embedder: embedder).search(options.question, limit: limit)
+    } catch {
+        fail("The search failed: \(error)", code: 1)
+    }
+    let milliseconds = Double((ContinuousClock.now - started) / .microseconds(1)) / 1000
+    if results.isEmpty {
+        print("Nothing in the knowledge base matches that question.")
+    }
+    for passage in results {
+        let place = ([passage.chunk.documentTitle] + passage.chunk.headingPath).joined(separator: " › ")
+        var scores = passage.bm25.map { "bm25 \(rounded($0, 2))" } ?? ""
+        if let similarity = passage.similarity { scores += (scores.isEmpty ? "" : ", ") + "cosine \(rounded(Double(similarity), 3))" }
+        print("\(passage.rank). \(passage.relevance)%  \(place)")
+        print("   \(passage.chunk.documentPath)  (\(scores))")
+        let excerpt = passage.chunk.text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        print("   " + (excerpt.count > 240 ? String(excerpt.prefix(240)) + "…" : excerpt))
+    }
+    note("\(results.count) results in \(rounded(milliseconds, 1)) ms\n")
+}
+
+func rounded(_ value: Double, _ places: Int) -> String {
+    var scale = 1.0
+    for _ in 0..<places { scale *= 10 }
+    let n = (value * scale).rounded() / scale
+    return "\(n)"
+}
+
+/// Progress of an ingestion on a terminal (one updating line) or in a log (a line per file).
+final class IngestProgress: @unchecked Sendable {
+    // Used from one thread: the ingesting one.
+    let interactive: Bool
+    private var total = 0, done = 0, bytes: Int64 = 0
+    private var lastDraw = ContinuousClock.now
+
+    init(interactive: Bool) { self.interactive = interactive }
+
+    func show(_ event: IngestEvent) {
+        switch event {
+        case .scanned(let count):
+            total = count
+            return
+        case .ingested(let path, let chunks, let replaced, let size):
+            done += 1
+            bytes += size
+            if !interactive { note("\(replaced ? "updated" : "added") \(path) (\(chunks) chunks)\n") }
+        case .unchanged:
+            done += 1
+        case .removed(let path):
+            if !interactive { note("removed \(path)\n") }
+        case .skipped(let path, let reason), .failed(let path, let reason):
+            if interactive { note("\r\u{1B}[K") }
+            note("skipped \(path): \(reason)\n")
+        }
+        if interactive, ContinuousClock.now - lastDraw > .milliseconds(50) || done == total {
+            lastDraw = .now
+            let width = 30, filled = total == 0 ? width : width * done / total
+            note("\r[\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(done)/\(total) files, \(rounded(Double(bytes) / 1e6, 1)) MB")
+        }
+    }
+
+    func finish() { if interactive && total > 0 { note("\n") } }
+
+    static func summary(_ s: IngestSummary, seconds: Double) -> String {
+        let megabytes = Double(s.bytes) / 1e6
+        let rate = seconds > 0 ? " (\(rounded(megabytes / seconds, 1)) MB/s)" : ""
+        return "Ingested \(s.added + s.changed) files (\(s.added) new, \(s.changed) changed), \(s.unchanged) unchanged, "
+            + "\(s.removed) removed, \(s.skipped + s.failed) skipped: \(s.chunks) chunks, \(rounded(megabytes, 1)) MB "
+            + "in \(rounded(seconds, 2)) s\(rate)."
+    }
+}
