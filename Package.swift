@@ -98,6 +98,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .executableTarget(
+            name: "quarry-retrieval-bench",
+            dependencies: ["Retrieval", "Store", "LLM", "Curl", "JSON", "StandIn"],
+            path: "tools/bench/retrieval-bench",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Test harness: the real server and page, with envelopes published from a test's commands
         .executableTarget(
             name: "quarry-page-server",

@@ -75,6 +75,13 @@ extension Store {
                 relevance INTEGER NOT NULL,
                 PRIMARY KEY (message_id, rank)
             );
+            -- One row: bumped by every change to documents, chunks or embeddings, so that what is cached from them
+            -- (word frequencies, the vectors) is kept until the knowledge base changes, not until any write.
+            CREATE TABLE knowledge_base (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                generation INTEGER NOT NULL
+            );
+            INSERT INTO knowledge_base (id, generation) VALUES (1, 0);
             CREATE TABLE jobs (
                 id INTEGER PRIMARY KEY,
                 message_id INTEGER NOT NULL UNIQUE REFERENCES messages(id) ON DELETE CASCADE,

@@ -1,6 +1,6 @@
 // The knowledge base's documents and chunks: each document replaced or removed in one transaction, its chunks
 // indexed for full-text search in the same transaction, so the index never disagrees with the text.
-public import SQLite
+internal import SQLite
 #if canImport(Glibc)
 internal import Glibc
 #endif
@@ -57,6 +57,7 @@ extension Store {
         try withConnection { db throws(SQLiteError) in
             try db.transaction(wrappingErrors: { $0 }) { () throws(SQLiteError) -> Int64 in
                 try Self.deleteDocument(path: path, db)
+                try Self.bumpGeneration(db)
                 try db.run("""
                     INSERT INTO documents (path, title, content_hash, size, modified_at, ingested_at)
                     VALUES (?, ?, ?, ?, ?, ?)
@@ -89,7 +90,10 @@ extension Store {
     /// Removes a document, its chunks and their index entries, in one transaction.
     public func removeDocument(path: String) throws(StoreError) {
         try withConnection { db throws(SQLiteError) in
-            try db.transaction(wrappingErrors: { $0 }) { () throws(SQLiteError) in try Self.deleteDocument(path: path, db) }
+            try db.transaction(wrappingErrors: { $0 }) { () throws(SQLiteError) in
+                try Self.deleteDocument(path: path, db)
+                try Self.bumpGeneration(db)
+            }
         }
     }
 
@@ -103,6 +107,18 @@ extension Store {
             let embedded = try db.query("SELECT count(*) FROM chunks WHERE embedding_model IS ?", model).first?[0].int ?? 0
             return (documents, chunks, model == nil ? 0 : embedded)
         }
+    }
+
+    /// A number that changes whenever documents, chunks or embeddings change (and not when conversations do):
+    /// what caches of the knowledge base compare against.
+    public func knowledgeGeneration() throws(StoreError) -> Int64 {
+        try withReader { db throws(SQLiteError) in
+            try db.query("SELECT generation FROM knowledge_base WHERE id = 1").first?[0].int64 ?? 0
+        }
+    }
+
+    static func bumpGeneration(_ db: Connection) throws(SQLiteError) {
+        try db.run("UPDATE knowledge_base SET generation = generation + 1 WHERE id = 1")
     }
 
     /// Deletes a document's index entries (FTS5's 'delete' command needs the values it indexed), then the

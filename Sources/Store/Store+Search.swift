@@ -1,5 +1,5 @@
 // Finding chunks: BM25 over the full-text index, chunk details, and the embeddings for vector search.
-public import SQLite
+internal import SQLite
 
 /// A chunk found, with what sources show.
 public struct ChunkRecord: Sendable, Equatable {
@@ -26,6 +26,22 @@ extension Store {
                 """
             let ranking = "bm25(\(weights.title), \(weights.headings), \(weights.body))"
             return try db.query(sql, expression, ranking, limit).map { ($0[0].int64 ?? 0, $0[1].double ?? 0) }
+        }
+    }
+
+    /// How many chunks contain each word (as the index stems it): FTS5's own document frequencies, which its
+    /// bm25() uses for idf.
+    public func documentFrequencies(of words: [String]) throws(StoreError) -> [String: Int] {
+        try withReader { db throws(SQLiteError) in
+            let count = try db.prepare("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?")
+            var counts: [String: Int] = [:]
+            for word in words {
+                // A word is letters and digits only (QueryTerms), so quoting it makes a plain FTS5 string.
+                try count.bind(["\"\(word)\""])
+                counts[word] = try count.next()?[0].int ?? 0
+                count.reset()
+            }
+            return counts
         }
     }
 
@@ -73,6 +89,7 @@ extension Store {
                     try update.run()
                     update.reset()
                 }
+                try Self.bumpGeneration(db)
             }
         }
     }

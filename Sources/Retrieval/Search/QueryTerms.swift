@@ -17,7 +17,10 @@ public struct QueryTerms: Sendable, Equatable {
     }
 
     /// The FTS5 expression: every word as a quoted string, any of them (`"a" OR "b"`); nil when there are none.
-    public var expression: String? {
+    public var expression: String? { Self.expression(words) }
+
+    /// The FTS5 expression for `words`.
+    static func expression(_ words: [String]) -> String? {
         guard !words.isEmpty else { return nil }
         // A quoted FTS5 string is a phrase of whatever tokens it holds; our words hold no quote characters.
         return words.map { "\"\($0)\"" }.joined(separator: " OR ")

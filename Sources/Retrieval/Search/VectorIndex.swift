@@ -9,6 +9,8 @@ public struct VectorIndex: Sendable {
     let vectors: [Float]
     /// Floats per vector.
     public let dimension: Int
+    /// The row of each chunk id.
+    private let rows: [Int64: Int]
 
     /// An index over `vectors` (row i is `vectors[i * dimension ..< (i + 1) * dimension]`); rows are normalized.
     public init(ids: [Int64], vectors: [Float], dimension: Int) {
@@ -25,6 +27,7 @@ public struct VectorIndex: Sendable {
         self.ids = ids
         self.vectors = normalized
         self.dimension = dimension
+        rows = Dictionary(ids.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// How many vectors.
@@ -32,11 +35,7 @@ public struct VectorIndex: Sendable {
 
     /// The `k` rows most similar to `query`, most similar first, with their cosine similarity.
     public func nearest(to query: [Float], k: Int) -> [(id: Int64, similarity: Float)] {
-        guard !ids.isEmpty, query.count == dimension, k > 0 else { return [] }
-        var q = query
-        let norm = q.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        guard norm > 0 else { return [] }
-        for i in q.indices { q[i] /= norm }
+        guard !ids.isEmpty, k > 0, let q = unit(query) else { return [] }
         var best = TopK(k)
         vectors.withUnsafeBufferPointer { all in
             q.withUnsafeBufferPointer { query in
@@ -46,6 +45,29 @@ public struct VectorIndex: Sendable {
             }
         }
         return best.sorted().map { (ids[$0.row], $0.score) }
+    }
+
+    /// The cosine similarity of `query` to each chunk of `chunks` that has a vector.
+    public func similarities(of chunks: [Int64], to query: [Float]) -> [Int64: Float] {
+        guard let q = unit(query) else { return [:] }
+        var out: [Int64: Float] = [:]
+        vectors.withUnsafeBufferPointer { all in
+            q.withUnsafeBufferPointer { query in
+                for id in chunks {
+                    guard let row = rows[id] else { continue }
+                    out[id] = Self.dot(query, all, offset: row * dimension, count: dimension)
+                }
+            }
+        }
+        return out
+    }
+
+    /// `query` scaled to unit length; nil if it has the wrong dimension or no length.
+    private func unit(_ query: [Float]) -> [Float]? {
+        guard query.count == dimension, dimension > 0 else { return nil }
+        let norm = query.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        guard norm > 0, norm.isFinite else { return nil }
+        return query.map { $0 / norm }
     }
 
     /// The dot product of `a` and a row of `b`, sixteen lanes at a time.
