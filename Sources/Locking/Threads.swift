@@ -96,3 +96,22 @@ public final class Completion: @unchecked Sendable {
         return done
     }
 }
+
+/// Runs blocking work (file I/O, SQLite) on a thread of its own and waits for it without holding one of Swift's
+/// concurrency threads, which a small machine has only as many of as it has cores.
+public func onOwnThread<Result: Sendable, Failure: Error>(
+    _ body: @escaping @Sendable () throws(Failure) -> Result
+) async throws(Failure) -> Result {
+    let outcome: Swift.Result<Result, Failure> = await withCheckedContinuation { continuation in
+        let thread = spawnThread {
+            continuation.resume(returning: Swift.Result { () throws(Failure) -> Result in try body() })
+        }
+        if let thread {
+            thread.detach()
+        } else {
+            // No thread to be had (the system's limit): do the work here rather than fail.
+            continuation.resume(returning: Swift.Result { () throws(Failure) -> Result in try body() })
+        }
+    }
+    return try outcome.get()
+}

@@ -57,7 +57,7 @@ extension Store {
                 embedding_model TEXT,
                 UNIQUE (document_id, ordinal)
             );
-            CREATE INDEX chunks_without_embedding ON chunks(id) WHERE embedding IS NULL;
+            CREATE INDEX chunks_by_embedding_model ON chunks(embedding_model);
             -- Contentless: the text lives in chunks (and the title in documents); rowid = chunks.id. Rows are
             -- removed with the 'delete' command and their original values.
             CREATE VIRTUAL TABLE chunks_fts USING fts5(

@@ -74,7 +74,7 @@ extension Store {
             try db.query("""
                 SELECT c.id, d.title || char(10) || c.heading_path || char(10) || c.text
                 FROM chunks c JOIN documents d ON d.id = c.document_id
-                WHERE c.embedding_model IS NOT ? ORDER BY c.id LIMIT ?
+                WHERE c.embedding_model IS NULL OR c.embedding_model <> ? ORDER BY c.id LIMIT ?
                 """, model, limit).map { ($0[0].int64 ?? 0, $0[1].string ?? "") }
         }
     }

@@ -46,7 +46,10 @@ enum Help {
         Prints the passages the question finds, best first, with their relevance and scores.
 
           --db FILE    the SQLite database [QUARRY_DB, ./quarry.db]
-          --limit N    how many passages (default 8)
+          --limit N    how many passages, 1 to 100 [8]
+
+        The percentage is the share of the question's words the passage holds (averaged with its similarity
+        in meaning when embeddings are on); it never rises down the list.
 
         """
 
@@ -64,8 +67,12 @@ enum Help {
                                    repeat for more [QUARRY_ALLOWED_ORIGINS, comma-separated]
           --max-connections N      most browser connections at once [QUARRY_MAX_CONNECTIONS, 10000]
 
-        QUARRY_SECRET (environment only): the secret that signs session cookies and stream names, at least 32
-        bytes; without it one is generated once and kept in the database.
+        Environment only:
+          QUARRY_SECRET            the secret that signs session cookies and stream names, at least 32 bytes;
+                                   without it one is generated once and kept in the database
+          QUARRY_DOCS_RESCAN       seconds between looks at the documents folder for changes [5]
+          QUARRY_EMBEDDINGS_MODEL  an embeddings model (with QUARRY_LLM_BASE_URL or an API key): chunks get
+                                   vectors and search combines words with meaning [none: words alone]
 
         SIGINT (Ctrl-C) or SIGTERM stops the server gracefully; a second one exits at once.
 

@@ -18,16 +18,34 @@ func databasePath(_ flag: String?, _ environment: Environment) -> String {
     flag ?? environment["QUARRY_DB"] ?? "./quarry.db"
 }
 
-/// The embedder, when embeddings are asked for: an endpoint (QUARRY_LLM_BASE_URL or a key) and
-/// QUARRY_EMBEDDINGS_MODEL set. Embeddings are opt-in: a model that has none would fail every time.
-func configuredEmbedder(_ environment: Environment, multi: @autoclosure () throws -> CurlMulti) throws -> EndpointEmbedder? {
-    guard environment["QUARRY_EMBEDDINGS_MODEL"] != nil,
-          let configuration = try LLMConfiguration.fromEnvironment(environment.values)
-    else { return nil }
-    return EndpointEmbedder(client: LLMClient(configuration: configuration, multi: try multi()))
+/// The embeddings endpoint, when embeddings are asked for: QUARRY_EMBEDDINGS_MODEL set, and an endpoint
+/// (QUARRY_LLM_BASE_URL or an API key). Embeddings are opt-in: a model server that has none would fail every time.
+func embeddingsConfiguration(_ environment: Environment) throws(UsageError) -> LLMConfiguration? {
+    guard environment["QUARRY_EMBEDDINGS_MODEL"] != nil else { return nil }
+    let configuration: LLMConfiguration?
+    do { configuration = try LLMConfiguration.fromEnvironment(environment.values) } catch {
+        throw UsageError(message: error.description)
+    }
+    guard let configuration else {
+        throw UsageError(message: "QUARRY_EMBEDDINGS_MODEL is set, but no endpoint: set QUARRY_LLM_BASE_URL (or an API key).")
+    }
+    return configuration
+}
+
+/// The embedder the environment asks for, if any; exits 64 for a setting to fix, 1 if the HTTP client cannot start.
+func embedderOrExit(_ environment: Environment) -> EndpointEmbedder? {
+    let configuration: LLMConfiguration?
+    do { configuration = try embeddingsConfiguration(environment) } catch { fail(error.message, code: 64) }
+    guard let configuration else { return nil }
+    do {
+        return EndpointEmbedder(client: LLMClient(configuration: configuration, multi: try CurlMulti()))
+    } catch {
+        fail("The HTTP client could not start: \(error)", code: 1)
+    }
 }
 
 func runIngest(_ options: IngestOptions, environment: Environment) async {
+    let embedder = embedderOrExit(environment)
     let store: Store
     do { store = try Store(path: databasePath(options.db, environment)) } catch { fail("\(error)", code: 1) }
     let progress = IngestProgress(interactive: isatty(2) != 0)
@@ -42,20 +60,21 @@ func runIngest(_ options: IngestOptions, environment: Environment) async {
     let seconds = Double((ContinuousClock.now - started) / .milliseconds(1)) / 1000
     for path in summary.missing { note("quarry: \(path): no such file or folder\n") }
     note(IngestProgress.summary(summary, seconds: seconds) + "\n")
-    do {
-        if let embedder = try configuredEmbedder(environment, multi: try CurlMulti()) {
-            note("Embedding new chunks with \(embedder.model)…\n")
+    var embeddingFailed = false
+    if let embedder {
+        note("Embedding new chunks with \(embedder.model)…\n")
+        do {
             let count = try await store.embedPendingChunks(with: embedder) { done in
                 if isatty(2) != 0 { note("\r  \(done) chunks embedded") }
             }
             note((isatty(2) != 0 ? "\n" : "") + "Embedded \(count) chunks.\n")
+        } catch {
+            let reason = (error as? LLMError)?.userMessage ?? "\(error)"
+            note("\nquarry: embeddings failed (search still works, by words; run ingest again to resume): \(reason)\n")
+            embeddingFailed = true
         }
-    } catch let error as LLMError {
-        note("quarry: embeddings failed (search still works, by words): \(error.userMessage)\n")
-    } catch {
-        note("quarry: embeddings failed (search still works, by words): \(error)\n")
     }
-    if !summary.missing.isEmpty || summary.failed > 0 { exit(1) }
+    if !summary.missing.isEmpty || summary.failed > 0 || embeddingFailed { exit(1) }
 }
 
 func runSearch(_ options: SearchOptions, environment: Environment) async {
@@ -63,8 +82,7 @@ func runSearch(_ options: SearchOptions, environment: Environment) async {
     guard (1...100).contains(limit) else { fail("--limit must be a whole number from 1 to 100.", code: 64) }
     let store: Store
     do { store = try Store(path: databasePath(options.db, environment)) } catch { fail("\(error)", code: 1) }
-    let embedder: EndpointEmbedder?
-    do { embedder = try configuredEmbedder(environment, multi: try CurlMulti()) } catch { fail("\(error)", code: 64) }
+    let embedder = embedderOrExit(environment)
     let started = ContinuousClock.now
     let results: [RetrievedPassage]
     do {
@@ -74,7 +92,9 @@ func runSearch(_ options: SearchOptions, environment: Environment) async {
     }
     let milliseconds = Double((ContinuousClock.now - started) / .microseconds(1)) / 1000
     if results.isEmpty {
-        print("Nothing in the knowledge base matches that question.")
+        let empty = (try? store.knowledgeBaseCounts().documents) == 0
+        print(empty ? "The knowledge base is empty: add documents with quarry ingest FOLDER." :
+                      "Nothing in the knowledge base matches that question.")
     }
     for passage in results {
         let place = ([passage.chunk.documentTitle] + passage.chunk.headingPath).joined(separator: " › ")

@@ -11,6 +11,7 @@
 // | QUARRY_MAX_CONNECTIONS   | --max-connections   | 10000       |
 // | QUARRY_SECRET            | (environment only)  | generated once, kept in the database |
 // | QUARRY_DOCS_RESCAN       | (environment only)  | 5 (seconds between looks at the documents folder) |
+import LLM
 import Logging
 import Server
 #if canImport(Glibc)
@@ -49,6 +50,8 @@ struct ServeSettings {
     var secret: String?
     /// How often the documents folder is looked at again for changes.
     var rescanInterval: Duration
+    /// The embeddings endpoint, when QUARRY_EMBEDDINGS_MODEL asks for one.
+    var embeddings: LLMConfiguration?
 
     /// The host as a person would type it in a browser.
     var displayHost: String {
@@ -101,6 +104,7 @@ struct ServeSettings {
             throw UsageError(message: "QUARRY_DOCS_RESCAN must be a number of seconds, not “\(rescan)”.")
         }
         rescanInterval = .milliseconds(Int64(seconds * 1000))
+        embeddings = try embeddingsConfiguration(environment)
     }
 }
 

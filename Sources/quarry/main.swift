@@ -1,4 +1,6 @@
 // The `quarry` command.
+import Curl
+import LLM
 import Logging
 import Retrieval
 import Server
@@ -37,11 +39,11 @@ case .serve(let options):
     } catch {
         fail(error.message, code: 64)
     }
-    serve(settings)
+    await serve(settings)
 }
 
 /// Opens the database, starts the server and runs until SIGINT or SIGTERM.
-func serve(_ settings: ServeSettings) {
+func serve(_ settings: ServeSettings) async {
     bootstrapLogging(level: settings.logLevel)
     let logger = Logger(label: "quarry")
     let signals = ShutdownSignals()
@@ -59,19 +61,16 @@ func serve(_ settings: ServeSettings) {
     }
     // The documents folder is kept in step in the background: the page is served at once, and answers draw on
     // what has been read so far.
+    let embedder: EndpointEmbedder?
+    do {
+        embedder = try settings.embeddings.map { EndpointEmbedder(client: LLMClient(configuration: $0, multi: try CurlMulti())) }
+    } catch {
+        fail("Quarry could not start: the HTTP client failed (\(error)).", code: 1)
+    }
+    if let embedder { logger.info("embeddings", metadata: ["model": "\(embedder.model)"]) }
     let sync = settings.documents.map { docs in
         FolderSync(ingester: Ingester(store: store), folder: docs.path, interval: settings.rescanInterval,
-                   report: { event in logDocumentEvent(event, logger: logger) },
-                   passed: { summary, first, seconds in
-                       guard first || summary.changedStore else { return }
-                       logger.info("documents", metadata: [
-                           "folder": "\(docs.path)", "added": "\(summary.added)", "changed": "\(summary.changed)",
-                           "unchanged": "\(summary.unchanged)", "removed": "\(summary.removed)",
-                           "skipped": "\(summary.skipped + summary.failed)", "chunks": "\(summary.chunks)",
-                           "seconds": "\(rounded(seconds, 2))",
-                       ])
-                   },
-                   failed: { error in logger.error("documents could not be read into the database: \(error)") })
+                   embedder: embedder, reports: documentReports(folder: docs.path, logger: logger))
     }
     let server = Server(configuration: settings.server, secret: secret, logger: Logger(label: "quarry.server"))
     do {
@@ -82,8 +81,32 @@ func serve(_ settings: ServeSettings) {
     logger.notice("Quarry is ready", metadata: ["url": "http://\(settings.displayHost):\(server.port)/"])
     signals.onFirst { server.stop() }
     server.waitUntilStopped()
-    sync?.stop()
+    await sync?.stop()
     if let failure = server.failure { fail("Quarry stopped: \(failure)", code: 1) }
+}
+
+/// What the documents folder's sync logs: a line per document that changed (unchanged ones are not worth one),
+/// a summary per look that changed something, embeddings made, and failures.
+func documentReports(folder: String, logger: Logger) -> FolderSync.Reports {
+    var reports = FolderSync.Reports()
+    reports.event = { logDocumentEvent($0, logger: logger) }
+    reports.passed = { summary, first, seconds in
+        guard first || summary.changedStore else { return }
+        logger.info("documents", metadata: [
+            "folder": "\(folder)", "added": "\(summary.added)", "changed": "\(summary.changed)",
+            "unchanged": "\(summary.unchanged)", "removed": "\(summary.removed)",
+            "skipped": "\(summary.skipped + summary.failed)", "chunks": "\(summary.chunks)",
+            "seconds": "\(rounded(seconds, 2))",
+        ])
+    }
+    reports.failed = { logger.error("documents could not be read into the database: \($0)") }
+    reports.embedded = { logger.info("chunks embedded", metadata: ["count": "\($0)"]) }
+    reports.embeddingFailed = { error, retryIn in
+        let reason = (error as? LLMError)?.userMessage ?? "\(error)"
+        logger.warning("embeddings failed; search uses words alone meanwhile",
+                       metadata: ["reason": "\(reason)", "retry_in_seconds": "\(retryIn.components.seconds)"])
+    }
+    return reports
 }
 
 /// One log line per document that changed; unchanged ones are not worth a line.
