@@ -76,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "quarry",
             dependencies: [
-                "Server", "Store", "Retrieval", "LLM", "Curl",
+                "Server", "Store", "Retrieval", "LLM", "Curl", "Locking",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

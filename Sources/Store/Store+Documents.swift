@@ -14,8 +14,10 @@ public struct DocumentRecord: Sendable, Equatable {
     /// Hex SHA-256 of its bytes.
     public var contentHash: String
     public var size: Int64
-    /// Its modification time when ingested, in seconds since 1970.
+    /// The file's modification time when it was read, in nanoseconds since 1970.
     public var modifiedAt: Int64
+    /// When it was read (or last found unchanged), in seconds since 1970.
+    public var ingestedAt: Int64
 }
 
 /// A chunk to store: its place, its headings (outermost first) and its text.
@@ -39,10 +41,10 @@ extension Store {
     public func documents() throws(StoreError) -> [String: DocumentRecord] {
         try withReader { db throws(SQLiteError) in
             var out: [String: DocumentRecord] = [:]
-            for row in try db.query("SELECT id, path, title, content_hash, size, modified_at FROM documents") {
+            for row in try db.query("SELECT id, path, title, content_hash, size, modified_at, ingested_at FROM documents") {
                 let record = DocumentRecord(id: row[0].int64 ?? 0, path: row[1].string ?? "", title: row[2].string ?? "",
                                             contentHash: row[3].string ?? "", size: row[4].int64 ?? 0,
-                                            modifiedAt: row[5].int64 ?? 0)
+                                            modifiedAt: row[5].int64 ?? 0, ingestedAt: row[6].int64 ?? 0)
                 out[record.path] = record
             }
             return out
@@ -80,10 +82,11 @@ extension Store {
         }
     }
 
-    /// Records that an unchanged document's file has a new modification time (so the next scan skips hashing it).
+    /// Records that a document's file was read again and found unchanged, with its current modification time
+    /// (nanoseconds), so later looks can trust its size and time.
     public func touchDocument(path: String, modifiedAt: Int64) throws(StoreError) {
         try withConnection { db throws(SQLiteError) in
-            try db.run("UPDATE documents SET modified_at = ? WHERE path = ?", modifiedAt, path)
+            try db.run("UPDATE documents SET modified_at = ?, ingested_at = ? WHERE path = ?", modifiedAt, Self.now(), path)
         }
     }
 

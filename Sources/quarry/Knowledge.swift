@@ -78,7 +78,7 @@ func runIngest(_ options: IngestOptions, environment: Environment) async {
 }
 
 func runSearch(_ options: SearchOptions, environment: Environment) async {
-    let limit = options.limit.flatMap { Int($0) } ?? 8
+    let limit = options.limit.map { Int($0) ?? 0 } ?? 8
     guard (1...100).contains(limit) else { fail("--limit must be a whole number from 1 to 100.", code: 64) }
     let store: Store
     do { store = try Store(path: databasePath(options.db, environment)) } catch { fail("\(error)", code: 1) }

@@ -1,6 +1,7 @@
 // The `quarry` command.
 import Curl
 import LLM
+import Locking
 import Logging
 import Retrieval
 import Server
@@ -39,11 +40,12 @@ case .serve(let options):
     } catch {
         fail(error.message, code: 64)
     }
-    await serve(settings)
+    serve(settings)
 }
 
-/// Opens the database, starts the server and runs until SIGINT or SIGTERM.
-func serve(_ settings: ServeSettings) async {
+/// Opens the database, starts the server and runs until SIGINT or SIGTERM. Runs on the main thread, called before
+/// anything else starts a thread: the signal mask it sets must be every thread's.
+func serve(_ settings: ServeSettings) {
     bootstrapLogging(level: settings.logLevel)
     let logger = Logger(label: "quarry")
     let signals = ShutdownSignals()
@@ -81,7 +83,14 @@ func serve(_ settings: ServeSettings) async {
     logger.notice("Quarry is ready", metadata: ["url": "http://\(settings.displayHost):\(server.port)/"])
     signals.onFirst { server.stop() }
     server.waitUntilStopped()
-    await sync?.stop()
+    if let sync {
+        let stopped = Completion()
+        Task.detached {
+            await sync.stop()
+            stopped.signal()
+        }
+        stopped.wait()
+    }
     if let failure = server.failure { fail("Quarry stopped: \(failure)", code: 1) }
 }
 

@@ -8,7 +8,7 @@ struct FoundFile: Sendable, Equatable {
     /// Its absolute path, symlinks resolved.
     let path: String
     let size: Int64
-    /// Seconds since 1970.
+    /// Nanoseconds since 1970.
     let modifiedAt: Int64
     let format: DocumentFormat
 }
@@ -58,7 +58,7 @@ enum Files {
                 skipped.append(SkippedFile(path: absolute, reason: "not a supported format (.md, .markdown, .txt, .rst, .html, .htm)"))
                 return
             }
-            found.append(FoundFile(path: absolute, size: Int64(info.st_size), modifiedAt: Int64(info.st_mtim.tv_sec), format: format))
+            found.append(FoundFile(path: absolute, size: Int64(info.st_size), modifiedAt: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec), format: format))
         }
         for root in roots { visit(root, explicit: true) }
         return (found, skipped, missing)

@@ -1,8 +1,11 @@
 // Ingestion: a folder (or files) into the store, idempotently. Unchanged files (same size and time, or same
-// content hash) are skipped without a write; changed ones are replaced; vanished ones removed. Each document is
+// content hash) are skipped without a write (a touch records a new time); changed ones are replaced; vanished ones removed. Each document is
 // one transaction, so killing the process at any moment leaves a consistent database.
 internal import Crypto
 public import Store
+#if canImport(Glibc)
+internal import Glibc
+#endif
 
 /// What one ingestion did.
 public struct IngestSummary: Sendable, Equatable {
@@ -65,7 +68,8 @@ public struct Ingester: Sendable {
         let known = try store.documents()
         for file in found {
             let previous = known[file.path]
-            if let previous, previous.size == file.size, previous.modifiedAt == file.modifiedAt {
+            if let previous, previous.size == file.size, previous.modifiedAt == file.modifiedAt,
+               Self.settled(previous) {
                 summary.unchanged += 1
                 report(.unchanged(path: file.path))
                 continue
@@ -78,7 +82,10 @@ public struct Ingester: Sendable {
             }
             let hash = ByteEncoding.hex(SHA256.hash(bytes))
             if let previous, previous.contentHash == hash {
-                try store.touchDocument(path: file.path, modifiedAt: file.modifiedAt)
+                // Record a new time, or that the file has settled since; otherwise there is nothing to write.
+                if previous.modifiedAt != file.modifiedAt || Int64(time(nil)) - file.modifiedAt / 1_000_000_000 >= 2 {
+                    try store.touchDocument(path: file.path, modifiedAt: file.modifiedAt)
+                }
                 summary.unchanged += 1
                 report(.unchanged(path: file.path))
                 continue
@@ -104,6 +111,14 @@ public struct Ingester: Sendable {
             report(.removed(path: path))
         }
         return summary
+    }
+
+    /// Whether a document's recorded size and time can be trusted to mean "unchanged": only if the file was
+    /// already two seconds old when it was read. A file written again within the same tick of the file system's
+    /// clock (coarse on some file systems), at the same size, would otherwise look untouched (git calls this
+    /// "racily clean"); such a file is read and hashed again until it settles.
+    static func settled(_ document: DocumentRecord) -> Bool {
+        document.ingestedAt - document.modifiedAt / 1_000_000_000 >= 2
     }
 
     /// Whether `path` is one of `roots` or inside one of them.
