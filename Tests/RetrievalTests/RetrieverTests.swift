@@ -21,6 +21,27 @@ import Testing
     }
 }
 
+@Suite struct WordsTests {
+    @Test(arguments: [
+        ("Straße ÜNÏCODE café", ["straße", "ünïcode", "café"]),
+        ("déjà-vu 3.14 x² naïve", ["déjà", "vu", "3", "14", "x²", "naïve"]),
+        ("e\u{301}te\u{301}", ["e\u{301}te\u{301}"]),  // combining accents stay in the word
+        ("日本語のテキスト", ["日本語のテキスト"]),
+        ("", []),
+        ("--- ... !!!", []),
+    ])
+    func lettersDigitsAndMarksLowerCased(text: String, words: [String]) {
+        #expect(QueryTerms.words(of: text) == words)
+    }
+
+    @Test func questionsStopAt64WordsPassagesDoNot() {
+        let long = (0..<100).map { "w\($0)" }.joined(separator: " ")
+        #expect(QueryTerms.words(of: long).count == 64)
+        #expect(QueryTerms.words(of: long, limit: .max).count == 100)
+        #expect(QueryTerms.words(of: String(repeating: "a", count: 100)) == [String(repeating: "a", count: 64)])
+    }
+}
+
 @Suite struct RetrieverTests {
     func makeStore(_ folder: String) throws -> Store {
         let store = try Store(path: folder + "/q.db")

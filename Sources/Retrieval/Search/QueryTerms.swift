@@ -26,20 +26,49 @@ public struct QueryTerms: Sendable, Equatable {
         return words.map { "\"\($0)\"" }.joined(separator: " OR ")
     }
 
-    /// Lower-cased runs of letters and digits (what unicode61 keeps), at most 64 of them and 64 characters each.
-    static func words(of text: String) -> [String] {
-        var out: [String] = [], current = ""
-        for character in text.lowercased() {
-            if character.isLetter || character.isNumber {
-                current.append(character)
-            } else if !current.isEmpty {
-                out.append(String(current.prefix(64)))
-                current = ""
-            }
-            if out.count == 64 { break }
+    /// Lower-cased runs of letters, digits and combining marks (what unicode61 keeps as tokens), each cut to 64
+    /// scalars, at most `limit` of them: a question is held to 64 words, a passage is read whole.
+    ///
+    /// Works scalar by scalar with a fast path for ASCII: the relevance of every passage found is computed
+    /// from its words, and `Character`'s Unicode properties cost ten times as much on the hot path.
+    static func words(of text: String, limit: Int = 64) -> [String] {
+        var out: [String] = []
+        var current = String.UnicodeScalarView()
+        var length = 0
+        func flush() {
+            if length > 0 { out.append(String(current)) }
+            current = String.UnicodeScalarView()
+            length = 0
         }
-        if !current.isEmpty && out.count < 64 { out.append(String(current.prefix(64))) }
-        return out
+        for scalar in text.unicodeScalars {
+            let value = scalar.value
+            if value < 0x80 {
+                switch value {
+                case 0x61...0x7A, 0x30...0x39:
+                    if length < 64 { current.append(scalar) }
+                    length += 1
+                case 0x41...0x5A:
+                    if length < 64 { current.append(Unicode.Scalar(value + 0x20)!) }
+                    length += 1
+                default:
+                    flush()
+                    if out.count == limit { return out }
+                }
+                continue
+            }
+            let properties = scalar.properties
+            switch properties.generalCategory {
+            case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+                 .decimalNumber, .letterNumber, .otherNumber, .nonspacingMark, .spacingMark, .enclosingMark:
+                if length < 64 { current.append(contentsOf: properties.lowercaseMapping.unicodeScalars) }
+                length += 1
+            default:
+                flush()
+                if out.count == limit { return out }
+            }
+        }
+        flush()
+        return Array(out.prefix(limit))
     }
 
     /// English words too common to say what a question is about.

@@ -17,7 +17,7 @@ enum Relevance {
         return passages.map { passage in
             var share = 1.0
             if !wanted.isEmpty {
-                let present = Set(QueryTerms.words(of: passage.text).map(fold))
+                let present = Set(QueryTerms.words(of: passage.text, limit: .max).map(fold))
                 share = Double(wanted.intersection(present).count) / Double(wanted.count)
             }
             if let similarity = passage.similarity {

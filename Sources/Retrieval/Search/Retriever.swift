@@ -68,7 +68,8 @@ public final class Retriever: Sendable {
     /// chunks have embeddings from its model; if the embeddings endpoint fails, BM25 answers alone.
     public func search(_ question: String, limit: Int = 8) async throws(StoreError) -> [RetrievedPassage] {
         let terms = QueryTerms(question)
-        let depth = max(limit, configuration.candidates)
+        // Fusion wants more candidates from each side than it keeps; BM25 alone needs only the list itself.
+        let depth = embedder == nil ? limit : max(limit, configuration.candidates)
         let words = try lexical.search(terms, limit: depth).map { (id: $0.id, score: -$0.score) }
         var ranked = words.map { Fused(id: $0.id, score: $0.score, bm25: $0.score, similarity: nil) }
         if let embedder, let index = try? vectors.index(model: embedder.model), index.count > 0,
