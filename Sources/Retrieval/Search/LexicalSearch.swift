@@ -16,7 +16,7 @@
 //    hold no common word). Chunks with only common words are never considered.
 //
 // On the labelled questions this ranks as well as scoring every chunk (recall@8 and MRR@8 equal or better;
-// docs/retrieval.md has the figures) at a fifth of the time. The test suite checks the lists against FTS5's full
+// docs/retrieval.md has the figures) in a quarter of the time. The test suite checks the lists against FTS5's full
 // ranking.
 internal import Locking
 internal import Store
