@@ -42,7 +42,8 @@ import Testing
                     let terms = QueryTerms(questions.text(6))
                     let found = try search.search(terms, limit: 10)
                     let counts = try store.documentFrequencies(of: terms.words)
-                    let (rare, common) = LexicalSearch.split(terms.words, frequencies: counts, budget: budget)
+                    let effective = try store.knowledgeBaseCounts().chunks / 2 <= budget ? Int.max : budget
+                    let (rare, common) = LexicalSearch.split(terms.words, frequencies: counts, budget: effective)
                     func ids(_ words: [String]) throws -> Set<Int64> {
                         guard let expression = QueryTerms.expression(words) else { return [] }
                         return Set(try store.searchChunks(matching: expression, weights: weights, limit: 100_000).map(\.id))
@@ -76,6 +77,23 @@ import Testing
                 #expect(found.count == full.count)
                 // The same sums, added in another order (rarest word first): equal up to rounding.
                 #expect(zip(found, full).allSatisfy { abs($0.score - $1.score) < 1e-9 }, "\(terms.words)")
+            }
+        }
+    }
+
+    @Test func aSmallCollectionIsRankedWhole() throws {
+        try withTemporaryDirectory { folder in
+            let store = try makeStore(folder)  // 480 chunks
+            var questions = Words(state: 5)
+            for budget in [240, 1_000] {
+                let search = LexicalSearch(store: store, weights: (4, 2, 1), budget: budget)
+                for _ in 0..<20 {
+                    let terms = QueryTerms(questions.text(6))
+                    let full = try store.searchChunks(matching: terms.expression!, weights: (4, 2, 1), limit: 64)
+                    let found = try search.search(terms, limit: 64)
+                    #expect(found.count == full.count)
+                    #expect(zip(found, full).allSatisfy { abs($0.score - $1.score) < 1e-9 }, "\(terms.words)")
+                }
             }
         }
     }

@@ -6,7 +6,8 @@
 //
 // 1. Each word's document frequency comes from the index (cached until the knowledge base changes). Words are
 //    taken rarest first into R while the chunks they match stay within a budget (1,000 by default), and always
-//    at least one; the rest, the common words, are C.
+//    at least one; the rest, the common words, are C. A collection of at most twice the budget is cheap to score
+//    whole: there every word is in R, and the ranking is FTS5's over every chunk.
 // 2. One FTS5 query, `(R) AND (C)`, ranked by bm25() with the column weights, over every word of the question:
 //    BM25 is a sum over the words, each word's idf depends only on that word, so each of these chunks gets exactly
 //    the score the whole question would give it. Only chunks with a rare word are scored, so the work follows how
@@ -33,6 +34,8 @@ struct LexicalSearch: Sendable {
     /// `generation`.
     struct Frequencies: Sendable {
         var generation: Int64
+        /// How many chunks there are.
+        var chunks: Int
         var counts: [String: Int]
     }
 
@@ -44,8 +47,10 @@ struct LexicalSearch: Sendable {
 
     /// The `limit` best chunks for `terms`, best first, with FTS5's BM25 score (lower is better).
     func search(_ terms: QueryTerms, limit: Int) throws(StoreError) -> [(id: Int64, score: Double)] {
-        let counts = try frequencies(of: terms.words)
-        let (rare, common) = Self.split(terms.words, frequencies: counts, budget: budget)
+        let statistics = try frequencies(of: terms.words)
+        // A collection this small costs little to score whole: every word counts as rare, and the list is exact.
+        let budget = statistics.chunks / 2 <= budget ? Int.max : budget
+        let (rare, common) = Self.split(terms.words, frequencies: statistics.counts, budget: budget)
         guard let rareExpression = QueryTerms.expression(rare) else { return [] }
         guard let commonExpression = QueryTerms.expression(common) else {
             return try store.searchChunks(matching: rareExpression, weights: weights, limit: limit)
@@ -77,17 +82,17 @@ struct LexicalSearch: Sendable {
     }
 
     /// How many chunks contain each word, from the cache while the knowledge base is unchanged.
-    private func frequencies(of words: [String]) throws(StoreError) -> [String: Int] {
+    private func frequencies(of words: [String]) throws(StoreError) -> Frequencies {
         let generation = try store.knowledgeGeneration()
         let cached = cache.current
-        var counts = cached?.generation == generation ? cached!.counts : [:]
-        let unknown = words.filter { counts[$0] == nil }
-        if !unknown.isEmpty {
-            for (word, count) in try store.documentFrequencies(of: unknown) { counts[word] = count }
-            // Bounded: a long-running server hears many words; start over rather than grow without end.
-            if counts.count > 50_000 { counts = Dictionary(uniqueKeysWithValues: words.compactMap { w in counts[w].map { (w, $0) } }) }
-            cache.withLock { $0 = Frequencies(generation: generation, counts: counts) }
-        }
-        return counts
+        if let cached, cached.generation == generation, words.allSatisfy({ cached.counts[$0] != nil }) { return cached }
+        var statistics = cached?.generation == generation ? cached!
+            : Frequencies(generation: generation, chunks: try store.knowledgeBaseCounts().chunks, counts: [:])
+        let unknown = words.filter { statistics.counts[$0] == nil }
+        for (word, count) in try store.documentFrequencies(of: unknown) { statistics.counts[word] = count }
+        // Bounded: a long-running server hears many words; start over rather than grow without end.
+        if statistics.counts.count > 50_000 { statistics.counts = statistics.counts.filter { words.contains($0.key) } }
+        cache.withLock { [statistics] in $0 = statistics }
+        return statistics
     }
 }

@@ -193,7 +193,7 @@ line("BM25 MRR@8", fixed(bm25.mrr, 3), ref("mrr_at_8").map { fixed($0, 3) } ?? "
      ref("mrr_at_8").map { bm25.mrr >= $0 ? "PASS" : "FAIL" } ?? "")
 line("BM25 query p50", "\(fixed(percentile(bm25.latencies, 0.5))) ms", ref("query_ms_p50").map { "\(fixed($0)) ms" } ?? "")
 line("BM25 query p99", "\(fixed(percentile(bm25.latencies, 0.99))) ms", ref("query_ms_p99").map { "\(fixed($0)) ms" } ?? "",
-     "≤ 5 ms", percentile(bm25.latencies, 0.99) <= 5 ? "PASS" : "FAIL")
+     "≤ 5 ms", quick ? "" : percentile(bm25.latencies, 0.99) <= 5 ? "PASS" : "FAIL")
 
 // The same index with every matching chunk scored (no rare/common split): what LexicalSearch saves, and that it
 // loses nothing.
