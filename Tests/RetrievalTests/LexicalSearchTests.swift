@@ -65,35 +65,20 @@ import Testing
         }
     }
 
-    @Test func withAnUnlimitedBudgetItIsTheFullRanking() throws {
+    /// An unlimited budget, or a collection (480 chunks) of at most twice the budget: every word counts as rare.
+    @Test(arguments: [Int.max, 240, 1_000])
+    func theFullRankingWhenEveryWordIsRare(budget: Int) throws {
         try withTemporaryDirectory { folder in
             let store = try makeStore(folder)
-            let search = LexicalSearch(store: store, weights: (4, 2, 1), budget: .max)
+            let search = LexicalSearch(store: store, weights: (4, 2, 1), budget: budget)
             var questions = Words(state: 7)
             for _ in 0..<20 {
-                let terms = QueryTerms(questions.text(5))
-                let full = try store.searchChunks(matching: terms.expression!, weights: (4, 2, 1), limit: 8)
-                let found = try search.search(terms, limit: 8)
+                let terms = QueryTerms(questions.text(6))
+                let full = try store.searchChunks(matching: terms.expression!, weights: (4, 2, 1), limit: 64)
+                let found = try search.search(terms, limit: 64)
                 #expect(found.count == full.count)
                 // The same sums, added in another order (rarest word first): equal up to rounding.
                 #expect(zip(found, full).allSatisfy { abs($0.score - $1.score) < 1e-9 }, "\(terms.words)")
-            }
-        }
-    }
-
-    @Test func aSmallCollectionIsRankedWhole() throws {
-        try withTemporaryDirectory { folder in
-            let store = try makeStore(folder)  // 480 chunks
-            var questions = Words(state: 5)
-            for budget in [240, 1_000] {
-                let search = LexicalSearch(store: store, weights: (4, 2, 1), budget: budget)
-                for _ in 0..<20 {
-                    let terms = QueryTerms(questions.text(6))
-                    let full = try store.searchChunks(matching: terms.expression!, weights: (4, 2, 1), limit: 64)
-                    let found = try search.search(terms, limit: 64)
-                    #expect(found.count == full.count)
-                    #expect(zip(found, full).allSatisfy { abs($0.score - $1.score) < 1e-9 }, "\(terms.words)")
-                }
             }
         }
     }
