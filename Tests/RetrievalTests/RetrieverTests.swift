@@ -29,6 +29,7 @@ import Testing
         ("日本語のテキスト", ["日本語のテキスト"]),
         ("", []),
         ("--- ... !!!", []),
+        ("Quotes, `AND`, `NEAR`, `*`", ["quotes", "and", "near"]),
     ])
     func lettersDigitsAndMarksLowerCased(text: String, words: [String]) {
         #expect(QueryTerms.words(of: text) == words)
