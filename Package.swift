@@ -73,10 +73,18 @@ let package = Package(
             dependencies: ["Store", "SQLite", "LLM", "Locking", "Crypto"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Chat",
+            dependencies: [
+                "Store", "Retrieval", "LLM", "Markdown", "TurboStream", "Server", "Locking",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "quarry",
             dependencies: [
-                "Server", "Store", "Retrieval", "LLM", "Curl", "Locking",
+                "Chat", "Server", "Store", "Retrieval", "LLM", "Curl", "Locking", "Markdown",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -143,6 +151,12 @@ let package = Package(
         .testTarget(name: "StandInTests", dependencies: ["StandIn", "JSON", "Locking"], swiftSettings: swiftSettings),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Store", "SQLite", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ChatTests",
+            dependencies: ["Chat", "Store", "Retrieval", "LLM", "Markdown", "TurboStream", "Server", "StandIn", "Curl",
+                           "Locking", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ServerTests",
             dependencies: ["Server", "Crypto", "Gzip", "Locking", "TurboStream"],

@@ -108,18 +108,27 @@
     stop.hidden = !answering;
     stop.disabled = !open;
   };
+  // After a question (or a retry) goes: wait for the server's reply, follow the answer, clear old notices.
+  const sent = () => {
+    notice.replaceChildren();
+    pending = Date.now() + 10000;
+    following = true;
+    sync();
+    setTimeout(sync, 10001);
+  };
   form.onsubmit = (event) => {
     event.preventDefault();
     const content = input.value.trim();
     if (!content || fields.disabled) return;
     if (send({ op: "{{wire:op.ask}}", content, thread: $("{{wire:id.threadSource}}")?.dataset.thread })) {
       input.value = "";
-      notice.replaceChildren();
-      pending = Date.now() + 10000;
-      following = true;
-      sync();
-      setTimeout(sync, 10001);
+      sent();
     }
+  };
+  // An answer that ended without completing offers Retry.
+  messages.onclick = (event) => {
+    const b = event.target.closest("[{{wire:attr.retry}}]");
+    if (b && !fields.disabled && send({ op: "{{wire:op.retry}}", message: b.getAttribute("{{wire:attr.retry}}") })) sent();
   };
   input.onkeydown = (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {

@@ -158,7 +158,7 @@ final class ChatCall: @unchecked Sendable {
         }
         if case .streamCut = error, characters == 0 { error = .unreachable(message: "the connection closed before an answer arrived") }
         if !sent, let delay = retry.delay(before: tried + 1, after: error) {
-            continuation.yield(.retrying(attempt: tried + 1, of: retry.maxAttempts, after: delay, reason: error.userMessage))
+            continuation.yield(.retrying(attempt: tried + 1, of: retry.maxAttempts, after: delay, reason: error.retryReason))
             Task { [self] in
                 try? await Task.sleep(for: delay)
                 start()

@@ -26,7 +26,7 @@ public enum ChatDelta: Sendable, Equatable {
     case finished(reason: String)
     /// Token counts, when the server reports them.
     case usage(Usage)
-    /// A request failed before any text arrived and will be tried again after `delay`; `reason` says why, in
-    /// words for the person waiting.
+    /// A request failed before any text arrived and will be tried again after `delay`; `reason` says why in a
+    /// few words for the person waiting ("Rate limited").
     case retrying(attempt: Int, of: Int, after: Duration, reason: String)
 }

@@ -37,6 +37,17 @@ public enum LLMError: Error, Sendable, Equatable {
     case badResponse(message: String)
 
     /// What to tell the person at the screen.
+    /// Why a request is being tried again, in a few words for a thinking step ("Rate limited").
+    public var retryReason: String {
+        switch self {
+        case .rateLimited: "Rate limited"
+        case .upstream(let status, _): status.map { "The model service answered \($0)" } ?? "The model service had a problem"
+        case .unreachable, .timedOut: "The model service could not be reached"
+        case .streamCut: "The connection closed early"
+        default: "The request failed"
+        }
+    }
+
     public var userMessage: String {
         switch self {
         case .notConfigured:

@@ -89,8 +89,6 @@ final class Extensions: @unchecked Sendable {
 }
 
 /// A parsed cmark-gfm node tree: one owner, freed with `cmark_node_free` when released.
-///
-/// The seam for incremental rendering: a later renderer can walk the root's children and render them one by one.
 final class CMarkDocument {
     private let root: OpaquePointer
     private let extensions: Extensions
@@ -104,10 +102,35 @@ final class CMarkDocument {
         cmark_node_free(root)
     }
 
-    /// The whole document as HTML, from `cmark_render_html`; the C string is released with the default
-    /// allocator's `free`, which allocated it.
+    /// The whole document as HTML, from `cmark_render_html`.
     func html() -> String {
-        let rendered = cmark_render_html(root, CMark.options, extensions.list)!
+        render(root)
+    }
+
+    /// Each top-level block as HTML, in document order: `cmark_node_first_child` and `cmark_node_next` walk the
+    /// root's children and `cmark_render_html` renders each subtree on its own.
+    ///
+    /// Joined, these equal `html()`: the HTML renderer keeps no state between blocks (footnotes, its only
+    /// document-wide state, are off), starts each block with a newline only when the output so far does not end
+    /// in one, and decides a paragraph's tightness from its parent list, which a child still has.
+    /// A block that renders to nothing is left out (cmark drops link-reference-only paragraphs itself).
+    func blocks() -> [String] {
+        var blocks: [String] = []
+        var child = cmark_node_first_child(root)
+        while let node = child {
+            let html = render(node)
+            if !html.isEmpty {
+                blocks.append(html)
+            }
+            child = cmark_node_next(node)
+        }
+        return blocks
+    }
+
+    /// `node` and everything under it as HTML, from `cmark_render_html`; the C string is released with the default
+    /// allocator's `free`, which allocated it.
+    private func render(_ node: OpaquePointer) -> String {
+        let rendered = cmark_render_html(node, CMark.options, extensions.list)!
         defer { cmark_get_default_mem_allocator().pointee.free(rendered) }
         return String(cString: rendered)
     }

@@ -16,6 +16,8 @@ public enum Wire {
         case ask
         /// Stop the answer in progress.
         case stop
+        /// Answer again a question whose answer ended without completing (an error, a stop, a restart).
+        case retry
     }
 
     /// The element that names a signed stream the page follows while the element is in the document.
@@ -56,6 +58,16 @@ public enum Wire {
         public static func messageContent(_ id: some CustomStringConvertible) -> String { messageContentPrefix + "\(id)" }
         /// The prefix of `messageContent(_:)`.
         public static let messageContentPrefix = "message-content-"
+        /// An answer's thinking section: `thinking-<id>`.
+        public static func thinking(_ id: some CustomStringConvertible) -> String { "thinking-\(id)" }
+        /// The list of an answer's thinking steps: `thinking-steps-<id>`.
+        public static func thinkingSteps(_ id: some CustomStringConvertible) -> String { "thinking-steps-\(id)" }
+        /// A reasoning model's own reasoning, inside the thinking steps: `reasoning-<id>`.
+        public static func reasoning(_ id: some CustomStringConvertible) -> String { "reasoning-\(id)" }
+        /// The hidden marker of a message's state (`data-status`, `data-message`): `message-state-<id>`.
+        public static func messageState(_ id: some CustomStringConvertible) -> String { "message-state-\(id)" }
+        /// A conversation in the list: `thread-item-<id>`.
+        public static func threadItem(_ id: some CustomStringConvertible) -> String { "thread-item-\(id)" }
     }
 
     /// Attributes and values the page's script reads from what the server renders.
@@ -70,6 +82,8 @@ public enum Wire {
         public static let thread = "data-thread"
         /// On each conversation in the list: the signed name of its stream.
         public static let stream = "data-stream"
+        /// On a "Retry" button in an answer: the answer's id, which `retry` names.
+        public static let retry = "data-retry"
     }
 
     /// Every value above by the key the front end's sources write it as (`{{wire:KEY}}`); the build-time
@@ -96,6 +110,7 @@ public enum Wire {
         ("attr.message", Attribute.message),
         ("attr.thread", Attribute.thread),
         ("attr.stream", Attribute.stream),
+        ("attr.retry", Attribute.retry),
     ] + Op.allCases.map { ("op.\($0.rawValue)", $0.rawValue) }
 
     /// Codes carried by error notices (`data-error`), so the page and tests can tell errors apart.
@@ -120,5 +135,11 @@ public enum Wire {
         case rateLimited = "rate_limited"
         /// The op exists but this server cannot do it (yet, or in this configuration).
         case unavailable
+        /// The session asked more questions in the last minute than the server allows.
+        case tooManyQuestions = "too_many_questions"
+        /// The question is empty or longer than the server takes.
+        case badQuestion = "bad_question"
+        /// The conversation or answer named is not (or no longer) there for this session.
+        case notFound = "not_found"
     }
 }

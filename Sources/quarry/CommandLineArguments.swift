@@ -8,6 +8,7 @@ enum Invocation: Equatable {
     case serve(ServeOptions)
     case ingest(IngestOptions)
     case search(SearchOptions)
+    case ask(AskOptions)
     case version
     case help(topic: String?)
 }
@@ -21,6 +22,22 @@ struct ServeOptions: Equatable {
     var logLevel: String?
     var allowedOrigins: [String] = []
     var maxConnections: String?
+    var chat = ChatOptions()
+}
+
+/// The options that say how questions are answered, for `serve` and `ask`.
+struct ChatOptions: Equatable {
+    var llmBaseURL: String?
+    var llmModel: String?
+    var maxAnswers: String?
+    var answerTimeout: String?
+}
+
+/// `quarry ask [--db FILE] [options] QUESTION…`.
+struct AskOptions: Equatable {
+    var db: String?
+    var chat = ChatOptions()
+    var question = ""
 }
 
 /// `quarry ingest [--db FILE] PATH…`.
@@ -43,6 +60,9 @@ struct UsageError: Error, Equatable, CustomStringConvertible {
 }
 
 extension Invocation {
+    /// The options of `serve` and `ask` that say how questions are answered.
+    static let chatOptions = ["llm-base-url", "llm-model", "max-answers", "answer-timeout"]
+
     /// Parses the arguments after the program name.
     static func parse(_ arguments: [String]) throws(UsageError) -> Invocation {
         var rest = arguments[...]
@@ -62,13 +82,15 @@ extension Invocation {
         case "help":
             return .help(topic: rest.first)
         case "serve":
-            takesValue = ["host", "port", "db", "docs", "log-level", "allowed-origin", "max-connections"]
+            takesValue = Set(["host", "port", "db", "docs", "log-level", "allowed-origin", "max-connections"] + Self.chatOptions)
+        case "ask":
+            takesValue = Set(["db"] + Self.chatOptions)
         case "ingest":
             takesValue = ["db"]
         case "search":
             takesValue = ["db", "limit"]
         default:
-            throw UsageError(message: "Unknown command “\(command)”. The commands are serve, ingest, search, version and help.")
+            throw UsageError(message: "Unknown command “\(command)”. The commands are serve, ask, ingest, search, version and help.")
         }
         while let argument = rest.popFirst() {
             if argument == "-h" || argument == "--help" { return .help(topic: named ? command : nil) }
@@ -94,7 +116,13 @@ extension Invocation {
             options.append((name, value))
         }
         func last(_ name: String) -> String? { options.last { $0.name == name }?.value }
+        let chat = ChatOptions(llmBaseURL: last("llm-base-url"), llmModel: last("llm-model"), maxAnswers: last("max-answers"),
+                               answerTimeout: last("answer-timeout"))
         switch command {
+        case "ask":
+            let question = words.joined(separator: " ")
+            guard !question.isEmpty else { throw UsageError(message: "Say what to ask: quarry ask \"a question\"") }
+            return .ask(AskOptions(db: last("db"), chat: chat, question: question))
         case "ingest":
             guard !words.isEmpty else { throw UsageError(message: "Say what to ingest: quarry ingest FOLDER-OR-FILE…") }
             return .ingest(IngestOptions(db: last("db"), paths: words))
@@ -106,7 +134,7 @@ extension Invocation {
             return .serve(ServeOptions(
                 host: last("host"), port: last("port"), db: last("db"), docs: last("docs"), logLevel: last("log-level"),
                 allowedOrigins: options.filter { $0.name == "allowed-origin" }.map(\.value),
-                maxConnections: last("max-connections")))
+                maxConnections: last("max-connections"), chat: chat))
         }
     }
 }

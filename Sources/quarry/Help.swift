@@ -8,6 +8,7 @@ enum Help {
 
         Usage:
           quarry [serve] [options]          serve the chat page and its socket (the default)
+          quarry ask [options] QUESTION     answer a question in the terminal, with its sources
           quarry ingest [--db FILE] PATH…   read documents into the knowledge base (files and folders)
           quarry search [--db FILE] [--limit N] QUESTION
                                             show the passages a question finds, with their scores
@@ -22,6 +23,7 @@ enum Help {
         case "serve": serve
         case "ingest": ingest
         case "search": search
+        case "ask": ask
         default: overview
         }
     }
@@ -37,6 +39,28 @@ enum Help {
 
         With QUARRY_EMBEDDINGS_MODEL set (and an endpoint: QUARRY_LLM_BASE_URL or an API key), new chunks also
         get embeddings, and search combines words with meaning.
+
+        """
+
+    /// The options `serve` and `ask` share: how questions are answered.
+    static let answering = """
+          --llm-base-url URL       an OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 for Ollama
+                                   [QUARRY_LLM_BASE_URL; none: answers quote the documents' passages]
+          --llm-model NAME         the model [QUARRY_LLM_MODEL, gpt-4o-mini]
+          --max-answers N          answers generated at once; more wait their turn [QUARRY_MAX_ANSWERS, 4]
+          --answer-timeout SECONDS the longest an answer may take [QUARRY_ANSWER_TIMEOUT, 300]
+          The key is read from QUARRY_LLM_API_KEY or OPENAI_API_KEY only (never a flag, so it stays out of `ps`).
+        """
+
+    static let ask = """
+        Usage: quarry ask [--db FILE] [options] QUESTION
+
+        Answers a question from the knowledge base, as the chat page would: the steps on standard error, the
+        answer on standard output as it arrives, then its sources. Exit status 0 when it completed, 1 when it
+        failed, 130 when stopped with Ctrl-C.
+
+          --db FILE                the SQLite database [QUARRY_DB, ./quarry.db]
+        \(answering)
 
         """
 
@@ -66,6 +90,7 @@ enum Help {
           --allowed-origin ORIGIN  another page origin allowed to open the socket, such as https://kiosk.example.org;
                                    repeat for more [QUARRY_ALLOWED_ORIGINS, comma-separated]
           --max-connections N      most browser connections at once [QUARRY_MAX_CONNECTIONS, 10000]
+        \(answering)
 
         Environment only:
           QUARRY_SECRET            the secret that signs session cookies and stream names, at least 32 bytes;
@@ -73,6 +98,8 @@ enum Help {
           QUARRY_DOCS_RESCAN       seconds between looks at the documents folder for changes [5]
           QUARRY_EMBEDDINGS_MODEL  an embeddings model (with QUARRY_LLM_BASE_URL or an API key): chunks get
                                    vectors and search combines words with meaning [none: words alone]
+          QUARRY_QUESTIONS_PER_MINUTE  questions one browser session may ask per minute [10]
+          QUARRY_UPDATE_INTERVAL_MS    how often a growing answer is sent to the page [100]
 
         SIGINT (Ctrl-C) or SIGTERM stops the server gracefully; a second one exits at once.
 

@@ -11,7 +11,6 @@
 // | QUARRY_MAX_CONNECTIONS   | --max-connections   | 10000       |
 // | QUARRY_SECRET            | (environment only)  | generated once, kept in the database |
 // | QUARRY_DOCS_RESCAN       | (environment only)  | 5 (seconds between looks at the documents folder) |
-import LLM
 import Logging
 import Server
 #if canImport(Glibc)
@@ -50,8 +49,8 @@ struct ServeSettings {
     var secret: String?
     /// How often the documents folder is looked at again for changes.
     var rescanInterval: Duration
-    /// The embeddings endpoint, when QUARRY_EMBEDDINGS_MODEL asks for one.
-    var embeddings: LLMConfiguration?
+    /// The model, embeddings and the chat's limits.
+    var answering: ChatSettings
 
     /// The host as a person would type it in a browser.
     var displayHost: String {
@@ -104,7 +103,7 @@ struct ServeSettings {
             throw UsageError(message: "QUARRY_DOCS_RESCAN must be a number of seconds, not “\(rescan)”.")
         }
         rescanInterval = .milliseconds(Int64(seconds * 1000))
-        embeddings = try embeddingsConfiguration(environment)
+        answering = try ChatSettings(options: options.chat, environment: environment)
     }
 }
 

@@ -1,4 +1,5 @@
 // The `quarry` command.
+import Chat
 import Curl
 import LLM
 import Locking
@@ -33,6 +34,10 @@ case .ingest(let options):
     await runIngest(options, environment: .current)
 case .search(let options):
     await runSearch(options, environment: .current)
+case .ask(let options):
+    // Before any other thread starts, so every thread inherits the blocked signals; Ctrl-C stops the answer.
+    let signals = ShutdownSignals()
+    await runAsk(options, environment: .current, signals: signals)
 case .serve(let options):
     let settings: ServeSettings
     do {
@@ -61,20 +66,21 @@ func serve(_ settings: ServeSettings) {
         logger.debug("store failed", metadata: ["cause": "\(error.logDescription)"])
         fail("Quarry could not start. \(error)", code: 1)
     }
+    let answering = Answering(settings.answering, store: store, logger: logger)
     // The documents folder is kept in step in the background: the page is served at once, and answers draw on
     // what has been read so far.
-    let embedder: EndpointEmbedder?
-    do {
-        embedder = try settings.embeddings.map { EndpointEmbedder(client: LLMClient(configuration: $0, multi: try CurlMulti())) }
-    } catch {
-        fail("Quarry could not start: the HTTP client failed (\(error)).", code: 1)
-    }
-    if let embedder { logger.info("embeddings", metadata: ["model": "\(embedder.model)"]) }
     let sync = settings.documents.map { docs in
         FolderSync(ingester: Ingester(store: store), folder: docs.path, interval: settings.rescanInterval,
-                   embedder: embedder, reports: documentReports(folder: docs.path, logger: logger))
+                   embedder: answering.embedder, reports: documentReports(folder: docs.path, logger: logger))
     }
-    let server = Server(configuration: settings.server, secret: secret, logger: Logger(label: "quarry.server"))
+    let hub = Hub()
+    let chat = ChatService(store: store, retriever: answering.retriever, answerer: answering.answerer,
+                           model: settings.answering.modelName, broadcaster: hub, streamNames: StreamNames(secret: secret),
+                           configuration: settings.answering.chat, logger: Logger(label: "quarry.chat"))
+    do { try chat.recoverAfterRestart() } catch { fail("Quarry could not start. \(error)", code: 1) }
+    hub.setSnapshots(chat)
+    let server = Server(configuration: settings.server, secret: secret, hub: hub, operations: chat,
+                        logger: Logger(label: "quarry.server"))
     do {
         try server.start()
     } catch {
@@ -83,15 +89,22 @@ func serve(_ settings: ServeSettings) {
     logger.notice("Quarry is ready", metadata: ["url": "http://\(settings.displayHost):\(server.port)/"])
     signals.onFirst { server.stop() }
     server.waitUntilStopped()
-    if let sync {
-        let stopped = Completion()
-        Task.detached {
-            await sync.stop()
-            stopped.signal()
-        }
-        stopped.wait()
+    // Answers in progress are saved as interrupted (with Retry); the folder sync finishes its look.
+    waitFor {
+        await chat.shutdown()
+        await sync?.stop()
     }
     if let failure = server.failure { fail("Quarry stopped: \(failure)", code: 1) }
+}
+
+/// Runs `body` on Swift's concurrency threads and blocks this (non-concurrency) thread until it is done.
+func waitFor(_ body: @escaping @Sendable () async -> Void) {
+    let done = Completion()
+    Task.detached {
+        await body()
+        done.signal()
+    }
+    done.wait()
 }
 
 /// What the documents folder's sync logs: a line per document that changed (unchanged ones are not worth one),

@@ -8,6 +8,7 @@ enum ClientMessage: Equatable {
     case unsubscribe(stream: String)
     case ask(thread: String?, content: String)
     case stop(message: String)
+    case retry(message: String)
 
     /// Why a message could not be decoded, said for the person at the screen.
     struct Rejection: Error, Equatable {
@@ -37,6 +38,7 @@ enum ClientMessage: Equatable {
         case .unsubscribe: return required(fields.stream, "stream").map { .unsubscribe(stream: $0) }
         case .ask: return required(fields.content, "content").map { .ask(thread: fields.thread, content: $0) }
         case .stop: return required(fields.message, "message").map { .stop(message: $0) }
+        case .retry: return required(fields.message, "message").map { .retry(message: $0) }
         case nil:
             let shown = op.count > 40 ? String(op.prefix(40)) + "…" : op
             return .failure(Rejection(code: .unknownOp, message: "“\(shown)” is not something this server can do."))

@@ -16,9 +16,11 @@ public enum SocketOperation: Sendable, Equatable {
     case ask(thread: String?, content: String)
     /// Stop the answer `message`.
     case stop(message: String)
+    /// Answer again the question of `message`, an answer that ended without completing.
+    case retry(message: String)
 }
 
-/// Handles `ask` and `stop`. Called on the service thread: return quickly and do slow work elsewhere, replying
+/// Handles `ask`, `stop` and `retry`. Called on the service thread: return quickly and do slow work elsewhere, replying
 /// through the hub (``Hub/send(_:to:)``, ``Hub/publish(_:to:)``).
 public protocol SocketOperationHandler: Sendable {
     /// Handles `operation` from `client`.

@@ -127,6 +127,8 @@ extension ServiceLoop {
             forward(.ask(thread: thread, content: content), from: socket)
         case .stop(let message):
             forward(.stop(message: message), from: socket)
+        case .retry(let message):
+            forward(.retry(message: message), from: socket)
         }
     }
 

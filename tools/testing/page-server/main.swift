@@ -57,6 +57,8 @@ struct Recorder: SocketOperationHandler {
             emit(["op": "ask", "content": .string(content), "thread": thread.map(JSONValue.string) ?? .null])
         case .stop(let message):
             emit(["op": "stop", "message": .string(message)])
+        case .retry(let message):
+            emit(["op": "retry", "message": .string(message)])
         }
     }
 }

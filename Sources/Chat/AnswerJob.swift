@@ -1,0 +1,269 @@
+// The job: everything between a question and its finished answer, the same for the page and the terminal.
+//
+// Steps "Searching knowledge base…" → retrieval (top N) → "Found N relevant sources" → "Generating response…" →
+// the answerer's stream (a model, or with none configured the passages themselves, labelled). Text accumulates
+// here and is checkpointed to the database about once a second; whoever shows the answer (an AnswerObserver)
+// hears every step and every piece of text, and decides how often to redraw. The job ends exactly once, saving
+// the final text, status and sources in one transaction before the observer hears the outcome.
+public import LLM
+internal import Locking
+public import Logging
+public import Retrieval
+public import Store
+
+/// How an answer ended, for whoever shows it.
+public struct AnswerOutcome: Sendable, Equatable {
+    public var status: MessageStatus
+    /// The whole text of the answer (what arrived, when it ended early).
+    public var text: String
+    /// What went wrong, for the person reading; nil when it completed.
+    public var error: String?
+    /// The passages the answer drew on, by rank.
+    public var sources: [SourceRecord]
+
+    public init(status: MessageStatus, text: String, error: String?, sources: [SourceRecord]) {
+        self.status = status
+        self.text = text
+        self.error = error
+        self.sources = sources
+    }
+}
+
+/// Hears an answer's life as it happens. Called from the job's task, one call at a time, in order.
+public protocol AnswerObserver: Sendable {
+    /// A thinking step ("Searching knowledge base…").
+    func step(_ text: String)
+    /// More of a reasoning model's reasoning (shown as thinking, never as the answer).
+    func reasoning(_ text: String)
+    /// More answer text: `delta` was added, `accumulated` is all of it so far.
+    func text(_ accumulated: String, delta: String)
+    /// The end, after it was saved.
+    func finished(_ outcome: AnswerOutcome)
+}
+
+/// Why an answer was ended from outside.
+public enum CancelReason: Sendable, Equatable {
+    /// The person pressed Stop.
+    case stopped
+    /// It took longer than `ChatConfiguration.answerTimeout`.
+    case timedOut
+    /// The server is shutting down.
+    case shutdown
+}
+
+/// Lets the answer's owner end it: records why, then cancels the task it runs in.
+public final class JobControl: Sendable {
+    private let state = Locked<(reason: CancelReason?, task: Task<Void, Never>?)>((nil, nil))
+
+    public init() {}
+
+    /// The task to cancel; if the job was cancelled before it had one, cancelled at once.
+    func attach(_ task: Task<Void, Never>) {
+        let cancelled = state.withLock { value -> Bool in
+            value.task = task
+            return value.reason != nil
+        }
+        if cancelled { task.cancel() }
+    }
+
+    /// Ends the answer for `reason` (the first reason given wins).
+    public func cancel(_ reason: CancelReason) {
+        let task = state.withLock { value -> Task<Void, Never>? in
+            if value.reason == nil { value.reason = reason }
+            return value.task
+        }
+        task?.cancel()
+    }
+
+    /// Why it was ended, if it was.
+    public var reason: CancelReason? { state.current.reason }
+}
+
+/// One answer to produce.
+public struct AnswerJob: Sendable {
+    public var message: Int64
+    public var thread: Int64
+    public var question: String
+    public var store: Store
+    public var retriever: Retriever
+    public var answerer: any Answerer
+    /// The model's name, saved with the answer (nil: the passages answer, no model).
+    public var model: String?
+    public var configuration: ChatConfiguration
+    public var logger: Logger
+
+    public init(message: Int64, thread: Int64, question: String, store: Store, retriever: Retriever,
+                answerer: any Answerer, model: String?, configuration: ChatConfiguration, logger: Logger) {
+        self.message = message
+        self.thread = thread
+        self.question = question
+        self.store = store
+        self.retriever = retriever
+        self.answerer = answerer
+        self.model = model
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// When set, the answer waits for one of these before it starts (and says so on the page).
+    var slots: AnswerSlots?
+
+    /// Produces the answer, telling `observer` as it goes; saves and returns how it ended. Never throws: every
+    /// failure becomes an outcome with a message for the person reading. `configuration.answerTimeout` counts
+    /// from the moment it starts (after any wait for its turn).
+    public func run(observer: any AnswerObserver, control: JobControl) async -> AnswerOutcome {
+        var progress = Progress(job: self, observer: observer)
+        var holding = false
+        if let slots {
+            holding = await slots.tryAcquire()
+            if !holding {
+                progress.step("Waiting for another answer to finish…")
+                holding = await slots.acquire()
+            }
+        }
+        let timeout = configuration.answerTimeout
+        let watchdog = Task {
+            try await Task.sleep(for: timeout)
+            control.cancel(.timedOut)
+        }
+        let outcome = await answer(&progress, control: control)
+        watchdog.cancel()
+        if holding, let slots { await slots.release() }
+        return outcome
+    }
+
+    private func answer(_ progress: inout Progress, control: JobControl) async -> AnswerOutcome {
+        if let reason = control.reason { return progress.cancelled(reason, sources: []) }
+        try? store.jobStarted(message: message)
+        progress.step("Searching knowledge base…")
+        let passages: [RetrievedPassage]
+        do {
+            passages = try await retriever.search(question, limit: configuration.passages)
+        } catch {
+            logger.error("retrieval failed", metadata: ["message": "\(message)", "cause": "\(error)"])
+            return progress.finish(.error, "The documents could not be searched just now. Please try again.", sources: [])
+        }
+        let sources = passages.map(Self.source)
+        if let reason = control.reason { return progress.cancelled(reason, sources: sources) }
+        progress.step(passages.isEmpty ? "No matching passages found"
+                      : passages.count == 1 ? "Found 1 relevant source" : "Found \(passages.count) relevant sources")
+        if model == nil { progress.step("No language model is configured: quoting the documents") }
+        progress.step("Generating response…")
+        do {
+            let history = try store.history(before: message, thread: thread, limit: configuration.historyMessages)
+            let request = AnswerRequest(
+                question: question,
+                history: history.map { ChatMessage(role: $0.role, content: $0.content) },
+                passages: passages.map {
+                    Passage(title: $0.chunk.documentTitle, heading: $0.chunk.headingPath.last, text: $0.chunk.text,
+                            score: Double($0.relevance) / 100)
+                })
+            for try await delta in answerer.answer(request) {
+                switch delta {
+                case .text(let piece): progress.add(piece)
+                case .thinking(let piece): progress.reason(piece)
+                case .retrying(_, _, let after, let reason):
+                    progress.step("\(reason), retrying in \(Self.seconds(after))…")
+                case .finished(let reason) where reason == "length":
+                    progress.step("The model stopped at its length limit")
+                case .finished, .usage: break
+                }
+            }
+        } catch let error as LLMError where error != .cancelled {
+            logger.warning("answer failed", metadata: ["message": "\(message)", "cause": "\(error)"])
+            return progress.finish(.error, error.userMessage, sources: sources)
+        } catch is CancellationError, LLMError.cancelled {
+            // Told why below.
+        } catch {
+            logger.error("answer failed", metadata: ["message": "\(message)", "cause": "\(error)"])
+            return progress.finish(.error, "Something went wrong while answering. What arrived is kept above.",
+                                   sources: sources)
+        }
+        if let reason = control.reason { return progress.cancelled(reason, sources: sources) }
+        return progress.finish(.complete, nil, sources: sources)
+    }
+
+    /// What a source shows of a passage.
+    static func source(_ passage: RetrievedPassage) -> SourceRecord {
+        SourceRecord(rank: passage.rank, chunkID: passage.chunk.id, documentTitle: passage.chunk.documentTitle,
+                     headingPath: passage.chunk.headingPath.joined(separator: headingSeparator),
+                     excerpt: excerpt(passage.chunk.text), score: passage.score,
+                     distance: passage.similarity.map { 1 - Double($0) }, relevance: passage.relevance)
+    }
+
+    /// The start of a passage, on one line, cut at a word: about two lines of a source list.
+    static func excerpt(_ text: String, limit: Int = 200) -> String {
+        let flat = text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).joined(separator: " ")
+        guard flat.count > limit else { return flat }
+        let cut = flat.prefix(limit)
+        return (cut.lastIndex(of: " ").map { String(cut[..<$0]) } ?? String(cut)) + "…"
+    }
+
+    /// Whole seconds, at least one.
+    static func seconds(_ duration: Duration) -> String {
+        "\(max(1, Int((Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18).rounded(.up)))) s"
+    }
+}
+
+/// The answer as it grows: text, steps and reasoning, checkpointed now and then, told to the observer.
+private struct Progress {
+    let job: AnswerJob
+    let observer: any AnswerObserver
+    var text = ""
+    var thinking = Thinking()
+    var lastCheckpoint = ContinuousClock.now
+
+    init(job: AnswerJob, observer: any AnswerObserver) {
+        self.job = job
+        self.observer = observer
+    }
+
+    mutating func step(_ step: String) {
+        thinking.steps.append(step)
+        observer.step(step)
+    }
+
+    mutating func reason(_ piece: String) {
+        thinking.reasoning += piece
+        observer.reasoning(piece)
+        checkpointIfDue()
+    }
+
+    mutating func add(_ piece: String) {
+        text += piece
+        observer.text(text, delta: piece)
+        checkpointIfDue()
+    }
+
+    mutating func checkpointIfDue() {
+        guard ContinuousClock.now - lastCheckpoint >= job.configuration.checkpointInterval else { return }
+        lastCheckpoint = .now
+        do {
+            try job.store.checkpoint(message: job.message, content: text, thinking: thinking.stored)
+        } catch {
+            job.logger.warning("checkpoint failed", metadata: ["message": "\(job.message)", "cause": "\(error)"])
+        }
+    }
+
+    /// Ends an answer cancelled from outside.
+    func cancelled(_ reason: CancelReason, sources: [SourceRecord]) -> AnswerOutcome {
+        switch reason {
+        case .stopped: finish(.stopped, "Stopped. What arrived is kept above.", sources: sources)
+        case .timedOut: finish(.error, "The answer took too long and was stopped. What arrived is kept above.", sources: sources)
+        case .shutdown: finish(.interrupted, "The server stopped before this answer finished.", sources: sources)
+        }
+    }
+
+    /// Saves the end and tells the observer.
+    func finish(_ status: MessageStatus, _ error: String?, sources: [SourceRecord]) -> AnswerOutcome {
+        let outcome = AnswerOutcome(status: status, text: text, error: error, sources: sources)
+        do {
+            try job.store.finishAnswer(message: job.message, content: text, thinking: thinking.stored, status: status,
+                                       model: job.model, error: error, sources: sources)
+        } catch {
+            job.logger.error("the answer could not be saved", metadata: ["message": "\(job.message)", "cause": "\(error)"])
+        }
+        observer.finished(outcome)
+        return outcome
+    }
+}

@@ -1,0 +1,106 @@
+// The HTML the chat renders into the page (docs/front-end.md lists it): messages, the thinking steps, sources,
+// the thread list, the stream source that moves a page to a new thread. Everything interpolated is escaped here;
+// an answer's text arrives already rendered by the Markdown module (which never passes raw HTML through).
+internal import Markdown
+internal import Store
+internal import TurboStream
+
+/// Renders the chat's markup.
+public enum Markup {
+    typealias ID = Wire.ElementID
+
+    /// A question, as the person typed it: escaped, each line kept.
+    static func question(id: Int64, text: String) -> String {
+        let paragraphs = text.split(separator: "\n", omittingEmptySubsequences: false).map { HTML.escape($0) }
+        return "<article id=\"\(ID.message(id))\" class=\"message\" data-role=\"user\">"
+            + "<div id=\"\(ID.messageContent(id))\" class=\"content\"><p>\(paragraphs.joined(separator: "<br>"))</p></div>"
+            + "</article>"
+    }
+
+    /// An answer in progress: its thinking open, its text so far (rendered blocks), the streaming marker.
+    static func answerInProgress(id: Int64, steps: [String], reasoning: String, blocks: [String]) -> String {
+        "<article id=\"\(ID.message(id))\" class=\"message\" data-role=\"assistant\">"
+            + thinking(id: id, steps: steps, reasoning: reasoning, open: true, summary: "Thinking…")
+            + "<div id=\"\(ID.messageContent(id))\" class=\"content\">\(blocks.joined())</div>"
+            + state(id: id, status: .streaming)
+            + "</article>"
+    }
+
+    /// An answer that has ended: thinking collapsed, its text, what went wrong (with Retry), its sources.
+    static func finishedAnswer(_ message: MessageRecord, sources: [SourceRecord]) -> String {
+        let thought = Thinking(stored: message.thinking)
+        return "<article id=\"\(ID.message(message.id))\" class=\"message\" data-role=\"assistant\">"
+            + thinking(id: message.id, steps: thought.steps, reasoning: thought.reasoning, open: false,
+                       summary: summary(message.status))
+            + "<div id=\"\(ID.messageContent(message.id))\" class=\"content\">\(Markdown.html(message.content))</div>"
+            + ending(id: message.id, status: message.status, error: message.error, sources: sources)
+            + state(id: message.id, status: message.status)
+            + "</article>"
+    }
+
+    /// What follows an ended answer's text: the error and a Retry button (unless it completed), the sources.
+    static func ending(id: Int64, status: MessageStatus, error: String?, sources: [SourceRecord]) -> String {
+        var out = ""
+        if status != .complete {
+            let why = error ?? (status == .stopped ? "Stopped." : "This answer did not finish.")
+            out += "<p class=\"error\" role=\"alert\">\(HTML.escape(why))</p>"
+            out += "<button type=\"button\" \(Wire.Attribute.retry)=\"\(id)\">Retry</button>"
+        }
+        return out + Self.sources(sources)
+    }
+
+    /// The sources an answer used: title, heading path, relevance and excerpt, each escaped.
+    static func sources(_ sources: [SourceRecord]) -> String {
+        guard !sources.isEmpty else { return "" }
+        let items = sources.map { source in
+            let place = source.headingPath.isEmpty ? "" : " <span class=\"heading\">› \(HTML.escape(source.headingPath))</span>"
+            return "<li><span class=\"title\">\(HTML.escape(source.documentTitle))</span>\(place) "
+                + "<span class=\"relevance\">\(source.relevance)%</span> <q>\(HTML.escape(source.excerpt))</q></li>"
+        }
+        let count = sources.count == 1 ? "1 source used" : "\(sources.count) sources used"
+        return "<details class=\"sources\"><summary>\(count)</summary><ol>\(items.joined())</ol></details>"
+    }
+
+    /// The thinking section: the steps, and below them a reasoning model's reasoning when there is some.
+    static func thinking(id: Int64, steps: [String], reasoning: String, open: Bool, summary: String) -> String {
+        "<details id=\"\(ID.thinking(id))\" class=\"thinking\"\(open ? " open" : "")><summary>\(summary)</summary>"
+            + "<ol id=\"\(ID.thinkingSteps(id))\">\(steps.map(step).joined())</ol>"
+            + (reasoning.isEmpty ? "" : reasoningStart(id: id, text: reasoning)) + "</details>"
+    }
+
+    /// One thinking step.
+    static func step(_ text: String) -> String { "<li>\(HTML.escape(text))</li>" }
+
+    /// A reasoning model's reasoning, in the thinking section; more is appended to it as it arrives.
+    static func reasoningStart(id: Int64, text: String) -> String {
+        "<p id=\"\(ID.reasoning(id))\" class=\"reasoning\">\(HTML.escape(text))</p>"
+    }
+
+    /// The hidden marker the page reads: the message's id (what `stop` names) and its state.
+    static func state(id: Int64, status: MessageStatus) -> String {
+        "<span id=\"\(ID.messageState(id))\" \(Wire.Attribute.message)=\"\(id)\" "
+            + "\(Wire.Attribute.status)=\"\(status == .streaming ? Wire.Attribute.streaming : status.rawValue)\" hidden></span>"
+    }
+
+    static func summary(_ status: MessageStatus) -> String {
+        switch status {
+        case .complete: "Thinking complete"
+        case .streaming: "Thinking…"
+        case .stopped: "Stopped"
+        case .error, .interrupted: "Thinking stopped"
+        }
+    }
+
+
+    /// A conversation in the session's list.
+    static func threadItem(_ thread: ThreadRecord, signedStream: String) -> String {
+        "<li id=\"\(ID.threadItem(thread.id))\"><button type=\"button\" \(Wire.Attribute.thread)=\"\(thread.id)\" "
+            + "\(Wire.Attribute.stream)=\"\(HTML.escape(signedStream))\">\(HTML.escape(thread.title))</button></li>"
+    }
+
+    /// The element that makes a page follow a thread's stream (and names the thread its next question goes to).
+    static func threadSource(thread: Int64, signedStream: String) -> String {
+        "<\(Wire.streamSourceElement) id=\"\(ID.threadSource)\" \(Wire.Attribute.thread)=\"\(thread)\" "
+            + "\(Wire.signedStreamNameAttribute)=\"\(HTML.escape(signedStream))\"></\(Wire.streamSourceElement)>"
+    }
+}

@@ -1,0 +1,172 @@
+// An answer as the page sees it: the job's steps and text turned into envelopes on the thread's stream.
+//
+// Text is not sent on every token. At most once per `interval` (and at once when a new line arrives, which is
+// where blocks end) the whole text so far is rendered to its top-level blocks and compared with what was sent
+// (BlockDiff): finished blocks go once (`append`), text added to the open block is appended inside its innermost
+// open element (`append` to `#message-content-ID>:last-child>…`), and a block is replaced only when its earlier
+// markup changed. So the bytes sent grow with the answer's length, and the page always shows the render of the
+// text sent so far. If no new token arrives, a pending update is sent when its interval is up.
+internal import Locking
+internal import Markdown
+internal import Store
+internal import TurboStream
+
+/// Publishes one answer's progress to its thread's stream.
+public final class PageAnswer: AnswerObserver, @unchecked Sendable {
+    // @unchecked: every mutable property is guarded by `lock`.
+    let id: Int64
+    let stream: String
+    private let broadcaster: any Broadcaster
+    private let live: LiveAnswers
+    private let interval: Duration
+    private let lock = Lock()
+    private var sent: [String] = []
+    private var text: String?
+    private var reasoning = ""
+    private var reasoningShown = false
+    private var lastSent = ContinuousClock.now - .seconds(3600)
+    private var flushScheduled = false
+    private var ended = false
+
+    /// An answer published on its own, with no snapshots to keep (tools and benchmarks).
+    public convenience init(id: Int64, stream: String, broadcaster: any Broadcaster, interval: Duration) {
+        self.init(id: id, stream: stream, broadcaster: broadcaster, live: LiveAnswers(), interval: interval)
+        live.start(id, thread: 0)
+    }
+
+    init(id: Int64, stream: String, broadcaster: any Broadcaster, live: LiveAnswers, interval: Duration) {
+        self.id = id
+        self.stream = stream
+        self.broadcaster = broadcaster
+        self.live = live
+        self.interval = interval
+    }
+
+    public func step(_ text: String) {
+        lock.withLock {
+            var update = takePending()
+            update.envelopes.append(.append(target: Wire.ElementID.thinkingSteps(id), html: Markup.step(text)))
+            update.steps = [text]
+            publish(update)
+        }
+    }
+
+    public func reasoning(_ text: String) {
+        lock.withLock {
+            reasoning += text
+            sendOrSchedule(now: false)
+        }
+    }
+
+    public func text(_ accumulated: String, delta: String) {
+        lock.withLock {
+            text = accumulated
+            sendOrSchedule(now: delta.contains("\n"))
+        }
+    }
+
+    public func finished(_ outcome: AnswerOutcome) {
+        lock.withLock {
+            ended = true
+            text = outcome.text
+            let update = takePending()
+            var thinking = live[id]?.thinking ?? Thinking()
+            thinking.reasoning += update.reasoning
+            let envelopes = update.envelopes + [
+                .replace(target: Wire.ElementID.thinking(id),
+                         html: Markup.thinking(id: id, steps: thinking.steps, reasoning: thinking.reasoning, open: false,
+                                               summary: Markup.summary(outcome.status))),
+                .after(target: Wire.ElementID.messageContent(id),
+                       html: Markup.ending(id: id, status: outcome.status, error: outcome.error, sources: outcome.sources)),
+                .replace(target: Wire.ElementID.messageState(id), html: Markup.state(id: id, status: outcome.status)),
+                .scroll(target: Wire.ElementID.messages),
+            ]
+            let live = self.live, id = self.id
+            broadcaster.publish(to: stream) {
+                live.end(id)
+                return envelopes
+            }
+        }
+    }
+
+    // MARK: Under `lock`
+
+    /// What one send carries: the envelopes, and the state they bring the page to.
+    private struct Update {
+        var envelopes: [StreamEnvelope] = []
+        var blocks: [String]?
+        var reasoning = ""
+        var steps: [String] = []
+    }
+
+    /// Sends now if the interval is up (or `now`), else makes sure a send happens when it is.
+    private func sendOrSchedule(now: Bool) {
+        let elapsed = ContinuousClock.now - lastSent
+        if now || elapsed >= interval {
+            publish(takePending())
+        } else if !flushScheduled {
+            flushScheduled = true
+            let wait = interval - elapsed
+            Task { [self] in
+                try? await Task.sleep(for: wait)
+                lock.withLock {
+                    flushScheduled = false
+                    if !ended { publish(takePending()) }
+                }
+            }
+        }
+    }
+
+    /// The text and reasoning that arrived since the last send, as envelopes; from here on they count as sent.
+    private func takePending() -> Update {
+        var update = Update()
+        if !reasoning.isEmpty {
+            update.envelopes.append(reasoningShown
+                ? .append(target: Wire.ElementID.reasoning(id), html: HTML.escape(reasoning))
+                : .append(target: Wire.ElementID.thinking(id), html: Markup.reasoningStart(id: id, text: reasoning)))
+            update.reasoning = reasoning
+            reasoningShown = true
+            reasoning = ""
+        }
+        if let text {
+            let blocks = Markdown.blocks(text)
+            update.envelopes += BlockDiff.changes(from: sent, to: blocks).map(envelope)
+            update.blocks = blocks
+            sent = blocks
+            self.text = nil
+        }
+        lastSent = .now
+        return update
+    }
+
+    /// Publishes an update and records, in the same step, the state it brings the page to.
+    private func publish(_ update: Update) {
+        guard !update.envelopes.isEmpty else { return }
+        let live = self.live, id = self.id
+        broadcaster.publish(to: stream) {
+            live.update(id) { answer in
+                if let blocks = update.blocks { answer.blocks = blocks }
+                answer.thinking.steps += update.steps
+                answer.thinking.reasoning += update.reasoning
+            }
+            return update.envelopes
+        }
+    }
+
+    /// The envelope for one change to the answer's text.
+    private func envelope(_ change: BlockChange) -> StreamEnvelope {
+        let content = Wire.ElementID.messageContent(id)
+        switch change {
+        case .appendBlocks(let html):
+            return .append(target: content, html: html)
+        case .appendInside(let depth, let html):
+            return .append(targets: "#\(content)" + String(repeating: ">:last-child", count: depth + 1), html: html)
+        case .replaceLast(let html):
+            // The block's element is replaced; the new line cmark ends every block with is already in the page,
+            // after the element, so the template leaves it out.
+            return .replace(targets: "#\(content)>:last-child", html: html.hasSuffix("\n") ? String(html.dropLast()) : html)
+        case .replaceAll(let html):
+            return .update(target: content, html: html)
+        }
+    }
+}

@@ -1,0 +1,119 @@
+@testable import Chat
+import Markdown
+import Store
+import Testing
+import TurboStream
+
+/// The page always shows the render of the text sent so far, whatever the markdown and however it is cut into
+/// tokens; at the end, the render of the whole answer. And the bytes sent grow with the answer, not its square.
+@Suite struct PageAnswerTests {
+    static let streams: [(name: String, markdown: String)] = [
+        ("paragraphs", "Granite is *hard*.\n\nMarble is **softer** than granite, and ~~cheaper~~ dearer.\n"),
+        ("code fence split", "Run this:\n\n```swift\nlet stone = \"granite\"\nprint(stone < \"marble\")\n```\n\nThen stop.\n"),
+        ("code fence never closed", "```python\nfor x in range(3):\n    print(x)\n"),
+        ("table row by row", "| stone | hardness |\n| --- | ---: |\n| granite | 6 |\n| marble | 3 |\n| talc | 1 |\n\nDone."),
+        ("table header late", "| a | b |\nmore text\n| --- | --- |\n"),
+        ("setext headings", "Quarrying\n=========\n\nTools\n-----\n\nSaws and drills.\n"),
+        ("lists tight to loose", "- one\n- two\n  - nested\n  - more\n\n- three after a blank\n\n1. first\n2. second\n"),
+        ("blockquote", "> A quote that\n> goes on.\n>\n> And a second paragraph.\n\nAfter.\n"),
+        ("entities and angle brackets", "Use a < b && c > d; write &amp; as &; <script>alert(1)</script> is not run.\n"),
+        ("links and autolinks", "See [the guide][g] or https://example.org/x_y.\n\n[g]: https://example.org/guide\n"),
+        ("inline code in pieces", "Call `ingest(path)` then ``a `b` c``.\n"),
+        ("non-ASCII", "Café — 日本語 — emoji 🪨 and e\u{301}.\n\n# Überschrift\n"),
+        ("hard breaks and rules", "line one  \nline two\\\nline three\n\n---\n\n***\n"),
+        ("raw HTML block", "<div>\nraw\n</div>\n\nText after.\n"),
+    ]
+
+    /// Feeds `markdown` to a PageAnswer in pieces; after every frame, checks the page against the render of the text
+    /// sent; returns the page's content at the end and the frames.
+    func stream(_ markdown: String, pieceSize: Int, interval: Duration) -> (ContentModel, RecordingBroadcaster, LiveAnswers) {
+        let broadcaster = RecordingBroadcaster(), live = LiveAnswers()
+        live.start(5, thread: 1)
+        let page = PageAnswer(id: 5, stream: "s", broadcaster: broadcaster, live: live, interval: interval)
+        var model = ContentModel(id: 5), applied = 0, text = ""
+        for piece in markdown.pieces(of: pieceSize) {
+            text += piece
+            page.text(text, delta: piece)
+            let frames = broadcaster.frames
+            for frame in frames[applied...] { for envelope in frame.envelopes { model.apply(envelope) } }
+            if frames.count > applied {
+                // A frame went out: the page shows the render of the text so far, and a snapshot would show the same.
+                #expect(model.html == Markdown.html(text), "after \(text.debugDescription)")
+                #expect(live[5]?.blocks.joined() == model.html)
+            }
+            applied = frames.count
+        }
+        page.finished(AnswerOutcome(status: .complete, text: text, error: nil, sources: []))
+        for frame in broadcaster.frames[applied...] { for envelope in frame.envelopes { model.apply(envelope) } }
+        return (model, broadcaster, live)
+    }
+
+    @Test(arguments: streams, [1, 3, 7])
+    func thePageShowsTheRenderOfTheTextSent(stream: (name: String, markdown: String), pieceSize: Int) {
+        let (model, _, live) = self.stream(stream.markdown, pieceSize: pieceSize, interval: .zero)
+        #expect(model.html == Markdown.html(stream.markdown), "\(stream.name)")
+        #expect(live[5] == nil, "a finished answer leaves the live table")
+    }
+
+    @Test(arguments: streams)
+    func throttledTheEndIsStillExact(stream: (name: String, markdown: String)) {
+        let (model, broadcaster, _) = self.stream(stream.markdown, pieceSize: 2, interval: .seconds(3600))
+        #expect(model.html == Markdown.html(stream.markdown), "\(stream.name)")
+        let lines = stream.markdown.filter { $0 == "\n" }.count
+        #expect(broadcaster.frames.count <= lines + 2, "one frame per new line, the first piece, and the end")
+    }
+
+    @Test func theEndCollapsesThinkingAddsSourcesAndClearsTheStreamingMark() {
+        let broadcaster = RecordingBroadcaster(), live = LiveAnswers()
+        live.start(9, thread: 1)
+        let page = PageAnswer(id: 9, stream: "s", broadcaster: broadcaster, live: live, interval: .zero)
+        page.step("Searching knowledge base…")
+        page.text("Hello", delta: "Hello")
+        let source = SourceRecord(rank: 1, chunkID: 3, documentTitle: "Guide <b>", headingPath: "A › B", excerpt: "x & y",
+                                  score: 1, distance: nil, relevance: 87)
+        page.finished(AnswerOutcome(status: .complete, text: "Hello", error: nil, sources: [source]))
+        let last = broadcaster.frames.last!.envelopes
+        #expect(last.contains { $0.action == .replace && $0.target == .id("thinking-9") && $0.html.contains("Thinking complete")
+            && !$0.html.contains(" open") && $0.html.contains("Searching knowledge base…") })
+        #expect(last.contains { $0.action == .after && $0.html.contains("Guide &lt;b&gt;") && $0.html.contains("87%")
+            && $0.html.contains("x &amp; y") && $0.html.contains("1 source used") })
+        #expect(last.contains { $0.target == .id("message-state-9") && $0.html.contains("data-status=\"complete\"") })
+        #expect(last.contains { $0.action == .scroll })
+    }
+
+    @Test func anErrorKeepsTheTextAndOffersRetry() {
+        let broadcaster = RecordingBroadcaster(), live = LiveAnswers()
+        live.start(9, thread: 1)
+        let page = PageAnswer(id: 9, stream: "s", broadcaster: broadcaster, live: live, interval: .zero)
+        page.text("Partial", delta: "Partial")
+        page.finished(AnswerOutcome(status: .error, text: "Partial", error: "The answer was cut off.", sources: []))
+        let after = broadcaster.frames.last!.envelopes.first { $0.action == .after }!
+        #expect(after.html.contains("role=\"alert\">The answer was cut off.</p>"))
+        #expect(after.html.contains("data-retry=\"9\""))
+    }
+
+    /// A 1,000-token answer: the payload is the final HTML plus a small envelope per update (the seed resends the
+    /// whole answer every time: quadratic).
+    @Test func bytesGrowWithTheAnswerNotItsSquare() {
+        var markdown = "", n = 0
+        while markdown.split(separator: " ").count < 1_000 {
+            n += 1
+            markdown += n % 7 == 0 ? "\n\n## Part \(n)\n\n" : n % 5 == 0 ? "\n\n- item \(n) with **bold** text\n- and `code` \(n)\n\n"
+                : "Sentence \(n) about granite, *marble* and slate, with a [link](https://example.org/\(n)). "
+        }
+        let words = markdown.split(separator: " ", omittingEmptySubsequences: false).map { String($0) + " " }
+        let broadcaster = RecordingBroadcaster(), live = LiveAnswers()
+        live.start(5, thread: 1)
+        let page = PageAnswer(id: 5, stream: "s", broadcaster: broadcaster, live: live, interval: .zero)
+        var text = ""
+        for word in words {
+            text += word
+            page.text(text, delta: word)
+        }
+        let contentFrames = broadcaster.frames
+        page.finished(AnswerOutcome(status: .complete, text: text, error: nil, sources: []))
+        let payload = contentFrames.flatMap(\.envelopes).map { $0.rendered.utf8.count }.reduce(0, +)
+        let final = Markdown.html(text).utf8.count
+        #expect(payload <= final + 150 * contentFrames.count, "payload \(payload) B for \(final) B of HTML in \(contentFrames.count) updates")
+    }
+}
