@@ -58,7 +58,7 @@ public final class JobControl: Sendable {
     public init() {}
 
     /// The task to cancel; if the job was cancelled before it had one, cancelled at once.
-    func attach(_ task: Task<Void, Never>) {
+    public func attach(_ task: Task<Void, Never>) {
         let cancelled = state.withLock { value -> Bool in
             value.task = task
             return value.reason != nil

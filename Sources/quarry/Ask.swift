@@ -67,8 +67,15 @@ func runAsk(_ options: AskOptions, environment: Environment, signals: ShutdownSi
                         retriever: answering.retriever, answerer: answering.answerer, model: settings.modelName,
                         configuration: settings.chat, logger: logger)
     let control = JobControl()
-    signals.onFirst { control.cancel(.stopped) }
-    let outcome = await job.run(observer: TerminalAnswer(color: isatty(2) != 0), control: control)
+    signals.onFirst(logged: false) { control.cancel(.stopped) }
+    let ended = Locked<AnswerOutcome?>(nil)
+    let task = Task {
+        let outcome = await job.run(observer: TerminalAnswer(color: isatty(2) != 0), control: control)
+        ended.withLock { $0 = outcome }
+    }
+    control.attach(task)
+    await task.value
+    guard let outcome = ended.current else { exit(1) }
     switch outcome.status {
     case .complete: exit(0)
     case .stopped: exit(130)

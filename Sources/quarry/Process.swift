@@ -1,4 +1,5 @@
 // Process-level set-up for a long-running server: logging, signals, limits.
+import Locking
 import Logging
 #if canImport(Glibc)
 import Glibc
@@ -31,42 +32,67 @@ enum ProcessLimits {
     }
 }
 
-/// SIGINT and SIGTERM, taken by one thread with sigwait: the first stops the server gracefully, a second one
-/// exits at once. Must be created before any other thread starts, so every thread inherits the blocked mask.
+/// The write end of the pipe the signal handler writes to; set once, before the handler is installed.
+nonisolated(unsafe) private var shutdownPipeWrite: Int32 = -1
+
+/// The handler for SIGINT and SIGTERM: writes the signal's number to the pipe, which is all a handler may safely do.
+private func onShutdownSignal(_ signal: Int32) {
+    var byte = UInt8(truncatingIfNeeded: signal)
+    _ = write(shutdownPipeWrite, &byte, 1)
+}
+
+/// SIGINT and SIGTERM: the first runs `stop` (on a thread of its own), a second one exits at once.
+///
+/// A handler that writes to a pipe (the self-pipe pattern), rather than blocking the signals in every thread and
+/// taking them with `sigwait`: Swift's concurrency runtime starts threads of its own before `main.swift` runs
+/// (with `await` at top level the code even runs on one of them), so no mask set here reaches every thread, and a
+/// thread that happens not to block a signal would take its default action, killing the process. With a handler,
+/// whichever thread receives the signal just writes a byte, and the watcher thread, which never blocks them, is
+/// always there to receive it.
 final class ShutdownSignals: @unchecked Sendable {
-    private var set = sigset_t()
+    // Set in `init`, then only read.
+    private var readEnd: Int32 = -1
 
     init() {
-        sigemptyset(&set)
-        sigaddset(&set, SIGINT)
-        sigaddset(&set, SIGTERM)
-        pthread_sigmask(SIG_BLOCK, &set, nil)
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else { return }
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        readEnd = ends[0]
+        shutdownPipeWrite = ends[1]
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = onShutdownSignal
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = SA_RESTART
+        sigaction(SIGINT, &action, nil)
+        sigaction(SIGTERM, &action, nil)
     }
 
-    /// Runs `stop` (on the signal thread) when the first signal arrives.
-    func onFirst(_ stop: @escaping @Sendable () -> Void) {
-        let mask = set
-        var thread = pthread_t()
-        final class Box { let stop: @Sendable () -> Void; let mask: sigset_t; init(_ s: @escaping @Sendable () -> Void, _ m: sigset_t) { stop = s; mask = m } }
-        let box = Unmanaged.passRetained(Box(stop, mask)).toOpaque()
-        pthread_create(&thread, nil, { raw in
-            let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
-            var mask = box.mask
-            var signal: Int32 = 0
-            sigwait(&mask, &signal)
-            Logger(label: "quarry").notice("shutting down", metadata: ["signal": "\(signal == SIGINT ? "SIGINT" : "SIGTERM")"])
-            let force = Unmanaged.passRetained(Box({}, box.mask)).toOpaque()
-            var second = pthread_t()
-            pthread_create(&second, nil, { raw in
-                var mask = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue().mask
-                var signal: Int32 = 0
-                sigwait(&mask, &signal)
-                Logger(label: "quarry").warning("second signal: exiting now")
-                // _exit, not exit: the server's thread is still running, and atexit handlers must not race it.
+    /// Runs `stop` (on the watcher thread) when the first signal arrives; a second one exits at once. `logged`:
+    /// say so in the log (a server); a terminal command says what happened its own way.
+    func onFirst(logged: Bool = true, _ stop: @escaping @Sendable () -> Void) {
+        let readEnd = self.readEnd
+        guard readEnd >= 0 else { return }
+        let thread = spawnThread {
+            var unblock = sigset_t()
+            sigemptyset(&unblock)
+            sigaddset(&unblock, SIGINT)
+            sigaddset(&unblock, SIGTERM)
+            pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+            var byte: UInt8 = 0
+            while read(readEnd, &byte, 1) != 1 {}
+            if logged {
+                Logger(label: "quarry").notice("shutting down", metadata: ["signal": "\(byte == UInt8(SIGINT) ? "SIGINT" : "SIGTERM")"])
+            }
+            let force = spawnThread {
+                var second: UInt8 = 0
+                while read(readEnd, &second, 1) != 1 {}
+                if logged { Logger(label: "quarry").warning("second signal: exiting now") }
+                // _exit, not exit: other threads are still running, and atexit handlers must not race them.
                 _exit(1)
-            }, force)
-            box.stop()
-            return nil
-        }, box)
+            }
+            force?.detach()
+            stop()
+        }
+        thread?.detach()
     }
 }

@@ -35,7 +35,7 @@ case .ingest(let options):
 case .search(let options):
     await runSearch(options, environment: .current)
 case .ask(let options):
-    // Before any other thread starts, so every thread inherits the blocked signals; Ctrl-C stops the answer.
+    // Ctrl-C stops the answer (what arrived is kept).
     let signals = ShutdownSignals()
     await runAsk(options, environment: .current, signals: signals)
 case .serve(let options):
@@ -48,8 +48,8 @@ case .serve(let options):
     serve(settings)
 }
 
-/// Opens the database, starts the server and runs until SIGINT or SIGTERM. Runs on the main thread, called before
-/// anything else starts a thread: the signal mask it sets must be every thread's.
+/// Opens the database, starts the server and runs until SIGINT or SIGTERM. It blocks the thread it runs on (the
+/// top-level code's) until the server stops.
 func serve(_ settings: ServeSettings) {
     bootstrapLogging(level: settings.logLevel)
     let logger = Logger(label: "quarry")

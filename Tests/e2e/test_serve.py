@@ -36,6 +36,7 @@ def test_sockets_are_closed_with_1001_on_sigint(quarry):
     assert ws.status == 101
     ws.send_text('{"op":"subscribe","stream":"%s"}' % signed_stream(body.decode()))
     ws.send_text('{"op":"ping"}')
+    assert "threads" in ws.next()[1], "the session stream's snapshot: its thread list"
     assert "unknown_op" in ws.next()[1]
     q.process.send_signal(signal.SIGINT)
     assert ws.next() == ("close", 1001)
