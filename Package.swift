@@ -113,11 +113,24 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .executableTarget(
+            name: "quarry-chat-seed",
+            dependencies: ["Markdown", "JSON"],
+            path: "tools/bench/chat-seed",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Test harness: the real server and page, with envelopes published from a test's commands
         .executableTarget(
             name: "quarry-page-server",
             dependencies: ["Server", "Crypto", "JSON", "Locking", "TurboStream", .product(name: "Logging", package: "swift-log")],
             path: "tools/testing/page-server",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "quarry-stream-fixtures",
+            dependencies: ["Chat", "Markdown", "TurboStream", "Server", "Store", "JSON"],
+            path: "tools/testing/stream-fixtures",
             swiftSettings: swiftSettings
         ),
 

@@ -63,14 +63,21 @@
       }
     }
     pending = 0;
+    // After a reload, the thread list arrives first: open the conversation the address names.
+    const b = reopen && threads.querySelector(`[{{wire:attr.thread}}="${reopen}"]`);
+    if (b) { reopen = 0; open(b.dataset.thread, b.getAttribute("{{wire:attr.stream}}")); }
     sync();
   };
 
   // The socket: follow every stream a source element names, reconnect with backoff and jitter.
   const send = (message) => socket && socket.readyState === 1 && (socket.send(JSON.stringify(message)), true);
   const followed = new Map();
+  // The conversation on screen is kept in the address (#12), so a reload reopens it.
+  const remember = (thread) => history.replaceState(null, "", thread ? "#" + thread : location.pathname);
+  let reopen = /^#\d+$/.test(location.hash) && location.hash.slice(1);
   customElements.define(SOURCE, class extends HTMLElement {
     connectedCallback() {
+      if (this.id === "{{wire:id.threadSource}}") remember(this.dataset.thread);
       const name = this.stream = this.getAttribute(NAME), count = followed.get(name) || 0;
       if (!count) send({ op: "{{wire:op.subscribe}}", stream: name });
       followed.set(name, count + 1);
@@ -155,6 +162,7 @@
       d.body.append(source);
     }
     for (const b of threads.querySelectorAll("[{{wire:attr.thread}}]")) b.ariaCurrent = b.dataset.thread === thread ? "true" : null;
+    if (!stream) remember();
     ready();
   };
   threads.onclick = (event) => {

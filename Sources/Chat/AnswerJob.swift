@@ -247,10 +247,11 @@ private struct Progress {
 
     /// Ends an answer cancelled from outside.
     func cancelled(_ reason: CancelReason, sources: [SourceRecord]) -> AnswerOutcome {
+        let kept = text.isEmpty ? "" : " What arrived is kept above."
         switch reason {
-        case .stopped: finish(.stopped, "Stopped. What arrived is kept above.", sources: sources)
-        case .timedOut: finish(.error, "The answer took too long and was stopped. What arrived is kept above.", sources: sources)
-        case .shutdown: finish(.interrupted, "The server stopped before this answer finished.", sources: sources)
+        case .stopped: return finish(.stopped, "Stopped." + kept, sources: sources)
+        case .timedOut: return finish(.error, "The answer took too long and was stopped." + kept, sources: sources)
+        case .shutdown: return finish(.interrupted, "The server stopped before this answer finished.", sources: sources)
         }
     }
 
