@@ -65,6 +65,8 @@ extension ChunkerTests {
             ("\u{FEFF}# With a BOM\n\nText.", "With a BOM"),
             ("# The `json` **module**, [its docs](http://x/) _em_ snake_case <a name=\"x\"></a>\n\nText.",
              "The json module, its docs em snake_case"),
+            ("# Heading \\<script\\>alert(1)\\</script\\> & Co \\*literal\\*\n\nText.",
+             "Heading <script>alert(1)</script> & Co *literal*"),
         ])
         func title(markdown: String, title: String) {
             #expect(ChunkerTests.parse(markdown, .markdown).title == title)

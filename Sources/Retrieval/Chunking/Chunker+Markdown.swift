@@ -217,6 +217,11 @@ extension Chunker {
                     continue
                 }
                 switch byte {
+                case UInt8(ascii: "\\") where index + 1 < text.endIndex && Self.escapable.contains(text[index + 1]):
+                    // A backslash escape is the character itself: `\<b\>` is the text "<b>", not a tag.
+                    output.append(text[index + 1])
+                    index += 2
+                    continue
                 case UInt8(ascii: "`"), UInt8(ascii: "*"):
                     break
                 case UInt8(ascii: "_"):
@@ -248,6 +253,9 @@ extension Chunker {
             }
             return UTF8Text.headingText(output)
         }
+
+        /// The ASCII punctuation a backslash escapes in CommonMark.
+        static let escapable = Set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~".utf8)
 
         /// `===` makes a level-1 heading of the paragraph above, `---` a level-2 one.
         static func setextLevel(_ content: ArraySlice<UInt8>) -> Int? {
