@@ -49,6 +49,9 @@ public final class Server: @unchecked Sendable {
     private let protocols: UnsafeMutablePointer<lws_protocols>
     private let protocolName: UnsafeMutablePointer<CChar>
     private let retryPolicy: UnsafeMutablePointer<lws_retry_bo_t>
+    private let extensions: UnsafeMutablePointer<lws_extension>
+    private let extensionName: UnsafeMutablePointer<CChar>
+    private let extensionOffer: UnsafeMutablePointer<CChar>
     private let interface: UnsafeMutablePointer<CChar>?
 
     /// A server that is not yet listening.
@@ -81,6 +84,15 @@ public final class Server: @unchecked Sendable {
             retry_ms_table: nil, retry_ms_table_count: 0, conceal_count: 0,
             secs_since_valid_ping: UInt16(clamping: configuration.pingAfterSeconds),
             secs_since_valid_hangup: UInt16(clamping: configuration.hangUpAfterSeconds), jitter_percent: 0))
+        // lws' own permessage-deflate, the one extension; its terminating entry is all zeros. The client offer is
+        // what lws would send as a client; a server never uses it.
+        extensionName = strdup(DeflateOffer.extensionName)
+        extensionOffer = strdup("\(DeflateOffer.extensionName); client_max_window_bits")
+        extensions = .allocate(capacity: 2)
+        extensions.initialize(repeating: lws_extension(), count: 2)
+        extensions[0].name = UnsafePointer(extensionName)
+        extensions[0].callback = lws_extension_callback_pm_deflate
+        extensions[0].client_offer = UnsafePointer(extensionOffer)
         protocols = .allocate(capacity: 2)
         protocols.initialize(repeating: lws_protocols(), count: 2)
         protocols[0].name = UnsafePointer(protocolName)
@@ -93,6 +105,9 @@ public final class Server: @unchecked Sendable {
     deinit {
         stop()
         protocols.deallocate()
+        extensions.deallocate()
+        free(extensionName)
+        free(extensionOffer)
         retryPolicy.deallocate()
         free(protocolName)
         free(interface)
@@ -112,6 +127,9 @@ public final class Server: @unchecked Sendable {
         info.port = Int32(configuration.port)
         info.iface = UnsafePointer(interface)
         info.protocols = UnsafePointer(protocols)
+        // permessage-deflate is offered only when configured; its parameters are settled per connection
+        // (PerMessageDeflate.swift).
+        info.extensions = configuration.compression == nil ? nil : UnsafePointer(extensions)
         info.vhost_name = UnsafePointer(protocolName)
         info.server_string = UnsafePointer(protocolName)
         info.user = Unmanaged.passUnretained(loop).toOpaque()

@@ -37,6 +37,8 @@ public struct ServerConfiguration: Sendable {
     public var receiveBufferBytes: Int
     /// Seconds a graceful shutdown waits for sockets to close before it stops anyway.
     public var shutdownGraceSeconds: Double
+    /// permessage-deflate (RFC 7692) for the sockets of clients that offer it; nil sends every frame uncompressed.
+    public var compression: SocketCompression?
 
     /// A configuration; every parameter has the default documented on its property.
     public init(
@@ -55,7 +57,8 @@ public struct ServerConfiguration: Sendable {
         pingAfterSeconds: Int = 30,
         hangUpAfterSeconds: Int = 75,
         receiveBufferBytes: Int = 1024,
-        shutdownGraceSeconds: Double = 3
+        shutdownGraceSeconds: Double = 3,
+        compression: SocketCompression? = .standard
     ) {
         self.host = host
         self.port = port
@@ -73,5 +76,67 @@ public struct ServerConfiguration: Sendable {
         self.hangUpAfterSeconds = hangUpAfterSeconds
         self.receiveBufferBytes = receiveBufferBytes
         self.shutdownGraceSeconds = shutdownGraceSeconds
+        self.compression = compression
     }
+}
+
+/// How frames are compressed for clients that offer permessage-deflate (RFC 7692), and what it costs.
+///
+/// zlib holds about 2^(windowBits+2) + 2^(memoryLevel+9) bytes plus 6 KiB while it compresses a message, and
+/// 2^windowBits bytes plus 7 KiB while it inflates one. libwebsockets adds, for the socket's life, about 300 bytes
+/// and one buffer of each size below, allocated the first time a frame is compressed or a compressed message
+/// arrives. With ``standard`` a socket keeps no zlib state between messages and costs about 0.75 KiB more than
+/// an uncompressed one; see `docs/performance.md`.
+public struct SocketCompression: Sendable, Equatable {
+    /// The server's LZ77 window in bits (9...15); clients that let the server cap theirs are asked to use it too.
+    /// With a client that does not (Firefox offers the bare extension), both directions use 15 bits: lws sizes its
+    /// compressor and inflater from one setting.
+    public var windowBits: Int
+    /// zlib's `memLevel` (1...9): the size of the compressor's hash table and block buffer.
+    public var memoryLevel: Int
+    /// zlib's compression level (0...9).
+    public var level: Int
+    /// Whether the server keeps its compressor from one message to the next. Kept, a stream of small frames
+    /// compresses about six times better, but the compressor then stays with every socket that ever received a
+    /// frame; not kept, the server promises `server_no_context_takeover` and frees it after every message.
+    public var keepsContext: Bool
+    /// Whether clients may keep their compressor between messages. Allowed, the server must keep an inflater
+    /// for every socket that ever sent a compressed message; not allowed, the server asks for
+    /// `client_no_context_takeover` and frees its inflater after every message.
+    public var clientsKeepContext: Bool
+    /// Largest compressed piece libwebsockets sends at once (a power of two, 128...32768); more goes out as
+    /// further fragments of the same message, one per writeable callback. Held for the socket's life.
+    public var outputBufferBytes: Int
+    /// Largest inflated piece handed to the server at once (a power of two, 128...1024, at most the receive
+    /// buffer). Held for the socket's life.
+    public var inputBufferBytes: Int
+
+    /// A setting; every parameter has the value of ``standard``.
+    public init(
+        windowBits: Int = 10,
+        memoryLevel: Int = 2,
+        level: Int = 1,
+        keepsContext: Bool = false,
+        clientsKeepContext: Bool = false,
+        outputBufferBytes: Int = 256,
+        inputBufferBytes: Int = 128
+    ) {
+        self.windowBits = windowBits
+        self.memoryLevel = memoryLevel
+        self.level = level
+        self.keepsContext = keepsContext
+        self.clientsKeepContext = clientsKeepContext
+        self.outputBufferBytes = outputBufferBytes
+        self.inputBufferBytes = inputBufferBytes
+    }
+
+    /// Quarry's choice: 10-bit windows, memLevel 2, level 1, no zlib state kept between messages, 256-byte output
+    /// and 128-byte input buffers.
+    public static let standard = SocketCompression()
+
+    /// What libwebsockets 4.1 does when left alone: 15-bit windows, memLevel 8, level 1, both contexts kept
+    /// (about 300 KB per socket once a frame went each way). For comparison only.
+    public static let libwebsocketsDefaults = SocketCompression(
+        windowBits: 15, memoryLevel: 8, level: 1, keepsContext: true, clientsKeepContext: true,
+        outputBufferBytes: 1024, inputBufferBytes: 1024)
 }

@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 
+from bench_deflate import deflate_client
 from bench_report import SOCKETS_HELD, Report
 from bench_support import Tally, connect_all, fetch_pages, http_get, picows_client, subscribe_message
 from bench_system import Process, cpu_busy, free_port, machine, memory, process_cpu, wait_until
@@ -76,15 +77,17 @@ async def idle_sockets(args, config, workdir, count):
         pages = await fetch_pages(port, count)
         await asyncio.sleep(config["idle_s"])
         before = memory(server.pid)
-        clients, refused = await connect_all([picows_client(port, tally, cookie, stream, confirm_by_ping=True)
+        opener = deflate_client if args.deflate else picows_client
+        clients, refused = await connect_all([opener(port, tally, cookie, stream, confirm_by_ping=True)
                                               for cookie, stream in pages])
         await wait_until(lambda: tally.ready + tally.closed + tally.errors >= len(clients), 60,
                          "every subscribe to be processed", server)
         await asyncio.sleep(config["idle_s"])
         after = memory(server.pid)
         held = sum(1 for client in clients if client.ready and not client.closed)
-        return dict(count=count, refused=len(refused), refusal=repr(refused[0]) if refused else "", held=held,
-                    errors=tally.errors, per_socket=(after["VmRSS"] - before["VmRSS"]) * 1024 / count,
+        agreed = sum(1 for client in clients if getattr(client, "agreed", None))
+        return dict(count=count, agreed=agreed, refused=len(refused), refusal=repr(refused[0]) if refused else "",
+                    held=held, errors=tally.errors, per_socket=(after["VmRSS"] - before["VmRSS"]) * 1024 / count,
                     per_socket_anon=(after["RssAnon"] - before["RssAnon"]) * 1024 / count,
                     before=before["VmRSS"], after=after["VmRSS"])
     finally:
@@ -109,7 +112,8 @@ async def fan_out(args, config, workdir):
         every = n // config["probes"]
         subscribers, refused = await connect_all([
             (lambda: Probe(tally, subscribe_message(stream), offset).open(port)) if i % every == every - 1
-            else picows_client(port, tally, None, stream, confirm_by_ping=False) for i in range(n)])
+            else (deflate_client if args.deflate else picows_client)(port, tally, None, stream, confirm_by_ping=False)
+            for i in range(n)])
         if refused:
             raise RuntimeError(f"{len(refused)} of {n} subscribers were refused: {refused[0]!r}")
         await wait_until(lambda: tally.ready >= n, 60, "every subscriber's snapshot", server)
@@ -156,6 +160,9 @@ async def measure(args, config, report):
         for count in config["socket_counts"]:
             result = await idle_sockets(args, config, workdir, count)
             report.sockets(result)
+            if args.deflate:
+                report.check("  of which agreed to permessage-deflate", f"{result['agreed']:,}", f"{count:,}",
+                             result["agreed"] == count, f"permessage-deflate not agreed by all at {count:,}")
             held = max(held, result["held"])
         if not args.quick:
             report.target("most sockets held at once", f"{held:,}", f"≥ {SOCKETS_HELD:,}", held >= SOCKETS_HELD)
@@ -169,6 +176,8 @@ async def main():
     parser.add_argument("--bench-server", required=True, help="the quarry-socket-bench binary (release)")
     parser.add_argument("--server-cpu", type=int, help="pin the servers to this CPU (taskset)")
     parser.add_argument("--quick", action="store_true", help="a small smoke run: correctness only")
+    parser.add_argument("--deflate", action="store_true",
+                        help="sockets offer permessage-deflate as Chromium does (the fan-out's probes do not)")
     args = parser.parse_args()
     config = QUICK if args.quick else FULL
 
@@ -182,7 +191,8 @@ async def main():
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     server_cpu = args.server_cpu if args.server_cpu is not None else "any"
     client_cpus = ",".join(map(str, sorted(os.sched_getaffinity(0))))
-    print(f"Quarry socket benchmark{' (quick)' if args.quick else ''}, {when}: {machine()}; "
+    print(f"Quarry socket benchmark{' (quick)' if args.quick else ''}{' (permessage-deflate)' if args.deflate else ''}, "
+          f"{when}: {machine()}; "
           f"servers on CPU {server_cpu}, client on CPU {client_cpus}")
 
     report = Report(args.quick)

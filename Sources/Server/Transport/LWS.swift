@@ -92,6 +92,12 @@ struct WSI {
     /// Ends an HTTP transaction; false when the connection must close (`lws_http_transaction_completed`).
     func completeTransaction() -> Bool { lws_http_transaction_completed(raw) == 0 }
 
+    /// Sets one of lws' permessage-deflate settings for this connection (`lws_set_extension_option`); false when
+    /// the extension is not active on it. `name` must be one lws knows: it looks names up without a bound.
+    func setDeflateOption(_ name: String, _ value: Int) -> Bool {
+        lws_set_extension_option(raw, DeflateOffer.extensionName, name, String(value)) == 0
+    }
+
     /// The id kept in lws' per-connection memory (0 when none yet).
     static func connectionID(in user: UnsafeMutableRawPointer?) -> ConnectionID {
         user?.load(as: ConnectionID.self) ?? 0
@@ -99,6 +105,43 @@ struct WSI {
 
     static func setConnectionID(_ id: ConnectionID, in user: UnsafeMutableRawPointer?) {
         user?.storeBytes(of: id, as: ConnectionID.self)
+    }
+}
+
+/// The WebSocket handshake response lws is writing, as `LWS_CALLBACK_ADD_HEADERS` sees it
+/// (`struct lws_process_html_args`): `p` is where the next header line would go, right after the CRLF that ends
+/// the line lws wrote last.
+struct HandshakeResponse {
+    let args: UnsafeMutablePointer<lws_process_html_args>
+
+    /// The header line written last, without its CRLF; nil if there is none to be found.
+    var lastLine: String? {
+        guard let end = lineEnd else { return nil }
+        // Every line of the response, the status line first, ends with CRLF: the scan stops at the one before.
+        var start = end
+        while end - start < 512, (start - 1).pointee != 0x0a { start -= 1 }
+        guard (start - 1).pointee == 0x0a else { return nil }
+        return String(decoding: UnsafeBufferPointer(start: start, count: end - start), as: UTF8.self)
+    }
+
+    /// Appends `text` to the last line, before its CRLF; false if it does not fit.
+    func appendToLastLine(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard !bytes.isEmpty else { return true }
+        guard let end = lineEnd, bytes.count + 2 < Int(args.pointee.max_len) else { return false }
+        end.update(from: bytes, count: bytes.count)
+        (end + bytes.count).update(from: [0x0d, 0x0a], count: 2)
+        args.pointee.p = UnsafeMutableRawPointer(end + bytes.count + 2).assumingMemoryBound(to: CChar.self)
+        args.pointee.max_len -= Int32(bytes.count)
+        return true
+    }
+
+    /// Where the CRLF of the last line starts.
+    private var lineEnd: UnsafeMutablePointer<UInt8>? {
+        guard let p = args.pointee.p else { return nil }
+        let next = UnsafeMutableRawPointer(p).assumingMemoryBound(to: UInt8.self)
+        guard (next - 2).pointee == 0x0d, (next - 1).pointee == 0x0a else { return nil }
+        return next - 2
     }
 }
 

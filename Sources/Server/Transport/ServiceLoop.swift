@@ -89,6 +89,12 @@ final class ServiceLoop {
             return -1
         case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
             return admit(wsi) ? 0 : 1
+        case LWS_CALLBACK_CONFIRM_EXTENSION_OKAY:
+            return acceptsCompression(wsi) ? 0 : 1
+        case LWS_CALLBACK_ADD_HEADERS:
+            guard let input else { return 0 }
+            let response = HandshakeResponse(args: input.assumingMemoryBound(to: lws_process_html_args.self))
+            return completeCompression(wsi, response)
         case LWS_CALLBACK_ESTABLISHED:
             socketOpened(wsi, user)
             return 0

@@ -15,6 +15,8 @@ enum WebSocketEvent: Equatable {
 final class WebSocketClient {
     let connection: TCPConnection
     let handshakeStatus: Int
+    /// The handshake response's status line and headers (empty if the connection closed first).
+    let handshakeHead: String
     /// Answer pings with pongs automatically (turn off to play a dead peer).
     var answerPings = true
 
@@ -30,8 +32,10 @@ final class WebSocketClient {
         do {
             let head = String(decoding: try connection.take(until: Array("\r\n\r\n".utf8), seconds: 5), as: UTF8.self)
             handshakeStatus = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
+            handshakeHead = head
         } catch is ConnectionClosed {
             handshakeStatus = 0
+            handshakeHead = ""
         }
     }
 

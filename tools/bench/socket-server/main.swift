@@ -1,12 +1,20 @@
 // quarry-socket-bench: a Server whose one stream is published to on command, for tools/bench/socket_bench.py.
 //
-// Usage: quarry-socket-bench [--port N]        (default 0: any free port; always 127.0.0.1)
+// Usage: quarry-socket-bench [--port N] [--compression NAME]
+//   --port         default 0: any free port; always 127.0.0.1
+//   --compression  permessage-deflate for clients that offer it: standard (the default, Quarry's setting),
+//                  keep-context (standard, but the server keeps its compressor between messages),
+//                  libwebsockets (what lws does left alone), off
 //
 // On start it prints one JSON line: {"port":P,"stream":"<signed name of the bench stream>"}.
 // Then it reads commands on stdin, one per line:
 //   publish <count> <bytes> <interval_ms>   publishes `count` envelopes of `bytes` bytes each (rendered) to the
 //                                           bench stream, one every `interval_ms`, through `hub.publish` from this
 //                                           (main) thread; prints `done` when the last one is handed to the hub.
+//   tokens <count> <interval_ms>             publishes `count` envelopes as an answer streams them, one every
+//                                           `interval_ms`: `append` of 1 to 4 words to the last paragraph of
+//                                           `#message-content-12` (about 110 bytes each; the same words every run);
+//                                           prints `done` when the last one is handed to the hub.
 //   quit                                    stops the server and exits (so does end of input).
 //
 // Each envelope is `<turbo-stream action="append" target="bench"><template><p data-seq="S" data-t="T">…` where
@@ -63,6 +71,35 @@ func publish(to hub: Hub, count: Int, bytes: Int, intervalMilliseconds: Double, 
     }
 }
 
+/// The words of `tokens`, and a fixed generator, so that every run streams the same text.
+let tokenWords = ["the", "server", "keeps", "one", "socket", "per", "tab", "and", "streams", "each", "answer", "as",
+                  "small", "frames", "of", "html", "into", "the", "page", "while", "it", "is", "written", "by", "a",
+                  "model", "that", "reads", "your", "documents", "first"]
+
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Publishes `count` streamed-answer envelopes, one every `intervalMilliseconds`.
+func publishTokens(to hub: Hub, count: Int, intervalMilliseconds: Double, random: inout SplitMix) {
+    let interval = UInt64(max(0, intervalMilliseconds) * 1_000_000)
+    var next = monotonicNanoseconds()
+    for _ in 0..<count {
+        sleep(untilNanoseconds: next)
+        let words = (0..<Int.random(in: 1...4, using: &random)).map { _ in tokenWords.randomElement(using: &random)! }
+        let text = HTML.escape(words.joined(separator: " ") + " ")
+        hub.publish([.append(targets: "#message-content-12 > :last-child", html: text)], to: benchStream)
+        next += interval
+    }
+}
+
 /// Writes one line to stdout at once, with write(2): stdout is a pipe (block-buffered), and fflush(nil) would
 /// also lock stdin, which readLine holds while it waits.
 func say(_ line: String) {
@@ -79,14 +116,23 @@ func fail(_ message: String) -> Never {
 // MARK: Start
 
 var port = 0
+var compression: SocketCompression? = .standard
 var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
     switch argument {
     case "--port":
         guard let value = arguments.popFirst().flatMap({ Int($0) }) else { fail("--port needs a number") }
         port = value
+    case "--compression":
+        switch arguments.popFirst() {
+        case "standard": compression = .standard
+        case "keep-context": compression = SocketCompression(keepsContext: true)
+        case "libwebsockets": compression = .libwebsocketsDefaults
+        case "off": compression = nil
+        default: fail("--compression is one of standard, keep-context, libwebsockets, off")
+        }
     default:
-        fail("unknown argument \(argument) (usage: quarry-socket-bench [--port N])")
+        fail("unknown argument \(argument) (usage: quarry-socket-bench [--port N] [--compression NAME])")
     }
 }
 
@@ -100,7 +146,8 @@ let configuration = ServerConfiguration(
     port: port,
     maxConnections: 12_000,
     messageBurst: 1_000_000,
-    messagesPerSecond: 1_000_000
+    messagesPerSecond: 1_000_000,
+    compression: compression
 )
 let server = Server(configuration: configuration, secret: secret, hub: Hub(snapshots: SubscribedMarker()))
 do {
@@ -113,6 +160,7 @@ say("{\"port\":\(server.port),\"stream\":\"\(StreamNames(secret: secret).signed(
 // MARK: Commands
 
 var sequence = 0
+var tokenRandom = SplitMix(state: 1)
 commands: while let line = readLine() {
     let words = line.split(separator: " ")
     switch words.first {
@@ -124,6 +172,13 @@ commands: while let line = readLine() {
             continue
         }
         publish(to: server.hub, count: count, bytes: bytes, intervalMilliseconds: interval, sequence: &sequence)
+        say("done")
+    case "tokens":
+        guard words.count == 3, let count = Int(words[1]), let interval = Double(words[2]), count >= 0 else {
+            say("error usage: tokens <count> <interval_ms>")
+            continue
+        }
+        publishTokens(to: server.hub, count: count, intervalMilliseconds: interval, random: &tokenRandom)
         say("done")
     case "quit":
         break commands
