@@ -52,6 +52,30 @@ final class ZStream {
         return output
     }
 
+    /// Compresses one message as a raw deflate stream flushed to a byte boundary (`Z_SYNC_FLUSH`), after priming
+    /// the compressor with `dictionary` (`deflateSetDictionary`): what permessage-deflate sends, tail included.
+    static func deflateMessage(_ input: [UInt8], dictionary: [UInt8], windowBits: Int32, memoryLevel: Int32,
+                               level: Int32) throws(GzipError) -> [UInt8] {
+        let zstream = try ZStream(.deflate) { quarry_deflate_init_raw($0, level, windowBits, memoryLevel) }
+        if !dictionary.isEmpty {
+            let code = dictionary.withUnsafeBufferPointer {
+                deflateSetDictionary(zstream.stream, $0.baseAddress, UInt32($0.count))
+            }
+            try check(code, stream: zstream.stream)
+        }
+        var output: [UInt8] = []
+        try zstream.pump(input) { (code: Int32, inputDone: Bool) throws(GzipError) -> Bool in
+            guard code == Z_OK || code == Z_BUF_ERROR else { throw error(code, stream: zstream.stream) }
+            // Flushed once all input is in and zlib left room in the output: it had nothing more to say.
+            return inputDone && zstream.stream.pointee.avail_in == 0 && zstream.stream.pointee.avail_out > 0
+        } step: { stream, inputDone in
+            CZlib.deflate(stream, inputDone ? Z_SYNC_FLUSH : Z_NO_FLUSH)
+        } collect: { (piece: UnsafeBufferPointer<UInt8>) throws(GzipError) in
+            output.append(contentsOf: piece)
+        }
+        return output
+    }
+
     /// Decompresses `input` with `inflate`, member after member, failing once output passes `limit` bytes.
     static func inflate(_ input: [UInt8], limit: Int) throws(GzipError) -> [UInt8] {
         let zstream = try ZStream(.inflate) { quarry_inflate_init_gzip($0) }

@@ -100,6 +100,12 @@ public struct SocketCompression: Sendable, Equatable {
     /// compresses about six times better, but the compressor then stays with every socket that ever received a
     /// frame; not kept, the server promises `server_no_context_takeover` and frees it after every message.
     public var keepsContext: Bool
+    /// Whether the server compresses each message itself, with a compressor made for that message and primed with
+    /// the last 2^windowBits bytes it sent on the socket (`MessageDeflate`), instead of leaving it to lws. The
+    /// client keeps its inflater's context, so a message compresses as well as with a kept compressor (a stream
+    /// of small envelopes to about a fifth), while the server keeps only that window per socket (1 KiB with
+    /// 10 bits) rather than a compressor's state. Takes precedence over ``keepsContext``.
+    public var primed: Bool
     /// Whether clients may keep their compressor between messages. Allowed, the server must keep an inflater
     /// for every socket that ever sent a compressed message; not allowed, the server asks for
     /// `client_no_context_takeover` and frees its inflater after every message.
@@ -117,12 +123,14 @@ public struct SocketCompression: Sendable, Equatable {
         memoryLevel: Int = 2,
         level: Int = 1,
         keepsContext: Bool = false,
+        primed: Bool = true,
         clientsKeepContext: Bool = false,
         outputBufferBytes: Int = 256,
         inputBufferBytes: Int = 128
     ) {
         self.windowBits = windowBits
         self.memoryLevel = memoryLevel
+        self.primed = primed
         self.level = level
         self.keepsContext = keepsContext
         self.clientsKeepContext = clientsKeepContext
@@ -130,13 +138,13 @@ public struct SocketCompression: Sendable, Equatable {
         self.inputBufferBytes = inputBufferBytes
     }
 
-    /// Quarry's choice: 10-bit windows, memLevel 2, level 1, no zlib state kept between messages, 256-byte output
-    /// and 128-byte input buffers.
+    /// Quarry's choice: 10-bit windows, memLevel 2, level 1, each message compressed by the server primed with the
+    /// last kilobyte it sent (no zlib state kept between messages), 256-byte output and 128-byte input buffers.
     public static let standard = SocketCompression()
 
     /// What libwebsockets 4.1 does when left alone: 15-bit windows, memLevel 8, level 1, both contexts kept
     /// (about 300 KB per socket once a frame went each way). For comparison only.
     public static let libwebsocketsDefaults = SocketCompression(
-        windowBits: 15, memoryLevel: 8, level: 1, keepsContext: true, clientsKeepContext: true,
+        windowBits: 15, memoryLevel: 8, level: 1, keepsContext: true, primed: false, clientsKeepContext: true,
         outputBufferBytes: 1024, inputBufferBytes: 1024)
 }

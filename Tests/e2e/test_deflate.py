@@ -10,8 +10,7 @@ from pageserver import page_server, stream, wait_applied  # noqa: F401 (fixture)
 playwright = pytest.importorskip("playwright.sync_api")
 expect = playwright.expect
 
-AGREED = ("permessage-deflate; server_no_context_takeover; client_no_context_takeover; "
-          "server_max_window_bits=10; client_max_window_bits=10")
+AGREED = "permessage-deflate; client_no_context_takeover; server_max_window_bits=10; client_max_window_bits=10"
 
 
 def open_page(browser, server):

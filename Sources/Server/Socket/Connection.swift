@@ -17,6 +17,8 @@ final class Connection {
     /// Set when the socket is to be closed with this code at its next writeable moment.
     var closing: (code: UInt16, reason: String)?
     var bucket: TokenBucket
+    /// The server's own permessage-deflate compressor, when the handshake agreed to it (`SocketCompression.primed`).
+    var deflate: OutboundDeflate?
 
     init(id: ConnectionID, wsi: WSI, session: SessionID?, peer: String, bucket: TokenBucket) {
         self.id = id

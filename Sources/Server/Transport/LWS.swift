@@ -8,6 +8,9 @@ internal import CWebSockets
 struct WSI {
     let raw: OpaquePointer
 
+    /// The handle's address, as a key for what is noted about it between callbacks.
+    var key: Int { Int(bitPattern: UnsafeRawPointer(raw)) }
+
     /// A request header (`lws_hdr_copy`), or nil if absent or longer than `limit`.
     func header(_ token: lws_token_indexes, limit: Int = 4096) -> String? {
         let length = Int(lws_hdr_total_length(raw, token))
@@ -57,6 +60,12 @@ struct WSI {
     /// Writes one text frame; `buffer` holds `LWS.pre` bytes of headroom before the payload (`lws_write`).
     func writeText(_ buffer: UnsafeMutablePointer<UInt8>, count: Int) -> Bool {
         lws_write(raw, buffer + LWS.pre, count, LWS_WRITE_TEXT) >= count
+    }
+
+    /// Writes bytes that are already a whole WebSocket frame, header included (`lws_write` with
+    /// `LWS_WRITE_RAW`: no framing, no extension); `buffer` holds `LWS.pre` bytes of headroom before them.
+    func writeRaw(_ buffer: UnsafeMutablePointer<UInt8>, count: Int) -> Bool {
+        lws_write(raw, buffer + LWS.pre, count, LWS_WRITE_HTTP) >= count
     }
 
     /// Writes HTTP body bytes (`lws_write` with `LWS_WRITE_HTTP` / `LWS_WRITE_HTTP_FINAL`).

@@ -10,6 +10,7 @@
 //   `client_no_context_takeover` frees its compressor after each message, `server_no_context_takeover` its
 //   inflater. The settings are therefore set from what was agreed, crosswise (see `libwebsocketsOptions`).
 internal import CWebSockets
+internal import Gzip
 
 /// The parameters of a client's first permessage-deflate offer (RFC 7692 §7.1).
 struct DeflateOffer: Equatable {
@@ -84,7 +85,9 @@ struct DeflateAgreement: Equatable {
     /// The agreement for `offer`, or nil to decline it (the socket then works uncompressed).
     init?(offer: DeflateOffer, settings: SocketCompression) {
         let wanted = min(max(settings.windowBits, 9), 15)
-        serverNoContextTakeover = offer.serverNoContextTakeover || !settings.keepsContext
+        // Primed, the server writes every message so that the client may keep its context: it promises nothing,
+        // unless the client asks.
+        serverNoContextTakeover = offer.serverNoContextTakeover || (!settings.keepsContext && !settings.primed)
         clientNoContextTakeover = offer.clientNoContextTakeover || !settings.clientsKeepContext
         guard let clientOffer = offer.clientMaxWindowBits else {
             // The client may compress with a 15-bit window, so lws must inflate with one, and therefore compress
@@ -126,7 +129,8 @@ struct DeflateAgreement: Equatable {
     func libwebsocketsOptions(_ settings: SocketCompression) -> [(name: String, value: Int)] {
         [
             ("server_max_window_bits", windowBits),
-            ("client_no_context_takeover", serverNoContextTakeover ? 1 : 0),
+            // Primed, lws' compressor is never used (the server writes its frames itself): let it never be kept.
+            ("client_no_context_takeover", serverNoContextTakeover || settings.primed ? 1 : 0),
             ("server_no_context_takeover", clientNoContextTakeover ? 1 : 0),
             ("mem_level", min(max(settings.memoryLevel, 1), 9)),
             ("compression_level", min(max(settings.level, 0), 9)),
@@ -164,7 +168,18 @@ extension ServiceLoop {
         for option in agreement.libwebsocketsOptions(settings) {
             guard wsi.setDeflateOption(option.name, option.value) else { return -1 }
         }
+        if settings.primed { primedHandshakes[wsi.key] = agreement }
         return 0
+    }
+
+    /// For a socket just opened: the server's own compressor, if its handshake agreed to primed compression.
+    /// The agreement noted at its handshake must be the one its request still makes (a handle's address may be
+    /// reused by a later connection whose handshake never got that far).
+    func primedDeflate(for wsi: WSI) -> OutboundDeflate? {
+        guard let noted = primedHandshakes.removeValue(forKey: wsi.key), let settings = configuration.compression,
+              agreement(for: wsi) == noted
+        else { return nil }
+        return OutboundDeflate(noted, settings)
     }
 
     private func agreement(for wsi: WSI) -> DeflateAgreement? {
@@ -172,5 +187,55 @@ extension ServiceLoop {
               let offer = wsi.header(WSI_TOKEN_EXTENSIONS, limit: 512).flatMap(DeflateOffer.init(header:))
         else { return nil }
         return DeflateAgreement(offer: offer, settings: settings)
+    }
+}
+
+/// The server's side of a primed permessage-deflate socket: the last bytes sent (what the client's inflater still
+/// holds), and the frames it writes itself, RSV1 set (RFC 7692 §6). Service thread only.
+struct OutboundDeflate {
+    let windowBits: Int
+    let memoryLevel: Int
+    let level: Int
+    /// False when the client asked for `server_no_context_takeover`: every message stands alone.
+    let keepsWindow: Bool
+    /// The end of what was sent, at most 2^windowBits bytes.
+    private(set) var window: [UInt8] = []
+
+    init(_ agreement: DeflateAgreement, _ settings: SocketCompression) {
+        windowBits = agreement.windowBits
+        memoryLevel = min(max(settings.memoryLevel, 1), 9)
+        level = min(max(settings.level, 0), 9)
+        keepsWindow = !agreement.serverNoContextTakeover
+    }
+
+    /// One text frame holding `payload` compressed, header included; nil if zlib failed (send it uncompressed).
+    mutating func frame(_ payload: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        let message = Array(payload)
+        guard let compressed = try? MessageDeflate.compress(message, dictionary: keepsWindow ? window : [],
+                                                            windowBits: windowBits, memoryLevel: memoryLevel,
+                                                            level: level)
+        else { return nil }
+        remember(message)
+        return Self.header(length: compressed.count) + compressed
+    }
+
+    /// Records a message sent on the socket (compressed or not: either way the client's window holds it).
+    mutating func remember(_ message: [UInt8]) {
+        guard keepsWindow else { return }
+        let size = 1 << windowBits
+        if message.count >= size {
+            window = Array(message.suffix(size))
+        } else {
+            window.append(contentsOf: message)
+            if window.count > size { window.removeFirst(window.count - size) }
+        }
+    }
+
+    /// FIN, RSV1 and the text opcode, then the length as RFC 6455 §5.2 encodes it (a server's frames are unmasked).
+    static func header(length: Int) -> [UInt8] {
+        let first: UInt8 = 0x80 | 0x40 | 0x01
+        if length < 126 { return [first, UInt8(length)] }
+        if length < 65_536 { return [first, 126, UInt8(length >> 8), UInt8(length & 0xff)] }
+        return [first, 127] + (0..<8).reversed().map { UInt8(truncatingIfNeeded: length >> ($0 * 8)) }
     }
 }

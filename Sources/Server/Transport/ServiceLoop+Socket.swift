@@ -39,6 +39,7 @@ extension ServiceLoop {
         let bucket = TokenBucket(burst: configuration.messageBurst, rate: configuration.messagesPerSecond,
                                  now: monotonicSeconds())
         let socket = Connection(id: id, wsi: wsi, session: session, peer: wsi.peer, bucket: bucket)
+        socket.deflate = primedDeflate(for: wsi)
         sockets[id] = socket
         logger.debug("socket opened", metadata: ["connection": "\(id)", "sockets": "\(sockets.count)"])
         // It slipped in as a shutdown began: it goes with the others.
@@ -206,7 +207,19 @@ extension ServiceLoop {
             piece.withUnsafeBufferPointer { (buffer + LWS.pre + count).update(from: $0.baseAddress!, count: $0.count) }
             count += piece.count
         }
-        guard wsi.writeText(buffer, count: count) else { return -1 }
+        if socket.deflate != nil {
+            // Compressed here, written as a finished frame (lws' own extension never sees it).
+            if let frame = socket.deflate!.frame(UnsafeBufferPointer(start: buffer + LWS.pre, count: count)) {
+                let out = scratch(for: frame.count)
+                frame.withUnsafeBufferPointer { (out + LWS.pre).update(from: $0.baseAddress!, count: $0.count) }
+                guard wsi.writeRaw(out, count: frame.count) else { return -1 }
+            } else {
+                socket.deflate!.remember(Array(UnsafeBufferPointer(start: buffer + LWS.pre, count: count)))
+                guard wsi.writeText(buffer, count: count) else { return -1 }
+            }
+        } else {
+            guard wsi.writeText(buffer, count: count) else { return -1 }
+        }
         if !socket.outbox.isEmpty { socket.requestWriteable() }
         return 0
     }

@@ -23,6 +23,13 @@ final class ServiceLoop {
     private var lastID: ConnectionID = 0
     /// Bytes of half-received messages held across all sockets.
     var partialBytes = 0
+    /// Handshakes that agreed to primed permessage-deflate, by handle, until their socket opens.
+    var primedHandshakes: [Int: DeflateAgreement] = [:] {
+        didSet {
+            // Only a handshake that failed after its headers leaves an entry behind; never let them pile up.
+            if primedHandshakes.count > 4_096 { primedHandshakes = [:] }
+        }
+    }
     private var logLimiter = LogLimiter()
     /// Set once a graceful shutdown has begun: no new sockets, every open one closing with 1001.
     private(set) var shuttingDown = false
