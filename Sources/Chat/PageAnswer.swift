@@ -129,14 +129,49 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
             reasoning = ""
         }
         if let text {
-            let blocks = Markdown.blocks(text)
+            let blocks = Markdown.blocks(ended ? text : Self.renderable(text))
             update.envelopes += BlockDiff.changes(from: sent, to: blocks).map(envelope)
             update.blocks = blocks
             sent = blocks
             self.text = nil
         }
-        lastSent = .now
+        // The interval paces text, not steps: the first words after "Generating response…" go out at once.
+        if update.blocks != nil || !update.reasoning.isEmpty { lastSent = .now }
         return update
+    }
+
+    /// The part of the text worth rendering now: all of it but a last line still being typed that would render as
+    /// something it is not yet, and then change back: a table row (cmark pads it with empty cells until it is
+    /// whole), a line of a code block (cmark ends it with a new line the next token may not bring), or markers
+    /// alone (`-` is an empty list item until it becomes `---`). Such a line waits for its end, or the next token.
+    public static func renderable(_ text: String) -> String {
+        let bytes = Array(text.utf8)
+        let start = bytes.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+        guard start < bytes.count else { return text }
+        let line = bytes[start...].drop { $0 == UInt8(ascii: " ") }
+        let markers = Set("-=*_+#>`~|".utf8)
+        let holds = line.first == UInt8(ascii: "|") || line.allSatisfy(markers.contains) || insideFence(bytes[..<start])
+        return holds ? String(decoding: bytes[..<start], as: UTF8.self) : text
+    }
+
+    /// Whether `lines` end inside a fenced code block (``` or ~~~, CommonMark's rules: a closing fence is the same
+    /// character, at least as long, with nothing after it but spaces).
+    static func insideFence(_ lines: ArraySlice<UInt8>) -> Bool {
+        var open: (character: UInt8, length: Int)?
+        for line in lines.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            let indent = line.prefix { $0 == UInt8(ascii: " ") }.count
+            guard indent <= 3, let first = line.dropFirst(indent).first,
+                  first == UInt8(ascii: "`") || first == UInt8(ascii: "~") else { continue }
+            let run = line.dropFirst(indent).prefix { $0 == first }.count
+            guard run >= 3 else { continue }
+            let rest = line.dropFirst(indent + run)
+            if let fence = open {
+                if first == fence.character, run >= fence.length, rest.allSatisfy({ $0 == UInt8(ascii: " ") }) { open = nil }
+            } else if first == UInt8(ascii: "~") || !rest.contains(UInt8(ascii: "`")) {
+                open = (first, run)
+            }
+        }
+        return open != nil
     }
 
     /// Publishes an update and records, in the same step, the state it brings the page to.
@@ -161,6 +196,8 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
             return .append(target: content, html: html)
         case .appendInside(let depth, let html):
             return .append(targets: "#\(content)" + String(repeating: ">:last-child", count: depth + 1), html: html)
+        case .updateInside(let depth, let html):
+            return .update(targets: "#\(content)" + String(repeating: ">:last-child", count: depth + 1), html: html)
         case .replaceLast(let html):
             // The block's element is replaced; the new line cmark ends every block with is already in the page,
             // after the element, so the template leaves it out.

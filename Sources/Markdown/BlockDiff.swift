@@ -5,6 +5,9 @@ public enum BlockChange: Sendable, Equatable {
     /// Append `html` at the end of the element that is open at the end of the last block, `depth` levels down:
     /// 0 is the last block's own element (e.g. the `<p>`), 1 its last element child (e.g. the `<li>` of a `<ul>`), …
     case appendInside(depth: Int, html: String)
+    /// Replace the content of the element open at the end of the last block, `depth` levels down (as in
+    /// `appendInside`), with `html`: an emphasis closing in the last item of a long list costs the item, not the list.
+    case updateInside(depth: Int, html: String)
     /// Replace the last block's element with `html` (one block).
     case replaceLast(String)
     /// Replace everything in the container with `html`.
@@ -31,9 +34,12 @@ public enum BlockChange: Sendable, Equatable {
 /// it, so one pass over the new block after B finds them all.
 ///
 /// This covers text growing in the last list item (X(1)), a new item (X(0) = `<li>c</li>\n`) and both at once,
-/// when one render sees an item finish and the next begin. Anything else that changes, such as an emphasis that
-/// closes (`a *b` → `a <em>b</em>`) or a partial last line of code losing the newline cmark adds to it, replaces
-/// the block.
+/// when one render sees an item finish and the next begin.
+///
+/// When the block does not grow (an emphasis closes: `a *b` → `a <em>b</em>`; an autolink completes), the content
+/// of the innermost open element that holds the change is replaced (`updateInside`): everything before its start
+/// tag and from its end tag on must be unchanged, and the new content balanced. Only when even the block's own
+/// element changes (a paragraph becomes a heading or a table) is the block replaced.
 ///
 /// Comparisons are on UTF-8 bytes: B ends just before a `<`, so it never ends inside an entity such as `&amp;` or
 /// inside a character, and `String` comparison would be wrong here (it equates canonically equivalent text).
@@ -58,6 +64,9 @@ public enum BlockDiff {
         if let growth = growth(from: old[kept], to: new[kept]) {
             return growth + rest
         }
+        if let update = innerUpdate(from: old[kept], to: new[kept]) {
+            return [update] + rest
+        }
         return [.replaceLast(new[kept])] + rest
     }
 
@@ -79,6 +88,12 @@ public enum BlockDiff {
                     continue
                 }
                 blocks[blocks.count - 1] = inserted
+            case .updateInside(let depth, let html):
+                guard let last = blocks.last, let updated = replaceContent(of: last, depth: depth, with: html) else {
+                    assertionFailure("no element \(depth) levels down at the end of the last block")
+                    continue
+                }
+                blocks[blocks.count - 1] = updated
             case .replaceLast(let html):
                 guard blocks.popLast() != nil else {
                     assertionFailure("no last block to replace")
@@ -118,6 +133,35 @@ public enum BlockDiff {
             index = end + segment.count
         }
         return index == newBytes.count ? changes : nil
+    }
+
+    /// The `updateInside` that takes `old` to `new`, at the innermost depth where it can; nil if none can.
+    static func innerUpdate(from old: String, to new: String) -> BlockChange? {
+        let oldBytes = Array(old.utf8), newBytes = Array(new.utf8)
+        let chain = BlockHTML.openChain(oldBytes)
+        for depth in chain.indices.reversed() {
+            let (contentStart, endTag) = chain[depth]
+            let suffixCount = oldBytes.count - endTag
+            guard newBytes.count >= contentStart + suffixCount,
+                  newBytes.starts(with: oldBytes[..<contentStart]),
+                  newBytes[(newBytes.count - suffixCount)...].elementsEqual(oldBytes[endTag...])
+            else { continue }
+            let content = newBytes[contentStart..<(newBytes.count - suffixCount)]
+            guard BlockHTML.isBalanced(content) else { continue }
+            return .updateInside(depth: depth, html: String(decoding: content, as: UTF8.self))
+        }
+        return nil
+    }
+
+    /// `block` with the content of the element `depth` levels down in its closing run replaced by `html`.
+    static func replaceContent(of block: String, depth: Int, with html: String) -> String? {
+        let bytes = Array(block.utf8)
+        let chain = BlockHTML.openChain(bytes)
+        guard chain.indices.contains(depth) else { return nil }
+        var updated = Array(bytes[..<chain[depth].contentStart])
+        updated += html.utf8
+        updated += bytes[chain[depth].endTag...]
+        return String(decoding: updated, as: UTF8.self)
     }
 
     /// `block` with `html` inserted before the end tag `depth` levels down in its closing run; nil if there is none.

@@ -78,6 +78,31 @@ enum BlockHTML {
         balancedEnd(of: bytes, from: bytes.startIndex) == bytes.endIndex
     }
 
+    /// The elements open at the end of a block, outermost (the block's own element) first: where each one's content
+    /// starts (just after its start tag) and where its end tag in the closing run begins. Empty when the block does
+    /// not end with such a run, or its start tags cannot be matched to it.
+    static func openChain(_ bytes: [UInt8]) -> [(contentStart: Int, endTag: Int)] {
+        let run = closingRun(bytes)
+        guard let inner = run.last else { return [] }
+        var open: [(name: [UInt8], contentStart: Int)] = []
+        var index = 0
+        while index < inner {
+            let (token, next) = token(in: bytes[..<inner], at: index)
+            switch token {
+            case .start(let name, empty: false): open.append((name, next))
+            case .end(let name):
+                guard open.popLast()?.name == name else { return [] }
+            case .text, .comment, .start(_, empty: true): break
+            case .other: return []
+            }
+            index = next
+        }
+        guard open.count == run.count,
+              zip(open, run).allSatisfy({ $0.name == tagName(bytes, at: $1) })
+        else { return [] }
+        return zip(open, run).map { ($0.contentStart, $1) }
+    }
+
     /// Where the balanced HTML that starts at `start` ends: at the first end tag that closes nothing opened since
     /// `start`, or at the end of `bytes`. Nil if an end tag closes the wrong element, something is still open
     /// there, or a `<` starts nothing cmark writes. Comments, void elements and `/>` need no end tag.

@@ -121,7 +121,7 @@ public struct SocketCompression: Sendable, Equatable {
     public init(
         windowBits: Int = 10,
         memoryLevel: Int = 2,
-        level: Int = 1,
+        level: Int = 6,
         keepsContext: Bool = false,
         primed: Bool = true,
         clientsKeepContext: Bool = false,

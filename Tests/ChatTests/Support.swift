@@ -63,6 +63,9 @@ struct ContentModel {
         case (.append, .selector(let selector)) where selector.hasPrefix("#\(content)>"):
             let depth = selector.occurrences(of: ">:last-child") - 1
             blocks = BlockDiff.apply([.appendInside(depth: depth, html: envelope.html)], to: blocks)
+        case (.update, .selector(let selector)) where selector.hasPrefix("#\(content)>"):
+            let depth = selector.occurrences(of: ">:last-child") - 1
+            blocks = BlockDiff.apply([.updateInside(depth: depth, html: envelope.html)], to: blocks)
         default:
             return false
         }

@@ -86,7 +86,7 @@ struct DeflateNegotiationTests {
             // As a server, lws frees its compressor on this one (unused: primed, the server writes its frames) and
             // its inflater on the other.
             "client_no_context_takeover": 1, "server_no_context_takeover": 1,
-            "mem_level": 2, "compression_level": 1, "tx_buf_size": 8, "rx_buf_size": 7,
+            "mem_level": 2, "compression_level": 6, "tx_buf_size": 8, "rx_buf_size": 7,
         ])
     }
 }

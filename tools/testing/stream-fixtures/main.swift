@@ -7,7 +7,7 @@
 //
 // Each stream is fed to a real PageAnswer (interval zero, so every piece that changes the render sends a frame)
 // whose Broadcaster records what it publishes. `frames[i]` is one published frame, its envelopes rendered as the
-// Hub sends them; `expected[i]` is `Markdown.html` of the text sent so far when it went out (for the last frame,
+// Hub sends them; `expected[i]` is `Markdown.html` of the text sent so far (`PageAnswer.renderable` of it) when it went out (for the last frame,
 // the one `finished` publishes, of the whole text).
 import Chat
 import JSON
@@ -94,7 +94,7 @@ func fixture(name: String, markdown: String, size: Int) -> JSONValue {
     for piece in pieces(markdown, of: size) {
         text += piece
         page.text(text, delta: piece)
-        take(Markdown.html(text))
+        take(Markdown.html(PageAnswer.renderable(text)))
     }
     page.finished(AnswerOutcome(status: .complete, text: text, error: nil, sources: []))
     take(Markdown.html(markdown))
