@@ -85,8 +85,8 @@ public struct ServerConfiguration: Sendable {
 /// zlib holds about 2^(windowBits+2) + 2^(memoryLevel+9) bytes plus 6 KiB while it compresses a message, and
 /// 2^windowBits bytes plus 7 KiB while it inflates one. libwebsockets adds, for the socket's life, about 300 bytes
 /// and one buffer of each size below, allocated the first time a frame is compressed or a compressed message
-/// arrives. With ``standard`` a socket keeps no zlib state between messages and costs about 0.75 KiB more than
-/// an uncompressed one; see `docs/performance.md`.
+/// arrives. With ``standard`` a socket keeps no zlib state between messages, only the last 2^windowBits bytes the
+/// server sent it (``primed``), and costs about 1.8 KiB more than an uncompressed one; see `docs/performance.md`.
 public struct SocketCompression: Sendable, Equatable {
     /// The server's LZ77 window in bits (9...15); clients that let the server cap theirs are asked to use it too.
     /// With a client that does not (Firefox offers the bare extension), both directions use 15 bits: lws sizes its
@@ -138,7 +138,7 @@ public struct SocketCompression: Sendable, Equatable {
         self.inputBufferBytes = inputBufferBytes
     }
 
-    /// Quarry's choice: 10-bit windows, memLevel 2, level 1, each message compressed by the server primed with the
+    /// Quarry's choice: 10-bit windows, memLevel 2, level 6, each message compressed by the server primed with the
     /// last kilobyte it sent (no zlib state kept between messages), 256-byte output and 128-byte input buffers.
     public static let standard = SocketCompression()
 

@@ -21,8 +21,9 @@ from bench_system import Process, free_port, machine, memory, process_cpu, wait_
 
 SETTINGS = [
     ("off", "off: no compression"),
-    ("standard", "standard: Quarry's setting"),
-    ("keep-context", "standard, compressor kept between messages"),
+    ("standard", "standard: Quarry's setting (primed)"),
+    ("unprimed", "lws compresses, no context kept"),
+    ("keep-context", "lws compresses, compressor kept"),
     ("libwebsockets", "libwebsockets' defaults"),
 ]
 FULL = dict(sockets=1_000, tokens=200, interval_ms=30, burst=600, idle_s=2.0)

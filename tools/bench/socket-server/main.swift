@@ -126,10 +126,11 @@ while let argument = arguments.popFirst() {
     case "--compression":
         switch arguments.popFirst() {
         case "standard": compression = .standard
-        case "keep-context": compression = SocketCompression(keepsContext: true)
+        case "unprimed": compression = SocketCompression(primed: false)
+        case "keep-context": compression = SocketCompression(keepsContext: true, primed: false)
         case "libwebsockets": compression = .libwebsocketsDefaults
         case "off": compression = nil
-        default: fail("--compression is one of standard, keep-context, libwebsockets, off")
+        default: fail("--compression is one of standard, unprimed, keep-context, libwebsockets, off")
         }
     default:
         fail("unknown argument \(argument) (usage: quarry-socket-bench [--port N] [--compression NAME])")
