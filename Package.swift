@@ -2,8 +2,8 @@
 //
 // Quarry: one Swift binary that answers questions about your documents and streams the answer into the page.
 // Layering (a module imports only those above it in this list):
-//   C system libraries (CWebSockets, CCurl, CSQLite, CMarkGFM, COpenSSL, CZlib) + CShim (variadic curl calls)
-//   thin wrappers, one per C library (Server wraps libwebsockets): Crypto, SQLite, Markdown, Curl, Gzip
+//   C system libraries (CWebSockets, CCurl, CSQLite, CMarkGFM, COpenSSL, CZlib, CXML2, CZip) + CShim (variadic curl)
+//   thin wrappers, one per C library (Server wraps libwebsockets): Crypto, SQLite, Markdown, Curl, Gzip, XML, Zip
 //   TurboStream (pure Swift) → Store → Server → quarry (the executable)
 import PackageDescription
 
@@ -37,6 +37,8 @@ let package = Package(
         .systemLibrary(name: "CMarkGFM", providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
         systemLibrary("COpenSSL", pkgConfig: "libcrypto", apt: ["libssl-dev"]),
         systemLibrary("CZlib", pkgConfig: "zlib", apt: ["zlib1g-dev"]),
+        systemLibrary("CXML2", pkgConfig: "libxml-2.0", apt: ["libxml2-dev"]),
+        systemLibrary("CZip", pkgConfig: "libzip", apt: ["libzip-dev"]),
         // The one C target: what Swift cannot call (curl_easy_setopt and curl_easy_getinfo are variadic).
         .target(name: "CShim", dependencies: ["CCurl"]),
 
@@ -49,6 +51,8 @@ let package = Package(
         .target(name: "Markdown", dependencies: ["CMarkGFM", "Locking"], swiftSettings: swiftSettings),
         .target(name: "Curl", dependencies: ["CCurl", "CShim", "Locking"], swiftSettings: swiftSettings),
         .target(name: "Gzip", dependencies: ["CZlib"], swiftSettings: swiftSettings),
+        .target(name: "XML", dependencies: ["CXML2"], swiftSettings: swiftSettings),
+        .target(name: "Zip", dependencies: ["CZip"], swiftSettings: swiftSettings),
 
         // MARK: Quarry's own modules (pure Swift)
         .target(name: "JSON", swiftSettings: swiftSettings),
@@ -70,7 +74,7 @@ let package = Package(
         ),
         .target(
             name: "Retrieval",
-            dependencies: ["Store", "SQLite", "LLM", "Locking", "Crypto"],
+            dependencies: ["Store", "SQLite", "LLM", "Locking", "Crypto", "XML", "Zip", "Markdown"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -158,6 +162,8 @@ let package = Package(
         .testTarget(name: "MarkdownTests", dependencies: ["Markdown"], swiftSettings: swiftSettings),
         .testTarget(name: "CurlTests", dependencies: ["Curl", "Locking"], swiftSettings: swiftSettings),
         .testTarget(name: "GzipTests", dependencies: ["Gzip"], swiftSettings: swiftSettings),
+        .testTarget(name: "XMLTests", dependencies: ["XML"], swiftSettings: swiftSettings),
+        .testTarget(name: "ZipTests", dependencies: ["Zip", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: swiftSettings),
         .testTarget(name: "TurboStreamTests", dependencies: ["TurboStream"], swiftSettings: swiftSettings),
         .testTarget(name: "LLMTests", dependencies: ["LLM", "StandIn", "JSON", "Curl"], swiftSettings: swiftSettings),

@@ -9,7 +9,7 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 # Debian packages Quarry builds against (headers and pkg-config files of the C libraries).
 QUARRY_BUILD_PACKAGES=(
   pkg-config libwebsockets-dev libcurl4-openssl-dev libsqlite3-dev
-  libcmark-gfm-dev libcmark-gfm-extensions-dev libssl-dev zlib1g-dev
+  libcmark-gfm-dev libcmark-gfm-extensions-dev libssl-dev zlib1g-dev libxml2-dev libzip-dev
 )
 
 # Installs the Debian packages given that are not installed yet (apt-get; sudo when not root).

@@ -1,0 +1,201 @@
+// Every raw libxml2 call of this module lives in this file.
+//
+// Threading rule (libxml2 2.9.14): `xmlInitParser` must run once before parsers are made on several threads (it sets
+// up global tables and locks); after that each parser context, with its SAX handler and user data, belongs to the
+// one thread that feeds it. Nothing here is shared between parses.
+//
+// Quarry parses with SAX (callbacks as the parser reads), never building a tree, so memory stays flat whatever the
+// document's size. Options, chosen for files nobody checked:
+// - never `XML_PARSE_NOENT` (entities are not substituted), `XML_PARSE_DTDLOAD` or `XML_PARSE_DTDATTR` (no DTD is
+//   read), always `XML_PARSE_NONET` (nothing is fetched); the entity-declaration callback is unset, so a document's
+//   own `<!ENTITY …>` declarations are never recorded and references to them are reported, not expanded: "billion
+//   laughs" and external entities (XXE) have nothing to work with, and the declaration is reported so the caller
+//   can refuse the file;
+// - never `XML_PARSE_HUGE`: libxml2's default limits stay (names, text nodes, nesting depth);
+// - errors and warnings are not printed; the first fatal one is read back with `xmlCtxtGetLastError`.
+internal import CXML2
+
+/// The Swift side of one parse: the handler, and whether it asked to stop. Reached from C callbacks through the
+/// SAX user-data pointer.
+final class ParseContext {
+    let handler: any XMLContentHandler
+    var parser: xmlParserCtxtPtr?
+    var declaredEntity: String?
+
+    init(handler: any XMLContentHandler) { self.handler = handler }
+
+    /// Stops the parser if the handler asked to.
+    func checkStop() {
+        if handler.stopRequested, let parser { xmlStopParser(parser) }
+    }
+
+    static func from(_ pointer: UnsafeMutableRawPointer?) -> ParseContext {
+        Unmanaged<ParseContext>.fromOpaque(pointer!).takeUnretainedValue()
+    }
+}
+
+enum LibXML2 {
+    /// Sets up libxml2's global state once (`xmlInitParser`); Swift runs a static initializer exactly once.
+    static let initialized: Bool = {
+        xmlInitParser()
+        return true
+    }()
+
+    /// Parses `bytes` as HTML with `htmlCreatePushParserCtxt`, `htmlCtxtUseOptions` and `htmlParseChunk`, as leniently
+    /// as a browser: malformed markup is repaired, never an error. The bytes are taken as UTF-8.
+    static func parseHTML(_ bytes: [UInt8], handler: any XMLContentHandler) {
+        _ = initialized
+        var sax = htmlSAXHandler()
+        sax.startElement = { context, name, attributes in
+            let context = ParseContext.from(context)
+            context.handler.startElement(XMLStartTag(html: name, attributes: attributes))
+            context.checkStop()
+        }
+        sax.endElement = { context, name in
+            let context = ParseContext.from(context)
+            context.handler.endElement(XMLName(localName: LibXML2.string(name), namespace: nil))
+            context.checkStop()
+        }
+        sax.characters = htmlCharacters
+        sax.ignorableWhitespace = htmlCharacters
+        // The contents of <script> and <style> arrive here: never text.
+        sax.cdataBlock = { _, _, _ in }
+        let context = ParseContext(handler: handler)
+        let pointer = Unmanaged.passRetained(context).toOpaque()
+        defer { Unmanaged<ParseContext>.fromOpaque(pointer).release() }
+        guard let parser = htmlCreatePushParserCtxt(&sax, pointer, nil, 0, nil, XML_CHAR_ENCODING_UTF8) else { return }
+        defer { htmlFreeParserCtxt(parser) }
+        context.parser = parser
+        let options = HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NONET.rawValue | HTML_PARSE_NOERROR.rawValue
+            | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_COMPACT.rawValue
+        _ = htmlCtxtUseOptions(parser, Int32(options))
+        feed(bytes) { pointer, count, last in htmlParseChunk(parser, pointer, count, last) }
+    }
+
+    /// Parses `bytes` as XML with `xmlCreatePushParserCtxt`, `xmlCtxtUseOptions` and `xmlParseChunk`; throws the first
+    /// fatal error (a document that is not well formed), or a refusal of entity declarations.
+    static func parseXML(_ bytes: [UInt8], handler: any XMLContentHandler) throws(XMLError) {
+        _ = initialized
+        var sax = xmlSAXHandler()
+        sax.initialized = UInt32(XML_SAX2_MAGIC)
+        sax.startElementNs = { context, localName, _, uri, _, _, count, _, attributes in
+            let context = ParseContext.from(context)
+            context.handler.startElement(XMLStartTag(localName: localName, uri: uri, count: Int(count),
+                                                     attributes: attributes))
+            context.checkStop()
+        }
+        sax.endElementNs = { context, localName, _, uri in
+            let context = ParseContext.from(context)
+            context.handler.endElement(XMLName(localName: LibXML2.string(localName),
+                                               namespace: uri.map { LibXML2.string($0) }))
+            context.checkStop()
+        }
+        sax.characters = xmlCharacters
+        sax.cdataBlock = xmlCharacters
+        // Declarations are refused, not recorded: nothing can be expanded.
+        sax.entityDecl = { context, name, _, _, _, _ in
+            let context = ParseContext.from(context)
+            if context.declaredEntity == nil { context.declaredEntity = LibXML2.string(name) }
+            if let parser = context.parser { xmlStopParser(parser) }
+        }
+        sax.serror = { _, _ in }
+        let context = ParseContext(handler: handler)
+        let pointer = Unmanaged.passRetained(context).toOpaque()
+        defer { Unmanaged<ParseContext>.fromOpaque(pointer).release() }
+        guard let parser = xmlCreatePushParserCtxt(&sax, pointer, nil, 0, nil) else {
+            throw .malformed("the XML parser could not start")
+        }
+        defer { xmlFreeParserCtxt(parser) }
+        context.parser = parser
+        let options = XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
+            | XML_PARSE_NOCDATA.rawValue
+        _ = xmlCtxtUseOptions(parser, Int32(options))
+        feed(bytes) { pointer, count, last in xmlParseChunk(parser, pointer, count, last) }
+        if let name = context.declaredEntity { throw .entityDeclaration(name) }
+        if handler.stopRequested { return }
+        if parser.pointee.wellFormed == 0 {
+            let error = xmlCtxtGetLastError(parser)
+            let message = error?.pointee.message.map { String(cString: $0) } ?? "not well formed"
+            let line = Int(error?.pointee.line ?? 0)
+            throw .malformed("line \(line): \(message.trimmingSuffix())")
+        }
+    }
+
+    /// Feeds the bytes in pieces of 1 MiB (`Int32` lengths), the last piece with the terminate flag.
+    private static func feed(_ bytes: [UInt8], _ chunk: (UnsafePointer<CChar>?, Int32, Int32) -> Int32) {
+        bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { chars in
+                let piece = 1 << 20
+                var offset = 0
+                repeat {
+                    let count = min(piece, chars.count - offset)
+                    let last: Int32 = offset + count >= chars.count ? 1 : 0
+                    let status = chunk(chars.baseAddress.map { $0 + offset }, Int32(count), last)
+                    offset += count
+                    if status != 0, last == 0 { _ = chunk(nil, 0, 1); break }
+                } while offset < chars.count
+            }
+        }
+    }
+
+    static func string(_ pointer: UnsafePointer<xmlChar>?) -> String {
+        pointer.map { String(cString: $0) } ?? ""
+    }
+}
+
+private func htmlCharacters(_ context: UnsafeMutableRawPointer?, _ bytes: UnsafePointer<xmlChar>?, _ count: Int32) {
+    guard let bytes, count > 0 else { return }
+    let context = ParseContext.from(context)
+    context.handler.characters(XMLText(buffer: UnsafeBufferPointer(start: bytes, count: Int(count))))
+    context.checkStop()
+}
+
+private func xmlCharacters(_ context: UnsafeMutableRawPointer?, _ bytes: UnsafePointer<xmlChar>?, _ count: Int32) {
+    htmlCharacters(context, bytes, count)
+}
+
+extension XMLStartTag {
+    /// An HTML start tag: libxml2 lower-cases HTML names; attributes come as a NULL-terminated list of name and value
+    /// (a value may be NULL for a bare attribute).
+    init(html name: UnsafePointer<xmlChar>?, attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
+        var list: [XMLAttribute] = []
+        if let attributes {
+            var index = 0
+            while let attributeName = attributes[index] {
+                let value = attributes[index + 1].map { LibXML2.string($0) } ?? ""
+                list.append(XMLAttribute(localName: LibXML2.string(attributeName), namespace: nil, value: value))
+                index += 2
+            }
+        }
+        self.init(name: XMLName(localName: name.map { LibXML2.string($0) } ?? "", namespace: nil), attributes: list)
+    }
+
+    /// An XML start tag from SAX2: attributes come as `count` quintuples of local name, prefix, URI, value start and
+    /// value end (the value is not NUL-terminated).
+    init(localName: UnsafePointer<xmlChar>?, uri: UnsafePointer<xmlChar>?, count: Int,
+         attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
+        var list: [XMLAttribute] = []
+        if let attributes {
+            list.reserveCapacity(count)
+            for index in 0..<count {
+                let base = index * 5
+                guard let name = attributes[base], let start = attributes[base + 3], let end = attributes[base + 4]
+                else { continue }
+                let value = String(decoding: UnsafeBufferPointer(start: start, count: end - start), as: UTF8.self)
+                list.append(XMLAttribute(localName: LibXML2.string(name), namespace: attributes[base + 2].map {
+                    LibXML2.string($0)
+                }, value: value))
+            }
+        }
+        self.init(name: XMLName(localName: localName.map { LibXML2.string($0) } ?? "",
+                                namespace: uri.map { LibXML2.string($0) }), attributes: list)
+    }
+}
+
+private extension String {
+    func trimmingSuffix() -> String {
+        var scalars = Substring(self)
+        while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
+        return String(scalars)
+    }
+}
