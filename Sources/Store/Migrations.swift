@@ -91,6 +91,17 @@ extension Store {
                 updated_at INTEGER NOT NULL
             );
             """),
+        Migration("pages of chunks and sources; documents that could not be read", sql: """
+            -- The pages a chunk's text is on, in documents that have pages (1 is the file's first page); NULL elsewhere.
+            ALTER TABLE chunks ADD COLUMN first_page INTEGER;
+            ALTER TABLE chunks ADD COLUMN last_page INTEGER;
+            -- A copy, so a source keeps its page after its document is read again.
+            ALTER TABLE message_sources ADD COLUMN first_page INTEGER;
+            ALTER TABLE message_sources ADD COLUMN last_page INTEGER;
+            -- Why the file could not be read (one line for people); NULL when it was read. A failed file is read
+            -- again only when it changes.
+            ALTER TABLE documents ADD COLUMN failure TEXT;
+            """),
     ]
 
     static let migrator = Migrator(migrations)

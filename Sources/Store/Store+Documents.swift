@@ -18,18 +18,23 @@ public struct DocumentRecord: Sendable, Equatable {
     public var modifiedAt: Int64
     /// When it was read (or last found unchanged), in seconds since 1970.
     public var ingestedAt: Int64
+    /// Why the file could not be read, or nil when it was: such a document has no chunks.
+    public var failure: String?
 }
 
-/// A chunk to store: its place, its headings (outermost first) and its text.
+/// A chunk to store: its place, its headings (outermost first), its text and, in a paged document, its pages.
 public struct NewChunk: Sendable, Equatable {
     public var ordinal: Int
     public var headingPath: [String]
     public var text: String
+    /// The pages its text is on (1 is the file's first page); nil in a document without pages.
+    public var pages: ClosedRange<Int>?
 
-    public init(ordinal: Int, headingPath: [String], text: String) {
+    public init(ordinal: Int, headingPath: [String], text: String, pages: ClosedRange<Int>? = nil) {
         self.ordinal = ordinal
         self.headingPath = headingPath
         self.text = text
+        self.pages = pages
     }
 }
 
@@ -41,10 +46,12 @@ extension Store {
     public func documents() throws(StoreError) -> [String: DocumentRecord] {
         try withReader { db throws(SQLiteError) in
             var out: [String: DocumentRecord] = [:]
-            for row in try db.query("SELECT id, path, title, content_hash, size, modified_at, ingested_at FROM documents") {
+            let sql = "SELECT id, path, title, content_hash, size, modified_at, ingested_at, failure FROM documents"
+            for row in try db.query(sql) {
                 let record = DocumentRecord(id: row[0].int64 ?? 0, path: row[1].string ?? "", title: row[2].string ?? "",
                                             contentHash: row[3].string ?? "", size: row[4].int64 ?? 0,
-                                            modifiedAt: row[5].int64 ?? 0, ingestedAt: row[6].int64 ?? 0)
+                                            modifiedAt: row[5].int64 ?? 0, ingestedAt: row[6].int64 ?? 0,
+                                            failure: row[7].string)
                 out[record.path] = record
             }
             return out
@@ -65,12 +72,15 @@ extension Store {
                     VALUES (?, ?, ?, ?, ?, ?)
                     """, path, title, contentHash, size, modifiedAt, Self.now())
                 let documentID = db.lastInsertRowID
-                let insertChunk = try db.prepare(
-                    "INSERT INTO chunks (document_id, ordinal, heading_path, text) VALUES (?, ?, ?, ?)")
+                let insertChunk = try db.prepare("""
+                    INSERT INTO chunks (document_id, ordinal, heading_path, text, first_page, last_page)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """)
                 let indexChunk = try db.prepare("INSERT INTO chunks_fts (rowid, title, headings, body) VALUES (?, ?, ?, ?)")
                 for chunk in chunks {
                     let headings = chunk.headingPath.joined(separator: headingSeparator)
-                    try insertChunk.bind([documentID, chunk.ordinal, headings, chunk.text])
+                    try insertChunk.bind([documentID, chunk.ordinal, headings, chunk.text, chunk.pages?.lowerBound,
+                                          chunk.pages?.upperBound])
                     try insertChunk.run()
                     insertChunk.reset()
                     try indexChunk.bind([db.lastInsertRowID, title, headings, chunk.text])
@@ -78,6 +88,22 @@ extension Store {
                     indexChunk.reset()
                 }
                 return documentID
+            }
+        }
+    }
+
+    /// Records that the file at `path` could not be read, and why, replacing whatever was stored under it (its
+    /// chunks go): the file is not read again until its size, time or content changes.
+    public func recordFailure(path: String, title: String, contentHash: String, size: Int64, modifiedAt: Int64,
+                              reason: String) throws(StoreError) {
+        try withConnection { db throws(SQLiteError) in
+            try db.transaction(wrappingErrors: { $0 }) { () throws(SQLiteError) in
+                try Self.deleteDocument(path: path, db)
+                try Self.bumpGeneration(db)
+                try db.run("""
+                    INSERT INTO documents (path, title, content_hash, size, modified_at, ingested_at, failure)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """, path, title, contentHash, size, modifiedAt, Self.now(), reason)
             }
         }
     }
@@ -100,12 +126,12 @@ extension Store {
         }
     }
 
-    /// Counts: documents, chunks, chunks with an embedding from `model`.
+    /// Counts: documents read (not those that failed), chunks, chunks with an embedding from `model`.
     public func knowledgeBaseCounts(embeddingModel model: String? = nil) throws(StoreError)
         -> (documents: Int, chunks: Int, embedded: Int)
     {
         try withReader { db throws(SQLiteError) in
-            let documents = try db.query("SELECT count(*) FROM documents").first?[0].int ?? 0
+            let documents = try db.query("SELECT count(*) FROM documents WHERE failure IS NULL").first?[0].int ?? 0
             let chunks = try db.query("SELECT count(*) FROM chunks").first?[0].int ?? 0
             let embedded = try db.query("SELECT count(*) FROM chunks WHERE embedding_model IS ?", model).first?[0].int ?? 0
             return (documents, chunks, model == nil ? 0 : embedded)

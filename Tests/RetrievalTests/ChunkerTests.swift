@@ -12,7 +12,7 @@ import Testing
     static func parse(
         _ text: String, _ format: DocumentFormat, with chunker: Chunker = chunker, fallbackTitle: String = "fallback"
     ) -> ParsedDocument {
-        guard let document = chunker.parse(Array(text.utf8), format: format, fallbackTitle: fallbackTitle) else {
+        guard let document = try? chunker.parse(Array(text.utf8), format: format, fallbackTitle: fallbackTitle) else {
             Issue.record("taken for binary: \(text.prefix(80))")
             return ParsedDocument(title: "", chunks: [])
         }

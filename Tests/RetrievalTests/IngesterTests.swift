@@ -28,7 +28,7 @@ import Glibc
             var events: [IngestEvent] = []
             let first = try ingester.ingest([docs]) { events.append($0) }
             #expect(first.added == 3 && first.skipped == 1 && first.chunks >= 3)
-            #expect(events.contains { if case .skipped(let path, let reason) = $0 { path.hasSuffix("photo.png") && reason.contains("not a supported format") } else { false } })
+            #expect(events.contains { if case .skipped(let path, let reason) = $0 { path.hasSuffix("photo.png") && reason.contains("images are not read") } else { false } })
 
             let observer = try Connection(path: folder + "/q.db")
             let before = try dataVersion(observer)

@@ -22,10 +22,14 @@ extension Chunker {
         var keepWithNext = false
         /// A Markdown fenced code block: its first and last lines are the fences, re-emitted around each piece.
         var isFenced = false
+        /// The page it is on (1 is the file's first page), or 0 in a document without pages. A block of a paged
+        /// document never spans pages: readers cut at page breaks.
+        var page = 0
 
         /// A block of the given bytes; nil when they hold no text. Prose loses its surrounding whitespace; code,
         /// lists and tables keep the indentation of their first line.
-        init?(_ kind: BlockKind, _ bytes: ArraySlice<UInt8>, keepWithNext: Bool = false, isFenced: Bool = false) {
+        init?(_ kind: BlockKind, _ bytes: ArraySlice<UInt8>, keepWithNext: Bool = false, isFenced: Bool = false,
+              page: Int = 0) {
             let range = kind == .prose
                 ? UTF8Text.trimmed(bytes, bytes.indices)
                 : UTF8Text.trimmedLines(bytes, bytes.indices)
@@ -34,6 +38,7 @@ extension Chunker {
             self.bytes = Array(bytes[range])
             self.keepWithNext = keepWithNext
             self.isFenced = isFenced
+            self.page = page
         }
 
         /// Whether the packer should keep it with the next block: asked for, or prose introducing what follows (":").

@@ -33,6 +33,9 @@ extension Chunker {
         private var openFence: (block: Int, close: [UInt8])?
         private var owed = 0
         private var blockNumber = 0
+        /// The first and last page of the atoms in `body` (0 when unpaged).
+        private var firstPage = 0
+        private var lastPage = 0
 
         init(target: Int, maximum: Int, overlap: Int) {
             self.target = target
@@ -60,6 +63,7 @@ extension Chunker {
                 if last > index {
                     block.bytes = Array(blocks[index...last].map(\.bytes).joined(separator: Self.blockSeparator))
                     block.isFenced = false
+                    block.page = blocks[index].page > 0 ? blocks[index].page : block.page
                 }
                 // Still glued to a next block too long to join: start a chunk with room for that block's start.
                 let glued = block.gluesToNext && last + 1 < blocks.count
@@ -75,7 +79,7 @@ extension Chunker {
             let bytes = block.bytes
             if scalars <= maximum {
                 let atom = Atom(range: bytes.indices, scalars: scalars)
-                append(bytes, atom, kind: block.kind, joiner: nil, fence: nil, reserving: reserve)
+                append(bytes, atom, kind: block.kind, joiner: nil, fence: nil, page: block.page, reserving: reserve)
                 return
             }
             var inner = bytes.indices
@@ -94,7 +98,7 @@ extension Chunker {
             var previousEnd: Int?
             for atom in atoms {
                 let joiner = previousEnd.map { bytes[$0..<atom.range.lowerBound] }
-                append(bytes, atom, kind: block.kind, joiner: joiner, fence: fence)
+                append(bytes, atom, kind: block.kind, joiner: joiner, fence: fence, page: block.page)
                 previousEnd = atom.range.upperBound
             }
         }
@@ -103,7 +107,7 @@ extension Chunker {
         /// block's first atom), `fence` the fences of a fenced code block being cut.
         private mutating func append(
             _ bytes: [UInt8], _ atom: Atom, kind: BlockKind, joiner: ArraySlice<UInt8>?,
-            fence: (open: ArraySlice<UInt8>, close: [UInt8])?, reserving reserve: Int = 0
+            fence: (open: ArraySlice<UInt8>, close: [UInt8])?, page: Int, reserving reserve: Int = 0
         ) {
             let joinerBytes = joiner ?? Self.blockSeparator[...]
             let reopens = fence != nil && openFence?.block != blockNumber
@@ -142,6 +146,10 @@ extension Chunker {
             }
             body.append(contentsOf: bytes[atom.range])
             bodyScalars += atom.scalars
+            if page > 0 {
+                firstPage = firstPage == 0 ? page : min(firstPage, page)
+                lastPage = max(lastPage, page)
+            }
         }
 
         /// The scalars a pair of fences adds to a piece: the opening line, two newlines, the closing marker.
@@ -164,9 +172,12 @@ extension Chunker {
             closeFence(unless: nil)
             carry = tailKind == .prose || tailKind == .list ? tail(budget: overlap - 2) : []
             let text = String(decoding: body, as: UTF8.self)
-            chunks.append(Chunk(ordinal: chunks.count, headingPath: headingPath, text: text))
+            chunks.append(Chunk(ordinal: chunks.count, headingPath: headingPath, text: text,
+                                pages: firstPage > 0 ? firstPage...lastPage : nil))
             body.removeAll(keepingCapacity: true)
             bodyScalars = 0
+            firstPage = 0
+            lastPage = 0
         }
 
         /// The end of `body` from `tailStart`, at most `budget` scalars, starting at a sentence start when that keeps

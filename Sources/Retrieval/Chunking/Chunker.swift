@@ -29,35 +29,45 @@ public struct Chunker: Sendable {
         self.overlapCharacters = min(max(0, overlapCharacters), self.targetCharacters / 2)
     }
 
-    /// Reads a document: its title and its chunks, in order.
-    ///
-    /// Returns nil for binary content (NUL bytes or mostly non-text in the first few KB). Invalid UTF-8 is repaired,
-    /// an empty or blank document gives no chunks, and `fallbackTitle` names a document without a title of its own.
-    public func parse(_ bytes: [UInt8], format: DocumentFormat, fallbackTitle: String) -> ParsedDocument? {
-        if Self.looksBinary(bytes) { return nil }
+    /// Reads a text document (Markdown, reStructuredText, HTML, plain text): its title and its chunks, in order.
+    /// Invalid UTF-8 is repaired, an empty or blank document gives no chunks, and `fallbackTitle` names a document
+    /// without a title of its own. Throws `.binary` for binary content (NUL bytes or mostly non-text in the first
+    /// few KB), and `.unsupported` for the formats that need a `DocumentReader` (PDF, Word, OpenDocument, EPUB).
+    public func parse(_ bytes: [UInt8], format: DocumentFormat, fallbackTitle: String)
+        throws(DocumentReadError) -> ParsedDocument
+    {
+        if Self.looksBinary(bytes) { throw .binary }
         let text = Self.normalizedText(bytes)
-
-        var elements: [Element]
-        var title: String?
-        var titleIndex: Int?
+        let outline: Outline
         switch format {
         case .markdown:
             var reader = MarkdownReader(text)
-            elements = reader.read()
-            titleIndex = elements.firstIndex(where: \.isTopLevelHeading)
+            outline = Outline(topLevelHeadingTitle: reader.read())
         case .restructuredText:
             var reader = RestructuredTextReader(text)
-            elements = reader.read()
-            titleIndex = elements.firstIndex(where: \.isHeading).flatMap { elements[$0].isTopLevelHeading ? $0 : nil }
+            let elements = reader.read()
+            let first = elements.firstIndex(where: \.isHeading).flatMap { elements[$0].isTopLevelHeading ? $0 : nil }
+            outline = Outline(elements: elements, titleIndex: first)
         case .html:
             var reader = HTMLReader()
-            elements = reader.read(text)
-            titleIndex = elements.firstIndex(where: \.isTopLevelHeading)
-            title = reader.titleText
+            let elements = reader.read(text)
+            let hasHeading = elements.contains(where: \.isTopLevelHeading)
+            outline = Outline(title: hasHeading ? nil : reader.titleText, topLevelHeadingTitle: elements)
         case .text:
-            (title, elements) = PlainTextReader(text).read()
+            let (title, elements) = PlainTextReader(text).read()
+            outline = Outline(title: title, elements: elements)
+        case .pdf, .docx, .odt, .epub:
+            throw .unsupported(format)
         }
-        if let titleIndex, case .heading(_, let text) = elements[titleIndex] { title = text }
+        return chunk(outline, fallbackTitle: fallbackTitle)
+    }
+
+    /// Cuts a document's outline into chunks along its headings; the title is the outline's, else `fallbackTitle`.
+    func chunk(_ outline: Outline, fallbackTitle: String) -> ParsedDocument {
+        let elements = outline.elements
+        let titleIndex = outline.titleIndex
+        var title = outline.title
+        if let titleIndex, case .heading(_, let text) = elements[titleIndex], title == nil { title = text }
 
         var packer = Packer(target: targetCharacters, maximum: maxCharacters, overlap: overlapCharacters)
         var headings: [(level: Int, text: String)] = []

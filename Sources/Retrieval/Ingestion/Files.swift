@@ -20,12 +20,15 @@ struct SkippedFile: Sendable, Equatable {
 }
 
 enum Files {
-    /// Every supported file under `roots` (files or folders), and the files skipped with their reasons. Hidden
-    /// files and folders (`.git`, `.DS_Store`) are passed over silently; symlinked folders are not followed, so
-    /// a link loop cannot trap the walk.
+    /// Every supported file under `roots` (files or folders, symlinks resolved), and the files skipped with their
+    /// reasons. Hidden files and folders (`.git`, `.DS_Store`) are passed over silently; symlinked folders are not
+    /// followed, so a link loop cannot trap the walk; a symlinked file inside a folder is read only when it leads to
+    /// a file inside that same folder (a link to `/etc/passwd` or `~/secret.txt` in the documents folder must not
+    /// put that file in front of anonymous visitors).
     static func scan(_ roots: [String]) -> (found: [FoundFile], skipped: [SkippedFile], missing: [String]) {
         var found: [FoundFile] = [], skipped: [SkippedFile] = [], missing: [String] = []
         var seen = Set<String>()
+        var root = ""
         func visit(_ path: String, explicit: Bool) {
             var info = stat()
             guard stat(path, &info) == 0 else {
@@ -53,14 +56,21 @@ enum Files {
                 return
             }
             let absolute = realPath(path) ?? path
+            if !explicit, !Ingester.isUnder(absolute, roots: [root]) {
+                skipped.append(SkippedFile(path: path, reason: "a link to a file outside the folder (not followed)"))
+                return
+            }
             guard seen.insert(absolute).inserted else { return }
             guard let format = DocumentFormat.of(path: path) else {
-                skipped.append(SkippedFile(path: absolute, reason: "not a supported format (.md, .markdown, .txt, .rst, .html, .htm)"))
+                skipped.append(SkippedFile(path: absolute, reason: DocumentFormat.unsupportedReason(path: path)))
                 return
             }
             found.append(FoundFile(path: absolute, size: Int64(info.st_size), modifiedAt: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec), format: format))
         }
-        for root in roots { visit(root, explicit: true) }
+        for path in roots {
+            root = realPath(path) ?? path
+            visit(path, explicit: true)
+        }
         return (found, skipped, missing)
     }
 

@@ -40,18 +40,26 @@ public enum IngestEvent: Sendable, Equatable {
     case failed(path: String, reason: String)
 }
 
-/// Reads documents into the store. Synchronous and blocking (file I/O, SQLite): run it on its own thread.
+/// Reads documents into the store. Synchronous and blocking (file I/O, SQLite, converters): run it on its own thread.
 public struct Ingester: Sendable {
     public let store: Store
-    public let chunker: Chunker
-    /// Files larger than this are skipped (a 50 MB "document" is a log or a data dump, not a manual).
+    public let reader: DocumentReader
+    /// Text files (Markdown, reST, HTML, plain text) larger than this are skipped: a 50 MB "document" of text is a
+    /// log or a data dump, not a manual.
     public var maxFileBytes: Int
+    /// PDFs, Word, OpenDocument and EPUB files larger than this are skipped (they carry images and fonts).
+    public var maxPackedFileBytes: Int
 
-    public init(store: Store, chunker: Chunker = Chunker(), maxFileBytes: Int = 20 << 20) {
+    public init(store: Store, reader: DocumentReader = DocumentReader(), maxFileBytes: Int = 20 << 20,
+                maxPackedFileBytes: Int = 200 << 20) {
         self.store = store
-        self.chunker = chunker
+        self.reader = reader
         self.maxFileBytes = maxFileBytes
+        self.maxPackedFileBytes = maxPackedFileBytes
     }
+
+    /// The chunker documents are cut with.
+    public var chunker: Chunker { reader.chunker }
 
     /// Ingests the files and folders at `paths`, and removes documents that were ingested from under them and
     /// are gone. `report` hears about each file as it goes.
@@ -70,12 +78,18 @@ public struct Ingester: Sendable {
             let previous = known[file.path]
             if let previous, previous.size == file.size, previous.modifiedAt == file.modifiedAt,
                Self.settled(previous) {
-                summary.unchanged += 1
-                report(.unchanged(path: file.path))
+                if let failure = previous.failure {
+                    summary.skipped += 1
+                    report(.skipped(path: file.path, reason: failure))
+                } else {
+                    summary.unchanged += 1
+                    report(.unchanged(path: file.path))
+                }
                 continue
             }
-            guard file.size <= maxFileBytes, let bytes = Files.read(file.path, limit: maxFileBytes) else {
-                let reason = file.size > maxFileBytes ? "larger than \(maxFileBytes >> 20) MB" : "it cannot be read"
+            let limit = file.format.isBinary ? maxPackedFileBytes : maxFileBytes
+            guard file.size <= limit, let bytes = Files.read(file.path, limit: limit) else {
+                let reason = file.size > limit ? "larger than \(limit >> 20) MB" : "it cannot be read"
                 summary.failed += 1
                 report(.failed(path: file.path, reason: reason))
                 continue
@@ -86,19 +100,34 @@ public struct Ingester: Sendable {
                 if previous.modifiedAt != file.modifiedAt || Int64(time(nil)) - file.modifiedAt / 1_000_000_000 >= 2 {
                     try store.touchDocument(path: file.path, modifiedAt: file.modifiedAt)
                 }
-                summary.unchanged += 1
-                report(.unchanged(path: file.path))
+                if let failure = previous.failure {
+                    summary.skipped += 1
+                    report(.skipped(path: file.path, reason: failure))
+                } else {
+                    summary.unchanged += 1
+                    report(.unchanged(path: file.path))
+                }
                 continue
             }
-            guard let parsed = chunker.parse(bytes, format: file.format, fallbackTitle: Files.titleFromName(file.path)) else {
+            let parsed: ParsedDocument
+            do {
+                parsed = try reader.read(bytes, format: file.format, path: file.path,
+                                         fallbackTitle: Files.titleFromName(file.path))
+            } catch {
+                // Recorded, so the file is read again only when it changes (a 500-page PDF that times out is not
+                // converted again on every look at the folder).
+                try store.recordFailure(path: file.path, title: Files.titleFromName(file.path), contentHash: hash,
+                                        size: Int64(bytes.count), modifiedAt: file.modifiedAt, reason: error.reason)
                 summary.skipped += 1
-                report(.skipped(path: file.path, reason: "binary content, not text"))
+                report(.skipped(path: file.path, reason: error.reason))
                 continue
             }
             try store.replaceDocument(
                 path: file.path, title: parsed.title, contentHash: hash, size: Int64(bytes.count),
                 modifiedAt: file.modifiedAt,
-                chunks: parsed.chunks.map { NewChunk(ordinal: $0.ordinal, headingPath: $0.headingPath, text: $0.text) })
+                chunks: parsed.chunks.map {
+                    NewChunk(ordinal: $0.ordinal, headingPath: $0.headingPath, text: $0.text, pages: $0.pages)
+                })
             if previous == nil { summary.added += 1 } else { summary.changed += 1 }
             summary.chunks += parsed.chunks.count
             summary.bytes += Int64(bytes.count)
