@@ -20,6 +20,14 @@ extension Chunker {
         /// Inside `<article>` or `<main>`, where `<header>` and `<footer>` belong to the content.
         private var contentDepth = 0
 
+        /// The outline of an HTML page (valid UTF-8): its first `<h1>` titles it, else its `<title>`.
+        static func outline(_ text: [UInt8]) -> Outline {
+            var reader = HTMLReader()
+            let elements = reader.read(text)
+            let hasHeading = elements.contains(where: \.isTopLevelHeading)
+            return Outline(title: hasHeading ? nil : reader.titleText, topLevelHeadingTitle: elements)
+        }
+
         mutating func read(_ text: [UInt8]) -> [Element] {
             text.withUnsafeBufferPointer { bytes in
                 var index = 0

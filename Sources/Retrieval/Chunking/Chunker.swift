@@ -49,10 +49,7 @@ public struct Chunker: Sendable {
             let first = elements.firstIndex(where: \.isHeading).flatMap { elements[$0].isTopLevelHeading ? $0 : nil }
             outline = Outline(elements: elements, titleIndex: first)
         case .html:
-            var reader = HTMLReader()
-            let elements = reader.read(text)
-            let hasHeading = elements.contains(where: \.isTopLevelHeading)
-            outline = Outline(title: hasHeading ? nil : reader.titleText, topLevelHeadingTitle: elements)
+            outline = HTMLReader.outline(text)
         case .text:
             let (title, elements) = PlainTextReader(text).read()
             outline = Outline(title: title, elements: elements)
