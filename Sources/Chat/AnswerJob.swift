@@ -155,7 +155,9 @@ public struct AnswerJob: Sendable {
                 question: question,
                 history: history.map { ChatMessage(role: $0.role, content: $0.content) },
                 passages: passages.map {
-                    Passage(title: $0.chunk.documentTitle, heading: $0.chunk.headingPath.last, text: $0.chunk.text,
+                    Passage(title: [$0.chunk.documentTitle, pageLabel($0.chunk.pages)].compactMap { $0 }
+                                .joined(separator: ", "),
+                            heading: $0.chunk.headingPath.last, text: $0.chunk.text,
                             score: Double($0.relevance) / 100)
                 })
             for try await delta in answerer.answer(request) {
@@ -188,7 +190,8 @@ public struct AnswerJob: Sendable {
         SourceRecord(rank: passage.rank, chunkID: passage.chunk.id, documentTitle: passage.chunk.documentTitle,
                      headingPath: passage.chunk.headingPath.joined(separator: headingSeparator),
                      excerpt: excerpt(passage.chunk.text), score: passage.score,
-                     distance: passage.similarity.map { 1 - Double($0) }, relevance: passage.relevance)
+                     distance: passage.similarity.map { 1 - Double($0) }, relevance: passage.relevance,
+                     pages: passage.chunk.pages)
     }
 
     /// The start of a passage, on one line, cut at a word: about two lines of a source list.

@@ -54,7 +54,8 @@ public enum Markup {
         guard !sources.isEmpty else { return "" }
         let items = sources.map { source in
             let place = source.headingPath.isEmpty ? "" : " <span class=\"heading\">› \(HTML.escape(source.headingPath))</span>"
-            return "<li><span class=\"title\">\(HTML.escape(source.documentTitle))</span>\(place) "
+            let page = pageLabel(source.pages).map { ", <span class=\"page\">\($0)</span>" } ?? ""
+            return "<li><span class=\"title\">\(HTML.escape(source.documentTitle))</span>\(place)\(page) "
                 + "<span class=\"relevance\">\(source.relevance)%</span> <q>\(HTML.escape(source.excerpt))</q></li>"
         }
         let count = sources.count == 1 ? "1 source used" : "\(sources.count) sources used"

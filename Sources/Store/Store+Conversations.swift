@@ -53,9 +53,12 @@ public struct SourceRecord: Sendable, Equatable {
     public var distance: Double?
     /// The percentage shown.
     public var relevance: Int
+    /// The pages of the passage, in a document with pages.
+    public var pages: ClosedRange<Int>?
 
     public init(rank: Int, chunkID: Int64?, documentTitle: String, headingPath: String, excerpt: String,
-                score: Double, distance: Double?, relevance: Int) {
+                score: Double, distance: Double?, relevance: Int, pages: ClosedRange<Int>? = nil) {
+        self.pages = pages
         self.rank = rank
         self.chunkID = chunkID
         self.documentTitle = documentTitle
@@ -206,11 +209,12 @@ extension Store {
                 try db.run("DELETE FROM message_sources WHERE message_id = ?", message)
                 let insert = try db.prepare("""
                     INSERT INTO message_sources (message_id, rank, chunk_id, document_title, heading_path, excerpt, score,
-                        distance, relevance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        distance, relevance, first_page, last_page) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
                 for source in sources {
                     try insert.bind([message, source.rank, source.chunkID, source.documentTitle, source.headingPath,
-                                     source.excerpt, source.score, source.distance, source.relevance])
+                                     source.excerpt, source.score, source.distance, source.relevance,
+                                     source.pages?.lowerBound, source.pages?.upperBound])
                     try insert.run()
                     insert.reset()
                 }
@@ -224,12 +228,14 @@ extension Store {
     public func sources(message: Int64) throws(StoreError) -> [SourceRecord] {
         try withReader { db throws(SQLiteError) in
             try db.query("""
-                SELECT rank, chunk_id, document_title, heading_path, excerpt, score, distance, relevance
+                SELECT rank, chunk_id, document_title, heading_path, excerpt, score, distance, relevance, first_page,
+                    last_page
                 FROM message_sources WHERE message_id = ? ORDER BY rank
                 """, message).map { row in
                 SourceRecord(rank: row[0].int ?? 0, chunkID: row[1].int64, documentTitle: row[2].string ?? "",
                              headingPath: row[3].string ?? "", excerpt: row[4].string ?? "", score: row[5].double ?? 0,
-                             distance: row[6].double, relevance: row[7].int ?? 0)
+                             distance: row[6].double, relevance: row[7].int ?? 0,
+                             pages: pageRange(first: row[8].int, last: row[9].int))
             }
         }
     }

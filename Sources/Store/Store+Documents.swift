@@ -41,6 +41,18 @@ public struct NewChunk: Sendable, Equatable {
 /// How heading paths are joined in the database and in sources.
 public let headingSeparator = " › "
 
+/// How a passage's pages read in sources: "p. 12", "pp. 12–13"; nil for a document without pages.
+public func pageLabel(_ pages: ClosedRange<Int>?) -> String? {
+    guard let pages else { return nil }
+    return pages.count == 1 ? "p. \(pages.lowerBound)" : "pp. \(pages.lowerBound)–\(pages.upperBound)"
+}
+
+/// The pages stored as a first and last page (either may be NULL), as a range.
+func pageRange(first: Int?, last: Int?) -> ClosedRange<Int>? {
+    guard let first, first > 0 else { return nil }
+    return first...max(first, last ?? first)
+}
+
 extension Store {
     /// Every document, by path.
     public func documents() throws(StoreError) -> [String: DocumentRecord] {

@@ -10,6 +10,19 @@ public struct ChunkRecord: Sendable, Equatable {
     /// The headings it sits under, outermost first.
     public var headingPath: [String]
     public var text: String
+    /// The pages its text is on, in a document with pages.
+    public var pages: ClosedRange<Int>?
+
+    public init(id: Int64, documentID: Int64, documentPath: String, documentTitle: String, headingPath: [String],
+                text: String, pages: ClosedRange<Int>? = nil) {
+        self.id = id
+        self.documentID = documentID
+        self.documentPath = documentPath
+        self.documentTitle = documentTitle
+        self.headingPath = headingPath
+        self.text = text
+        self.pages = pages
+    }
 }
 
 extension Store {
@@ -51,7 +64,7 @@ extension Store {
         return try withReader { db throws(SQLiteError) in
             let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ",")
             let rows = try db.query("""
-                SELECT c.id, c.document_id, d.path, d.title, c.heading_path, c.text
+                SELECT c.id, c.document_id, d.path, d.title, c.heading_path, c.text, c.first_page, c.last_page
                 FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN (\(placeholders))
                 """, bindings: ids.map { $0 })
             var byID: [Int64: ChunkRecord] = [:]
@@ -61,7 +74,7 @@ extension Store {
                     id: row[0].int64 ?? 0, documentID: row[1].int64 ?? 0, documentPath: row[2].string ?? "",
                     documentTitle: row[3].string ?? "",
                     headingPath: headings.isEmpty ? [] : headings.split(separator: headingSeparator).map(String.init),
-                    text: row[5].string ?? "")
+                    text: row[5].string ?? "", pages: pageRange(first: row[6].int, last: row[7].int))
                 byID[record.id] = record
             }
             return ids.compactMap { byID[$0] }

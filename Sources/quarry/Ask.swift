@@ -27,7 +27,8 @@ final class TerminalAnswer: AnswerObserver {
         if !outcome.sources.isEmpty {
             output("\nSources:\n")
             for source in outcome.sources {
-                let place = source.headingPath.isEmpty ? source.documentTitle : "\(source.documentTitle) › \(source.headingPath)"
+                let place = (source.headingPath.isEmpty ? source.documentTitle : "\(source.documentTitle) › \(source.headingPath)")
+                    + (pageLabel(source.pages).map { ", \($0)" } ?? "")
                 output("\(source.rank). \(place) (\(source.relevance)%)\n   “\(source.excerpt)”\n")
             }
         }

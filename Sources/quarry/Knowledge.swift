@@ -98,6 +98,7 @@ func runSearch(_ options: SearchOptions, environment: Environment) async {
     }
     for passage in results {
         let place = ([passage.chunk.documentTitle] + passage.chunk.headingPath).joined(separator: " › ")
+            + (pageLabel(passage.chunk.pages).map { ", \($0)" } ?? "")
         var scores = passage.bm25.map { "bm25 \(rounded($0, 2))" } ?? ""
         if let similarity = passage.similarity { scores += (scores.isEmpty ? "" : ", ") + "cosine \(rounded(Double(similarity), 3))" }
         print("\(passage.rank). \(passage.relevance)%  \(place)")
