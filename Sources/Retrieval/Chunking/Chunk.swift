@@ -6,8 +6,10 @@ public enum DocumentFormat: String, Sendable, CaseIterable {
 
     /// The format a file's name says (`.md`, `.markdown`, `.txt`, `.rst`, `.html`, `.htm`, `.xhtml`, `.pdf`, `.docx`,
     /// `.odt`, `.epub`), or nil.
+    /// Sphinx publishes its reStructuredText sources as `name.rst.txt`: those are reStructuredText.
     public static func of(path: String) -> DocumentFormat? {
         guard let suffix = fileExtension(of: path) else { return nil }
+        if suffix == "txt", path.lowercased().hasSuffix(".rst.txt") { return .restructuredText }
         switch suffix {
         case "md", "markdown": return .markdown
         case "txt": return .text
