@@ -53,6 +53,55 @@ func pageRange(first: Int?, last: Int?) -> ClosedRange<Int>? {
     return first...max(first, last ?? first)
 }
 
+/// A change to the knowledge base's documents, applied with others in one transaction (`Store.apply`).
+public enum DocumentChange: Sendable, Equatable {
+    /// Store a document and its chunks, replacing whatever was stored under its path.
+    case replace(path: String, title: String, contentHash: String, size: Int64, modifiedAt: Int64, chunks: [NewChunk])
+    /// Record that the file could not be read and why (its old chunks go).
+    case failure(path: String, title: String, contentHash: String, size: Int64, modifiedAt: Int64, reason: String)
+    /// Record that the file was read again and found unchanged, with its current modification time (ns).
+    case touch(path: String, modifiedAt: Int64)
+    /// Remove the document, its chunks and their index entries.
+    case remove(path: String)
+}
+
+/// The statements that insert a document and its chunks, prepared once per transaction.
+private struct DocumentWriter {
+    let db: Connection
+    let insertDocument: Statement
+    let insertChunk: Statement
+    let indexChunk: Statement
+
+    init(_ db: Connection) throws(SQLiteError) {
+        self.db = db
+        insertDocument = try db.prepare("""
+            INSERT INTO documents (path, title, content_hash, size, modified_at, ingested_at) VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        insertChunk = try db.prepare("""
+            INSERT INTO chunks (document_id, ordinal, heading_path, text, first_page, last_page) VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        indexChunk = try db.prepare("INSERT INTO chunks_fts (rowid, title, headings, body) VALUES (?, ?, ?, ?)")
+    }
+
+    func insert(path: String, title: String, contentHash: String, size: Int64, modifiedAt: Int64,
+                chunks: [NewChunk]) throws(SQLiteError) {
+        try insertDocument.bind([path, title, contentHash, size, modifiedAt, Store.now()])
+        try insertDocument.run()
+        insertDocument.reset()
+        let documentID = db.lastInsertRowID
+        for chunk in chunks {
+            let headings = chunk.headingPath.joined(separator: headingSeparator)
+            try insertChunk.bind([documentID, chunk.ordinal, headings, chunk.text, chunk.pages?.lowerBound,
+                                  chunk.pages?.upperBound])
+            try insertChunk.run()
+            insertChunk.reset()
+            try indexChunk.bind([db.lastInsertRowID, title, headings, chunk.text])
+            try indexChunk.run()
+            indexChunk.reset()
+        }
+    }
+}
+
 extension Store {
     /// Every document, by path.
     public func documents() throws(StoreError) -> [String: DocumentRecord] {
@@ -75,32 +124,10 @@ extension Store {
     @discardableResult
     public func replaceDocument(path: String, title: String, contentHash: String, size: Int64, modifiedAt: Int64,
                                 chunks: [NewChunk]) throws(StoreError) -> Int64 {
-        try withConnection { db throws(SQLiteError) in
-            try db.transaction(wrappingErrors: { $0 }) { () throws(SQLiteError) -> Int64 in
-                try Self.deleteDocument(path: path, db)
-                try Self.bumpGeneration(db)
-                try db.run("""
-                    INSERT INTO documents (path, title, content_hash, size, modified_at, ingested_at)
-                    VALUES (?, ?, ?, ?, ?, ?)
-                    """, path, title, contentHash, size, modifiedAt, Self.now())
-                let documentID = db.lastInsertRowID
-                let insertChunk = try db.prepare("""
-                    INSERT INTO chunks (document_id, ordinal, heading_path, text, first_page, last_page)
-                    VALUES (?, ?, ?, ?, ?, ?)
-                    """)
-                let indexChunk = try db.prepare("INSERT INTO chunks_fts (rowid, title, headings, body) VALUES (?, ?, ?, ?)")
-                for chunk in chunks {
-                    let headings = chunk.headingPath.joined(separator: headingSeparator)
-                    try insertChunk.bind([documentID, chunk.ordinal, headings, chunk.text, chunk.pages?.lowerBound,
-                                          chunk.pages?.upperBound])
-                    try insertChunk.run()
-                    insertChunk.reset()
-                    try indexChunk.bind([db.lastInsertRowID, title, headings, chunk.text])
-                    try indexChunk.run()
-                    indexChunk.reset()
-                }
-                return documentID
-            }
+        try apply([.replace(path: path, title: title, contentHash: contentHash, size: size, modifiedAt: modifiedAt,
+                            chunks: chunks)])
+        return try withReader { db throws(SQLiteError) in
+            try db.query("SELECT id FROM documents WHERE path = ?", path).first?[0].int64 ?? 0
         }
     }
 
@@ -108,32 +135,54 @@ extension Store {
     /// chunks go): the file is not read again until its size, time or content changes.
     public func recordFailure(path: String, title: String, contentHash: String, size: Int64, modifiedAt: Int64,
                               reason: String) throws(StoreError) {
-        try withConnection { db throws(SQLiteError) in
-            try db.transaction(wrappingErrors: { $0 }) { () throws(SQLiteError) in
-                try Self.deleteDocument(path: path, db)
-                try Self.bumpGeneration(db)
-                try db.run("""
-                    INSERT INTO documents (path, title, content_hash, size, modified_at, ingested_at, failure)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """, path, title, contentHash, size, modifiedAt, Self.now(), reason)
-            }
-        }
+        try apply([.failure(path: path, title: title, contentHash: contentHash, size: size, modifiedAt: modifiedAt,
+                            reason: reason)])
     }
 
     /// Records that a document's file was read again and found unchanged, with its current modification time
     /// (nanoseconds), so later looks can trust its size and time.
     public func touchDocument(path: String, modifiedAt: Int64) throws(StoreError) {
-        try withConnection { db throws(SQLiteError) in
-            try db.run("UPDATE documents SET modified_at = ?, ingested_at = ? WHERE path = ?", modifiedAt, Self.now(), path)
-        }
+        try apply([.touch(path: path, modifiedAt: modifiedAt)])
     }
 
     /// Removes a document, its chunks and their index entries, in one transaction.
     public func removeDocument(path: String) throws(StoreError) {
+        try apply([.remove(path: path)])
+    }
+
+    /// Applies `changes` in order, in one transaction: a crash leaves all of them or none, so every document in it
+    /// is whole either way. Ingestion groups several documents per transaction because each commit costs a WAL
+    /// sync and a new FTS5 segment to merge later: one document per transaction spent most of its time there.
+    public func apply(_ changes: [DocumentChange]) throws(StoreError) {
+        guard !changes.isEmpty else { return }
         try withConnection { db throws(SQLiteError) in
             try db.transaction(wrappingErrors: { $0 }) { () throws(SQLiteError) in
-                try Self.deleteDocument(path: path, db)
-                try Self.bumpGeneration(db)
+                var writer: DocumentWriter?
+                var changesIndex = false
+                for change in changes {
+                    switch change {
+                    case .replace(let path, let title, let hash, let size, let modifiedAt, let chunks):
+                        if writer == nil { writer = try DocumentWriter(db) }
+                        try Self.deleteDocument(path: path, db)
+                        try writer!.insert(path: path, title: title, contentHash: hash, size: size,
+                                           modifiedAt: modifiedAt, chunks: chunks)
+                        changesIndex = true
+                    case .failure(let path, let title, let hash, let size, let modifiedAt, let reason):
+                        try Self.deleteDocument(path: path, db)
+                        try db.run("""
+                            INSERT INTO documents (path, title, content_hash, size, modified_at, ingested_at, failure)
+                            VALUES (?, ?, ?, ?, ?, ?, ?)
+                            """, path, title, hash, size, modifiedAt, Self.now(), reason)
+                        changesIndex = true
+                    case .touch(let path, let modifiedAt):
+                        try db.run("UPDATE documents SET modified_at = ?, ingested_at = ? WHERE path = ?",
+                                   modifiedAt, Self.now(), path)
+                    case .remove(let path):
+                        try Self.deleteDocument(path: path, db)
+                        changesIndex = true
+                    }
+                }
+                if changesIndex { try Self.bumpGeneration(db) }
             }
         }
     }
