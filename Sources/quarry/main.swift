@@ -111,7 +111,20 @@ func waitFor(_ body: @escaping @Sendable () async -> Void) {
 /// a summary per look that changed something, embeddings made, and failures.
 func documentReports(folder: String, logger: Logger) -> FolderSync.Reports {
     var reports = FolderSync.Reports()
-    reports.event = { logDocumentEvent($0, logger: logger) }
+    // A file that cannot be read is reported on every look at the folder; it is logged once (again if its reason
+    // changes), not every few seconds.
+    let logged = Locked<[String: String]>([:])
+    reports.event = { event in
+        switch event {
+        case .skipped(let path, let reason), .failed(let path, let reason):
+            guard logged.withLock({ $0.updateValue(reason, forKey: path) != reason }) else { return }
+        case .ingested(let path, _, _, _), .removed(let path):
+            logged.withLock { _ = $0.removeValue(forKey: path) }
+        case .scanned, .unchanged:
+            break
+        }
+        logDocumentEvent(event, logger: logger)
+    }
     reports.passed = { summary, first, seconds in
         guard first || summary.changedStore else { return }
         logger.info("documents", metadata: [

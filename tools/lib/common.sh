@@ -12,6 +12,10 @@ QUARRY_BUILD_PACKAGES=(
   libcmark-gfm-dev libcmark-gfm-extensions-dev libssl-dev zlib1g-dev libxml2-dev libzip-dev
 )
 
+# What Quarry runs beside it: poppler's pdftotext and pdftohtml read PDFs (in a child process, so poppler's GPL stays
+# outside Quarry's binary).
+QUARRY_RUN_PACKAGES=(poppler-utils)
+
 # Installs the Debian packages given that are not installed yet (apt-get; sudo when not root).
 ensure_debian_packages() {
   local missing=()
@@ -39,8 +43,10 @@ ensure_swift() {
   }
 }
 
-# What the browser tests drive: Debian's Chromium (Playwright uses it through executable_path).
-QUARRY_TEST_PACKAGES=(chromium)
+# What the tests drive and make their documents with: Debian's Chromium (Playwright uses it through executable_path;
+# it also prints pages to PDF), qpdf (encrypted PDFs), pandoc (Word, OpenDocument and EPUB files) and the Python 3.11
+# documentation (the documents nobody here wrote that the benchmarks and some tests read).
+QUARRY_TEST_PACKAGES=(chromium qpdf pandoc python3.11-doc sqlite3)
 
 # A Python virtual environment in .venv with the packages in tools/requirements-test.txt.
 ensure_python_env() {
