@@ -41,8 +41,8 @@ enum LibXML2 {
         return true
     }()
 
-    /// Parses `bytes` as HTML with `htmlCreatePushParserCtxt`, `htmlCtxtUseOptions` and `htmlParseChunk`, as leniently
-    /// as a browser: malformed markup is repaired, never an error. The bytes are taken as UTF-8.
+    /// Parses `bytes` as HTML with `htmlCreateMemoryParserCtxt`, `htmlCtxtUseOptions` and `htmlParseDocument`, as
+    /// leniently as a browser: malformed markup is repaired, never an error. The bytes are taken as UTF-8.
     static func parseHTML(_ bytes: [UInt8], handler: any XMLContentHandler) {
         _ = initialized
         var sax = htmlSAXHandler()
@@ -63,13 +63,23 @@ enum LibXML2 {
         let context = ParseContext(handler: handler)
         let pointer = Unmanaged.passRetained(context).toOpaque()
         defer { Unmanaged<ParseContext>.fromOpaque(pointer).release() }
-        guard let parser = htmlCreatePushParserCtxt(&sax, pointer, nil, 0, nil, XML_CHAR_ENCODING_UTF8) else { return }
+        // The pull parser over memory, not the push parser: libxml2 2.9's push parser drops the whole of a document
+        // that starts with an end tag (`</p>text`), which the pull parser reads as browsers do.
+        guard !bytes.isEmpty, bytes.count < Int(Int32.max), let parser = bytes.withUnsafeBufferPointer({ buffer in
+            buffer.withMemoryRebound(to: CChar.self) { htmlCreateMemoryParserCtxt($0.baseAddress, Int32($0.count)) }
+        }) else { return }
         defer { htmlFreeParserCtxt(parser) }
+        parser.pointee.sax.pointee = sax
+        parser.pointee.userData = pointer
+        // The bytes are UTF-8: said here as `xmlSwitchEncoding(XML_CHAR_ENCODING_UTF8)` would (it only sets this
+        // field), since otherwise the first non-ASCII byte makes the parser guess Latin-1; and with
+        // HTML_PARSE_IGNORE_ENC a `<meta charset>` cannot switch the decoding either.
+        parser.pointee.charset = Int32(XML_CHAR_ENCODING_UTF8.rawValue)
         context.parser = parser
         let options = HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NONET.rawValue | HTML_PARSE_NOERROR.rawValue
-            | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_COMPACT.rawValue
+            | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_COMPACT.rawValue | HTML_PARSE_IGNORE_ENC.rawValue
         _ = htmlCtxtUseOptions(parser, Int32(options))
-        feed(bytes) { pointer, count, last in htmlParseChunk(parser, pointer, count, last) }
+        _ = htmlParseDocument(parser)
     }
 
     /// Parses `bytes` as XML with `xmlCreatePushParserCtxt`, `xmlCtxtUseOptions` and `xmlParseChunk`; throws the first

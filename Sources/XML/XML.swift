@@ -43,8 +43,15 @@ public struct XMLStartTag: Sendable, Equatable {
 
     /// Whether the `class` attribute lists `name` among its space-separated classes.
     public func hasClass(_ name: String) -> Bool {
-        guard let classes = attribute("class") else { return false }
-        return classes.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).contains { $0 == name }
+        guard let classes = attribute("class")?.utf8 else { return false }
+        // Token by token without allocating: readers ask this of most elements of a page.
+        var start = classes.startIndex
+        while start < classes.endIndex {
+            let end = classes[start...].firstIndex { $0 == 0x20 || ($0 >= 0x09 && $0 <= 0x0D) } ?? classes.endIndex
+            if classes[start..<end].elementsEqual(name.utf8) { return true }
+            start = end < classes.endIndex ? classes.index(after: end) : end
+        }
+        return false
     }
 }
 
