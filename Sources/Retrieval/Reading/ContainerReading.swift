@@ -5,7 +5,7 @@
 // Limits, per part and for the archive as a whole (the `budget` DocumentReader passes in):
 // - a part is refused before a byte is inflated when it declares a size past its limit or a ratio past
 //   `ZipArchive.maximumRatio` (an honest zip bomb is refused at once); one that lies about its size stops inflating
-//   at its limit (the Zip module counts what comes out);
+//   as soon as it passes that ratio (the Zip module counts what comes out), after a megabyte, not after its limit;
 // - XML that declares entities is refused (libxml2 never expands them, reads no DTD and fetches nothing), so billion
 //   laughs and external entities (XXE) are reported, never followed.
 // An OLE2 compound file (the container of Word 97–2003 files and of password-protected Office files) is told apart
@@ -31,6 +31,9 @@ struct Container {
         if let refusal = Self.compoundFileRefusal(bytes, kind: kind) { throw refusal }
         do throws(ZipError) {
             archive = try ZipArchive(bytes: bytes, budget: budget)
+        } catch .notZip where bytes.starts(with: Self.localHeaderSignature) {
+            // It starts as a zip does, but libzip found no central directory at its end: cut short.
+            throw .damaged("the archive is cut short (its central directory, at the end, is missing)")
         } catch {
             throw DocumentReadError(error, kind: kind)
         }
@@ -51,13 +54,17 @@ struct Container {
     /// The bytes of part `name`, or nil when the archive has no such part.
     func optionalPart(_ name: String, limit: Int) throws(DocumentReadError) -> [UInt8]? {
         guard let entry = archive.entry(named: name) else { return nil }
-        // The ratio the Zip module checks after inflating, checked first on the declared size.
-        if entry.declaredSize > Int64(ZipArchive.ratioFloor),
-           entry.declaredSize > ZipArchive.maximumRatio * max(entry.compressedSize, 1) {
+        // The ratio the Zip module checks once a part is inflated, checked before: on the size the part declares,
+        // and as a limit on what may come out, so a part that lies about its size stops at the ratio, not at `limit`.
+        let ratioLimit = max(ZipArchive.ratioFloor,
+                             Int(clamping: ZipArchive.maximumRatio * max(entry.compressedSize, 1)))
+        if entry.declaredSize > Int64(ratioLimit) {
             throw DocumentReadError(ZipError.suspiciousRatio(name), kind: kind)
         }
         do throws(ZipError) {
-            return try archive.read(entry, limit: limit)
+            return try archive.read(entry, limit: min(limit, ratioLimit))
+        } catch .entryTooLarge(_, let reached) where reached == ratioLimit && ratioLimit < limit {
+            throw DocumentReadError(ZipError.suspiciousRatio(name), kind: kind)
         } catch {
             throw DocumentReadError(error, kind: kind)
         }
@@ -76,6 +83,9 @@ struct Container {
             throw DocumentReadError(error, part: part)
         }
     }
+
+    /// The signature a zip archive's first entry starts with.
+    static let localHeaderSignature: [UInt8] = [0x50, 0x4B, 0x03, 0x04]
 
     // MARK: OLE2 compound files
 
