@@ -3,6 +3,7 @@
 
 import Testing
 @testable import Retrieval
+import Store
 import TestSupport
 #if canImport(Glibc)
 import Glibc
@@ -151,6 +152,28 @@ import Glibc
             #expect(noHeadings)
             let onPage3 = document.chunks.contains { $0.text.contains("Generate an XKCD-style passphrase") && $0.pages == 3...3 }
             #expect(onPage3)
+        }
+    }
+
+    @Test func aFolderWithHostilePDFsIsIngestedAroundThem() throws {
+        try withTemporaryDirectory { (folder: String) -> Void in
+            let docs = folder + "/docs"
+            mkdir(docs, 0o755)
+            let files = ["secrets.pdf", "encrypted.pdf", "scan.pdf", "truncated.pdf", "not-a-pdf.pdf"]
+            for file in files { try writeFile(docs + "/" + file, fixture("pdf/" + file)) }
+            var events: [IngestEvent] = []
+            let summary = try Ingester(store: Store(path: folder + "/q.db")).ingest([docs]) { events.append($0) }
+            #expect(summary.added == 1 && summary.skipped == 4)
+            let reasons = Dictionary(uniqueKeysWithValues: events.compactMap { event -> (String, String)? in
+                guard case .skipped(let path, let reason) = event else { return nil }
+                return (String(path.split(separator: "/").last!), reason)
+            })
+            #expect(reasons == [
+                "encrypted.pdf": DocumentReadError.encrypted.reason,
+                "scan.pdf": "no text layer: a scan? run it through OCR first",
+                "truncated.pdf": "it is damaged: pdftotext could not read it (Couldn't read xref table)",
+                "not-a-pdf.pdf": "it is damaged: not a PDF (no %PDF- signature at its start)",
+            ])
         }
     }
 
