@@ -31,9 +31,11 @@ enum Help {
     static let ingest = """
         Usage: quarry ingest [--db FILE] PATH…
 
-        Reads Markdown (.md, .markdown), text (.txt), reStructuredText (.rst) and HTML (.html, .htm) files, and
-        every such file in the folders given, into the knowledge base. Run it again at any time: unchanged files
-        are skipped, changed ones replaced, and documents from those folders that are gone are removed.
+        Reads PDF (.pdf, with poppler-utils installed), Word (.docx), OpenDocument text (.odt), EPUB (.epub), HTML
+        (.html, .htm), Markdown (.md), reStructuredText (.rst) and text (.txt) files, and every such file in the
+        folders given, into the knowledge base. Run it again at any time: unchanged files are skipped, changed ones
+        replaced, and documents from those folders that are gone are removed. Files that cannot be read (a scan
+        without text, an encrypted PDF, a damaged file) are listed with the reason, and tried again when they change.
 
           --db FILE    the SQLite database [QUARRY_DB, ./quarry.db]
 
