@@ -288,6 +288,9 @@ extension PDFReaderTests {
             // A heading run into its paragraph: placed before it, the line stays.
             ("Before.\n\nPay. Salaries are paid monthly.\n\u{0C}", [mark(1, 1, "Pay")],
              ["p1 Before.", "h1 Pay", "p1 Pay. Salaries are paid monthly."]),
+            // A line of its own is preferred to a sentence that starts with the title's words.
+            ("See the\nPay section below.\nPay\nSalaries.\n\u{0C}", [mark(1, 1, "Pay")],
+             ["p1 See the Pay section below.", "h1 Pay", "p1 Salaries."]),
             // Not found on its page: at the page's start.
             ("Page one.\n\u{0C}First line.\nMore.\n\u{0C}", [mark(1, 2, "Something else")],
              ["p1 Page one.", "h1 Something else", "p2 First line. More."]),

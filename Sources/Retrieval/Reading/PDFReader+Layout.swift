@@ -11,11 +11,12 @@
 //    the chunker to cut between and an excerpt that reads as text, and a phrase wrapped over two lines is found.
 //    Poppler already drops the hyphen of a word it sees hyphenated at a line's end, so nothing is undone here.
 // 4. The outline's headings: each bookmark opens a page. It is placed before the first line of that page, at or after
-//    the previous bookmark's place, that begins with its title (ASCII case and all whitespace ignored, so a title
-//    wrapped over two or three lines, or one whose outline text lost a space, still matches); the title's lines leave
-//    the text when they hold only the title, and stay when the title runs into the paragraph. A bookmark whose title
-//    is not found goes at its page's start (after the bookmarks of that page placed before it). Bookmarks that open
-//    pages the text does not have are dropped. The heading's level is its depth in the outline.
+//    the previous bookmark's place, that holds only its title (ASCII case and all whitespace ignored, so a title
+//    wrapped over two or three lines, or one whose outline text lost a space, still matches), and those lines leave
+//    the text; failing that, before the first line that begins with the title (a heading run into its paragraph),
+//    which stays. A bookmark whose title is not found goes at its page's start (after the bookmarks of that page
+//    placed before it). Bookmarks that open pages the text does not have are dropped. The heading's level is its
+//    depth in the outline.
 // A PDF without an outline has no headings: a PDF's fonts would be the only clue, and pdftotext does not print them.
 
 extension PDFReader {
@@ -101,15 +102,21 @@ extension PDFReader {
             for bookmark in marks {
                 let title = Self.compact(bookmark.title)
                 var placement = (line: cursor, consumed: 0, bookmark: bookmark)
-                var candidate = cursor
-                while candidate < lines.count {
-                    if let consumed = match(title, at: candidate) {
+                // Lines holding only the title first: a sentence of the page that starts with the title's words
+                // ("String Methods section below…") is a run-in heading only when there is no such line.
+                var runIn: Int?
+                for candidate in cursor..<lines.count {
+                    guard let consumed = match(title, at: candidate) else { continue }
+                    if consumed > 0 {
                         placement = (candidate, consumed, bookmark)
-                        cursor = candidate + max(consumed, 1)
+                        runIn = nil
                         break
                     }
-                    candidate += 1
+                    if runIn == nil { runIn = candidate }
                 }
+                if let runIn { placement = (runIn, 0, bookmark) }
+                // The next bookmark is looked for below this one's title; one not found takes no line.
+                if placement.consumed > 0 || runIn != nil { cursor = placement.line + max(placement.consumed, 1) }
                 placements.append(placement)
             }
             var next = 0
