@@ -101,7 +101,8 @@ struct Container {
         if contains(utf16: "WordDocument", in: bytes) {
             return .refused("it is a Word 97–2003 document (.doc) named \(kind): save it as .docx")
         }
-        return .refused("it is an OLE2 file (Office 97–2003 or password-protected), not a \(kind): save it as \(kind)")
+        return .refused("it is an OLE2 file (Office 97–2003, or password-protected), not a \(kind): "
+            + "save it as \(kind)")
     }
 
     /// Whether `bytes` hold `name` in UTF-16LE, as an OLE2 directory entry spells a stream's name.

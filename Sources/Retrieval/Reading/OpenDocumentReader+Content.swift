@@ -16,12 +16,19 @@ extension OpenDocumentReader {
     static let styleNamespace = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
     static let drawingNamespace = "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"
 
-    /// Elements skipped with everything inside them, by namespace and local name.
-    static let skipped: Set<String> = [
-        "office annotation", "text tracked-changes", "text note", "draw frame", "text table-of-content",
-        "text alphabetical-index", "text illustration-index", "text table-index", "text object-index",
-        "text user-index", "text sequence-decls", "text variable-decls", "text user-field-decls", "office forms",
-    ]
+    /// Whether an element is skipped with everything inside it, by its namespace's short name and local name.
+    static func isSkipped(_ prefix: String, _ name: String) -> Bool {
+        switch (prefix, name) {
+        case ("office", "annotation"), ("office", "forms"), ("draw", "frame"), ("text", "tracked-changes"),
+             ("text", "note"), ("text", "table-of-content"), ("text", "alphabetical-index"),
+             ("text", "illustration-index"), ("text", "table-index"), ("text", "object-index"),
+             ("text", "user-index"), ("text", "sequence-decls"), ("text", "variable-decls"),
+             ("text", "user-field-decls"):
+            true
+        default:
+            false
+        }
+    }
 
     /// The most spaces one `text:s` may stand for (a hostile count must not cost memory).
     static let maximumSpaces = 256
@@ -30,6 +37,8 @@ extension OpenDocumentReader {
         var builder = OutlineBuilder()
         /// Automatic paragraph styles: name → the style they are based on.
         private var parents: [String: String] = [:]
+        /// Style names resolved by `style(_:)`.
+        private var styles: [String: String] = [:]
 
         private var skipDepth = 0
         private var inBody = false
@@ -40,6 +49,8 @@ extension OpenDocumentReader {
         private var headingLevel: Int?
         private var styleName: String?
         private var afterSpace = true
+        /// The text of one `characters` call, copied out of the parser's buffer.
+        private var scratch: [UInt8] = []
         /// For each open list, the paragraphs read so far in its current item.
         private var itemParagraphs: [Int] = []
         // Tables, as in the Word reader.
@@ -52,7 +63,7 @@ extension OpenDocumentReader {
             if skipDepth > 0 { skipDepth += 1; return }
             let name = tag.name.localName
             guard let prefix = Self.prefix(tag.name.namespace) else { return }
-            if OpenDocumentReader.skipped.contains("\(prefix) \(name)") { skipDepth = 1; return }
+            if OpenDocumentReader.isSkipped(prefix, name) { skipDepth = 1; return }
             switch (prefix, name) {
             case ("style", "style") where !inBody:
                 if let style = tag.attribute("name"), let parent = tag.attribute("parent-style-name") {
@@ -109,14 +120,23 @@ extension OpenDocumentReader {
 
         func characters(_ text: XMLText) {
             guard paragraphDepth > 0, skipDepth == 0 else { return }
-            text.forEachByte { byte in
+            scratch.removeAll(keepingCapacity: true)
+            text.append(to: &scratch)
+            // Worked on as locals: a class's stored properties are checked for exclusive access on every touch.
+            var output = self.text
+            self.text = []
+            var afterSpace = self.afterSpace
+            for byte in scratch {
                 if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D {
-                    space()
+                    if !afterSpace { output.append(0x20) }
+                    afterSpace = true
                 } else {
-                    self.text.append(byte)
+                    output.append(byte)
                     afterSpace = false
                 }
             }
+            self.text = output
+            self.afterSpace = afterSpace
         }
 
         /// Collapsible whitespace: one space, none at the start of a paragraph or after another.
@@ -152,12 +172,16 @@ extension OpenDocumentReader {
         /// The lower-cased name of the style `name` is (an automatic style: the one it is based on), with ODF's
         /// escapes for spaces undone ("Preformatted_20_Text" → "preformatted text").
         private func style(_ name: String?) -> String {
-            guard var name else { return "" }
+            guard let name else { return "" }
+            if let known = styles[name] { return known }
+            var style = name
             for _ in 0..<8 {
-                guard let parent = parents[name] else { break }
-                name = parent
+                guard let parent = parents[style] else { break }
+                style = parent
             }
-            return name.replacing("_20_", with: " ").lowercased()
+            let resolved = style.replacing("_20_", with: " ").lowercased()
+            styles[name] = resolved
+            return resolved
         }
 
         /// The short name of an OpenDocument namespace this reader looks at, or nil.
