@@ -35,54 +35,69 @@ extension WordReader {
 
         static let markupCompatibility = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 
+        /// The WordprocessingML elements this reader acts on, by local name: one hash per element instead of a
+        /// comparison with each name (most elements of a document are run properties it passes over).
+        enum Element {
+            case text, run, tab, lineBreak, hyphen, paragraph, paragraphProperties, style, outlineLevel, numbering
+            case listLevel, skipped, table, row, cell
+
+            static let named: [String: Element] = [
+                "t": .text, "r": .run, "tab": .tab, "ptab": .tab, "br": .lineBreak, "cr": .lineBreak,
+                "noBreakHyphen": .hyphen, "p": .paragraph, "pPr": .paragraphProperties, "pStyle": .style,
+                "outlineLvl": .outlineLevel, "numId": .numbering, "ilvl": .listLevel, "tbl": .table, "tr": .row,
+                "tc": .cell, "del": .skipped, "moveFrom": .skipped, "instrText": .skipped, "delInstrText": .skipped,
+                "drawing": .skipped, "pict": .skipped, "object": .skipped, "pPrChange": .skipped,
+                "rPrChange": .skipped,
+            ]
+        }
+
         func startElement(_ tag: XMLStartTag) {
             if skipDepth > 0 { skipDepth += 1; return }
             let name = tag.name.localName
-            guard WordReader.isWordNamespace(tag.name.namespace) else {
+            guard let element = Element.named[name] else {
                 if name == "Fallback", tag.name.namespace == Self.markupCompatibility { skipDepth = 1 }
                 return
             }
-            switch name {
-            case "t": inText = inRun > 0
-            case "r": inRun += 1
-            case "tab", "ptab": if inRun > 0, !inProperties { text.append(0x09) }
-            case "br", "cr": if inRun > 0 { text.append(0x0A) }
-            case "noBreakHyphen": if inRun > 0 { text.append(0x2D) }
-            case "p":
+            guard WordReader.isWordNamespace(tag.name.namespace) else { return }
+            switch element {
+            case .text: inText = inRun > 0
+            case .run: inRun += 1
+            case .tab: if inRun > 0, !inProperties { text.append(0x09) }
+            case .lineBreak: if inRun > 0 { text.append(0x0A) }
+            case .hyphen: if inRun > 0 { text.append(0x2D) }
+            case .paragraph:
                 text.removeAll(keepingCapacity: true)
                 styleID = nil
                 outlineLevel = nil
                 numbered = false
                 listLevel = 0
-            case "pPr": inProperties = true
-            case "pStyle" where inProperties: styleID = tag.attribute("val")
-            case "outlineLvl" where inProperties: outlineLevel = tag.attribute("val").flatMap { Int($0) }
-            case "numId" where inProperties: numbered = tag.attribute("val") != "0"
-            case "ilvl" where inProperties: listLevel = tag.attribute("val").flatMap { Int($0) } ?? 0
-            case "del", "moveFrom", "instrText", "delInstrText", "drawing", "pict", "object", "pPrChange",
-                 "rPrChange":
-                skipDepth = 1
-            case "tbl":
+            case .paragraphProperties: inProperties = true
+            case .style: if inProperties { styleID = tag.attribute("val") }
+            case .outlineLevel: if inProperties { outlineLevel = tag.attribute("val").flatMap { Int($0) } }
+            case .numbering: if inProperties { numbered = tag.attribute("val") != "0" }
+            case .listLevel: if inProperties { listLevel = tag.attribute("val").flatMap { Int($0) } ?? 0 }
+            case .skipped: skipDepth = 1
+            case .table:
                 tableDepth += 1
                 if tableDepth == 1 { rows.removeAll() }
-            case "tr": if tableDepth == 1 { row.removeAll() }
-            case "tc": if tableDepth == 1 { cell.removeAll() }
-            default: break
+            case .row: if tableDepth == 1 { row.removeAll() }
+            case .cell: if tableDepth == 1 { cell.removeAll() }
             }
         }
 
         func endElement(_ name: XMLName) {
             if skipDepth > 0 { skipDepth -= 1; return }
-            guard WordReader.isWordNamespace(name.namespace) else { return }
-            switch name.localName {
-            case "t": inText = false
-            case "r": inRun = max(0, inRun - 1)
-            case "pPr": inProperties = false
-            case "p": endParagraph()
-            case "tc":
-                if tableDepth == 1 { row.append(cell) } else if tableDepth > 1 { cell.append(0x20) }
-            case "tr": if tableDepth == 1 { rows.append(row) }
-            case "tbl":
+            guard let element = Element.named[name.localName], WordReader.isWordNamespace(name.namespace) else {
+                return
+            }
+            switch element {
+            case .text: inText = false
+            case .run: inRun = max(0, inRun - 1)
+            case .paragraphProperties: inProperties = false
+            case .paragraph: endParagraph()
+            case .cell: if tableDepth == 1 { row.append(cell) } else if tableDepth > 1 { cell.append(0x20) }
+            case .row: if tableDepth == 1 { rows.append(row) }
+            case .table:
                 tableDepth = max(0, tableDepth - 1)
                 if tableDepth == 0 { builder.table(rows) }
             default: break
