@@ -4,6 +4,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Store
 import Testing
 import TestSupport
 @testable import Retrieval
@@ -178,6 +179,29 @@ extension String {
         let start = Office.now()
         #expect(Office.reason(file) == reason)
         print("\(file): refused in \(String((Office.now() - start) * 1000, places: 1)) ms")
+    }
+
+    /// Every office fixture in one folder: the four real ones go in, each of the others is passed over with its
+    /// reason, and the run goes on.
+    @Test func aFolderIsIngestedAroundTheHostileFiles() throws {
+        try withTemporaryDirectory { (folder: String) -> Void in
+            let docs = folder + "/docs"
+            mkdir(docs, 0o755)
+            let readable = ["string.docx", "errors-edited.docx", "curses.odt", "book.epub"]
+            let hostile = ["bomb.docx", "bomb-lying.docx", "billion-laughs.docx", "xxe.docx", "truncated.docx",
+                           "plain-text.docx", "password.docx", "word97.docx", "excel97.docx", "no-document.docx",
+                           "malformed.docx", "encrypted-entry.docx", "spreadsheet.odt", "password.odt",
+                           "billion-laughs.odt", "drm.epub", "no-container.epub"]
+            for file in readable + hostile { try writeFile(docs + "/" + file, fixture("office/" + file)) }
+            var events: [IngestEvent] = []
+            let summary = try Ingester(store: Store(path: folder + "/q.db")).ingest([docs]) { events.append($0) }
+            #expect(summary.added == readable.count && summary.skipped == hostile.count)
+            let reasons = Dictionary(uniqueKeysWithValues: events.compactMap { event -> (String, String)? in
+                guard case .skipped(let path, let reason) = event else { return nil }
+                return (String(path.split(separator: "/").last!), reason)
+            })
+            #expect(reasons == Dictionary(uniqueKeysWithValues: hostile.map { ($0, Office.reason($0) ?? "read") }))
+        }
     }
 
     @Test func throughput() throws {
