@@ -19,10 +19,11 @@ import tempfile
 import time
 from html.parser import HTMLParser
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../corpus"))
+import corpus  # noqa: E402 (tools/corpus/corpus.py: which pages count)
+
 TOP_K = 8                # documents considered for recall and MRR
 CHUNK_CHARS = 1000       # target chunk size
-SKIP_DIRS = {"_static", "_sources", "_images", "_downloads"}
-SKIP_FILES = {"search.html", "py-modindex.html"}
 SKIP_TAGS = {"script", "style", "nav"}
 SKIP_CLASSES = {"sphinxsidebar", "related", "footer", "mobile-nav", "menu-wrapper", "inline-search", "headerlink"}
 BLOCK_TAGS = {"p", "pre", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "div", "section", "table", "tr",
@@ -37,14 +38,10 @@ too under until up very was we were what when where which while who whom why wil
 """.split())
 
 
-def pages(root):
-    """(relative path, absolute path) of every content page, sorted."""
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
-        for name in sorted(filenames):
-            if name.endswith(".html") and name not in SKIP_FILES and not name.startswith("genindex"):
-                path = os.path.join(dirpath, name)
-                yield os.path.relpath(path, root).replace(os.sep, "/"), path
+def pages(root, only=None):
+    """(relative path, absolute path) of every content page (corpus.py chooses them), or of the pages in `only`."""
+    for rel in only if only is not None else corpus.content_pages(root):
+        yield rel, os.path.join(root, rel)
 
 
 class PageText(HTMLParser):

@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""The memory `quarry ingest` takes: its peak resident set size (the kernel's ru_maxrss, from os.wait4) while it
+ingests a folder of mixed documents into a fresh database, beside the same binary ingesting an empty folder.
+
+    retrieval_memory.py --quarry BIN [--json] PATH...
+    retrieval_memory.py --quarry BIN [--json] --selection FILE
+
+The full benchmark gives it the whole python3.11-doc HTML tree (HTML pages and their reST sources) and .corpus/
+(PDFs, DOCX, ODT, EPUB, Markdown and text): over 300 MB. The quick run gives it the files of its selection
+(tools/corpus/corpus.py: every form of the quick pages). The bytes read are the ones `quarry ingest` reports in
+its summary ("… MB in … s"); the bytes given are those of every file under PATH.
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../corpus"))
+import corpus  # noqa: E402 (tools/corpus/corpus.py: the files of a selection)
+
+
+def measure(quarry, paths, database):
+    """Runs `quarry ingest --db DATABASE PATH…`; returns (peak RSS in KiB, seconds, exit status, its stderr)."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as err:
+        child = subprocess.Popen([quarry, "ingest", "--db", database, *paths], stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+        seconds = time.perf_counter() - started
+        err.seek(0)
+        return usage.ru_maxrss, seconds, child.returncode, err.read().decode("utf-8", "replace")
+
+
+def given_bytes(paths):
+    total = 0
+    for path in paths:
+        if os.path.isfile(path):
+            total += os.path.getsize(path)
+        for folder, _, names in os.walk(path):
+            total += sum(os.path.getsize(os.path.join(folder, n)) for n in names if not n.startswith("."))
+    return total
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quarry", required=True, help="the quarry binary (release build)")
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--selection", help="tools/corpus/corpus.py selection's JSON: ingest its files")
+    ap.add_argument("paths", nargs="*")
+    args = ap.parse_args()
+    if args.selection:
+        with open(args.selection, encoding="utf-8") as f:
+            args.paths += [path for paths in corpus.forms(json.load(f)).values() for path in paths]
+    if not args.paths:
+        ap.error("nothing to ingest: give paths or --selection")
+    with tempfile.TemporaryDirectory(prefix="quarry-memory-") as tmp:
+        os.mkdir(os.path.join(tmp, "empty"))
+        idle, _, _, _ = measure(args.quarry, [os.path.join(tmp, "empty")], os.path.join(tmp, "idle.db"))
+        peak, seconds, status, log = measure(args.quarry, args.paths, os.path.join(tmp, "quarry.db"))
+    summary = next((l for l in log.splitlines() if l.startswith("Ingested ")), "")
+    read = re.search(r"Ingested (\d+) files.*?([\d.]+) MB in", summary)
+    figures = {
+        "peak_rss_kb": peak, "idle_rss_kb": idle, "seconds": seconds, "exit_status": status,
+        "files_read": int(read.group(1)) if read else 0,
+        "bytes_read": float(read.group(2)) * 1e6 if read else 0,
+        "bytes_given": given_bytes(args.paths), "summary": summary, "paths": args.paths,
+    }
+    if args.json:
+        json.dump(figures, sys.stdout, indent=2)
+        print()
+        return
+    print(f"quarry ingest: peak RSS {peak / 1024:.1f} MB (empty folder: {idle / 1024:.1f} MB), {seconds:.1f} s")
+    print(f"  {summary}")
+
+
+if __name__ == "__main__":
+    main()
