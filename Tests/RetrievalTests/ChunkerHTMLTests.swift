@@ -112,7 +112,8 @@ extension ChunkerTests {
             ("&copy; &reg; &mdash; &ndash; &hellip;", "© ® — – …"),
             ("&lsquo;x&rsquo; &ldquo;y&rdquo; &laquo;z&raquo; &times; &divide;", "‘x’ “y” «z» × ÷"),
             ("&#65;&#x42;&#X43;&#x1F600;", "ABC😀"),
-            ("&#0; &#xD800; &#1114112;", "\u{FFFD} \u{FFFD} \u{FFFD}"),
+            // libxml2 drops a reference to no character (HTML5 would write U+FFFD).
+            ("a&#0;b&#xD800;c&#1114112;d", "abcd"),
             ("&unknown; & alone &amp no semicolon", "&unknown; & alone &amp no semicolon"),
         ])
         func characterReferences(html: String, text: String) {
@@ -124,13 +125,15 @@ extension ChunkerTests {
             ("<p>a < b and c<d</p>", "a < b and c"),
             ("<p>text<!-- comment <p>hidden</p> -->shown</p>", "textshown"),
             ("<p>before<!-- never closed", "before"),
-            ("<p>x<![CDATA[<raw> & data]]>y</p>", "x<raw> & datay"),
+            // CDATA is XML's: in HTML, libxml2 reads "<![CDATA[" as text and `<raw>` as an element.
+            ("<p>x<![CDATA[<raw> & data]]>y</p>", "x<![CDATA[ & data]]>y"),
             ("<script>var s = '</div><p>not text</p>';</script><p>after</p>", "after"),
             ("<style>p::after { content: '</p>' }</style><p>after</p>", "after"),
             ("<p>kept</p><script>never closed <p>hidden", "kept"),
             ("<p>kept</p><p class=\"unterminated>text", "kept"),
-            ("</p></div></ul>stray closers<li>item", "stray closers\n- item"),
-            ("<<<>>><p>&&&;</p>", "<<<>>>\n\n&&&;"),
+            // Text straight in <body> is put in a paragraph of its own by libxml2 (its implied <p>).
+            ("</p></div></ul>stray closers<li>item", "stray closers\n\n- item"),
+            ("<<<>>><p>&&&;</p>", "<<<\n\n>>>\n\n&&&;"),
             ("<ul><li>a<ul><li>b", "- a\n  - b"),
             ("<pre>\n  indented\n\tTabbed</pre>", "  indented\n\tTabbed"),
             ("<p>x</p><div class='sphinxsidebar'><div><div>deep</div></div>still sidebar</div><p>y</p>", "x\n\ny"),

@@ -1,4 +1,5 @@
-// Markdown: ATX and setext headings, titles, and blocks (fences, lists, tables) kept whole and kept as Markdown.
+// Markdown: ATX and setext headings, titles, and blocks (fences, lists, tables) kept whole and kept as Markdown, as
+// cmark-gfm (the renderer's parser) finds them.
 
 import Testing
 @testable import Retrieval
@@ -158,6 +159,31 @@ extension ChunkerTests {
             }
             let chunked = document.chunks.flatMap { $0.text.split(separator: "\n").map(String.init) }
             #expect(lines.allSatisfy(chunked.contains))
+        }
+
+        /// Where the hand-written block reader this one replaced disagreed with the renderer: cmark-gfm's blocks and
+        /// heading texts, each block still the document's own Markdown.
+        @Test(arguments: [
+            // An HTML block runs to its end condition, blank lines and "#" lines included.
+            ("# T\n\n<pre>\n# not a heading\n\n# nor this\n</pre>\n\n## A\n\nText.",
+             [["A"]], ["<pre>\n# not a heading\n\n# nor this\n</pre>\n\nText."]),
+            // A comment is a note to the author, blank lines and all.
+            ("# T\n\n<!--\nadded: v1.0\n\nchanges: none\n-->\n\nBody.", [[]], ["Body."]),
+            // A line without a pipe is still a row of the table above it.
+            ("# T\n\n| a | b |\n| - | - |\n| 1 | 2 |\nlazy row\n\nAfter.", [[]],
+             ["| a | b |\n| - | - |\n| 1 | 2 |\nlazy row\n\nAfter."]),
+            // Code spans keep their underscores and brackets; entities are characters.
+            ("# Caf&eacute; &amp; Co\n\n## `util._extend()`\n\nOne.\n\n## `emitter[Symbol.for('x')](err)`\n\nTwo.",
+             [["util._extend()"], ["emitter[Symbol.for('x')](err)"]], ["One.", "Two."]),
+        ] as [(String, [[String]], [String])])
+        func theRenderersBlocks(markdown: String, paths: [[String]], texts: [String]) {
+            let document = ChunkerTests.parse(markdown, .markdown)
+            #expect(document.chunks.map(\.headingPath) == paths)
+            #expect(document.chunks.map(\.text) == texts)
+        }
+
+        @Test func entitiesInTheTitleAreCharacters() {
+            #expect(ChunkerTests.parse("# Caf&eacute; &amp; Co\n\nText.", .markdown).title == "Café & Co")
         }
 
         @Test func crlfAndLoneCarriageReturnsAreNewlines() {

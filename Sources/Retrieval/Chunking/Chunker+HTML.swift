@@ -1,189 +1,142 @@
-// HTML into headings and blocks of text: a single forward scan over the bytes, linear in the input.
+// HTML into headings and blocks of text, read by libxml2's HTML parser (the XML module) as a browser would: entities
+// decoded, implied end tags closed, malformed markup repaired, `<script>` and `<style>` never text.
 //
-// The scanner never backtracks and keeps no element tree: text goes to the HTMLTextWriter, tags change its state.
-// Comments, doctypes and processing instructions are skipped to their end; CDATA is text. Raw-text elements
-// (`script`, `style`, …) are skipped to their own end tag, whatever they contain ("</div>" in a script is not a tag).
-// Chrome (navigation, page headers and footers, asides other than docutils' footnotes and topics, Sphinx's sidebar,
-// related bar, footer and "¶" header links, anything with role="navigation") is dropped by counting nested start and
-// end tags of its name until it closes. `<header>` and `<footer>` inside `<article>` or `<main>` are content.
-// Malformed markup degrades as browsers do: a stray `<` is text, an unclosed tag at the end of the file is dropped, an
-// unclosed element simply stays open.
+// The parser reports start tags, text and end tags in document order (SAX), always balanced, and no tree is built:
+// text goes to the HTMLTextWriter, tags change its state. Chrome (navigation, page headers and footers, asides other
+// than docutils' footnotes, citations and topics, Sphinx's sidebar, related bar, footer and "¶" header links, anything
+// with role="navigation", scripts, media and form controls) is dropped with everything inside it: the reader notes
+// the depth at which it started and ignores events until that element ends. `<header>` and `<footer>` inside
+// `<article>` or `<main>` are content.
+
+internal import XML
 
 extension Chunker {
-    struct HTMLReader {
-        /// The text of the first `<title>`, entities decoded and whitespace collapsed.
-        private(set) var titleText: String?
+    final class HTMLReader: XMLContentHandler {
         private var writer = HTMLTextWriter()
-        /// The element being dropped with everything inside it, and how many of its kind are open.
-        private var skipped = HTMLTag.other
-        private var skipDepth = 0
-        /// Inside `<article>` or `<main>`, where `<header>` and `<footer>` belong to the content.
+        /// The text of the first `<title>`, while it is read and after.
+        private var titleBytes: [UInt8]?
+        private var inTitle = false
+        /// How many elements are open.
+        private var depth = 0
+        /// The depth of the chrome element being dropped with everything inside it.
+        private var skippedDepth: Int?
+        /// How many `<article>` and `<main>` are open: their `<header>` and `<footer>` are content.
         private var contentDepth = 0
+        /// Reused for each run of text.
+        private var scratch: [UInt8] = []
 
         /// The outline of an HTML page (valid UTF-8): its first `<h1>` titles it, else its `<title>`.
         static func outline(_ text: [UInt8]) -> Outline {
-            var reader = HTMLReader()
-            let elements = reader.read(text)
+            let reader = HTMLReader()
+            XMLParser.parseHTML(text, handler: reader)
+            reader.writer.finish()
+            let elements = reader.writer.elements
+            let title = reader.titleBytes.map { UTF8Text.headingText($0) }
             let hasHeading = elements.contains(where: \.isTopLevelHeading)
-            return Outline(title: hasHeading ? nil : reader.titleText, topLevelHeadingTitle: elements)
+            return Outline(title: hasHeading || title?.isEmpty != false ? nil : title,
+                           topLevelHeadingTitle: elements)
         }
 
-        mutating func read(_ text: [UInt8]) -> [Element] {
-            text.withUnsafeBufferPointer { bytes in
-                var index = 0
-                while index < bytes.count {
-                    let byte = bytes[index]
-                    if byte == 0x3C {
-                        index = markup(bytes, at: index)
-                    } else if skipDepth > 0 {
-                        index = Self.find(0x3C, in: bytes, from: index + 1) ?? bytes.count
-                    } else if byte == 0x26 {
-                        let (scalar, next) = Self.characterReference(bytes, at: index)
-                        if let scalar {
-                            if scalar != 0 { writer.scalar(scalar) }
-                        } else {
-                            writer.literal(UnsafeBufferPointer(rebasing: bytes[index..<next]))
-                        }
-                        index = next
-                    } else {
-                        index = writer.text(bytes, from: index)
-                    }
-                }
-            }
-            writer.finish()
-            return writer.elements
+        private init() {
+            scratch.reserveCapacity(4096)
         }
 
-        /// Reads the markup starting with the `<` at `start`; returns the index after it.
-        private mutating func markup(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> Int {
-            let count = bytes.count
-            guard start + 1 < count else { return literalLessThan(bytes, at: start) }
-            let next = bytes[start + 1]
-            if next == UInt8(ascii: "!") {
-                if Self.hasPrefix(bytes, at: start, "<!--") {
-                    return Self.find("-->", in: bytes, from: start + 4).map { $0 + 3 } ?? count
-                }
-                if Self.hasPrefix(bytes, at: start, "<![CDATA[") {
-                    let end = Self.find("]]>", in: bytes, from: start + 9) ?? count
-                    if skipDepth == 0 { writer.literal(UnsafeBufferPointer(rebasing: bytes[(start + 9)..<end])) }
-                    return min(end + 3, count)
-                }
-                return (Self.find(0x3E, in: bytes, from: start + 2) ?? count - 1) + 1
-            }
-            if next == UInt8(ascii: "?") { return (Self.find(0x3E, in: bytes, from: start + 2) ?? count - 1) + 1 }
-            if next == UInt8(ascii: "/") {
-                let nameEnd = Self.nameEnd(bytes, from: start + 2)
-                let end = (Self.find(0x3E, in: bytes, from: start + 2) ?? count - 1) + 1
-                if nameEnd > start + 2 {
-                    close(HTMLTag.named(UnsafeBufferPointer(rebasing: bytes[(start + 2)..<nameEnd])))
-                }
-                return end
-            }
-            guard Self.isLetter(next) else { return literalLessThan(bytes, at: start) }
-            let nameEnd = Self.nameEnd(bytes, from: start + 1)
-            let tag = HTMLTag.named(UnsafeBufferPointer(rebasing: bytes[(start + 1)..<nameEnd]))
-            guard let attributes = Self.attributes(bytes, from: nameEnd) else { return count }
-            open(tag, attributes, bytes)
-            var end = attributes.end
-            if !attributes.selfClosing, tag.isRawText || tag == .title {
-                let name = UnsafeBufferPointer(rebasing: bytes[(start + 1)..<nameEnd])
-                let closeTag = Self.endTag(named: name, in: bytes, from: end)
-                if tag == .title, titleText == nil, skipDepth == 0 {
-                    titleText = UTF8Text.headingText(Self.decoded(UnsafeBufferPointer(rebasing: bytes[end..<closeTag])))
-                }
-                end = closeTag < count ? (Self.find(0x3E, in: bytes, from: closeTag) ?? count - 1) + 1 : count
-            }
-            return end
-        }
+        // MARK: XMLContentHandler
 
-        private mutating func literalLessThan(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> Int {
-            if skipDepth == 0 { writer.literal(UnsafeBufferPointer(rebasing: bytes[start..<(start + 1)])) }
-            return start + 1
-        }
-
-        // MARK: Elements
-
-        private mutating func open(_ tag: HTMLTag, _ attributes: Attributes, _ bytes: UnsafeBufferPointer<UInt8>) {
-            let opensContent = !attributes.selfClosing && !tag.isVoid && !tag.isRawText
-            if skipDepth > 0 {
-                if tag == skipped, opensContent { skipDepth += 1 }
+        func startElement(_ tag: XMLStartTag) {
+            depth += 1
+            guard skippedDepth == nil else { return }
+            let element = HTMLElement.named(tag.name.localName)
+            if isChrome(element, tag) {
+                skippedDepth = depth
                 return
             }
-            if isChrome(tag, attributes, bytes) {
-                if opensContent {
-                    skipped = tag
-                    skipDepth = 1
-                }
-                return
-            }
-            if let level = tag.headingLevel {
+            if let level = element.headingLevel {
                 writer.beginHeading(level: level)
                 return
             }
-            switch tag {
-            case .ul, .ol: writer.openContainer(.list)
+            switch element {
+            case .list: writer.openContainer(.list)
             case .table: writer.openContainer(.table)
             case .pre: writer.openContainer(.pre)
-            case .li: writer.listItem()
-            case .tr: writer.lineBreak()
-            case .td, .th: writer.tableCell()
-            case .br: writer.lineBreakElement()
-            case .dt, .dd: writer.blockBreak()
-            case .article, .main:
+            case .listItem: writer.listItem()
+            case .row: writer.lineBreak()
+            case .cell: writer.tableCell()
+            case .lineBreak: writer.lineBreakElement()
+            case .term, .definition: writer.blockBreak()
+            case .content:
                 contentDepth += 1
                 writer.blockBreak()
-            case .p:
+            case .paragraph:
                 writer.blockBreak()
-                if Self.hasClass(attributes, "admonition-title", bytes) { writer.keepWithNext() }
-            default:
-                if tag.isBlock { writer.blockBreak() }
+                if tag.hasClass("admonition-title") { writer.keepWithNext() }
+            case .title:
+                if titleBytes == nil {
+                    titleBytes = []
+                    inTitle = true
+                }
+            case .block, .header, .footer, .aside, .division: writer.blockBreak()
+            case .inline, .anchor, .dropped, .heading: break
             }
         }
 
-        private mutating func close(_ tag: HTMLTag) {
-            if skipDepth > 0 {
-                if tag == skipped { skipDepth -= 1 }
+        func endElement(_ name: XMLName) {
+            defer { depth = max(0, depth - 1) }
+            if let skipped = skippedDepth {
+                if depth <= skipped { skippedDepth = nil }
                 return
             }
-            if tag.headingLevel != nil {
+            let element = HTMLElement.named(name.localName)
+            if element.headingLevel != nil {
                 writer.endHeading()
                 return
             }
-            switch tag {
-            case .ul, .ol: writer.closeContainer(.list)
+            switch element {
+            case .list: writer.closeContainer(.list)
             case .table: writer.closeContainer(.table)
             case .pre: writer.closeContainer(.pre)
-            case .li, .tr: writer.lineBreak()
-            case .dt: writer.endTerm()
-            case .dd: writer.blockBreak()
-            case .article, .main:
+            case .listItem, .row: writer.lineBreak()
+            case .term: writer.endTerm()
+            case .definition: writer.blockBreak()
+            case .content:
                 contentDepth = max(0, contentDepth - 1)
                 writer.blockBreak()
-            default:
-                if tag.isBlock { writer.blockBreak() }
+            case .title: inTitle = false
+            case .block, .paragraph, .header, .footer, .aside, .division: writer.blockBreak()
+            case .inline, .anchor, .dropped, .heading, .cell, .lineBreak: break
             }
         }
 
-        /// Navigation and page furniture, not content.
-        private func isChrome(_ tag: HTMLTag, _ attributes: Attributes, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-            if tag.isDropped { return true }
-            if let role = attributes.role, HTMLTag.matches(UnsafeBufferPointer(rebasing: bytes[role]), "navigation") {
-                return true
+        func characters(_ text: XMLText) {
+            guard skippedDepth == nil else { return }
+            if inTitle {
+                text.append(to: &titleBytes!)
+                return
             }
-            switch tag {
+            scratch.removeAll(keepingCapacity: true)
+            text.append(to: &scratch)
+            scratch.withUnsafeBufferPointer { writer.text($0) }
+        }
+
+        // MARK: Chrome
+
+        /// Navigation and page furniture, not content.
+        private func isChrome(_ element: HTMLElement, _ tag: XMLStartTag) -> Bool {
+            switch element {
+            case .dropped: return true
             case .header, .footer: return contentDepth == 0
             case .aside:
-                // Docutils writes footnotes and topics as <aside>: those are content.
-                return !(Self.hasClass(attributes, "footnote", bytes)
-                    || Self.hasClass(attributes, "footnote-list", bytes)
-                    || Self.hasClass(attributes, "citation", bytes)
-                    || Self.hasClass(attributes, "topic", bytes))
-            case .div:
-                return Self.hasClass(attributes, "sphinxsidebar", bytes) || Self.hasClass(attributes, "related", bytes)
-                    || Self.hasClass(attributes, "footer", bytes)
-            case .a: return Self.hasClass(attributes, "headerlink", bytes)
-            default: return false
+                // Docutils writes footnotes, citations and topics as <aside>: those are content.
+                return !(tag.hasClass("footnote") || tag.hasClass("footnote-list") || tag.hasClass("citation")
+                    || tag.hasClass("topic"))
+            case .division:
+                if tag.hasClass("sphinxsidebar") || tag.hasClass("related") || tag.hasClass("footer") { return true }
+            case .anchor:
+                if tag.hasClass("headerlink") { return true }
+            default:
+                break
             }
+            return tag.attribute("role") == "navigation"
         }
     }
 }

@@ -1,4 +1,4 @@
-// Where the HTML reader puts text: lines and blocks, with the whitespace rules of rendered HTML.
+// Where the HTML reader puts text (decoded by libxml2): lines and blocks, with the whitespace rules of rendered HTML.
 //
 // Outside `<pre>`, runs of whitespace collapse to one space and vanish at line ends. Block elements end the line and,
 // outside containers, the block. Lists, tables and `<pre>` are containers: everything inside one outermost container
@@ -33,69 +33,60 @@ extension Chunker {
 
         // MARK: Text
 
-        /// Appends the text from `start` up to the next `<` or `&` (or the end); returns where it stopped.
-        mutating func text(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
-            let count = bytes.count
-            var index = start
+        /// Appends a run of decoded text. Outside `<pre>` and headings, whitespace collapses to one space between
+        /// words; no-break and thin spaces are spaces, and soft hyphens vanish.
+        mutating func text(_ bytes: UnsafeBufferPointer<UInt8>) {
             if heading != nil || preDepth > 0 {
-                while index < count, bytes[index] != 0x3C, bytes[index] != 0x26 { index += 1 }
-                raw(UnsafeBufferPointer(rebasing: bytes[start..<index]))
-                return index
+                raw(bytes)
+                return
             }
+            let count = bytes.count
+            var index = 0
             while index < count {
                 let byte = bytes[index]
-                if byte == 0x3C || byte == 0x26 { break }
                 if UTF8Text.isSpace(byte) {
                     pendingSpace = lineHasText
                     index += 1
                     continue
                 }
+                if byte >= 0xC2, let (width, isSpace) = Self.special(bytes, at: index) {
+                    if isSpace { pendingSpace = lineHasText }
+                    index += width
+                    continue
+                }
                 var end = index + 1
                 while end < count {
                     let next = bytes[end]
-                    if next == 0x3C || next == 0x26 || UTF8Text.isSpace(next) { break }
+                    if UTF8Text.isSpace(next) || (next >= 0xC2 && Self.special(bytes, at: end) != nil) { break }
                     end += 1
                 }
                 beginWord()
                 block.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<end]))
                 index = end
             }
-            return index
         }
 
-        /// Appends bytes as they are (CDATA, a literal `<` or `&`), collapsing whitespace outside `<pre>`.
-        mutating func literal(_ bytes: UnsafeBufferPointer<UInt8>) {
-            if heading != nil || preDepth > 0 {
-                raw(bytes)
-                return
+        /// The characters that are not written as they are: a space of another width (no-break U+00A0, thin
+        /// U+2009, narrow no-break U+202F) or a soft hyphen (U+00AD); their width in bytes.
+        @inline(__always) private static func special(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int)
+            -> (width: Int, isSpace: Bool)?
+        {
+            let byte = bytes[index]
+            if byte == 0xC2, index + 1 < bytes.count {
+                if bytes[index + 1] == 0xA0 { return (2, true) }
+                if bytes[index + 1] == 0xAD { return (2, false) }
+            } else if byte == 0xE2, index + 2 < bytes.count, bytes[index + 1] == 0x80,
+                      bytes[index + 2] == 0x89 || bytes[index + 2] == 0xAF {
+                return (3, true)
             }
-            for byte in bytes {
-                if UTF8Text.isSpace(byte) {
-                    pendingSpace = lineHasText
-                } else {
-                    beginWord()
-                    block.append(byte)
-                }
-            }
+            return nil
         }
 
-        /// Appends one decoded character reference; no-break and thin spaces are spaces.
-        mutating func scalar(_ value: UInt32) {
-            let scalar = value == 0xA0 ? " " : Unicode.Scalar(value) ?? "\u{FFFD}"
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4) { buffer in
-                var count = 0
-                for unit in UTF8.encode(scalar)! {
-                    buffer[count] = unit
-                    count += 1
-                }
-                literal(UnsafeBufferPointer(rebasing: buffer[0..<count]))
-            }
-        }
-
+        /// Appends text as it is (code, a heading's text), with other spaces as spaces and soft hyphens dropped.
         private mutating func raw(_ bytes: UnsafeBufferPointer<UInt8>) {
             guard !bytes.isEmpty else { return }
             if heading != nil {
-                heading!.text.append(contentsOf: bytes)
+                Self.appendPlain(bytes, to: &heading!.text)
                 if heading!.text.count > Self.longestHeading { demoteHeading() }
                 return
             }
@@ -108,8 +99,24 @@ extension Chunker {
                 block.append(contentsOf: linePrefix)
                 linePrefix.removeAll()
             }
-            block.append(contentsOf: UnsafeBufferPointer(rebasing: slice))
+            Self.appendPlain(UnsafeBufferPointer(rebasing: slice), to: &block)
             lineHasText = block.last.map { $0 != UTF8Text.newline } ?? false
+        }
+
+        private static func appendPlain(_ bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
+            var start = 0
+            var index = 0
+            while index < bytes.count {
+                if bytes[index] >= 0xC2, let (width, isSpace) = special(bytes, at: index) {
+                    output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+                    if isSpace { output.append(UTF8Text.space) }
+                    index += width
+                    start = index
+                } else {
+                    index += 1
+                }
+            }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<bytes.count]))
         }
 
         @inline(__always) private mutating func beginWord() {
@@ -239,7 +246,7 @@ extension Chunker {
         private mutating func demoteHeading() {
             guard let captured = heading else { return }
             heading = nil
-            captured.text.withUnsafeBufferPointer { literal($0) }
+            captured.text.withUnsafeBufferPointer { text($0) }
         }
 
         mutating func endHeading() {

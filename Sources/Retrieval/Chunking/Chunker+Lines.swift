@@ -22,6 +22,9 @@ extension Chunker {
 
         var count: Int { ranges.count }
 
+        /// Where the line starts in `bytes`.
+        func start(of line: Int) -> Int { ranges[line].lowerBound }
+
         /// The line's bytes, without its newline.
         subscript(line: Int) -> ArraySlice<UInt8> { bytes[ranges[line]] }
 
@@ -60,5 +63,31 @@ extension Chunker {
             while next < count, isBlank(next) { next += 1 }
             return next
         }
+    }
+}
+
+extension Chunker.UTF8Text {
+    /// An ASCII letter.
+    @inline(__always) static func isLetter(_ byte: UInt8) -> Bool {
+        (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z")
+    }
+
+    /// Whether a line's content starts with a list item's marker: `-`, `*`, `+` or `1.`/`1)` (up to nine digits)
+    /// then a space, a tab or the end of the line.
+    static func startsWithListMarker(_ content: ArraySlice<UInt8>) -> Bool {
+        guard let first = content.first else { return false }
+        var rest: ArraySlice<UInt8>
+        if first == UInt8(ascii: "-") || first == UInt8(ascii: "*") || first == UInt8(ascii: "+") {
+            rest = content.dropFirst()
+        } else {
+            let digits = content.prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+            guard (1...9).contains(digits.count) else { return false }
+            rest = content.dropFirst(digits.count)
+            guard let delimiter = rest.first, delimiter == UInt8(ascii: ".") || delimiter == UInt8(ascii: ")")
+            else { return false }
+            rest = rest.dropFirst()
+        }
+        guard let next = rest.first else { return true }
+        return isBlank(next)
     }
 }

@@ -34,7 +34,7 @@ extension Chunker {
                 }
                 let first = lines.content(start)
                 let kind: BlockKind = indented ? .code
-                    : MarkdownReader.listMarker(first, interrupting: false) || first.starts(with: "• ".utf8) ? .list
+                    : UTF8Text.startsWithListMarker(first) || first.starts(with: "• ".utf8) ? .list
                     : .prose
                 if let block = Block(kind, lines.span(start, line)) { elements.append(.block(block)) }
             }

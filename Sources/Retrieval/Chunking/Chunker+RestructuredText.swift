@@ -212,7 +212,7 @@ extension Chunker {
 
         /// `-`, `*`, `+`, `•`, `#.`, `1.`, `1)`, `(1)` followed by a space.
         static func isListItem(_ content: ArraySlice<UInt8>) -> Bool {
-            if content.count > 2, MarkdownReader.listMarker(content, interrupting: false) { return true }
+            if content.count > 2, UTF8Text.startsWithListMarker(content) { return true }
             if content.starts(with: "• ".utf8) || content.starts(with: "#. ".utf8) { return true }
             guard content.first == UInt8(ascii: "(") else { return false }
             let inside = content.dropFirst().prefix(while: UTF8Text.isAlphanumeric)

@@ -161,7 +161,7 @@ extension Chunker {
                 if dot - start > 12 { return false }
             }
             let token = bytes[start..<dot]
-            if token.count == 1, let letter = token.first, HTMLReader.isLetter(letter) { return true }
+            if token.count == 1, let letter = token.first, UTF8Text.isLetter(letter) { return true }
             if token.contains(UInt8(ascii: ".")) {
                 return token.split(separator: UInt8(ascii: ".")).allSatisfy { $0.count <= 2 }
             }

@@ -41,8 +41,7 @@ public struct Chunker: Sendable {
         let outline: Outline
         switch format {
         case .markdown:
-            var reader = MarkdownReader(text)
-            outline = Outline(topLevelHeadingTitle: reader.read())
+            outline = MarkdownReader.outline(text)
         case .restructuredText:
             var reader = RestructuredTextReader(text)
             let elements = reader.read()
