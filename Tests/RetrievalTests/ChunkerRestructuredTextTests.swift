@@ -76,7 +76,7 @@ extension ChunkerTests {
 
         @Test func titleAndSectionLevelsFollowTheOrderOfFirstAppearance() {
             let document = ChunkerTests.parse(Self.guide, .restructuredText)
-            #expect(document.title == "json --- JSON encoder and decoder")
+            #expect(document.title == "json — JSON encoder and decoder")
             #expect(document.chunks.map(\.headingPath) == [
                 [], ["Basic Usage"], ["Basic Usage", "Encoders"], ["Basic Usage", "Encoders", "Details"],
                 ["Exceptions"],
@@ -133,8 +133,8 @@ extension ChunkerTests {
             }
             for kept in [
                 "JSON (JavaScript Object Notation) is a lightweight data\n"
-                    + "interchange format, see 7159 and the conversion table.\n",
-                "dumps(obj, *, skipkeys=False)\ndump(obj, fp)\n\nSerialize *obj* to a JSON formatted str using encode.",
+                    + "interchange format, see RFC 7159 and the conversion table.\n",
+                "dumps(obj, *, skipkeys=False)\ndump(obj, fp)\n\nSerialize *obj* to a JSON formatted str using encode().",
                 "Changed in version 3.6: All optional parameters are now keyword-only.",
                 "Note:\n\nJSON is a subset of YAML 1.2.",
                 "Raised when ValueError is not specific enough.",

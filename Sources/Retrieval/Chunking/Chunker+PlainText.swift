@@ -8,14 +8,17 @@ extension Chunker {
             lines = Lines(text)
         }
 
-        /// The first non-empty line is the title when it has at most 80 characters and a blank line follows it.
+        /// The first non-empty line is the title when it has at most 80 characters and a blank line follows it, and
+        /// it is not reStructuredText markup (a `.. ` label, directive or comment, or a `:field:`), which a text file
+        /// that is really reStructuredText starts with.
         /// A document that is nothing but that line keeps it as its text too.
         func read() -> (title: String?, elements: [Element]) {
             var line = lines.nextNonBlank(0)
             var title: String?
             if line + 1 < lines.count, lines.isBlank(line + 1) {
                 let content = lines.content(line)
-                if UTF8Text.scalarCount(content, content.indices) <= 80 {
+                let isMarkup = content.starts(with: "..".utf8) || RestructuredTextReader.isField(content)
+                if !isMarkup, UTF8Text.scalarCount(content, content.indices) <= 80 {
                     title = UTF8Text.headingText(content)
                     if lines.nextNonBlank(line + 1) < lines.count { line += 1 }
                 }

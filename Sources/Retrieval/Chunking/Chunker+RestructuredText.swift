@@ -2,9 +2,11 @@
 //
 // One pass over the lines. A section title is a line underlined (or over- and underlined) with a repeated punctuation
 // character; as in docutils, each new style (character, and whether it has an overline) met in the document is the
-// next level down, so levels follow the order of first appearance. Explicit markup (`.. `) is handled in
-// Chunker+RestructuredTextMarkup.swift; roles become their text. A paragraph ending in `::` introduces the indented
-// literal block after it, kept as code.
+// next level down, so levels follow the order of first appearance; the first section title titles the document, never
+// the labels, directives and comments before it. A field list before anything else (`:tocdepth: 2`, `:orphan:`) is
+// Sphinx's file-wide metadata, not text. Explicit markup (`.. `) is handled in Chunker+RestructuredTextMarkup.swift;
+// roles become their text as Sphinx prints it. A paragraph ending in `::` introduces the indented literal block after
+// it, kept as code.
 
 extension Chunker {
     struct RestructuredTextReader {
@@ -17,7 +19,7 @@ extension Chunker {
         }
 
         mutating func read() -> [Element] {
-            var line = 0
+            var line = metadataEnd()
             while line < lines.count {
                 if lines.isBlank(line) {
                     line += 1
@@ -54,6 +56,32 @@ extension Chunker {
             return elements
         }
 
+        /// The line after the field list that opens a document before anything else but comments and blank lines
+        /// (`:tocdepth: 2`, `:orphan:`): Sphinx's file-wide metadata, never shown. Else 0.
+        private func metadataEnd() -> Int {
+            var line = lines.nextNonBlank(0)
+            // Comments and labels may come first: the main loop reads them again.
+            while line < lines.count, lines.indent(line) == 0, lines[line].starts(with: "..".utf8),
+                  Self.directiveHeader(lines.content(line).dropFirst(2).drop(while: UTF8Text.isBlank)) == nil {
+                line = lines.nextNonBlank(bodyEnd(after: line))
+            }
+            guard line < lines.count, Self.isField(lines.content(line)) else { return 0 }
+            while line < lines.count, Self.isField(lines.content(line)) {
+                line = bodyEnd(after: line)
+            }
+            return line
+        }
+
+        /// `:name:` then a space or the end of the line: a field of a field list.
+        static func isField(_ content: ArraySlice<UInt8>) -> Bool {
+            guard content.first == UInt8(ascii: ":"), let close = content.dropFirst().firstIndex(of: UInt8(ascii: ":")),
+                  close > content.startIndex + 1
+            else { return false }
+            let name = content[(content.startIndex + 1)..<close]
+            guard !name.contains(UInt8(ascii: "`")), !UTF8Text.isSpace(name.first!) else { return false }
+            return close + 1 == content.endIndex || UTF8Text.isBlank(content[close + 1])
+        }
+
         // MARK: Titles
 
         /// A line of one repeated punctuation character, at least `minimum` long: a title adornment or a transition.
@@ -82,8 +110,34 @@ extension Chunker {
                 styles.append((marker, overlined))
                 level = styles.count
             }
-            let title = UTF8Text.headingText(Self.plainText(text).filter { $0 != UInt8(ascii: "`") })
+            let plain = Self.plainText(text).filter { $0 != UInt8(ascii: "`") }
+            let title = UTF8Text.headingText(Self.typographicDashes(plain))
             if !title.isEmpty { elements.append(.heading(level: level, text: title)) }
+        }
+
+        /// ` --- ` and ` -- ` between words as the em and en dashes Sphinx prints for them (its smart quotes), so a
+        /// page's title reads the same from its source as from its HTML.
+        static func typographicDashes(_ text: [UInt8]) -> [UInt8] {
+            guard text.contains(UInt8(ascii: "-")) else { return text }
+            var output: [UInt8] = []
+            output.reserveCapacity(text.count)
+            var index = 0
+            while index < text.count {
+                if text[index] == UInt8(ascii: " "), index > 0 {
+                    var dashes = 0
+                    while index + 1 + dashes < text.count, text[index + 1 + dashes] == UInt8(ascii: "-") { dashes += 1 }
+                    let after = index + 1 + dashes
+                    if (dashes == 2 || dashes == 3), after < text.count, text[after] == UInt8(ascii: " ") {
+                        output.append(UInt8(ascii: " "))
+                        output += dashes == 3 ? Array("—".utf8) : Array("–".utf8)
+                        index = after
+                        continue
+                    }
+                }
+                output.append(text[index])
+                index += 1
+            }
+            return output
         }
 
         // MARK: Blocks

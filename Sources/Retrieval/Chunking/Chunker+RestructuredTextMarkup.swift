@@ -4,7 +4,8 @@
 // body; code directives keep their body as a literal block; admonitions and version notes become a lead-in line
 // ("Note:", "Changed in version 3.6:") kept with what follows; object descriptions (Sphinx's `function`, `class`…)
 // keep their signature lines, kept with the description. Any other directive keeps its arguments, and every body
-// that is kept is read as ordinary indented text.
+// that is kept is read as ordinary indented text. Roles show what Sphinx prints for them (`:func:`repr`` is "repr()",
+// `:rfc:`4122`` is "RFC 4122"), and backslash escapes are the characters they escape (an escaped space is nothing).
 
 extension Chunker.RestructuredTextReader {
     enum Directive {
@@ -167,7 +168,7 @@ extension Chunker.RestructuredTextReader {
                 }
                 if scan + 1 < end, text[scan] == UInt8(ascii: ":"), text[scan + 1] == backtick, scan > index + 1,
                    let close = closing(from: scan + 2) {
-                    output += roleText(text[(scan + 2)..<close])
+                    output += roleText(text[(scan + 2)..<close], role: text[(index + 1)..<scan])
                     index = close + 1
                     continue
                 }
@@ -183,10 +184,18 @@ extension Chunker.RestructuredTextReader {
                 if let close = closing(from: index + 1), close > index + 1 {
                     var after = close + 1
                     while after < end, after < close + 3, text[after] == UInt8(ascii: "_") { after += 1 }
-                    output += after > close + 1 ? roleText(text[(index + 1)..<close]) : Array(text[(index + 1)..<close])
+                    output += after > close + 1 ? roleText(text[(index + 1)..<close], role: [])
+                        : Array(text[(index + 1)..<close])
                     index = after
                     continue
                 }
+            }
+            if byte == UInt8(ascii: "\\"), index + 1 < end {
+                // A backslash escape is the character itself; an escaped space or newline is nothing.
+                let next = text[index + 1]
+                if !Chunker.UTF8Text.isSpace(next) { output.append(next) }
+                index += 2
+                continue
             }
             output.append(byte)
             index += 1
@@ -194,19 +203,30 @@ extension Chunker.RestructuredTextReader {
         return output
     }
 
-    /// What a role or reference shows: the title before ` <target>`, else the target; `~a.b.c` shows `c`.
-    private static func roleText(_ content: ArraySlice<UInt8>) -> [UInt8] {
+    /// What a role or reference shows, as Sphinx writes it: the title before ` <target>`, else the target; `~a.b.c`
+    /// shows `c`; a function or method gets its parentheses (`repr()`), an RFC or a PEP its name (`RFC 4122`).
+    private static func roleText(_ content: ArraySlice<UInt8>, role: ArraySlice<UInt8>) -> [UInt8] {
         var text = content[Chunker.UTF8Text.trimmed(content, content.indices)]
         if text.last == UInt8(ascii: ">"), let open = text.lastIndex(of: UInt8(ascii: "<")) {
             let title = text[text.startIndex..<open]
             let trimmed = title[Chunker.UTF8Text.trimmed(title, title.indices)]
-            text = trimmed.isEmpty ? text[(open + 1)..<(text.endIndex - 1)] : trimmed
+            if !trimmed.isEmpty { return Array(trimmed) }
+            text = text[(open + 1)..<(text.endIndex - 1)]
         }
         if text.first == UInt8(ascii: "!") { text = text.dropFirst() }
         if text.first == UInt8(ascii: "~") {
             text = text.dropFirst()
             if let dot = text.lastIndex(of: UInt8(ascii: ".")), dot + 1 < text.endIndex { text = text[(dot + 1)...] }
         }
+        let name = role.split(separator: UInt8(ascii: ":")).last ?? []
+        if functionRoles.contains(where: { $0.elementsEqual(name) }), !text.isEmpty, text.last != UInt8(ascii: ")") {
+            return Array(text) + Array("()".utf8)
+        }
+        if name.elementsEqual("rfc".utf8) { return Array("RFC ".utf8) + text }
+        if name.elementsEqual("pep".utf8) { return Array("PEP ".utf8) + text }
         return Array(text)
     }
+
+    /// The roles Sphinx writes with parentheses after the name (`add_function_parentheses`), without their domain.
+    private static let functionRoles = ["func", "meth"].map { Array($0.utf8) }
 }
