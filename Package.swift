@@ -118,6 +118,13 @@ let package = Package(
         ),
 
         .executableTarget(
+            name: "quarry-chunker-bench",
+            dependencies: ["Retrieval"],
+            path: "tools/bench/chunker",
+            swiftSettings: swiftSettings
+        ),
+
+        .executableTarget(
             name: "quarry-chat-seed",
             dependencies: ["Markdown", "JSON"],
             path: "tools/bench/chat-seed",
