@@ -157,6 +157,17 @@ extension Chunker.RestructuredTextReader {
         }
 
         while index < end {
+            // Copied a run at a time up to the next byte that may start markup (appending byte by byte costs a
+            // uniqueness check each).
+            var run = index
+            while run < end, text[run] != UInt8(ascii: ":"), text[run] != backtick, text[run] != UInt8(ascii: "\\") {
+                run += 1
+            }
+            if run > index {
+                output.append(contentsOf: text[index..<run])
+                index = run
+                continue
+            }
             let byte = text[index]
             let startsWord = index == text.startIndex || !Chunker.UTF8Text.isAlphanumeric(text[index - 1])
             if byte == UInt8(ascii: ":"), startsWord {
@@ -218,15 +229,15 @@ extension Chunker.RestructuredTextReader {
             text = text.dropFirst()
             if let dot = text.lastIndex(of: UInt8(ascii: ".")), dot + 1 < text.endIndex { text = text[(dot + 1)...] }
         }
-        let name = role.split(separator: UInt8(ascii: ":")).last ?? []
-        if functionRoles.contains(where: { $0.elementsEqual(name) }), !text.isEmpty, text.last != UInt8(ascii: ")") {
+        // The role's name without its domain (`c:func` is `func`).
+        let name = role[(role.lastIndex(of: UInt8(ascii: ":")).map { $0 + 1 } ?? role.startIndex)...]
+        guard name.count == 3 || name.count == 4, !text.isEmpty else { return Array(text) }
+        // Sphinx's `add_function_parentheses`.
+        if name.elementsEqual("func".utf8) || name.elementsEqual("meth".utf8), text.last != UInt8(ascii: ")") {
             return Array(text) + Array("()".utf8)
         }
         if name.elementsEqual("rfc".utf8) { return Array("RFC ".utf8) + text }
         if name.elementsEqual("pep".utf8) { return Array("PEP ".utf8) + text }
         return Array(text)
     }
-
-    /// The roles Sphinx writes with parentheses after the name (`add_function_parentheses`), without their domain.
-    private static let functionRoles = ["func", "meth"].map { Array($0.utf8) }
 }
