@@ -170,12 +170,15 @@ let package = Package(
         .testTarget(name: "CurlTests", dependencies: ["Curl", "Locking"], swiftSettings: swiftSettings),
         .testTarget(name: "GzipTests", dependencies: ["Gzip"], swiftSettings: swiftSettings),
         .testTarget(name: "XMLTests", dependencies: ["XML"], swiftSettings: swiftSettings),
-        .testTarget(name: "ZipTests", dependencies: ["Zip", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ZipTests", dependencies: ["Zip", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: swiftSettings),
         .testTarget(name: "TurboStreamTests", dependencies: ["TurboStream"], swiftSettings: swiftSettings),
         .testTarget(name: "LLMTests", dependencies: ["LLM", "StandIn", "JSON", "Curl"], swiftSettings: swiftSettings),
         .testTarget(name: "StandInTests", dependencies: ["StandIn", "JSON", "Locking"], swiftSettings: swiftSettings),
-        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Store", "SQLite", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RetrievalTests", dependencies: ["Retrieval", "Store", "SQLite", "TestSupport"], exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ChatTests",
