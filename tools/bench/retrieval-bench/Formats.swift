@@ -133,10 +133,30 @@ func ingestionByFormat(_ sets: [FormatSet], done: [String: FormatRun], folder: S
         line(label, rate(mbps, "MB/s"), refText, set.target.label, met.map { verdict($0, judged: !quick) } ?? "")
         line("    files per second, chunks", "\(fixed(Double(run.read) / run.seconds, 0)), \(run.summary.chunks)",
              ref?["files_per_s"]?.double.map { "\(fixed($0, 0)), \(ref?["chunks"]?.int64.map(String.init) ?? "-")" } ?? "")
+        if let alone = readingAlone(set.files) {
+            line("    reading and chunking alone (no store)", rate(alone, "MB/s"))
+        }
         if set.key == "pdf", let refRate {
             line("    share of pdftotext's own speed", "\(fixed(mbps / refRate * 100, 0)) %")
         }
         for (reason, count) in run.reasons.prefix(3) { line("    \(count) not read: \(reason)", "") }
     }
     return runs
+}
+
+/// MB/s of the reader and chunker alone over `files` (read from disk first, one thread, nothing stored): what the
+/// store's half of ingestion costs is the difference.
+func readingAlone(_ files: [String]) -> Double? {
+    let reader = DocumentReader()
+    let contents = files.compactMap { path in
+        DocumentFormat.of(path: path).flatMap { format in readBytes(path).map { (path, format, $0) } }
+    }
+    guard !contents.isEmpty else { return nil }
+    var bytes = 0
+    let started = now()
+    for (path, format, content) in contents {
+        if (try? reader.read(content, format: format, path: path, fallbackTitle: "")) != nil { bytes += content.count }
+    }
+    let seconds = now() - started
+    return bytes > 0 ? Double(bytes) / 1e6 / seconds : nil
 }

@@ -30,15 +30,18 @@ func pdfForm(_ run: FormatRun?, pdfFiles: [String], made: String, root: String, 
     line("  query p50 / p99", "\(fixed(percentile(pdf.latencies, 0.5))) / \(fixed(percentile(pdf.latencies, 0.99))) ms")
 }
 
-/// The peak RSS of `quarry ingest` over a mixed folder, beside the same binary ingesting an empty folder.
+/// The peak RSS of `quarry ingest` over a mixed folder, beside the same binary ingesting an empty folder; with its
+/// converters (pdftotext, pdftohtml) and as wait4's ru_maxrss, for information.
 func printMemory(_ memory: JSONValue, quick: Bool) {
     guard let peak = memory["peak_rss_kb"]?.double else { return }
+    func megabytes(_ key: String) -> String { memory[key]?.double.map { "\(fixed($0 / 1024, 1)) MB" } ?? "" }
     let read = (memory["bytes_read"]?.double ?? 0) / 1e6
     let given = (memory["bytes_given"]?.double ?? 0) / 1e6
-    let idle = memory["idle_rss_kb"]?.double.map { "\(fixed($0 / 1024, 1)) MB idle" } ?? ""
     print("")
-    line("memory: quarry ingest, peak RSS", "\(fixed(peak / 1024, 1)) MB", idle, "≤ 64 MB",
+    line("memory: quarry ingest, its peak RSS", megabytes("peak_rss_kb"), megabytes("idle_rss_kb") + " idle", "≤ 64 MB",
          read >= 100 ? verdict(peak / 1024 <= 64, judged: !quick) : "")
+    line("  with its converters at the same time", megabytes("with_converters_kb"))
+    line("  ru_maxrss (/usr/bin/time's %M)", megabytes("ru_maxrss_kb"))
     line("  documents read of given, files, seconds",
          "\(fixed(read, 1)) of \(fixed(given, 1)) MB, \(memory["files_read"]?.int64 ?? 0), \(fixed(memory["seconds"]?.double ?? 0, 1)) s")
     if read < 100 { line("  (judged only over ≥ 100 MB read)", "") }

@@ -24,6 +24,10 @@ func now() -> Double {
 }
 
 func readText(_ path: String) -> String? {
+    readBytes(path).map { String(decoding: $0, as: UTF8.self) }
+}
+
+func readBytes(_ path: String) -> [UInt8]? {
     guard let file = fopen(path, "rb") else { return nil }
     defer { fclose(file) }
     var bytes: [UInt8] = []
@@ -33,7 +37,7 @@ func readText(_ path: String) -> String? {
         if n == 0 { break }
         bytes += chunk[0..<n]
     }
-    return String(decoding: bytes, as: UTF8.self)
+    return bytes
 }
 
 /// A JSON file's value, or nil when there is no such file or it is not JSON.
