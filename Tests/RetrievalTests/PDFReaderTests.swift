@@ -19,9 +19,9 @@ import Glibc
     // MARK: Real files
 
     @Test(arguments: [
-        // The Title metadata, long as it is.
-        ("secrets.pdf", "secrets — Generate secure random numbers for managing secrets — Python 3.11.2 documentation"),
-        ("bisect-headers.pdf", "bisect — Array bisection algorithm — Python 3.11.2 documentation"),
+        // The Title metadata up to the site's name after it (the outline's one top-level entry is the page's title).
+        ("secrets.pdf", "secrets — Generate secure random numbers for managing secrets"),
+        ("bisect-headers.pdf", "bisect — Array bisection algorithm"),
         // Its Title is the file name "textwrap.rst.txt" and it has no outline: the first line of page 1, below the
         // running header (the print date) that was dropped.
         ("textwrap-source.pdf", ":mod:`textwrap` --- Text wrapping and filling"),
@@ -213,6 +213,19 @@ import Glibc
         #expect(PDFReader.documentTitle(metadata: "handbook.docx", bookmarks: outline, firstLine: "x") == "Staff handbook")
         #expect(PDFReader.documentTitle(metadata: nil, bookmarks: [], firstLine: "  City  museum ") == "City museum")
         #expect(PDFReader.documentTitle(metadata: nil, bookmarks: [], firstLine: nil) == nil)
+        // A site's name after the page's own title gives way to the outline's entry for the page.
+        let page = [PDFReader.Bookmark(level: 1, page: 1, title: "json — JSON encoder and decoder")]
+        #expect(PDFReader.documentTitle(metadata: "json — JSON encoder and decoder — Python 3.11.2 documentation",
+                                        bookmarks: page, firstLine: "x") == "json — JSON encoder and decoder")
+        let wrapped = [PDFReader.Bookmark(level: 1, page: 1, title: "secrets — Generate secure random numbers formanaging secrets")]
+        #expect(PDFReader.documentTitle(metadata: "secrets — Generate secure random numbers for managing secrets — Python",
+                                        bookmarks: wrapped, firstLine: "x")
+                    == "secrets — Generate secure random numbers for managing secrets", "the Title's spelling, not the outline's")
+        let museum = [PDFReader.Bookmark(level: 1, page: 1, title: "Opening hours")]
+        #expect(PDFReader.documentTitle(metadata: "Opening hours | City Museum", bookmarks: museum, firstLine: "x")
+                    == "Opening hours")
+        #expect(PDFReader.documentTitle(metadata: "Opening hours and prices", bookmarks: museum, firstLine: "x")
+                    == "Opening hours and prices", "a longer title that is not a site's suffix is kept")
     }
 
     @Test(arguments: [
