@@ -81,19 +81,31 @@ enum Files {
         return String(cString: resolved)
     }
 
-    /// The file's bytes, or nil if it cannot be read. Files over `limit` bytes are refused.
+    /// The file's bytes, or nil if it cannot be read. Files over `limit` bytes are refused. Read into one buffer of
+    /// the file's size (growing it piece by piece held about one and a half times a large PDF at the peak).
     static func read(_ path: String, limit: Int) -> [UInt8]? {
         guard let file = fopen(path, "rb") else { return nil }
         defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = fread(&chunk, 1, chunk.count, file)
-            if n == 0 { break }
-            bytes += chunk[0..<n]
-            if bytes.count > limit { return nil }
+        var info = stat()
+        let expected = fstat(fileno(file), &info) == 0 ? Int(info.st_size) : 0
+        guard expected <= limit else { return nil }
+        // One byte more than the size, to see the end of a file that grew since it was looked at.
+        var bytes = [UInt8](repeating: 0, count: expected + 1)
+        var count = bytes.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
+        if count == bytes.count {
+            // It grew: read the rest in pieces, within the limit.
+            var piece = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let n = fread(&piece, 1, piece.count, file)
+                if n == 0 { break }
+                bytes += piece[0..<n]
+                count += n
+                if count > limit { return nil }
+            }
         }
-        return ferror(file) == 0 ? bytes : nil
+        guard ferror(file) == 0, count <= limit else { return nil }
+        bytes.removeLast(bytes.count - count)
+        return bytes
     }
 
     /// The file name without its folder and extension, words separated: `getting-started.md` → "getting started".

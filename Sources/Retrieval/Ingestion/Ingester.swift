@@ -53,7 +53,7 @@ public struct Ingester: Sendable {
     /// How many documents go into one transaction.
     public var batchLimits = BatchLimits()
     /// The most bytes of read documents waiting between the reading and the storing thread.
-    public var pipelineBytes = 16 << 20
+    public var pipelineBytes = 8 << 20
 
     public init(store: Store, reader: DocumentReader = DocumentReader(), maxFileBytes: Int = 20 << 20,
                 maxPackedFileBytes: Int = 200 << 20) {
