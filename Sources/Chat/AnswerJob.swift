@@ -154,12 +154,7 @@ public struct AnswerJob: Sendable {
             let request = AnswerRequest(
                 question: question,
                 history: history.map { ChatMessage(role: $0.role, content: $0.content) },
-                passages: passages.map {
-                    Passage(title: [$0.chunk.documentTitle, pageLabel($0.chunk.pages)].compactMap { $0 }
-                                .joined(separator: ", "),
-                            heading: $0.chunk.headingPath.last, text: $0.chunk.text,
-                            score: Double($0.relevance) / 100)
-                })
+                passages: passages.map(Self.passage))
             for try await delta in answerer.answer(request) {
                 switch delta {
                 case .text(let piece): progress.add(piece)
@@ -183,6 +178,15 @@ public struct AnswerJob: Sendable {
         }
         if let reason = control.reason { return progress.cancelled(reason, sources: sources) }
         return progress.finish(.complete, nil, sources: sources)
+    }
+
+    /// A passage as the answerer sees it, its page last as sources show it: "Title › Heading, p. 2".
+    static func passage(_ found: RetrievedPassage) -> Passage {
+        let page = pageLabel(found.chunk.pages).map { ", \($0)" } ?? ""
+        let heading = found.chunk.headingPath.last
+        return Passage(title: found.chunk.documentTitle + (heading == nil ? page : ""),
+                       heading: heading.map { $0 + page }, text: found.chunk.text,
+                       score: Double(found.relevance) / 100)
     }
 
     /// What a source shows of a passage.

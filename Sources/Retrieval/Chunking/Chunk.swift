@@ -50,9 +50,6 @@ public enum DocumentFormat: String, Sendable, CaseIterable {
         }
     }
 
-    /// Whether the format has pages (its chunks carry page numbers).
-    public var isPaged: Bool { self == .pdf }
-
     /// The lower-cased extension of the file name in `path`, or nil.
     private static func fileExtension(of path: String) -> String? {
         let name = path.split(separator: "/").last.map(String.init) ?? path
