@@ -223,7 +223,10 @@ public struct Ingester: Sendable {
             changes.append(change)
             if let event { events.append(event) }
             self.bytes += bytes
-            let full = self.bytes >= limits.bytes || changes.count >= limits.changes
+            // The first batches are small, so the store starts writing while the reading thread is still on its
+            // first files; they grow to the limit as the bytes stored so far do.
+            let byteLimit = min(limits.bytes, max(limits.bytes / 16, Int(summary.bytes)))
+            let full = self.bytes >= byteLimit || changes.count >= limits.changes
             return full || ContinuousClock.now - started >= limits.interval ? try flush() : []
         }
 
