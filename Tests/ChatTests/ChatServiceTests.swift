@@ -44,8 +44,8 @@ struct ChatFixture {
                               configuration: configuration)
     }
 
-    static func client(_ session: String, connection: ConnectionID = 1) -> SocketClient {
-        SocketClient(connection: connection, session: SessionID(rawValue: session))
+    static func client(_ session: String, connection: ConnectionID = 1, peer: String = "127.0.0.1") -> SocketClient {
+        SocketClient(connection: connection, session: SessionID(rawValue: session), peer: peer)
     }
 
     /// Asks and waits until the answer has ended; returns its id.

@@ -8,6 +8,14 @@ public struct SocketClient: Sendable, Hashable {
     public let connection: ConnectionID
     /// The browser session, when the socket came with a valid session cookie.
     public let session: SessionID?
+    /// The address the socket came from: what per-peer limits count by.
+    public let peer: String
+
+    public init(connection: ConnectionID, session: SessionID?, peer: String) {
+        self.connection = connection
+        self.session = session
+        self.peer = peer
+    }
 }
 
 /// Something a client asked the server to do beyond following streams.

@@ -153,7 +153,7 @@ extension ServiceLoop {
             reply(socket, Notice.error(.unavailable, "Asking questions is not available on this server yet."))
             return
         }
-        operations.handle(operation, from: SocketClient(connection: socket.id, session: socket.session))
+        operations.handle(operation, from: SocketClient(connection: socket.id, session: socket.session, peer: socket.peer))
     }
 
     /// Replies go through the hub's queue, so they stay in order with everything else sent to the socket.
