@@ -1,0 +1,59 @@
+// The socket protocol's ops on the service thread: following streams (subscribe, unsubscribe, with their
+// snapshots) and handing the chat's ops (ask, stop, retry) to the handler, with who sent them.
+internal import Logging
+internal import TurboStream
+
+extension ServiceLoop {
+    func perform(_ message: ClientMessage, for socket: Connection) {
+        switch message {
+        case .subscribe(let signed):
+            guard let stream = verified(signed, from: socket) else { return }
+            // Already following: the snapshot and every update since are on their way.
+            guard !socket.subscriptions.contains(stream) else { return }
+            guard socket.subscriptions.count < configuration.maxSubscriptionsPerConnection else {
+                reply(socket, Notice.error(.tooManySubscriptions, "This page follows too many conversations at once."))
+                return
+            }
+            socket.subscriptions.insert(stream)
+            hub.subscribe(socket.id, to: stream, deliver)
+        case .unsubscribe(let signed):
+            guard let stream = verified(signed, from: socket) else { return }
+            socket.subscriptions.remove(stream)
+            hub.unsubscribe(socket.id, from: stream)
+        case .ask(let thread, let content):
+            forward(.ask(thread: thread, content: content), from: socket)
+        case .stop(let message):
+            forward(.stop(message: message), from: socket)
+        case .retry(let message):
+            forward(.retry(message: message), from: socket)
+        }
+    }
+
+    /// The stream a signed name stands for, if its signature holds and this socket's session may follow it.
+    private func verified(_ signed: String, from socket: Connection) -> String? {
+        guard let stream = streamNames.verified(signed) else {
+            warn("refused a stream name whose signature does not hold", ["peer": "\(socket.peer)"])
+            reply(socket, Notice.error(.badSignature, "This page is out of date. Please reload it."))
+            return nil
+        }
+        guard StreamAccess.allows(stream, session: socket.session) else {
+            warn("refused a stream of another session", ["peer": "\(socket.peer)"])
+            reply(socket, Notice.error(.forbidden, "This page belongs to another browser. Please reload it."))
+            return nil
+        }
+        return stream
+    }
+
+    private func forward(_ operation: SocketOperation, from socket: Connection) {
+        guard let operations else {
+            reply(socket, Notice.error(.unavailable, "Asking questions is not available on this server yet."))
+            return
+        }
+        operations.handle(operation, from: SocketClient(connection: socket.id, session: socket.session, peer: socket.peer))
+    }
+
+    /// Replies go through the hub's queue, so they stay in order with everything else sent to the socket.
+    func reply(_ socket: Connection, _ envelope: StreamEnvelope) {
+        hub.send([envelope], to: socket.id)
+    }
+}
