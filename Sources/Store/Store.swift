@@ -8,6 +8,9 @@
 // timeout let them take turns.
 internal import Crypto
 internal import Locking
+#if canImport(Glibc)
+internal import Glibc
+#endif
 public import SQLite
 
 /// Quarry's database: opened (created if needed) and migrated in `init`.
@@ -36,6 +39,7 @@ public final class Store: @unchecked Sendable {
     ///   Quarry; left untouched), `.migrationFailed`.
     public init(path: String, busyTimeout: Duration = Connection.defaultBusyTimeout) throws(StoreError) {
         self.path = path
+        Self.keepPrivate(path)
         do {
             connection = try Connection(path: path, busyTimeout: busyTimeout)
         } catch {
@@ -96,6 +100,24 @@ public final class Store: @unchecked Sendable {
     }
 
     // MARK: Helpers
+
+    /// Makes the database readable and writable by its owner only: it holds the key that signs sessions, and
+    /// people's questions. A new file is created 0600 before SQLite opens it (its WAL and shared-memory files take
+    /// the database's permissions); an existing one, and those files, lose any group and world access (a database
+    /// written by an older Quarry under the usual umask was 0644). Failures are left to `Connection` to report.
+    static func keepPrivate(_ path: String) {
+        guard !path.isEmpty, path != ":memory:" else { return }
+        let created = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if created >= 0 {
+            close(created)
+            return
+        }
+        for file in [path, path + "-wal", path + "-shm"] {
+            var info = stat()
+            guard stat(file, &info) == 0, info.st_mode & 0o077 != 0 else { continue }
+            _ = chmod(file, info.st_mode & 0o700)
+        }
+    }
 
     /// Runs `body` on the reading connection under its lock, reporting SQLite errors as `StoreError.database`.
     func withReader<Result>(
