@@ -27,7 +27,7 @@ struct Answering {
         retriever = Retriever(store: store, embedder: embedder)
         if let model = settings.model {
             answerer = ModelAnswerer(client: client(model))
-            logger.info("answers by a language model", metadata: ["model": "\(model.model)", "endpoint": "\(model.baseURL)"])
+            logger.info("answers by a language model", metadata: ["model": "\(model.model)", "endpoint": "\(model.loggableBaseURL)"])
         } else {
             answerer = ExtractiveAnswerer()
             logger.notice("no language model configured: answers quote the documents (set QUARRY_LLM_BASE_URL or OPENAI_API_KEY)")

@@ -40,17 +40,19 @@ case .ask(let options):
     await runAsk(options, environment: .current, signals: signals)
 case .serve(let options):
     let settings: ServeSettings
+    let retention: RetentionSettings
     do {
         settings = try ServeSettings(options: options, environment: .current)
+        retention = try RetentionSettings(environment: .current)
     } catch {
         fail(error.message, code: 64)
     }
-    serve(settings)
+    serve(settings, retention: retention)
 }
 
 /// Opens the database, starts the server and runs until SIGINT or SIGTERM. It blocks the thread it runs on (the
 /// top-level code's) until the server stops.
-func serve(_ settings: ServeSettings) {
+func serve(_ settings: ServeSettings, retention: RetentionSettings) {
     bootstrapLogging(level: settings.logLevel)
     let logger = Logger(label: "quarry")
     let signals = ShutdownSignals()
@@ -86,6 +88,7 @@ func serve(_ settings: ServeSettings) {
     } catch {
         fail("Quarry could not start. \(error)", code: 1)
     }
+    let sweeper = retention.idle.map { ConversationRetention(store: store, idle: $0, logger: logger) }
     logger.notice("Quarry is ready", metadata: ["url": "http://\(settings.displayHost):\(server.port)/"])
     signals.onFirst { server.stop() }
     server.waitUntilStopped()
@@ -93,6 +96,7 @@ func serve(_ settings: ServeSettings) {
     waitFor {
         await chat.shutdown()
         await sync?.stop()
+        await sweeper?.stop()
     }
     if let failure = server.failure { fail("Quarry stopped: \(failure)", code: 1) }
 }
