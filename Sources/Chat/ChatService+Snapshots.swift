@@ -1,24 +1,48 @@
-// Snapshots: what a page gets when it (re)subscribes to a session's thread list or to a thread. Run on the server's
-// service thread under the hub's lock (`StreamSnapshots`), so a snapshot and the live updates after it meet with no
-// gap and nothing twice.
+// Snapshots: what a page gets when it (re)subscribes to a session's thread list or to a thread, and the earlier
+// parts of a thread it asks for. Made on the hub's snapshot threads while the stream's publishes wait
+// (`StreamSnapshots`), so a snapshot and the live updates after it meet with no gap and nothing twice.
+//
+// A thread is sent a part at a time: its latest exchanges with a "Show earlier messages" control above them, and
+// earlier parts prepended on request, so a thread of any length opens. An ended answer's text is rendered once and
+// kept in the database (messages.content_html): a column rather than a cache in memory because it survives
+// restarts, costs nothing while a thread is not read, and is read with the messages in the same query; it is
+// filled lazily here (for old rows and new alike) after the snapshot is sent, never while publishes wait.
 internal import Logging
-internal import Server
+internal import Markdown
+public import Server
 internal import Store
 public import TurboStream
 
 extension ChatService {
+    /// Exchanges in a thread's first snapshot when no size is asked for (the hub asks for its configured size).
+    static let defaultSnapshotExchanges = 20
+
     public func snapshot(of stream: String) -> [StreamEnvelope] {
+        snapshot(of: stream, .latest(limit: Self.defaultSnapshotExchanges))
+    }
+
+    public func snapshot(of stream: String, _ request: SnapshotRequest) -> [StreamEnvelope] {
         do {
             switch ChatStreams.parse(stream) {
             case .session(let session)?:
+                guard case .latest = request else { return [] }
                 let items = try store.threads(session: session).map {
                     Markup.threadItem($0, signedStream: streamNames.signed(ChatStreams.thread($0.id, session: session)))
                 }
                 return [.update(target: Wire.ElementID.threads, html: items.joined())]
             case .thread(let thread, let session)?:
                 guard try store.thread(thread, session: session) != nil else { return [] }
-                let html = try store.messages(thread: thread).map(render).joined()
-                return [.update(target: Wire.ElementID.messages, html: html), .scroll(target: Wire.ElementID.messages)]
+                switch request {
+                case .latest(let limit):
+                    let html = try part(of: thread, before: nil, exchanges: limit)
+                    return [.update(target: Wire.ElementID.messages, html: html), .scroll(target: Wire.ElementID.messages)]
+                case .earlier(let cursor, let limit):
+                    guard let before = Int64(cursor) else { return [] }
+                    let html = try part(of: thread, before: before, exchanges: limit)
+                    // The control goes; the part brings a new one when there is more still.
+                    return [.remove(target: Wire.ElementID.earlierControl),
+                            .prepend(target: Wire.ElementID.messages, html: html)]
+                }
             case nil:
                 return []
             }
@@ -28,8 +52,22 @@ extension ChatService {
         }
     }
 
-    /// A message as the page shows it now.
-    private func render(_ message: MessageRecord) throws(StoreError) -> String {
+    /// The markup of `exchanges` exchanges of `thread` before message `before` (nil: the latest), under the
+    /// control that asks for earlier ones when there are any.
+    private func part(of thread: Int64, before: Int64?, exchanges: Int) throws(StoreError) -> String {
+        let page = try store.threadPage(thread, before: before, exchanges: exchanges, renderer: Markup.renderer)
+        var kept: [(message: Int64, content: String, html: String)] = []
+        var html = page.earlier.map(Markup.earlierControl(before:)) ?? ""
+        for message in page.messages {
+            html += render(message, page: page, rendered: &kept)
+        }
+        keep(kept)
+        return html
+    }
+
+    /// A message as the page shows it now; an ended answer's text rendered here is added to `rendered`.
+    private func render(_ message: MessageRecord, page: ThreadPage,
+                        rendered: inout [(message: Int64, content: String, html: String)]) -> String {
         if message.role == "user" { return Markup.question(id: message.id, text: message.content) }
         if let answer = live[message.id] {
             return Markup.answerInProgress(id: message.id, steps: answer.thinking.steps, reasoning: answer.thinking.reasoning,
@@ -39,6 +77,27 @@ extension ChatService {
             // Saved, but its job has not published yet: the placeholder, as the page will get it.
             return Markup.answerInProgress(id: message.id, steps: [], reasoning: "", blocks: [])
         }
-        return Markup.finishedAnswer(message, sources: try store.sources(message: message.id))
+        let content: String
+        if let kept = page.contentHTML[message.id] {
+            content = kept
+        } else {
+            content = Markdown.html(message.content)
+            rendered.append((message.id, message.content, content))
+        }
+        return Markup.finishedAnswer(message, sources: page.sources[message.id] ?? [], contentHTML: content)
+    }
+
+    /// Stores renders for later snapshots, off the snapshot's path: a write may wait for the database's write
+    /// lock, and the stream's publishes must not.
+    private func keep(_ renders: [(message: Int64, content: String, html: String)]) {
+        guard !renders.isEmpty else { return }
+        let store = self.store, logger = self.logger
+        Task.detached {
+            do {
+                try store.keepContentHTML(renders, renderer: Markup.renderer)
+            } catch {
+                logger.debug("rendered answers were not kept", metadata: ["cause": "\(error)"])
+            }
+        }
     }
 }

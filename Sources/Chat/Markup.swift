@@ -27,12 +27,13 @@ public enum Markup {
     }
 
     /// An answer that has ended: thinking collapsed, its text, what went wrong (with Retry), its sources.
-    static func finishedAnswer(_ message: MessageRecord, sources: [SourceRecord]) -> String {
+    /// `contentHTML` is its text already rendered (kept from an earlier snapshot); nil renders it now.
+    static func finishedAnswer(_ message: MessageRecord, sources: [SourceRecord], contentHTML: String? = nil) -> String {
         let thought = Thinking(stored: message.thinking)
         return "<article id=\"\(ID.message(message.id))\" class=\"message\" data-role=\"assistant\">"
             + thinking(id: message.id, steps: thought.steps, reasoning: thought.reasoning, open: false,
                        summary: summary(message.status))
-            + "<div id=\"\(ID.messageContent(message.id))\" class=\"content\">\(Markdown.html(message.content))</div>"
+            + "<div id=\"\(ID.messageContent(message.id))\" class=\"content\">\(contentHTML ?? Markdown.html(message.content))</div>"
             + ending(id: message.id, status: message.status, error: message.error, sources: sources)
             + state(id: message.id, status: message.status)
             + "</article>"
@@ -92,6 +93,11 @@ public enum Markup {
         }
     }
 
+    /// The control at the top of a thread that shows only its latest messages: asks for those before `before`.
+    static func earlierControl(before: Int64) -> String {
+        "<div id=\"\(ID.earlierControl)\" class=\"earlier\"><button type=\"button\" \(Wire.Attribute.earlier)=\"\(before)\">"
+            + "Show earlier messages</button></div>"
+    }
 
     /// A conversation in the session's list.
     static func threadItem(_ thread: ThreadRecord, signedStream: String) -> String {

@@ -107,6 +107,14 @@ extension Store {
             -- sixth less time indexing (docs/retrieval.md); a search reads a few more segments.
             INSERT INTO chunks_fts (chunks_fts, rank) VALUES ('automerge', 16);
             """),
+        Migration("finished answers' rendered text is kept", sql: """
+            -- An ended answer's text as HTML, rendered once and kept, so a thread's snapshot does not render Markdown
+            -- again: NULL until first needed (filled lazily, also for answers older than this column), emptied
+            -- whenever the text changes (a retry, an answer's end). Used only when content_html_renderer matches
+            -- the running renderer's fingerprint, so a Quarry whose Markdown renders differently renders anew.
+            ALTER TABLE messages ADD COLUMN content_html TEXT;
+            ALTER TABLE messages ADD COLUMN content_html_renderer INTEGER;
+            """),
     ]
 
     static let migrator = Migrator(migrations)

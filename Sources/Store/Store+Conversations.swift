@@ -118,7 +118,7 @@ extension Store {
                 let now = Self.now()
                 try db.run("""
                     UPDATE messages SET content = '', thinking = '', status = 'streaming', error = NULL, model = NULL,
-                        updated_at = ?
+                        content_html = NULL, content_html_renderer = NULL, updated_at = ?
                     WHERE id = ? AND role = 'assistant' AND status IN ('error', 'interrupted', 'stopped')
                       AND thread_id IN (SELECT id FROM threads WHERE session_id = ?)
                     """, now, message, session)
@@ -203,7 +203,8 @@ extension Store {
             try db.transaction(wrappingErrors: { $0 }) { () throws(SQLiteError) in
                 let now = Self.now()
                 try db.run("""
-                    UPDATE messages SET content = ?, thinking = ?, status = ?, model = ?, error = ?, updated_at = ?
+                    UPDATE messages SET content = ?, thinking = ?, status = ?, model = ?, error = ?, updated_at = ?,
+                        content_html = NULL, content_html_renderer = NULL
                     WHERE id = ?
                     """, content, thinking, status.rawValue, model, error, now, message)
                 try db.run("DELETE FROM message_sources WHERE message_id = ?", message)
@@ -231,12 +232,7 @@ extension Store {
                 SELECT rank, chunk_id, document_title, heading_path, excerpt, score, distance, relevance, first_page,
                     last_page
                 FROM message_sources WHERE message_id = ? ORDER BY rank
-                """, message).map { row in
-                SourceRecord(rank: row[0].int ?? 0, chunkID: row[1].int64, documentTitle: row[2].string ?? "",
-                             headingPath: row[3].string ?? "", excerpt: row[4].string ?? "", score: row[5].double ?? 0,
-                             distance: row[6].double, relevance: row[7].int ?? 0,
-                             pages: pageRange(first: row[8].int, last: row[9].int))
-            }
+                """, message).map { Self.sourceRecord($0, from: 0) }
         }
     }
 

@@ -12,6 +12,9 @@ public enum Wire {
         case subscribe
         /// Stop following a stream.
         case unsubscribe
+        /// Send the part of a followed stream before `before` (a thread's earlier messages); it arrives as a
+        /// `prepend`, in order with the stream's live updates.
+        case earlier
         /// Ask a question in a thread (or a new one).
         case ask
         /// Stop the answer in progress.
@@ -51,6 +54,8 @@ public enum Wire {
         public static let announcer = "announcer"
         /// The "New text below" control shown when the reader has scrolled up.
         public static let scrollControl = "scroll-control"
+        /// The "Show earlier messages" control at the top of a thread that does not show all of its messages.
+        public static let earlierControl = "earlier-messages"
 
         /// A message: `message-<id>`.
         public static func message(_ id: some CustomStringConvertible) -> String { "message-\(id)" }
@@ -84,6 +89,8 @@ public enum Wire {
         public static let stream = "data-stream"
         /// On a "Retry" button in an answer: the answer's id, which `retry` names.
         public static let retry = "data-retry"
+        /// On the "Show earlier messages" button: what `earlier` sends as `before`.
+        public static let earlier = "data-earlier"
     }
 
     /// Every value above by the key the front end's sources write it as (`{{wire:KEY}}`); the build-time
@@ -104,6 +111,7 @@ public enum Wire {
         ("id.threadSource", ElementID.threadSource),
         ("id.announcer", ElementID.announcer),
         ("id.scrollControl", ElementID.scrollControl),
+        ("id.earlierControl", ElementID.earlierControl),
         ("id.messageContentPrefix", ElementID.messageContentPrefix),
         ("attr.status", Attribute.status),
         ("attr.streaming", Attribute.streaming),
@@ -111,6 +119,7 @@ public enum Wire {
         ("attr.thread", Attribute.thread),
         ("attr.stream", Attribute.stream),
         ("attr.retry", Attribute.retry),
+        ("attr.earlier", Attribute.earlier),
     ] + Op.allCases.map { ("op.\($0.rawValue)", $0.rawValue) }
 
     /// Codes carried by error notices (`data-error`), so the page and tests can tell errors apart.

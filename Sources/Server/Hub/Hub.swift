@@ -2,24 +2,21 @@
 //
 // Threading: any thread may publish. Publishing renders the envelopes, appends them to a queue under the hub's
 // lock and wakes the service thread, which drains the queue into the sockets' outboxes and writes them when each
-// socket is writeable. The subscriber table belongs to the service thread alone.
+// socket is writeable. The subscriber table belongs to the service thread alone (Hub+Following.swift).
 //
-// Snapshot and live updates meet without a gap or a duplicate: a subscribe drains the queue and takes the
-// snapshot under the same lock that orders publishes, then registers the subscriber before the next drain.
-// Everything published before that moment is in the snapshot; everything after is delivered live.
+// Snapshot and live updates meet without a gap or a duplicate, and no snapshot is made on the service thread:
+// - Every publish to a stream happens inside that stream's gate (StreamGates) and takes the next number of one
+//   sequence as it joins the queue, so a stream's frames are numbered in the order its state changed.
+// - A snapshot is made on a snapshot thread inside the same gate: it reads the state of one moment, and the
+//   sequence's number at that moment, n. Publishes to that stream wait meanwhile; publishes to others do not.
+// - The service thread holds the stream's frames for the socket while its snapshot is being made, then delivers
+//   the snapshot and, of what it held, only the frames numbered above n: those before are in the snapshot.
+// Everything published before the snapshot is in it; everything after is delivered live, once, in order.
 internal import Locking
 public import TurboStream
 
 /// A socket connection's id, unique for the life of the server.
 public typealias ConnectionID = UInt64
-
-/// What a new subscriber to a stream receives first: the stream's current state.
-public protocol StreamSnapshots: Sendable {
-    /// Envelopes that bring a page showing nothing of `stream` up to its current state. Called on the service
-    /// thread under the hub's lock, so publishers that change this state must do so inside
-    /// ``Hub/publish(to:_:)``. Keep it quick: publishers wait meanwhile.
-    func snapshot(of stream: String) -> [StreamEnvelope]
-}
 
 /// Fans envelopes out to the sockets that follow a stream.
 public final class Hub: @unchecked Sendable {
@@ -27,9 +24,16 @@ public final class Hub: @unchecked Sendable {
     typealias Frame = [UInt8]
 
     enum Delivery {
-        case stream(String, Frame)
+        /// A frame published to a stream, with its number in the sequence.
+        case stream(String, Frame, number: UInt64)
         case connection(ConnectionID, Frame)
+        /// A snapshot made (nil: nothing to send, or the load was called off before it started), and the number
+        /// of the last frame of its stream published before it.
+        case loaded(Load, Frame?, number: UInt64)
     }
+
+    /// The limits on snapshots.
+    public let configuration: HubConfiguration
 
     // Guarded by `lock`.
     private let lock = Lock()
@@ -38,13 +42,22 @@ public final class Hub: @unchecked Sendable {
     /// Set when the server has stopped: nothing will drain the queue again, so publishes are dropped.
     private var closed = false
     private var snapshots: (any StreamSnapshots)?
+    /// The number of the last frame published to any stream.
+    private var sequence: UInt64 = 0
 
-    // Service thread only.
-    private var subscribers: [String: Set<ConnectionID>] = [:]
+    let gates = StreamGates()
+    private let workers: SnapshotWorkers
+
+    // Service thread only (Hub+Following.swift).
+    var following: [String: [ConnectionID: Following]] = [:]
+    var loadsInFlight: [ConnectionID: Int] = [:]
+    var lastLoad: UInt64 = 0
 
     /// A hub; `snapshots` supplies the state a new subscriber starts from (none: it starts from live updates).
-    public init(snapshots: (any StreamSnapshots)? = nil) {
+    public init(snapshots: (any StreamSnapshots)? = nil, configuration: HubConfiguration = HubConfiguration()) {
         self.snapshots = snapshots
+        self.configuration = configuration
+        workers = SnapshotWorkers(threads: configuration.snapshotThreads)
     }
 
     /// Sets where snapshots come from.
@@ -52,20 +65,23 @@ public final class Hub: @unchecked Sendable {
         lock.withLock { self.snapshots = snapshots }
     }
 
+    var hasSnapshots: Bool { lock.withLock { snapshots != nil } }
+
     /// Sends `envelopes` to every socket following `stream`, in one frame, after everything published before.
     public func publish(_ envelopes: [StreamEnvelope], to stream: String) {
         guard !envelopes.isEmpty else { return }
-        enqueue(.stream(stream, Array(StreamEnvelope.render(envelopes).utf8)))
+        let frame = Array(StreamEnvelope.render(envelopes).utf8)
+        gates.withGate(stream) { enqueue(stream, frame) }
     }
 
     /// Changes state that snapshots of `stream` read and publishes the change, as one step: no subscriber can
-    /// see the change both in its snapshot and live. `update` runs under the hub's lock; keep it short.
+    /// see the change both in its snapshot and live. `update` runs while `stream`'s publishes and snapshots wait
+    /// (no other stream's); keep it short.
     public func publish(to stream: String, _ update: () -> [StreamEnvelope]) {
-        lock.withLock {
+        gates.withGate(stream) {
             let envelopes = update()
-            guard !envelopes.isEmpty, !closed else { return }
-            pending.append(.stream(stream, Array(StreamEnvelope.render(envelopes).utf8)))
-            wake?()
+            guard !envelopes.isEmpty else { return }
+            enqueue(stream, Array(StreamEnvelope.render(envelopes).utf8))
         }
     }
 
@@ -73,7 +89,8 @@ public final class Hub: @unchecked Sendable {
     /// `stream`, exactly as given. It must hold only `<turbo-stream>` elements.
     public func publish(rendered html: String, to stream: String) {
         guard !html.isEmpty else { return }
-        enqueue(.stream(stream, Array(html.utf8)))
+        let frame = Array(html.utf8)
+        gates.withGate(stream) { enqueue(stream, frame) }
     }
 
     /// Sends `envelopes` to one socket only (replies, errors), in order with everything else it receives.
@@ -82,11 +99,40 @@ public final class Hub: @unchecked Sendable {
         enqueue(.connection(connection, Array(StreamEnvelope.render(envelopes).utf8)))
     }
 
+    /// Numbers a stream's frame and queues it. Inside the stream's gate.
+    private func enqueue(_ stream: String, _ frame: Frame) {
+        lock.withLock {
+            guard !closed else { return }
+            sequence += 1
+            pending.append(.stream(stream, frame, number: sequence))
+            wake?()
+        }
+    }
+
     private func enqueue(_ delivery: Delivery) {
         lock.withLock {
             guard !closed else { return }
             pending.append(delivery)
             wake?()
+        }
+    }
+
+    /// The number of the last frame published so far.
+    var currentNumber: UInt64 { lock.withLock { sequence } }
+
+    // MARK: Snapshot threads
+
+    /// Makes `load`'s snapshot on a snapshot thread and queues it for the service thread.
+    func start(_ load: Load) {
+        workers.run { [self] in
+            guard !load.isCalledOff else { return enqueue(.loaded(load, nil, number: 0)) }
+            let (envelopes, number) = gates.withGate(load.stream) { () -> ([StreamEnvelope], UInt64) in
+                let source = lock.withLock { snapshots }
+                let envelopes = source?.snapshot(of: load.stream, load.request) ?? []
+                return (envelopes, currentNumber)
+            }
+            let frame = envelopes.isEmpty ? nil : Array(StreamEnvelope.render(envelopes).utf8)
+            enqueue(.loaded(load, frame, number: number))
         }
     }
 
@@ -102,13 +148,14 @@ public final class Hub: @unchecked Sendable {
     }
 
     /// Disconnects the hub from a service loop that has stopped: the queue is emptied and later publishes are
-    /// dropped, so memory cannot grow while nobody drains it.
+    /// dropped, so memory cannot grow while nobody drains it. Snapshots still being made are dropped too.
     func detach() {
         lock.withLock {
             wake = nil
             closed = true
             pending = []
         }
+        loadsInFlight = [:]
     }
 
     /// Hands everything published so far to `deliver`, in publish order, one call per receiving socket.
@@ -118,38 +165,5 @@ public final class Hub: @unchecked Sendable {
             return pending
         }
         fanOut(batch, deliver)
-    }
-
-    /// Follows `stream` for `connection`: delivers what was published before, then the snapshot to the new
-    /// subscriber, who receives everything published from now on.
-    func subscribe(_ connection: ConnectionID, to stream: String, _ deliver: (ConnectionID, Frame) -> Void) {
-        let (batch, snapshot) = lock.withLock { () -> ([Delivery], [StreamEnvelope]) in
-            defer { pending.removeAll(keepingCapacity: true) }
-            return (pending, snapshots?.snapshot(of: stream) ?? [])
-        }
-        fanOut(batch, deliver)
-        subscribers[stream, default: []].insert(connection)
-        if !snapshot.isEmpty { deliver(connection, Array(StreamEnvelope.render(snapshot).utf8)) }
-    }
-
-    /// Stops following `stream` for `connection`.
-    func unsubscribe(_ connection: ConnectionID, from stream: String) {
-        guard var set = subscribers[stream] else { return }
-        set.remove(connection)
-        subscribers[stream] = set.isEmpty ? nil : set
-    }
-
-    /// How many sockets follow `stream`.
-    func subscriberCount(_ stream: String) -> Int { subscribers[stream]?.count ?? 0 }
-
-    private func fanOut(_ batch: [Delivery], _ deliver: (ConnectionID, Frame) -> Void) {
-        for delivery in batch {
-            switch delivery {
-            case .connection(let id, let frame):
-                deliver(id, frame)
-            case .stream(let stream, let frame):
-                for id in subscribers[stream] ?? [] { deliver(id, frame) }
-            }
-        }
     }
 }

@@ -6,6 +6,7 @@ internal import TurboStream
 enum ClientMessage: Equatable {
     case subscribe(stream: String)
     case unsubscribe(stream: String)
+    case earlier(stream: String, before: String)
     case ask(thread: String?, content: String)
     case stop(message: String)
     case retry(message: String)
@@ -36,6 +37,10 @@ enum ClientMessage: Equatable {
         switch Wire.Op(rawValue: op) {
         case .subscribe: return required(fields.stream, "stream").map { .subscribe(stream: $0) }
         case .unsubscribe: return required(fields.stream, "stream").map { .unsubscribe(stream: $0) }
+        case .earlier:
+            return required(fields.stream, "stream").flatMap { stream in
+                required(fields.before, "before").map { .earlier(stream: stream, before: $0) }
+            }
         case .ask: return required(fields.content, "content").map { .ask(thread: fields.thread, content: $0) }
         case .stop: return required(fields.message, "message").map { .stop(message: $0) }
         case .retry: return required(fields.message, "message").map { .retry(message: $0) }
@@ -48,7 +53,7 @@ enum ClientMessage: Equatable {
 
 /// The text fields an upward message may carry; null counts as absent.
 private struct Fields {
-    var op, stream, thread, content, message: String?
+    var op, stream, thread, content, message, before: String?
     /// The first known field that is present but not text.
     var mistyped: String?
 
@@ -68,6 +73,7 @@ private struct Fields {
         thread = text("thread")
         content = text("content")
         message = text("message")
+        before = text("before")
         self.mistyped = mistyped
     }
 }

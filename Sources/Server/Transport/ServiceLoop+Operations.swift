@@ -1,5 +1,6 @@
-// The socket protocol's ops on the service thread: following streams (subscribe, unsubscribe, with their
-// snapshots) and handing the chat's ops (ask, stop, retry) to the handler, with who sent them.
+// The socket protocol's ops on the service thread: following streams (subscribe, unsubscribe, earlier, whose
+// snapshots the hub makes on its own threads) and handing the chat's ops (ask, stop, retry) to the handler, with
+// who sent them.
 internal import Logging
 internal import TurboStream
 
@@ -14,18 +15,43 @@ extension ServiceLoop {
                 reply(socket, Notice.error(.tooManySubscriptions, "This page follows too many conversations at once."))
                 return
             }
-            socket.subscriptions.insert(stream)
-            hub.subscribe(socket.id, to: stream, deliver)
+            do throws(Hub.Refusal) {
+                try hub.subscribe(socket.id, to: stream)
+                socket.subscriptions.insert(stream)
+            } catch {
+                refused(socket, error)
+            }
         case .unsubscribe(let signed):
             guard let stream = verified(signed, from: socket) else { return }
             socket.subscriptions.remove(stream)
             hub.unsubscribe(socket.id, from: stream)
+        case .earlier(let signed, let cursor):
+            guard let stream = verified(signed, from: socket) else { return }
+            do throws(Hub.Refusal) {
+                try hub.requestEarlier(socket.id, in: stream, before: cursor)
+            } catch {
+                refused(socket, error)
+            }
         case .ask(let thread, let content):
             forward(.ask(thread: thread, content: content), from: socket)
         case .stop(let message):
             forward(.stop(message: message), from: socket)
         case .retry(let message):
             forward(.retry(message: message), from: socket)
+        }
+    }
+
+    /// Tells the socket why its snapshot was not made. A page asking for what it already waits for is told
+    /// nothing: what it asked for is on its way.
+    private func refused(_ socket: Connection, _ refusal: Hub.Refusal) {
+        switch refusal {
+        case .tooManyInFlight:
+            warn("refused a snapshot: too many in flight for one socket", ["peer": "\(socket.peer)"])
+            reply(socket, Notice.error(.rateLimited, "This page is loading too much at once. Please wait a moment and try again."))
+        case .notFollowing:
+            reply(socket, Notice.error(.notFound, "That conversation is not open on this page. Please reload it."))
+        case .busy:
+            break
         }
     }
 

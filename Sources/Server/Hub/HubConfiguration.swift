@@ -1,0 +1,21 @@
+// How much snapshot work the hub does, and for whom.
+
+/// The hub's limits on snapshots: how much of a stream one snapshot holds, how many one socket may have in
+/// flight, and how many threads make them.
+public struct HubConfiguration: Sendable {
+    /// How many of a stream's latest items (a thread's exchanges: a question and its answer) a snapshot holds, and
+    /// how many more each request for earlier ones brings.
+    public var snapshotItems: Int
+    /// Snapshots (first loads and earlier pages) one socket may have asked for and not yet received; a request
+    /// beyond this is refused with a notice.
+    public var snapshotsInFlightPerConnection: Int
+    /// Threads that make snapshots, off the service thread.
+    public var snapshotThreads: Int
+
+    /// A configuration; every parameter has the default documented on its property.
+    public init(snapshotItems: Int = 20, snapshotsInFlightPerConnection: Int = 4, snapshotThreads: Int = 2) {
+        self.snapshotItems = max(1, snapshotItems)
+        self.snapshotsInFlightPerConnection = max(1, snapshotsInFlightPerConnection)
+        self.snapshotThreads = max(1, snapshotThreads)
+    }
+}

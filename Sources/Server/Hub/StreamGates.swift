@@ -1,0 +1,35 @@
+// One lock per stream that is in use: what orders a stream's publishes against its snapshots, without holding up
+// the publishes of any other stream. A gate exists while someone holds or waits for it, then goes.
+internal import Locking
+
+/// Per-stream locks, made on demand and dropped when unused.
+final class StreamGates: @unchecked Sendable {
+    // @unchecked: `gates` and each gate's `users` are touched only inside `lock`.
+    private final class Gate {
+        let lock = Lock()
+        var users = 0
+    }
+
+    private let lock = Lock()
+    private var gates: [String: Gate] = [:]
+
+    /// Runs `body` holding `stream`'s gate: no other `withGate` of the same stream runs meanwhile.
+    func withGate<Result>(_ stream: String, _ body: () -> Result) -> Result {
+        let gate = lock.withLock { () -> Gate in
+            let gate = gates[stream] ?? Gate()
+            gate.users += 1
+            gates[stream] = gate
+            return gate
+        }
+        defer {
+            lock.withLock {
+                gate.users -= 1
+                if gate.users == 0 { gates[stream] = nil }
+            }
+        }
+        return gate.lock.withLock(body)
+    }
+
+    /// Streams with a gate now (tests: gates do not pile up).
+    var count: Int { lock.withLock { gates.count } }
+}
