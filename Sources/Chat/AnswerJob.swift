@@ -105,21 +105,21 @@ public struct AnswerJob: Sendable {
         self.logger = logger
     }
 
-    /// When set, the answer waits for one of these before it starts (and says so on the page).
-    var slots: AnswerSlots?
+    /// When set, the answer waits for its ticket's turn before it starts (and says so on the page); the ticket's
+    /// owner gives it back after `run` returns.
+    var turn: (slots: AnswerSlots, ticket: AnswerSlots.Ticket)?
+    /// When set, the lines a client can cause (an answer failing upstream) go through its limiter.
+    var log: ChatLog?
 
     /// Produces the answer, telling `observer` as it goes; saves and returns how it ended. Never throws: every
     /// failure becomes an outcome with a message for the person reading. `configuration.answerTimeout` counts
     /// from the moment it starts (after any wait for its turn).
     public func run(observer: any AnswerObserver, control: JobControl) async -> AnswerOutcome {
         var progress = Progress(job: self, observer: observer)
-        var holding = false
-        if let slots {
-            holding = await slots.tryAcquire()
-            if !holding {
-                progress.step("Waiting for another answer to finish…")
-                holding = await slots.acquire()
-            }
+        if let turn, !turn.slots.tryStart(turn.ticket) {
+            progress.step("Waiting for another answer to finish…")
+            // Not started means cancelled while waiting: `answer` sees why and ends at once.
+            _ = await turn.slots.start(turn.ticket)
         }
         let timeout = configuration.answerTimeout
         let watchdog = Task {
@@ -128,7 +128,6 @@ public struct AnswerJob: Sendable {
         }
         let outcome = await answer(&progress, control: control)
         watchdog.cancel()
-        if holding, let slots { await slots.release() }
         return outcome
     }
 
@@ -167,17 +166,21 @@ public struct AnswerJob: Sendable {
                 }
             }
         } catch let error as LLMError where error != .cancelled {
-            logger.warning("answer failed", metadata: ["message": "\(message)", "cause": "\(error)"])
+            warning("answer failed", ["message": "\(message)", "cause": "\(error.logMessage)"])
             return progress.finish(.error, error.userMessage, sources: sources)
         } catch is CancellationError, LLMError.cancelled {
             // Told why below.
         } catch {
-            logger.error("answer failed", metadata: ["message": "\(message)", "cause": "\(error)"])
+            warning("answer failed", ["message": "\(message)", "cause": "\(error)"])
             return progress.finish(.error, "Something went wrong while answering. What arrived is kept above.",
                                    sources: sources)
         }
         if let reason = control.reason { return progress.cancelled(reason, sources: sources) }
         return progress.finish(.complete, nil, sources: sources)
+    }
+
+    private func warning(_ message: String, _ metadata: Logger.Metadata) {
+        if let log { log.warning(message, metadata) } else { logger.warning("\(message)", metadata: metadata) }
     }
 
     /// A passage as the answerer sees it, its page last as sources show it: "Title › Heading, p. 2".

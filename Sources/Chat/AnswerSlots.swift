@@ -1,51 +1,202 @@
-// The cap on answers generated at once. A small machine (or a local model) serves a few answers well and many
-// badly; the rest wait their turn, first come first served, and the page shows that they are waiting.
+// The cap on answers generated at once, shared fairly. A small machine (or a local model) serves a few answers well
+// and many badly; the rest wait their turn and the page says so. One first-come queue let one browser asking ten
+// questions keep everyone else waiting, so:
+//
+// - A question takes a ticket before anything is saved (`reserve`, on the service thread, synchronously). A session
+//   holds at most one running answer and `waitingPerSession` waiting ones; an address (many sessions cost nothing)
+//   at most `perPeer` in all; the whole server at most `capacity + waiting`. A question past any of these is refused
+//   at once, with nothing saved, and the person is told why.
+// - A free slot goes round-robin between the sessions that have an answer waiting: to the one served longest ago
+//   (a session not served yet first; ties in the order they began waiting), so a session whose answer has just
+//   run goes behind everyone else waiting. A session never runs two answers at once.
+internal import Locking
 
-/// Counts the answers running and queues the rest.
-actor AnswerSlots {
-    private let capacity: Int
-    private var running = 0
-    private var waiting: [(id: UInt64, continuation: CheckedContinuation<Bool, Never>)] = []
-    private var nextID: UInt64 = 0
-
-    init(capacity: Int) { self.capacity = max(1, capacity) }
-
-    /// Takes a slot if one is free, without waiting.
-    func tryAcquire() -> Bool {
-        guard running < capacity else { return false }
-        running += 1
-        return true
+/// Tickets for answers, and the slots they run in.
+final class AnswerSlots: Sendable {
+    /// How many answers may run, wait, and be held by one session or address.
+    struct Limits: Sendable {
+        /// Answers generated at once.
+        var capacity: Int
+        /// Answers waiting for a slot, over the whole server.
+        var waiting: Int
+        /// Answers one session may have waiting (besides its one running).
+        var waitingPerSession: Int
+        /// Answers (running or waiting) one peer address may hold, over all its sessions.
+        var perPeer: Int
     }
 
-    /// Waits for a slot, in turn. Returns false (holding no slot) if the task was cancelled while waiting.
-    func acquire() async -> Bool {
-        if tryAcquire() { return true }
-        nextID += 1
-        let id = nextID
+    /// Why a ticket was refused.
+    enum Refusal: Error, Equatable, Sendable {
+        /// The session has its running and waiting answers already.
+        case session
+        /// The address holds as many answers as it may.
+        case peer
+        /// The server's queue is full.
+        case full
+    }
+
+    /// A reserved place for one answer; give it back with `release` whatever happens.
+    struct Ticket: Hashable, Sendable {
+        let id: UInt64
+    }
+
+    private struct Holder {
+        let session: String
+        let peer: String
+        var running = false
+        var waiter: CheckedContinuation<Bool, Never>?
+    }
+
+    private struct State {
+        var holders: [UInt64: Holder] = [:]
+        /// Waiting tickets per session, in the order they asked.
+        var queues: [String: [UInt64]] = [:]
+        /// Sessions with a waiting ticket, in the order they began waiting.
+        var turn: [String] = []
+        /// When each session holding tickets last started an answer (a count of starts, not a time).
+        var served: [String: UInt64] = [:]
+        var starts: UInt64 = 0
+        var running = 0
+        var nextID: UInt64 = 0
+
+        func count(where included: (Holder) -> Bool) -> Int { holders.values.reduce(0) { $0 + (included($1) ? 1 : 0) } }
+    }
+
+    let limits: Limits
+    private let state = Locked(State())
+
+    init(_ limits: Limits) {
+        var limits = limits
+        limits.capacity = max(1, limits.capacity)
+        limits.waiting = max(0, limits.waiting)
+        limits.waitingPerSession = max(0, limits.waitingPerSession)
+        limits.perPeer = max(1, limits.perPeer)
+        self.limits = limits
+    }
+
+    /// A ticket for an answer of `session` from `peer`, or why there is none.
+    func reserve(session: String, peer: String) -> Result<Ticket, Refusal> {
+        state.withLock { state in
+            if state.count(where: { $0.session == session }) >= 1 + limits.waitingPerSession { return .failure(.session) }
+            if state.count(where: { $0.peer == peer }) >= limits.perPeer { return .failure(.peer) }
+            if state.holders.count >= limits.capacity + limits.waiting { return .failure(.full) }
+            state.nextID += 1
+            state.holders[state.nextID] = Holder(session: session, peer: peer)
+            return .success(Ticket(id: state.nextID))
+        }
+    }
+
+    /// Starts the ticket's answer if a slot is free and its session runs nothing, without waiting.
+    func tryStart(_ ticket: Ticket) -> Bool {
+        state.withLock { state in
+            guard let holder = state.holders[ticket.id] else { return false }
+            if holder.running { return true }
+            guard state.running < limits.capacity, state.queues[holder.session] == nil,
+                  !Self.runs(holder.session, in: state) else { return false }
+            state.holders[ticket.id]?.running = true
+            state.running += 1
+            state.starts += 1
+            state.served[holder.session] = state.starts
+            return true
+        }
+    }
+
+    /// Waits for the ticket's turn. False (holding no slot) when the task was cancelled while waiting or the ticket
+    /// was released.
+    func start(_ ticket: Ticket) async -> Bool {
+        if tryStart(ticket) { return true }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                if Task.isCancelled {
-                    continuation.resume(returning: false)
-                } else {
-                    waiting.append((id, continuation))
+                let (refused, started) = state.withLock { state -> (Bool, [CheckedContinuation<Bool, Never>]) in
+                    guard let holder = state.holders[ticket.id], !Task.isCancelled else { return (true, []) }
+                    state.holders[ticket.id]?.waiter = continuation
+                    if state.queues[holder.session] == nil { state.turn.append(holder.session) }
+                    state.queues[holder.session, default: []].append(ticket.id)
+                    return (false, Self.dispatch(&state, capacity: limits.capacity))
                 }
+                if refused { continuation.resume(returning: false) }
+                for waiter in started { waiter.resume(returning: true) }
             }
         } onCancel: {
-            Task { await self.leave(id) }
+            self.release(ticket, keepingTicket: true)
         }
     }
 
-    /// Gives a slot back: to the first in line, if any.
-    func release() {
-        if waiting.isEmpty {
-            running -= 1
+    /// Gives back the ticket (and its slot, if it was running): the next session in turn starts.
+    func release(_ ticket: Ticket) { release(ticket, keepingTicket: false) }
+
+    private func release(_ ticket: Ticket, keepingTicket: Bool) {
+        let (refused, started) = state.withLock { state -> (CheckedContinuation<Bool, Never>?, [CheckedContinuation<Bool, Never>]) in
+            guard let holder = state.holders[ticket.id] else { return (nil, []) }
+            if keepingTicket && holder.running { return (nil, []) }
+            if holder.running { state.running -= 1 }
+            Self.leaveQueue(ticket.id, of: holder.session, in: &state)
+            if keepingTicket {
+                state.holders[ticket.id]?.waiter = nil
+            } else {
+                state.holders[ticket.id] = nil
+                if !state.holders.values.contains(where: { $0.session == holder.session }) {
+                    state.served[holder.session] = nil
+                }
+            }
+            return (holder.waiter, Self.dispatch(&state, capacity: limits.capacity))
+        }
+        refused?.resume(returning: false)
+        for waiter in started { waiter.resume(returning: true) }
+    }
+
+    /// Answers running now.
+    var running: Int { state.withLock { $0.running } }
+
+    /// Answers waiting for a slot now.
+    var waitingCount: Int { state.withLock { $0.queues.values.reduce(0) { $0 + $1.count } } }
+
+    // MARK: Under the lock
+
+    private static func runs(_ session: String, in state: State) -> Bool {
+        state.holders.values.contains { $0.session == session && $0.running }
+    }
+
+    private static func leaveQueue(_ id: UInt64, of session: String, in state: inout State) {
+        guard var queue = state.queues[session], let index = queue.firstIndex(of: id) else { return }
+        queue.remove(at: index)
+        if queue.isEmpty {
+            state.queues[session] = nil
+            state.turn.removeAll { $0 == session }
         } else {
-            waiting.removeFirst().continuation.resume(returning: true)
+            state.queues[session] = queue
         }
     }
 
-    private func leave(_ id: UInt64) {
-        guard let index = waiting.firstIndex(where: { $0.id == id }) else { return }
-        waiting.remove(at: index).continuation.resume(returning: false)
+    /// Fills free slots round-robin: of the waiting sessions that run nothing, the one served longest ago starts
+    /// its oldest waiting answer. Returns the waiters to resume (outside the lock).
+    private static func dispatch(_ state: inout State, capacity: Int) -> [CheckedContinuation<Bool, Never>] {
+        var started: [CheckedContinuation<Bool, Never>] = []
+        while state.running < capacity {
+            var next: (position: Int, served: UInt64)?
+            for (position, session) in state.turn.enumerated() where !runs(session, in: state) {
+                let served = state.served[session] ?? 0
+                if next == nil || served < next!.served { next = (position, served) }
+            }
+            guard let position = next?.position else { break }
+            let session = state.turn.remove(at: position)
+            var queue = state.queues[session] ?? []
+            let id = queue.removeFirst()
+            if queue.isEmpty {
+                state.queues[session] = nil
+            } else {
+                state.queues[session] = queue
+                state.turn.append(session)
+            }
+            state.holders[id]?.running = true
+            state.running += 1
+            state.starts += 1
+            state.served[session] = state.starts
+            if let waiter = state.holders[id]?.waiter {
+                state.holders[id]?.waiter = nil
+                started.append(waiter)
+            }
+        }
+        return started
     }
 }

@@ -25,9 +25,17 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
     let configuration: ChatConfiguration
     let logger: Logger
     let live = LiveAnswers()
-    private let slots: AnswerSlots
-    private let limiter: QuestionLimiter
-    private let jobs = Locked<[Int64: (control: JobControl, task: Task<Void, Never>)]>([:])
+    let log: ChatLog
+    let slots: AnswerSlots
+    let limiter = QuestionLimiter()
+    /// The answers in progress (running, waiting, or claimed by a retry about to start), by message.
+    let jobs = Locked<[Int64: RunningJob]>([:])
+
+    /// An answer's job as its owner holds it.
+    struct RunningJob: Sendable {
+        let control: JobControl
+        var task: Task<Void, Never>?
+    }
 
     /// - Parameters:
     ///   - model: the model's name, saved with each answer; nil when `answerer` quotes passages (no model).
@@ -43,8 +51,10 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
         self.streamNames = streamNames
         self.configuration = configuration
         self.logger = logger
-        slots = AnswerSlots(capacity: configuration.maxConcurrentAnswers)
-        limiter = QuestionLimiter(perMinute: configuration.questionsPerMinute)
+        log = ChatLog(logger: logger)
+        slots = AnswerSlots(AnswerSlots.Limits(
+            capacity: configuration.maxConcurrentAnswers, waiting: configuration.maxWaitingAnswers,
+            waitingPerSession: configuration.maxWaitingAnswersPerSession, perPeer: configuration.maxAnswersPerPeer))
     }
 
     /// Marks answers a previous run left streaming as interrupted (they show their saved text and Retry). Call
@@ -65,54 +75,65 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
         case .ask(let thread, let content):
             let question = content.trimmingSpacesAndNewlines
             guard !question.isEmpty else { return notify(client, .badQuestion, "Type a question first.") }
-            guard question.count <= configuration.maxQuestionCharacters else {
-                return notify(client, .badQuestion,
-                              "That question is too long: at most \(configuration.maxQuestionCharacters) characters, please.")
+            guard question.utf8.count <= configuration.maxQuestionBytes, question.count <= configuration.maxQuestionCharacters
+            else {
+                return notify(client, .badQuestion, question.count <= configuration.maxQuestionCharacters
+                              ? "That question is too long. Please shorten it."
+                              : "That question is too long: at most \(configuration.maxQuestionCharacters) characters, please.")
             }
             var threadID: Int64?
             if let thread {
                 guard let id = Int64(thread) else { return notify(client, .notFound, Self.goneThread) }
                 threadID = id
             }
-            guard admitted(session, client) else { return }
-            Task { await ask(question, thread: threadID, session: session, client: client) }
+            guard let ticket = admitted(session, client) else { return }
+            Task { await ask(question, thread: threadID, session: session, client: client, ticket: ticket) }
         case .stop(let message):
             guard let id = Int64(message) else { return }
             Task { await stop(id, session: session) }
         case .retry(let message):
             guard let id = Int64(message) else { return notify(client, .notFound, Self.goneAnswer) }
-            guard admitted(session, client) else { return }
-            Task { await retry(id, session: session, client: client) }
+            guard jobs.current[id] == nil else { return notify(client, .unavailable, Self.stillFinishing) }
+            guard let ticket = admitted(session, client) else { return }
+            // Claimed now, so a second retry (or the old job's end) cannot take the entry Stop goes through.
+            let control = JobControl()
+            let claimed = jobs.withLock { jobs -> Bool in
+                guard jobs[id] == nil else { return false }
+                jobs[id] = RunningJob(control: control, task: nil)
+                return true
+            }
+            guard claimed else {
+                slots.release(ticket)
+                return notify(client, .unavailable, Self.stillFinishing)
+            }
+            Task { await retry(id, session: session, client: client, control: control, ticket: ticket) }
         }
     }
 
     static let goneThread = "That conversation is not there any more. Start a new one."
     static let goneAnswer = "That answer is not there any more, or has already finished."
+    static let stillFinishing = "That answer is still finishing. Please try again in a moment."
 
-    private func admitted(_ session: String, _ client: SocketClient) -> Bool {
-        guard let wait = limiter.admit(session) else { return true }
-        let seconds = max(1, Int(wait.components.seconds) + (wait.components.attoseconds > 0 ? 1 : 0))
-        notify(client, .tooManyQuestions, "That is \(configuration.questionsPerMinute) questions in a minute. "
-               + "Please wait \(seconds) s before asking again.")
-        return false
-    }
-
-    private func notify(_ client: SocketClient, _ code: Wire.ErrorCode, _ message: String) {
+    func notify(_ client: SocketClient, _ code: Wire.ErrorCode, _ message: String) {
         broadcaster.send([Notice.error(code, message)], to: client.connection)
     }
 
     // MARK: The work
 
-    func ask(_ question: String, thread: Int64?, session: String, client: SocketClient) async {
+    func ask(_ question: String, thread: Int64?, session: String, client: SocketClient, ticket: AnswerSlots.Ticket) async {
         let exchange: (thread: ThreadRecord, question: Int64, answer: Int64, isNew: Bool)?
         do {
             exchange = try store.startExchange(session: session, thread: thread, title: Titles.title(question),
                                                question: question)
         } catch {
-            logger.error("the question could not be saved", metadata: ["cause": "\(error)"])
+            slots.release(ticket)
+            log.error("the question could not be saved", ["cause": "\(error)"])
             return notify(client, .unavailable, "The question could not be saved. Please try again.")
         }
-        guard let exchange else { return notify(client, .notFound, Self.goneThread) }
+        guard let exchange else {
+            slots.release(ticket)
+            return notify(client, .notFound, Self.goneThread)
+        }
         let stream = ChatStreams.thread(exchange.thread.id, session: session)
         let live = self.live
         broadcaster.publish(to: stream) {
@@ -136,7 +157,10 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
                 .before(target: Wire.ElementID.messages, html: Markup.threadSource(thread: exchange.thread.id, signedStream: signed)),
             ], to: client.connection)
         }
-        start(answer: exchange.answer, thread: exchange.thread.id, question: question, stream: stream)
+        let control = JobControl()
+        jobs.withLock { $0[exchange.answer] = RunningJob(control: control, task: nil) }
+        start(answer: exchange.answer, thread: exchange.thread.id, question: question, stream: stream, control: control,
+              ticket: ticket)
     }
 
     func stop(_ message: Int64, session: String) async {
@@ -144,12 +168,21 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
         jobs.current[message]?.control.cancel(.stopped)
     }
 
-    func retry(_ message: Int64, session: String, client: SocketClient) async {
+    /// Answers `message` again; `control` is its entry in `jobs`, claimed by `handle`.
+    func retry(_ message: Int64, session: String, client: SocketClient, control: JobControl,
+               ticket: AnswerSlots.Ticket) async {
+        let unclaim = { [jobs, slots] in
+            slots.release(ticket)
+            jobs.withLock { if $0[message]?.control === control { $0[message] = nil } }
+        }
         do {
             guard let thread = try store.thread(ofMessage: message, session: session),
                   let question = try store.question(answeredBy: message),
                   try store.restartAnswer(message, session: session)
-            else { return notify(client, .notFound, Self.goneAnswer) }
+            else {
+                unclaim()
+                return notify(client, .notFound, Self.goneAnswer)
+            }
             let stream = ChatStreams.thread(thread.id, session: session)
             let live = self.live
             broadcaster.publish(to: stream) {
@@ -157,27 +190,33 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
                 return [.replace(target: Wire.ElementID.message(message),
                                  html: Markup.answerInProgress(id: message, steps: [], reasoning: "", blocks: []))]
             }
-            start(answer: message, thread: thread.id, question: question.content, stream: stream)
+            start(answer: message, thread: thread.id, question: question.content, stream: stream, control: control,
+                  ticket: ticket)
         } catch {
-            logger.error("retry failed", metadata: ["message": "\(message)", "cause": "\(error)"])
+            unclaim()
+            log.error("retry failed", ["message": "\(message)", "cause": "\(error)"])
             notify(client, .unavailable, "The answer could not be started again. Please try again.")
         }
     }
 
-    /// Runs an answer's job (in its turn, under the timeout), stoppable through `jobs`.
-    private func start(answer: Int64, thread: Int64, question: String, stream: String) {
+    /// Runs an answer's job (in its turn, under the timeout), stoppable through its entry in `jobs` (already there,
+    /// holding `control`). The entry goes when the job ends, and only that job's entry: a retry's never goes with
+    /// the end of the job before it.
+    private func start(answer: Int64, thread: Int64, question: String, stream: String, control: JobControl,
+                       ticket: AnswerSlots.Ticket) {
         let observer = PageAnswer(id: answer, stream: stream, broadcaster: broadcaster, live: live,
                                   interval: configuration.updateInterval)
         var job = AnswerJob(message: answer, thread: thread, question: question, store: store, retriever: retriever,
                             answerer: answerer, model: model, configuration: configuration, logger: logger)
-        job.slots = slots
-        let control = JobControl()
-        let jobs = self.jobs
+        job.turn = (slots, ticket)
+        job.log = log
+        let jobs = self.jobs, slots = self.slots
         let task = Task {
             _ = await job.run(observer: observer, control: control)
-            jobs.withLock { $0[answer] = nil }
+            slots.release(ticket)
+            jobs.withLock { if $0[answer]?.control === control { $0[answer] = nil } }
         }
-        jobs.withLock { $0[answer] = (control, task) }
+        jobs.withLock { if $0[answer]?.control === control { $0[answer]?.task = task } }
         control.attach(task)
     }
 
@@ -185,7 +224,7 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
     public func shutdown() async {
         let running = jobs.current.values
         for job in running { job.control.cancel(.shutdown) }
-        for job in running { await job.task.value }
+        for job in running { await job.task?.value }
     }
 
     /// How many answers are running or waiting.

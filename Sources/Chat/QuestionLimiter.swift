@@ -1,24 +1,34 @@
-// At most N questions a minute per browser session (the seed's 10): a person types far fewer; a script or a stuck
-// key is told plainly to wait instead of filling the queue.
+// At most N questions a minute per browser session (the seed's 10), and M per peer address: a person types far
+// fewer; a script or a stuck key is told plainly to wait instead of filling the queue. Sessions cost nothing to
+// make (20 fresh ones had 200 questions accepted in 12 s), so the address counts too; its share is larger, because
+// an office behind one NAT is several people.
 internal import Locking
 
-/// A sliding one-minute window of questions per session.
+/// Sliding one-minute windows of questions, per key ("session:…", "peer:…").
 final class QuestionLimiter: Sendable {
-    private let perMinute: Int
-    private let window: Duration = .seconds(60)
+    /// A key and how many questions it may have in the window.
+    struct Limit: Sendable {
+        var key: String
+        var perMinute: Int
+    }
+
+    private let window: Duration
     private let asked = Locked<[String: [ContinuousClock.Instant]]>([:])
 
-    init(perMinute: Int) { self.perMinute = perMinute }
+    init(window: Duration = .seconds(60)) { self.window = window }
 
-    /// Records a question of `session` if it is allowed; otherwise how long until the next one is.
-    func admit(_ session: String, now: ContinuousClock.Instant = .now) -> Duration? {
+    /// Records a question against every limit if all of them allow it; otherwise, for the first that does not,
+    /// its index in `limits` and how long until it does. Nothing is recorded for a refused question.
+    func admit(_ limits: [Limit], now: ContinuousClock.Instant = .now) -> (index: Int, wait: Duration)? {
         asked.withLock { all in
-            let recent = (all[session] ?? []).filter { now - $0 < window }
-            if recent.count >= perMinute {
-                all[session] = recent
-                return window - (now - recent[0])
+            var recents: [[ContinuousClock.Instant]] = []
+            for (index, limit) in limits.enumerated() {
+                let recent = (all[limit.key] ?? []).filter { now - $0 < window }
+                all[limit.key] = recent.isEmpty ? nil : recent
+                if recent.count >= limit.perMinute { return (index, window - (now - recent[recent.count - limit.perMinute])) }
+                recents.append(recent)
             }
-            all[session] = recent + [now]
+            for (limit, recent) in zip(limits, recents) { all[limit.key] = recent + [now] }
             // Sessions come and go: forget the quiet ones now and then, so the table stays small.
             if all.count > 1_000 { all = all.filter { now - ($0.value.last ?? now) < window } }
             return nil

@@ -56,6 +56,15 @@ public protocol Answerer: Sendable {
     /// Streams the answer; ends with `.finished` or throws an `LLMError`. Cancelling the consumer's task (or
     /// dropping the stream) stops the work promptly.
     func answer(_ request: AnswerRequest) -> AsyncThrowingStream<ChatDelta, any Error>
+
+    /// How long until the answerer may ask its model again, when its ceiling on requests a minute is reached;
+    /// nil when it may now (or has no model).
+    var modelBusyFor: Duration? { get }
+}
+
+extension Answerer {
+    /// No ceiling: never busy.
+    public var modelBusyFor: Duration? { nil }
 }
 
 extension LLMClient {

@@ -44,8 +44,12 @@ final class ChatCall: @unchecked Sendable {
         retry = RetryPolicy(maxAttempts: client.configuration.maxAttempts, maxDelay: client.configuration.maxRetryDelay)
     }
 
-    /// Starts the next attempt.
+    /// Starts the next attempt, if the ceiling on requests a minute leaves room for it.
     func start() {
+        if let wait = client.ceiling?.take() {
+            continuation.finish(throwing: LLMError.ceilingReached(retryAfter: wait))
+            return
+        }
         let transfer: CurlTransfer
         do {
             transfer = try CurlTransfer(client.request(path: "chat/completions", body: body, streaming: true),

@@ -16,15 +16,21 @@ enum HTTPFailure {
     }
 
     /// The server's message: OpenAI's `{"error":{"message":…}}`, a bare `{"error":"…"}` (Ollama), or the start of
-    /// the body as text.
+    /// the body as text. For the log only (``LLMError/logMessage``), never for the page; on one line, so a service
+    /// cannot forge log lines.
     static func serverMessage(_ body: [UInt8]) -> String {
         if let json = try? JSONValue.parse(body, maxDepth: 16) {
             if let message = json["error"]?["message"]?.string ?? json["error"]?.string ?? json["message"]?.string {
-                return String(message.prefix(300))
+                return oneLine(String(message.prefix(300)))
             }
         }
         let text = String(decoding: body.prefix(300), as: UTF8.self)
-        return text.trimmingCharacters
+        return oneLine(text).trimmingCharacters
+    }
+
+    /// Control characters (new lines, escapes) as spaces.
+    static func oneLine(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 }))
     }
 
     /// `Retry-After` in seconds (the HTTP-date form is rare from APIs and is ignored).

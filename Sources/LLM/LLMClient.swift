@@ -13,11 +13,14 @@ public final class LLMClient: Sendable {
     /// Where and how.
     public let configuration: LLMConfiguration
     let multi: CurlMulti
+    /// The ceiling on chat requests a minute (`configuration.maxRequestsPerMinute`), shared by every answer.
+    public let ceiling: RequestCeiling?
 
     /// A client for `configuration`, running its transfers on `multi` (which may be shared with others).
     public init(configuration: LLMConfiguration, multi: CurlMulti) {
         self.configuration = configuration
         self.multi = multi
+        ceiling = configuration.maxRequestsPerMinute.map { RequestCeiling(limit: $0) }
     }
 
     /// Streams a chat completion of `messages` (`POST /chat/completions` with `stream: true`).

@@ -12,6 +12,7 @@
 // | QUARRY_LLM_FIRST_TOKEN_TIMEOUT | seconds to the first piece of answer    | 180                        |
 // | QUARRY_LLM_IDLE_TIMEOUT      | seconds between pieces                    | 60                         |
 // | QUARRY_LLM_TOTAL_TIMEOUT     | seconds for a whole answer                | 900                        |
+// | QUARRY_LLM_REQUESTS_PER_MINUTE | chat requests the server may send a minute, retries included; 0: no ceiling | 60 |
 //
 // No base URL and no key: no model is configured, and Quarry answers with passages (ExtractiveAnswerer).
 // Proxies come from the environment as curl reads them (http_proxy, https_proxy, no_proxy); TLS is verified.
@@ -55,6 +56,13 @@ extension LLMConfiguration {
         try seconds("QUARRY_LLM_FIRST_TOKEN_TIMEOUT", into: \.firstTokenTimeout)
         try seconds("QUARRY_LLM_IDLE_TIMEOUT", into: \.idleTimeout)
         try seconds("QUARRY_LLM_TOTAL_TIMEOUT", into: \.totalTimeout)
+        if let text = value("QUARRY_LLM_REQUESTS_PER_MINUTE") {
+            guard let number = Int(text), (0...100_000).contains(number) else {
+                throw LLMConfigurationError("QUARRY_LLM_REQUESTS_PER_MINUTE must be a whole number from 0 (no ceiling) "
+                                            + "to 100000, not “\(text)”")
+            }
+            configuration.maxRequestsPerMinute = number == 0 ? nil : number
+        }
         return configuration
     }
 }

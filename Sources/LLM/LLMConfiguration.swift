@@ -26,6 +26,9 @@ public struct LLMConfiguration: Sendable, Equatable {
     public var maxAttempts: Int
     /// The longest wait between attempts; a server asking for longer (`Retry-After`) gets an error instead.
     public var maxRetryDelay: Duration
+    /// Chat requests (retries included) the whole server may send a minute; nil for no ceiling. Past it, questions
+    /// are refused with a notice saying when to ask again (``RequestCeiling``).
+    public var maxRequestsPerMinute: Int?
 
     /// A configuration; the defaults suit a slow local model on a Raspberry Pi.
     public init(
@@ -39,7 +42,8 @@ public struct LLMConfiguration: Sendable, Equatable {
         idleTimeout: Duration = .seconds(60),
         totalTimeout: Duration = .seconds(900),
         maxAttempts: Int = 3,
-        maxRetryDelay: Duration = .seconds(30)
+        maxRetryDelay: Duration = .seconds(30),
+        maxRequestsPerMinute: Int? = 60
     ) {
         self.baseURL = baseURL
         self.apiKey = apiKey
@@ -52,6 +56,7 @@ public struct LLMConfiguration: Sendable, Equatable {
         self.totalTimeout = totalTimeout
         self.maxAttempts = maxAttempts
         self.maxRetryDelay = maxRetryDelay
+        self.maxRequestsPerMinute = maxRequestsPerMinute
     }
 
     /// The URL of an endpoint under the base URL (`chat/completions`, `embeddings`, `models`).
@@ -66,6 +71,6 @@ public struct LLMConfiguration: Sendable, Equatable {
             && a.extraHeaders.map { "\($0.name): \($0.value)" } == b.extraHeaders.map { "\($0.name): \($0.value)" }
             && a.connectTimeout == b.connectTimeout && a.firstTokenTimeout == b.firstTokenTimeout
             && a.idleTimeout == b.idleTimeout && a.totalTimeout == b.totalTimeout && a.maxAttempts == b.maxAttempts
-            && a.maxRetryDelay == b.maxRetryDelay
+            && a.maxRetryDelay == b.maxRetryDelay && a.maxRequestsPerMinute == b.maxRequestsPerMinute
     }
 }

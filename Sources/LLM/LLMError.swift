@@ -35,8 +35,10 @@ public enum LLMError: Error, Sendable, Equatable {
     case unreachable(message: String)
     /// The server answered with something that is not OpenAI's format.
     case badResponse(message: String)
+    /// Quarry's own ceiling on requests a minute (`LLMConfiguration.maxRequestsPerMinute`) is reached; a request
+    /// may go again after `retryAfter`.
+    case ceilingReached(retryAfter: Duration)
 
-    /// What to tell the person at the screen.
     /// Why a request is being tried again, in a few words for a thinking step ("Rate limited").
     public var retryReason: String {
         switch self {
@@ -48,6 +50,8 @@ public enum LLMError: Error, Sendable, Equatable {
         }
     }
 
+    /// What to tell the person at the screen. Never the service's own words: they can name internal hosts or
+    /// carry tokens (those are in ``logMessage``, for the log).
     public var userMessage: String {
         switch self {
         case .notConfigured:
@@ -62,8 +66,8 @@ public enum LLMError: Error, Sendable, Equatable {
             } else {
                 "The language model service is busy. Please try again in a moment."
             }
-        case .upstream(_, let message):
-            "The language model service had a problem" + (message.isEmpty ? "." : ": \(message)")
+        case .upstream:
+            "The language model service had a problem. Please try again in a moment."
         case .streamCut(let characters):
             characters > 0
                 ? "The answer was cut off after \(characters) characters. What arrived is kept above."
@@ -81,6 +85,21 @@ public enum LLMError: Error, Sendable, Equatable {
             "The language model service could not be reached."
         case .badResponse:
             "The language model service sent something Quarry does not understand."
+        case .ceilingReached(let retryAfter):
+            "Quarry has asked the language model all the questions it may this minute. "
+                + "Please try again in \(Self.seconds(retryAfter, roundingUp: true))."
+        }
+    }
+
+    /// For the log and the administrator's terminal: ``userMessage`` and, when there is one, what the service
+    /// itself said (which ``userMessage`` leaves out).
+    public var logMessage: String {
+        switch self {
+        case .keyRejected(_, let message), .modelNotFound(_, let message), .rateLimited(_, let message),
+             .upstream(_, let message), .unreachable(let message), .badResponse(let message):
+            message.isEmpty ? userMessage : "\(userMessage) (the service said: \(message))"
+        default:
+            userMessage
         }
     }
 
@@ -95,8 +114,9 @@ public enum LLMError: Error, Sendable, Equatable {
         }
     }
 
-    static func seconds(_ duration: Duration) -> String {
-        let s = max(1, Int(duration.components.seconds))
+    static func seconds(_ duration: Duration, roundingUp: Bool = false) -> String {
+        let whole = Int(duration.components.seconds)
+        let s = max(1, whole + (roundingUp && duration.components.attoseconds > 0 ? 1 : 0))
         return s == 1 ? "1 second" : "\(s) seconds"
     }
 }

@@ -20,6 +20,8 @@ public struct ModelAnswerer: Answerer {
         client.streamChat(messages(for: request))
     }
 
+    public var modelBusyFor: Duration? { client.ceiling?.wait() }
+
     static let systemPrompt = """
         You are Quarry, an assistant that answers questions about a collection of documents.
         - Answer from the numbered passages given with the question, and only from them. If they do not contain \

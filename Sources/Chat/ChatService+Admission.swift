@@ -1,0 +1,63 @@
+// Whether a question (or a retry) is taken, decided on the service thread before anything is saved: a place among
+// the answers (per session, per address, in all: AnswerSlots), room under the server's ceiling on model requests,
+// and the questions a minute of the session and of the address (QuestionLimiter). A refusal costs nothing
+// afterwards and tells the person what to do; only a question that passes every check counts against the rates.
+internal import LLM
+internal import Logging
+internal import Server
+internal import TurboStream
+
+extension ChatService {
+    /// A ticket for the answer of a question `client` asks, or nil when it was refused (and the page told why).
+    func admitted(_ session: String, _ client: SocketClient) -> AnswerSlots.Ticket? {
+        let ticket: AnswerSlots.Ticket
+        switch slots.reserve(session: session, peer: client.peer) {
+        case .success(let reserved):
+            ticket = reserved
+        case .failure(let refusal):
+            refuse(client, Self.message(for: refusal), reason: "refused a question: \(refusal) holds its share of answers")
+            return nil
+        }
+        if let wait = answerer.modelBusyFor {
+            slots.release(ticket)
+            refuse(client, LLMError.ceilingReached(retryAfter: wait).userMessage,
+                   reason: "refused a question: the ceiling on model requests a minute is reached")
+            return nil
+        }
+        let limits = [
+            QuestionLimiter.Limit(key: "session:" + session, perMinute: configuration.questionsPerMinute),
+            QuestionLimiter.Limit(key: "peer:" + client.peer, perMinute: configuration.questionsPerMinutePerPeer),
+        ]
+        if let (index, wait) = limiter.admit(limits) {
+            slots.release(ticket)
+            let seconds = max(1, Int(wait.components.seconds) + (wait.components.attoseconds > 0 ? 1 : 0))
+            let message = index == 0
+                ? "That is \(configuration.questionsPerMinute) questions in a minute. "
+                    + "Please wait \(seconds) s before asking again."
+                : "That is \(configuration.questionsPerMinutePerPeer) questions in a minute from this computer's "
+                    + "network address. Please wait \(seconds) s before asking again."
+            refuse(client, message, reason: index == 0 ? "refused a question: the session's questions a minute"
+                                                       : "refused a question: the address's questions a minute")
+            return nil
+        }
+        return ticket
+    }
+
+    /// What the person is told when there is no place for their answer.
+    static func message(for refusal: AnswerSlots.Refusal) -> String {
+        switch refusal {
+        case .session:
+            "Your earlier questions are still being answered. Please wait for one to finish, then ask again."
+        case .peer:
+            "Many questions from this computer's network address are being answered already. "
+                + "Please wait for one to finish, then ask again."
+        case .full:
+            "Quarry is busy answering other people's questions. Please try again in a minute."
+        }
+    }
+
+    private func refuse(_ client: SocketClient, _ message: String, reason: String) {
+        log.warning(reason, ["peer": "\(client.peer)"])
+        notify(client, .tooManyQuestions, message)
+    }
+}
