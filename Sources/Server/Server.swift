@@ -137,10 +137,11 @@ public final class Server: @unchecked Sendable {
             | (configuration.host == "0.0.0.0" ? quarry_lws_option_disable_ipv6() : 0)
         info.retry_and_idle_policy = UnsafePointer(retryPolicy)
         info.timeout_secs = 10
-        // Room for big cookie headers (cookies ignore ports, so other apps on the host add theirs); header space
-        // is taken only while a request's headers are read.
-        info.max_http_header_data = 16 * 1024
-        info.max_http_header_pool = 256
+        info.max_http_header_data = UInt16(LWS.maxHeaderBytes)
+        // A slot per request whose headers are being read; a client trickling its headers holds one until the
+        // header deadline, and ServiceLoop caps how many one address may hold (HeaderWatch).
+        info.max_http_header_pool = UInt16(clamping: configuration.headerSlots)
+        info.timeout_secs_ah_idle = UInt32(clamping: configuration.headerDeadlineSeconds)
         info.fd_limit_per_thread = UInt32(clamping: Self.descriptorBudget())
         guard let created = lws_create_context(&info) else {
             throw .cannotListen(host: configuration.host, port: configuration.port)

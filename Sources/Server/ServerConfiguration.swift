@@ -11,6 +11,21 @@ public struct ServerConfiguration: Sendable {
     public var allowedOrigins: [String]
     /// Most WebSocket connections held at once; more are refused.
     public var maxConnections: Int
+    /// Most WebSocket connections from one client address; more are refused with 429. Behind a reverse proxy
+    /// every client has the proxy's address (see ``trustedProxies``), so raise it there.
+    public var maxConnectionsPerPeer: Int
+    /// Seconds a socket may stay open without following any stream; then it is closed with 1008.
+    public var subscribeGraceSeconds: Int
+    /// Seconds a client has to send a request's headers once it has begun; slower ones are dropped.
+    public var headerDeadlineSeconds: Int
+    /// Most connections from one client address that are still sending request headers (or idle between
+    /// requests); a new connection past it is closed at once.
+    public var maxPendingHeadersPerPeer: Int
+    /// Requests whose headers are read at once; more wait for a free slot (libwebsockets' header pool).
+    public var headerSlots: Int
+    /// Addresses of reverse proxies whose `X-Forwarded-For` names the client (for the per-address limits) and
+    /// whose `X-Forwarded-Proto: https` marks the session cookie `Secure`. Empty: no header is believed.
+    public var trustedProxies: [String]
     /// Largest message a client may send; a bigger one closes the socket with 1009.
     public var maxMessageBytes: Int
     /// Messages a client may send in a burst before it must slow down.
@@ -26,6 +41,10 @@ public struct ServerConfiguration: Sendable {
     /// Most bytes of half-received messages held across all sockets; past it, the socket adding more is closed
     /// with 1013 (try again later).
     public var maxPartialBytesTotal: Int
+    /// Most bytes of half-received messages held for one client address; past it, that address's socket holding
+    /// the most is closed with 1013. When the total budget is full, the socket holding the most is closed instead
+    /// of the one that asks for room.
+    public var maxPartialBytesPerPeer: Int
     /// Most streams one socket may follow.
     public var maxSubscriptionsPerConnection: Int
     /// Idle seconds before the server pings a socket.
@@ -46,6 +65,12 @@ public struct ServerConfiguration: Sendable {
         port: Int = 8080,
         allowedOrigins: [String] = [],
         maxConnections: Int = 10_000,
+        maxConnectionsPerPeer: Int = 64,
+        subscribeGraceSeconds: Int = 20,
+        headerDeadlineSeconds: Int = 5,
+        maxPendingHeadersPerPeer: Int = 32,
+        headerSlots: Int = 256,
+        trustedProxies: [String] = [],
         maxMessageBytes: Int = 64 * 1024,
         messageBurst: Double = 40,
         messagesPerSecond: Double = 10,
@@ -53,6 +78,7 @@ public struct ServerConfiguration: Sendable {
         maxQueuedBytes: Int = 4 * 1024 * 1024,
         messageDeadlineSeconds: Int = 10,
         maxPartialBytesTotal: Int = 32 * 1024 * 1024,
+        maxPartialBytesPerPeer: Int = 4 * 1024 * 1024,
         maxSubscriptionsPerConnection: Int = 64,
         pingAfterSeconds: Int = 30,
         hangUpAfterSeconds: Int = 75,
@@ -64,6 +90,12 @@ public struct ServerConfiguration: Sendable {
         self.port = port
         self.allowedOrigins = allowedOrigins
         self.maxConnections = maxConnections
+        self.maxConnectionsPerPeer = maxConnectionsPerPeer
+        self.subscribeGraceSeconds = subscribeGraceSeconds
+        self.headerDeadlineSeconds = headerDeadlineSeconds
+        self.maxPendingHeadersPerPeer = maxPendingHeadersPerPeer
+        self.headerSlots = headerSlots
+        self.trustedProxies = trustedProxies
         self.maxMessageBytes = maxMessageBytes
         self.messageBurst = messageBurst
         self.messagesPerSecond = messagesPerSecond
@@ -71,6 +103,7 @@ public struct ServerConfiguration: Sendable {
         self.maxQueuedBytes = maxQueuedBytes
         self.messageDeadlineSeconds = messageDeadlineSeconds
         self.maxPartialBytesTotal = maxPartialBytesTotal
+        self.maxPartialBytesPerPeer = maxPartialBytesPerPeer
         self.maxSubscriptionsPerConnection = maxSubscriptionsPerConnection
         self.pingAfterSeconds = pingAfterSeconds
         self.hangUpAfterSeconds = hangUpAfterSeconds

@@ -15,6 +15,9 @@ struct HTTPRequest: Sendable {
     var cookie: String?
     /// `Host`, if sent.
     var host: String?
+    /// Whether the page was asked for over HTTPS (`ServiceLoop.isSecureRequest`): the session cookie is then
+    /// `Secure`.
+    var secure = false
 }
 
 /// An HTTP response ready to write.

@@ -64,7 +64,7 @@ struct Router: Sendable {
                 return .text(503, "The server cannot make a secure session right now. Please try again.")
             }
             session = fresh
-            extra.append(("set-cookie", sessions.setCookie(for: session)))
+            extra.append(("set-cookie", sessions.setCookie(for: session, secure: request.secure)))
         }
         let html = shell.render(signedStreams: pageStreams(session).map(streamNames.signed))
         let page = StaticAsset(contentType: "text/html; charset=utf-8", bytes: Array(html.utf8))

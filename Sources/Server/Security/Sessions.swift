@@ -27,9 +27,10 @@ public struct SessionCookies: Sendable {
         signer = MessageSigner(secret: secret, purpose: "session")
     }
 
-    /// The `Set-Cookie` value that gives the browser `session`.
-    public func setCookie(for session: SessionID) -> String {
-        "\(Self.name)=\(signer.sign(session.rawValue)); Path=/; HttpOnly; SameSite=Lax"
+    /// The `Set-Cookie` value that gives the browser `session`; `secure` (the page came over HTTPS) adds
+    /// `Secure`, so the browser never sends the cookie over plain HTTP.
+    public func setCookie(for session: SessionID, secure: Bool = false) -> String {
+        "\(Self.name)=\(signer.sign(session.rawValue)); Path=/; HttpOnly; SameSite=Lax" + (secure ? "; Secure" : "")
     }
 
     /// The session named by a request's `Cookie` header, if it carries a valid one.

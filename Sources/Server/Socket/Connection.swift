@@ -7,11 +7,16 @@ final class Connection {
     /// The handle, valid from ESTABLISHED until CLOSED: the whole time this object is in the table.
     let wsi: WSI
     let session: SessionID?
+    /// The client's address (`ServiceLoop.clientAddress`), the key of the per-address limits.
     let peer: String
     /// Whether a writeable callback is already asked for.
     private var writeRequested = false
     var outbox = FrameQueue()
-    var subscriptions: Set<String> = []
+    var subscriptions: Set<String> = [] {
+        didSet { if !subscriptions.isEmpty { hasSubscribed = true } }
+    }
+    /// Whether the socket ever followed a stream (one that never does is closed after a grace period).
+    private(set) var hasSubscribed = false
     /// A message arriving in several pieces.
     var partial: [UInt8] = []
     /// Set when the socket is to be closed with this code at its next writeable moment.

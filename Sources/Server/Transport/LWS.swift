@@ -11,8 +11,9 @@ struct WSI {
     /// The handle's address, as a key for what is noted about it between callbacks.
     var key: Int { Int(bitPattern: UnsafeRawPointer(raw)) }
 
-    /// A request header (`lws_hdr_copy`), or nil if absent or longer than `limit`.
-    func header(_ token: lws_token_indexes, limit: Int = 4096) -> String? {
+    /// A request header (`lws_hdr_copy`), or nil if absent or longer than `limit` (by default, all the header
+    /// space a request has: a `Cookie` header carrying other apps' cookies beside ours can pass 4 KiB).
+    func header(_ token: lws_token_indexes, limit: Int = LWS.maxHeaderBytes) -> String? {
         let length = Int(lws_hdr_total_length(raw, token))
         guard length > 0, length <= limit else { return nil }
         var buffer = [CChar](repeating: 0, count: length + 1)
@@ -20,14 +21,32 @@ struct WSI {
         return String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    /// A request header lws has no token for (`lws_hdr_custom_length`, `lws_hdr_custom_copy`); `name` in lower
+    /// case, without the colon. Nil if absent or longer than `limit`.
+    func customHeader(_ name: String, limit: Int = 256) -> String? {
+        let key = Array((name + ":").utf8CString.dropLast())
+        let length = Int(lws_hdr_custom_length(raw, key, Int32(key.count)))
+        guard length > 0, length <= limit else { return nil }
+        var buffer = [CChar](repeating: 0, count: length + 1)
+        guard lws_hdr_custom_copy(raw, &buffer, Int32(buffer.count), key, Int32(key.count)) >= 0 else { return nil }
+        return String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Whether the connection is TLS (`lws_is_ssl`).
+    var isTLS: Bool { lws_is_ssl(raw) != 0 }
+
     /// Whether the request carries `token` at all (used for the method: `WSI_TOKEN_GET_URI` and friends).
     func has(_ token: lws_token_indexes) -> Bool { lws_hdr_total_length(raw, token) > 0 }
 
-    /// The peer's address (`lws_get_peer_simple`).
+    /// The peer's address (`lws_get_peer_simple`); an IPv4 peer of a dual-stack socket is written as IPv4
+    /// (`127.0.0.1`, not `::ffff:127.0.0.1`), as people write it in settings.
     var peer: String {
         var buffer = [CChar](repeating: 0, count: 64)
         guard lws_get_peer_simple(raw, &buffer, buffer.count) != nil else { return "?" }
-        return String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let address = String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let mapped = "::ffff:"
+        if address.hasPrefix(mapped), address.contains(".") { return String(address.dropFirst(mapped.count)) }
+        return address
     }
 
     /// Asks for a writeable callback (`lws_callback_on_writable`).
@@ -45,6 +64,10 @@ struct WSI {
 
     /// Drops the connection unless `clearDeadline()` comes within `seconds` (`lws_set_timeout`).
     func setDeadline(seconds: Int32) { lws_set_timeout(raw, PENDING_TIMEOUT_USER_OK, seconds) }
+
+    /// Asks for one `LWS_CALLBACK_TIMER` on this connection in `seconds` (`lws_set_timer_usecs`); independent of
+    /// `setDeadline`.
+    func setTimer(seconds: Int) { lws_set_timer_usecs(raw, lws_usec_t(seconds) * 1_000_000) }
 
     /// Cancels a deadline set with `setDeadline` (`lws_set_timeout` with `NO_PENDING_TIMEOUT`).
     func clearDeadline() { lws_set_timeout(raw, NO_PENDING_TIMEOUT, 0) }
@@ -94,9 +117,15 @@ struct WSI {
         return lws_finalize_write_http_header(raw, start, &p, end) == 0
     }
 
-    /// Answers a request that will not be served with a bare status page (`lws_return_http_status`); the caller
-    /// then closes the connection.
-    func refuse(status: Int) { _ = lws_return_http_status(raw, UInt32(status), nil) }
+    /// Answers a request that will not be served with a bare status page holding `message`
+    /// (`lws_return_http_status`); the caller then closes the connection.
+    func refuse(status: Int, message: String? = nil) {
+        guard let message else {
+            _ = lws_return_http_status(raw, UInt32(status), nil)
+            return
+        }
+        _ = message.withCString { lws_return_http_status(raw, UInt32(status), $0) }
+    }
 
     /// Ends an HTTP transaction; false when the connection must close (`lws_http_transaction_completed`).
     func completeTransaction() -> Bool { lws_http_transaction_completed(raw) == 0 }
@@ -158,6 +187,10 @@ struct HandshakeResponse {
 enum LWS {
     /// `LWS_PRE`: headroom lws_write needs before a payload.
     static let pre = Int(quarry_lws_pre())
+
+    /// Room for one request's headers (`max_http_header_data`): big cookie headers fit (cookies ignore ports, so
+    /// other apps on the host add theirs). Taken only while a request's headers are read.
+    static let maxHeaderBytes = 16 * 1024
 
     /// Routes libwebsockets' own log lines through `emit` (`lws_set_log_level`): errors and warnings, and its
     /// notices and details too when `verbose`.

@@ -26,7 +26,8 @@ extension ServiceLoop {
             acceptEncoding: wsi.header(WSI_TOKEN_HTTP_ACCEPT_ENCODING),
             ifNoneMatch: wsi.header(WSI_TOKEN_HTTP_IF_NONE_MATCH),
             cookie: wsi.header(WSI_TOKEN_HTTP_COOKIE),
-            host: wsi.header(WSI_TOKEN_HOST))
+            host: wsi.header(WSI_TOKEN_HOST),
+            secure: isSecureRequest(wsi))
         guard hosts.allows(host: request.host) else {
             warn("refused a request for another host name", ["peer": "\(wsi.peer)", "host": "\(request.host ?? "")"])
             return respond(wsi, id: id, .text(421, """
@@ -43,11 +44,18 @@ extension ServiceLoop {
         guard wsi.writeHeaders(response, extra: SecurityHeaders.all) else { return -1 }
         if response.body.isEmpty {
             if response.closeAfter { return -1 }
-            return wsi.completeTransaction() ? 0 : -1
+            return keepAlive(wsi)
         }
         exchanges[id] = HTTPExchange(body: response.body, closeAfter: response.closeAfter)
         wsi.requestWriteable()
         return 0
+    }
+
+    /// Ends the transaction; a connection kept open waits for the next request's headers and counts as such
+    /// (counted first: lws may read a pipelined request before it returns).
+    private func keepAlive(_ wsi: WSI) -> Int32 {
+        awaitingNextRequest(wsi)
+        return wsi.completeTransaction() ? 0 : -1
     }
 
     func httpWriteable(_ wsi: WSI, _ user: UnsafeMutableRawPointer?) -> Int32 {
@@ -68,6 +76,6 @@ extension ServiceLoop {
         }
         exchanges[id] = nil
         if exchange.closeAfter { return -1 }
-        return wsi.completeTransaction() ? 0 : -1
+        return keepAlive(wsi)
     }
 }

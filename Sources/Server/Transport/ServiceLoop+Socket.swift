@@ -5,29 +5,35 @@ internal import TurboStream
 
 extension ServiceLoop {
     /// Whether a WebSocket handshake may proceed: the right path, a name and origin this server answers to,
-    /// room under the cap. A refused handshake gets an HTTP status saying why (404, 403, 503).
+    /// room under the caps. A refused handshake gets an HTTP status saying why (404, 403, 429, 503).
     func admit(_ wsi: WSI) -> Bool {
         guard let refusal = refusal(wsi) else { return true }
-        wsi.refuse(status: refusal)
+        wsi.refuse(status: refusal.status, message: refusal.message)
         return false
     }
 
-    private func refusal(_ wsi: WSI) -> Int? {
-        guard !shuttingDown else { return 503 }
+    private func refusal(_ wsi: WSI) -> (status: Int, message: String?)? {
+        guard !shuttingDown else { return (503, "The server is shutting down.") }
         guard wsi.header(WSI_TOKEN_GET_URI) == Wire.socketPath else {
             warn("refused a socket on another path", ["peer": "\(wsi.peer)"])
-            return 404
+            return (404, nil)
         }
         let origin = wsi.header(WSI_TOKEN_ORIGIN), host = wsi.header(WSI_TOKEN_HOST)
         guard hosts.allows(host: host), origins.allows(origin: origin, host: host) else {
             warn("refused a socket from another origin",
                  ["peer": "\(wsi.peer)", "origin": "\(origin ?? "")", "host": "\(host ?? "")"])
-            return 403
+            return (403, nil)
         }
         guard sockets.count < configuration.maxConnections else {
             warn("refused a socket: connection limit reached",
                  ["peer": "\(wsi.peer)", "limit": "\(configuration.maxConnections)"])
-            return 503
+            return (503, "The server is full. Please try again later.")
+        }
+        let peer = clientAddress(wsi)
+        guard socketsByPeer[peer] < configuration.maxConnectionsPerPeer else {
+            warn("refused a socket: too many from one address",
+                 ["peer": "\(peer)", "limit": "\(configuration.maxConnectionsPerPeer)"])
+            return (429, "Too many open pages from your address. Close some and reload.")
         }
         return nil
     }
@@ -38,9 +44,12 @@ extension ServiceLoop {
         let session = wsi.header(WSI_TOKEN_HTTP_COOKIE).flatMap(sessions.session(fromCookieHeader:))
         let bucket = TokenBucket(burst: configuration.messageBurst, rate: configuration.messagesPerSecond,
                                  now: monotonicSeconds())
-        let socket = Connection(id: id, wsi: wsi, session: session, peer: wsi.peer, bucket: bucket)
+        let socket = Connection(id: id, wsi: wsi, session: session, peer: clientAddress(wsi), bucket: bucket)
         socket.deflate = primedDeflate(for: wsi)
         sockets[id] = socket
+        socketsByPeer.add(for: socket.peer)
+        // A page subscribes as soon as its socket opens; one that never does only holds a place.
+        wsi.setTimer(seconds: configuration.subscribeGraceSeconds)
         logger.debug("socket opened", metadata: ["connection": "\(id)", "sockets": "\(sockets.count)"])
         // It slipped in as a shutdown began: it goes with the others.
         if shuttingDown { close(socket, code: UInt16(LWS_CLOSE_STATUS_GOINGAWAY.rawValue), reason: "server shutting down") }
@@ -48,7 +57,8 @@ extension ServiceLoop {
 
     func socketClosed(_ id: ConnectionID) {
         guard let socket = sockets.removeValue(forKey: id) else { return }
-        partialBytes -= socket.partial.count
+        releasePartial(socket)
+        socketsByPeer.remove(for: socket.peer)
         for stream in socket.subscriptions { hub.unsubscribe(id, from: stream) }
         logger.debug("socket closed", metadata: ["connection": "\(id)", "sockets": "\(sockets.count)"])
     }
@@ -65,25 +75,16 @@ extension ServiceLoop {
             close(socket, code: UInt16(LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE.rawValue), reason: "message too big")
             return 0
         }
-        if partialBytes + length > configuration.maxPartialBytesTotal {
-            warn("closed a socket: too many half-received messages", ["peer": "\(socket.peer)"])
-            close(socket, code: 1013, reason: "server busy")
-            return 0
-        }
+        guard roomForPartial(socket, adding: length) else { return 0 }
         let starting = socket.partial.isEmpty
-        if let input, length > 0 {
-            socket.partial.append(contentsOf: UnsafeRawBufferPointer(start: input, count: length))
-            partialBytes += length
-        }
+        if let input, length > 0 { holdPartial(socket, UnsafeRawBufferPointer(start: input, count: length)) }
         guard wsi.isMessageComplete else {
             // A message in pieces must be finished promptly: its bytes are held until then.
             if starting { wsi.setDeadline(seconds: Int32(configuration.messageDeadlineSeconds)) }
             return 0
         }
         if !starting { wsi.clearDeadline() }
-        let message = socket.partial
-        partialBytes -= message.count
-        socket.partial = []
+        let message = releasePartial(socket)
 
         switch socket.bucket.take(now: monotonicSeconds()) {
         case .accept: break
@@ -111,8 +112,7 @@ extension ServiceLoop {
     /// Closes `socket` with `code` at its next writeable moment. Whatever it sends meanwhile is dropped unread;
     /// closing from inside the read would lose the close frame when more input is pending.
     func close(_ socket: Connection, code: UInt16, reason: String) {
-        partialBytes -= socket.partial.count
-        socket.partial = []
+        releasePartial(socket)
         socket.outbox.removeAll()
         socket.closing = (code, reason)
         socket.requestWriteable()

@@ -23,6 +23,12 @@ final class ServiceLoop {
     private var lastID: ConnectionID = 0
     /// Bytes of half-received messages held across all sockets.
     var partialBytes = 0
+    /// The same bytes, per client address.
+    var partialBytesByPeer = PeerTally()
+    /// Open sockets per client address.
+    var socketsByPeer = PeerTally()
+    /// Connections still sending a request's headers, per TCP peer.
+    var headerWatch = HeaderWatch()
     /// Handshakes that agreed to primed permessage-deflate, by handle, until their socket opens.
     var primedHandshakes: [Int: DeflateAgreement] = [:] {
         didSet {
@@ -76,7 +82,14 @@ final class ServiceLoop {
     func handle(_ wsi: WSI, _ reason: lws_callback_reasons, _ user: UnsafeMutableRawPointer?,
                 _ input: UnsafeMutableRawPointer?, _ length: Int) -> Int32 {
         switch reason {
+        case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
+            guard accepted(wsi) else { return -1 }
+            return lws_callback_http_dummy(wsi.raw, reason, user, input, length)
+        case LWS_CALLBACK_WSI_DESTROY:
+            headerWatch.done(wsi.key)
+            return lws_callback_http_dummy(wsi.raw, reason, user, input, length)
         case LWS_CALLBACK_HTTP:
+            headerWatch.done(wsi.key)
             let path = input.map { String(cString: $0.assumingMemoryBound(to: CChar.self)) } ?? "/"
             return httpRequest(wsi, user, path: path)
         case LWS_CALLBACK_HTTP_WRITEABLE:
@@ -95,6 +108,7 @@ final class ServiceLoop {
             // lws turns a CONNECT request into a raw socket; Quarry proxies nothing.
             return -1
         case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+            headerWatch.done(wsi.key)
             return admit(wsi) ? 0 : 1
         case LWS_CALLBACK_CONFIRM_EXTENSION_OKAY:
             return acceptsCompression(wsi) ? 0 : 1
@@ -109,6 +123,9 @@ final class ServiceLoop {
             return receive(wsi, user, input, length)
         case LWS_CALLBACK_SERVER_WRITEABLE:
             return socketWriteable(wsi, user)
+        case LWS_CALLBACK_TIMER:
+            subscribeGraceEnded(WSI.connectionID(in: user))
+            return 0
         case LWS_CALLBACK_CLOSED:
             socketClosed(WSI.connectionID(in: user))
             return 0

@@ -15,8 +15,8 @@ struct TestHTTPResponse {
 }
 
 func httpRequest(port: Int, _ path: String, method: String = "GET", headers: [(String, String)] = [],
-                 body: String? = nil) throws -> TestHTTPResponse {
-    let connection = try TCPConnection(port: port)
+                 body: String? = nil, source: String? = nil) throws -> TestHTTPResponse {
+    let connection = try TCPConnection(port: port, source: source)
     var request = "\(method) \(path) HTTP/1.1\r\nConnection: close\r\n"
     if !headers.contains(where: { $0.0.lowercased() == "host" }) { request += "Host: 127.0.0.1:\(port)\r\n" }
     for (name, value) in headers { request += "\(name): \(value)\r\n" }

@@ -14,10 +14,25 @@ final class TCPConnection {
     let fd: Int32
     private(set) var buffer: [UInt8] = []
 
-    /// Connects to 127.0.0.1:`port`; `receiveBuffer` shrinks the kernel's receive buffer (for slow-reader tests).
-    init(port: Int, receiveBuffer: Int32? = nil) throws {
+    /// Connects to 127.0.0.1:`port`; `receiveBuffer` shrinks the kernel's receive buffer (for slow-reader tests);
+    /// `source` is the loopback address to connect from (any of 127.0.0.0/8), to play another client.
+    init(port: Int, receiveBuffer: Int32? = nil, source: String? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ConnectionClosed() }
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            local.sin_addr.s_addr = inet_addr(source)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            guard bound == 0 else {
+                Glibc.close(fd)
+                throw ConnectionClosed()
+            }
+        }
         if var size = receiveBuffer {
             setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
         }

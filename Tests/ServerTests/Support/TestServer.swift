@@ -35,10 +35,10 @@ final class TestServer {
     deinit { server.stop() }
 
     /// A socket that has subscribed to `stream` and seen the snapshot that proves it.
-    func subscriber(to stream: String, headers: [(String, String)] = [], receiveBuffer: Int32? = nil) throws
-        -> WebSocketClient
+    func subscriber(to stream: String, headers: [(String, String)] = [], receiveBuffer: Int32? = nil,
+                    source: String? = nil) throws -> WebSocketClient
     {
-        let client = try WebSocketClient(port: port, headers: headers, receiveBuffer: receiveBuffer)
+        let client = try WebSocketClient(port: port, headers: headers, receiveBuffer: receiveBuffer, source: source)
         guard client.handshakeStatus == 101 else { throw UnexpectedStatus(status: client.handshakeStatus) }
         try client.send(#"{"op":"subscribe","stream":"\#(streamNames.signed(stream))"}"#)
         let snapshot = try client.nextText()

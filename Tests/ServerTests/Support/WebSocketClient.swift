@@ -21,8 +21,9 @@ final class WebSocketClient {
     var answerPings = true
 
     /// Opens a socket to `path`; check `handshakeStatus == 101` before using it.
-    init(port: Int, path: String = "/socket", headers: [(String, String)] = [], receiveBuffer: Int32? = nil) throws {
-        connection = try TCPConnection(port: port, receiveBuffer: receiveBuffer)
+    init(port: Int, path: String = "/socket", headers: [(String, String)] = [], receiveBuffer: Int32? = nil,
+         source: String? = nil) throws {
+        connection = try TCPConnection(port: port, receiveBuffer: receiveBuffer, source: source)
         let key = ByteEncoding.base64URL(try SecureRandom.bytes(16)).replacing("-", with: "+").replacing("_", with: "/") + "=="
         var request = "GET \(path) HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         if !headers.contains(where: { $0.0.lowercased() == "host" }) { request += "Host: 127.0.0.1:\(port)\r\n" }
