@@ -148,6 +148,9 @@ final class AnswerSlots: Sendable {
     /// Answers running now.
     var running: Int { state.withLock { $0.running } }
 
+    /// Tickets held now: answers taken and not yet ended.
+    var held: Int { state.withLock { $0.holders.count } }
+
     /// Answers waiting for a slot now.
     var waitingCount: Int { state.withLock { $0.queues.values.reduce(0) { $0 + $1.count } } }
 

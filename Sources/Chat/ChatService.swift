@@ -172,8 +172,8 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
     func retry(_ message: Int64, session: String, client: SocketClient, control: JobControl,
                ticket: AnswerSlots.Ticket) async {
         let unclaim = { [jobs, slots] in
-            slots.release(ticket)
             jobs.withLock { if $0[message]?.control === control { $0[message] = nil } }
+            slots.release(ticket)
         }
         do {
             guard let thread = try store.thread(ofMessage: message, session: session),
@@ -213,8 +213,8 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
         let jobs = self.jobs, slots = self.slots
         let task = Task {
             _ = await job.run(observer: observer, control: control)
-            slots.release(ticket)
             jobs.withLock { if $0[answer]?.control === control { $0[answer] = nil } }
+            slots.release(ticket)
         }
         jobs.withLock { if $0[answer]?.control === control { $0[answer]?.task = task } }
         control.attach(task)
@@ -227,8 +227,8 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
         for job in running { await job.task?.value }
     }
 
-    /// How many answers are running or waiting.
-    public var answersInProgress: Int { jobs.current.count }
+    /// How many answers are running or waiting (from the moment their question is taken until they have ended).
+    public var answersInProgress: Int { slots.held }
 }
 
 extension String {

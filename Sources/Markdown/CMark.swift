@@ -36,11 +36,21 @@ enum CMark {
     /// thread-safely), kept both as pointers to attach and as the `cmark_llist` the HTML renderer wants.
     private static let extensions = Extensions()
 
-    /// Parses `markdown` into a document tree with `cmark_parser_new`, `cmark_parser_attach_syntax_extension`,
-    /// `cmark_parser_feed` and `cmark_parser_finish`.
-    static func parse(_ markdown: String) -> CMarkDocument {
+    /// Parses `markdown` for rendering into a document tree with `cmark_parser_new`,
+    /// `cmark_parser_attach_syntax_extension`, `cmark_parser_feed` and `cmark_parser_finish`: its tables kept within
+    /// `limits` (`Markdown.TableBudget`) and its images made safe to show (`CMarkDocument.neutraliseImages`).
+    static func parse(_ markdown: String, limits: Markdown.Limits) -> CMarkDocument {
         var text = markdown
-        return text.withUTF8 { parse($0) }
+        return text.withUTF8 { source in
+            let document: CMarkDocument
+            if let bounded = Markdown.TableBudget.bounded(source, limits: limits) {
+                document = bounded.withUnsafeBufferPointer { parse($0) }
+            } else {
+                document = parse(source)
+            }
+            if source.containsImageOpener { document.neutraliseImages() }
+            return document
+        }
     }
 
     /// Parses the UTF-8 `bytes` as `parse(_:)` does; `forBlocks` leaves out the extensions that change neither the
@@ -104,6 +114,18 @@ struct CMarkBlock {
     var text = ""
     var startLine: Int
     var lineBreaks = 0
+}
+
+extension UnsafeBufferPointer<UInt8> {
+    /// Whether the bytes hold `![`, without which cmark makes no image.
+    var containsImageOpener: Bool {
+        var index = 1
+        while index < count {
+            if self[index] == UInt8(ascii: "[") && self[index - 1] == UInt8(ascii: "!") { return true }
+            index += 1
+        }
+        return false
+    }
 }
 
 /// A parsed cmark-gfm node tree: one owner, freed with `cmark_node_free` when released.
@@ -201,6 +223,55 @@ final class CMarkDocument {
             }
         }
         return (text, breaks)
+    }
+
+    /// Turns every image whose URL is not a `data:` URL into a link to it with the image's description as its text
+    /// (an image inside a link gives just its description): the page then fetches nothing it was not sent, whatever
+    /// the Content-Security-Policy that reaches the browser. Walks the tree with `cmark_iter_new` and
+    /// `cmark_iter_next`, reads `cmark_node_get_type`, `cmark_node_get_url`, `cmark_node_get_title` and
+    /// `cmark_node_parent`, and rebuilds with `cmark_node_new`, `cmark_node_set_url`, `cmark_node_set_title`,
+    /// `cmark_node_first_child`, `cmark_node_append_child`, `cmark_node_insert_before` and `cmark_node_free` (the
+    /// replaced image, unlinked first).
+    func neutraliseImages() {
+        var images: [OpaquePointer] = []
+        if let iterator = cmark_iter_new(root) {
+            while cmark_iter_next(iterator) != CMARK_EVENT_DONE {
+                guard cmark_iter_get_event_type(iterator) == CMARK_EVENT_ENTER, let node = cmark_iter_get_node(iterator),
+                      cmark_node_get_type(node) == CMARK_NODE_IMAGE
+                else { continue }
+                let url = cmark_node_get_url(node).map { String(cString: $0) } ?? ""
+                if !url.utf8.prefix(5).map({ $0 | 0x20 }).elementsEqual("data:".utf8) { images.append(node) }
+            }
+            cmark_iter_free(iterator)
+        }
+        // In document order, so an image in another's description is moved into its link before it is looked at.
+        for image in images {
+            var insideLink = false
+            var ancestor = cmark_node_parent(image)
+            while let node = ancestor, !insideLink {
+                insideLink = cmark_node_get_type(node) == CMARK_NODE_LINK
+                ancestor = cmark_node_parent(node)
+            }
+            let replacement: OpaquePointer?
+            if insideLink {
+                replacement = nil
+            } else {
+                let link = cmark_node_new(CMARK_NODE_LINK)!
+                cmark_node_set_url(link, cmark_node_get_url(image))
+                cmark_node_set_title(link, cmark_node_get_title(image))
+                cmark_node_insert_before(image, link)
+                replacement = link
+            }
+            while let child = cmark_node_first_child(image) {
+                if let link = replacement {
+                    cmark_node_append_child(link, child)
+                } else {
+                    cmark_node_insert_before(image, child)
+                }
+            }
+            cmark_node_unlink(image)
+            cmark_node_free(image)
+        }
     }
 
     /// `node` and everything under it as HTML, from `cmark_render_html`; the C string is released with the default

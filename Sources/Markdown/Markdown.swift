@@ -2,16 +2,19 @@
 /// `autolink` and `tagfilter` extensions and without `CMARK_OPT_UNSAFE`.
 ///
 /// Raw HTML in the input never reaches the output as markup (cmark-gfm writes `<!-- raw HTML omitted -->` in its
-/// place), and links to `javascript:`, `vbscript:`, `file:` and non-image `data:` URLs lose their target.
+/// place), links to `javascript:`, `vbscript:`, `file:` and non-image `data:` URLs lose their target, and only
+/// `data:` images are shown as images (any other becomes a link), so the page loads nothing from elsewhere.
+/// A render's cost is bounded by `Limits`.
 /// The option choices are listed on `CMark.options`.
 ///
 /// Thread-safe: call from any thread. Parsing is serialised process-wide because cmark-gfm 0.29 mutates a global
 /// table while it parses inlines; rendering runs in parallel.
 public enum Markdown {
-    /// Renders `markdown` as an HTML fragment (empty for empty input).
+    /// Renders `markdown` as an HTML fragment (empty for empty input), its tables kept within `limits` and each
+    /// image whose URL is not a `data:` URL shown as a link to it with its description as the text.
     ///
     /// Calls `cmark_parser_feed`, `cmark_parser_finish` and `cmark_render_html` (see `CMark`).
-    public static func html(_ markdown: String) -> String {
-        CMark.parse(markdown).html()
+    public static func html(_ markdown: String, limits: Limits = .standard) -> String {
+        CMark.parse(markdown, limits: limits).html()
     }
 }

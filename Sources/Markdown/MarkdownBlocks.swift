@@ -4,8 +4,9 @@ extension Markdown {
     ///
     /// Parses once (`cmark_parser_finish`) and renders each top-level node with `cmark_render_html`. A link
     /// reference definition produces no block; an omitted raw HTML block is the block `<!-- raw HTML omitted -->\n`.
-    public static func blocks(_ markdown: String) -> [String] {
-        CMark.parse(markdown).blocks()
+    /// Tables and images as in `html(_:limits:)`.
+    public static func blocks(_ markdown: String, limits: Limits = .standard) -> [String] {
+        CMark.parse(markdown, limits: limits).blocks()
     }
 }
 

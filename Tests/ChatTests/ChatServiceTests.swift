@@ -16,11 +16,14 @@ struct ChatFixture {
     let broadcaster = RecordingBroadcaster()
     let service: ChatService
     let standIn: StandInServer?
+    /// What the chat logged.
+    let log: RecordingLog
     static let multi = try! CurlMulti()
 
     /// A service over a small knowledge base; `model` false answers from the passages (no model configured).
     init(folder: String, model: Bool = true, configuration: ChatConfiguration = ChatConfiguration(updateInterval: .zero),
-         standIn standInConfiguration: StandInConfiguration = StandInConfiguration(tokensPerSecond: 0)) throws {
+         standIn standInConfiguration: StandInConfiguration = StandInConfiguration(tokensPerSecond: 0),
+         llm: (inout LLMConfiguration) -> Void = { _ in }, log: RecordingLog = RecordingLog()) throws {
         store = try Store(path: folder + "/chat.db")
         for (index, text) in ["Granite is quarried in large blocks with diamond wire saws.",
                               "Marble is softer than granite and polishes well.",
@@ -33,15 +36,18 @@ struct ChatFixture {
             let server = StandInServer(configuration: standInConfiguration)
             let port = try server.start()
             standIn = server
-            answerer = ModelAnswerer(client: LLMClient(configuration: LLMConfiguration(
-                baseURL: "http://127.0.0.1:\(port)/v1", model: "standin-chat", maxRetryDelay: .seconds(2)), multi: Self.multi))
+            var configuration = LLMConfiguration(baseURL: "http://127.0.0.1:\(port)/v1", model: "standin-chat",
+                                                 maxRetryDelay: .seconds(2))
+            llm(&configuration)
+            answerer = ModelAnswerer(client: LLMClient(configuration: configuration, multi: Self.multi))
         } else {
             standIn = nil
         }
         service = ChatService(store: store, retriever: Retriever(store: store), answerer: answerer,
                               model: model ? "standin-chat" : nil, broadcaster: broadcaster,
                               streamNames: StreamNames(secret: Array("a secret of at least thirty-two bytes!!".utf8)),
-                              configuration: configuration)
+                              configuration: configuration, logger: log.logger)
+        self.log = log
     }
 
     static func client(_ session: String, connection: ConnectionID = 1, peer: String = "127.0.0.1") -> SocketClient {
@@ -52,11 +58,12 @@ struct ChatFixture {
     @discardableResult
     func ask(_ question: String, thread: Int64? = nil, session: String = "s1", connection: ConnectionID = 1) async throws -> Int64 {
         service.handle(.ask(thread: thread.map(String.init), content: question), from: Self.client(session, connection: connection))
-        let id = try await eventually { try store.threads(session: session).first.flatMap { thread in
-            try store.messages(thread: thread.id).last { $0.role == "assistant" && $0.status != .streaming }?.id
-        } }
+        // The answer holds its place from the moment it is asked until it has ended.
         try await until { service.answersInProgress == 0 }
-        return id
+        return try await eventually {
+            try store.threads(session: session).flatMap { try store.messages(thread: $0.id) }
+                .filter { $0.role == "assistant" && $0.status != .streaming }.map(\.id).max()
+        }
     }
 
     /// Polls `value` until it gives something (at most 20 s).
@@ -170,6 +177,38 @@ func faulty(_ spec: String) -> String { "How are granite blocks cut? [standin:\(
             #expect(message.status == .stopped)
             #expect(!message.content.isEmpty && message.content.count < StandInConfiguration.defaultAnswer.count)
             try await f.until { f.standIn!.abandonedStreams == 1 }
+        }
+    }
+
+    /// Stop, then Retry at once: the retry came while the stopped job was still ending, and the job's end took the
+    /// retried answer's entry with it, so no later Stop reached it.
+    @Test func aRetryWhileTheStoppedJobStillEndsIsRefusedAndStopAlwaysEndsTheRunningAnswer() async throws {
+        try await withTemporaryDirectoryAsync { folder in
+            let f = try ChatFixture(folder: folder)
+            defer { f.stop() }
+            f.service.handle(.ask(thread: nil, content: faulty("token-delay=0.05")), from: ChatFixture.client("s1"))
+            let answer = try await f.eventually { () throws -> Int64? in
+                let id = f.service.live.answerIDs.first
+                return id.flatMap { f.service.live[$0]?.blocks.isEmpty == false ? $0 : nil }
+            }
+            // The page presses Retry the moment the stopped answer's ending (with its Retry button) arrives.
+            let service = f.service
+            f.broadcaster.afterEachPublish { envelopes in
+                guard envelopes.contains(where: { $0.action == .after && $0.html.contains("data-retry") }) else { return }
+                service.handle(.retry(message: String(answer)), from: ChatFixture.client("s1"))
+            }
+            f.service.handle(.stop(message: String(answer)), from: ChatFixture.client("s1"))
+            try await f.until { f.broadcaster.envelopes(toConnection: 1).contains { $0.html.contains("still finishing") } }
+            f.broadcaster.afterEachPublish { _ in }
+            try await f.until { f.service.answersInProgress == 0 }
+            #expect(try f.store.message(answer)?.status == .stopped)
+            // Retried once the job has ended: Stop ends it again.
+            f.service.handle(.retry(message: String(answer)), from: ChatFixture.client("s1"))
+            try await f.until { f.service.live[answer]?.blocks.isEmpty == false }
+            f.service.handle(.stop(message: String(answer)), from: ChatFixture.client("s1"))
+            try await f.until { f.service.answersInProgress == 0 }
+            let message = try #require(try f.store.message(answer))
+            #expect(message.status == .stopped && message.content.count < StandInConfiguration.defaultAnswer.count)
         }
     }
 

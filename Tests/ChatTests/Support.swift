@@ -14,13 +14,20 @@ final class RecordingBroadcaster: Broadcaster, @unchecked Sendable {
 
     private let lock = Lock()
     private var recorded: [Frame] = []
+    private var hook: (@Sendable ([StreamEnvelope]) -> Void)?
 
     func publish(to stream: String, _ update: () -> [StreamEnvelope]) {
-        lock.withLock {
+        let (envelopes, hook) = lock.withLock {
             let envelopes = update()
             if !envelopes.isEmpty { recorded.append(Frame(stream: stream, connection: nil, envelopes: envelopes)) }
+            return (envelopes, self.hook)
         }
+        hook?(envelopes)
     }
+
+    /// Runs `body` after each publish, in the publisher's call (outside the lock): a page's reply at the very
+    /// moment an envelope arrives.
+    func afterEachPublish(_ body: @escaping @Sendable ([StreamEnvelope]) -> Void) { lock.withLock { hook = body } }
 
     func send(_ envelopes: [StreamEnvelope], to connection: ConnectionID) {
         lock.withLock { recorded.append(Frame(stream: nil, connection: connection, envelopes: envelopes)) }
