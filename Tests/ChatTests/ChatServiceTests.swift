@@ -67,19 +67,22 @@ struct ChatFixture {
     }
 
     /// Polls `value` until it gives something (at most 20 s).
-    func eventually<Value>(_ value: () throws -> Value?) async throws -> Value {
+    func eventually<Value>(file: String = #fileID, line: Int = #line, _ value: () throws -> Value?) async throws -> Value {
         for _ in 0..<2_000 {
             if let found = try value() { return found }
             try await Task.sleep(for: .milliseconds(10))
         }
-        throw TimedOut()
+        throw TimedOut(waitedAt: "\(file):\(line)")
     }
 
-    func until(_ condition: () throws -> Bool) async throws {
-        _ = try await eventually { try condition() ? true : nil }
+    func until(file: String = #fileID, line: Int = #line, _ condition: () throws -> Bool) async throws {
+        _ = try await eventually(file: file, line: line) { try condition() ? true : nil }
     }
 
-    struct TimedOut: Error {}
+    struct TimedOut: Error {
+        /// The wait that ran out.
+        var waitedAt: String
+    }
 
     func stop() { standIn?.stop() }
 }
