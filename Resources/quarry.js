@@ -16,11 +16,14 @@
   const d = document, $ = (id) => d.getElementById(id);
   const SOURCE = "{{wire:streamSourceElement}}", NAME = "{{wire:signedStreamNameAttribute}}";
   const STREAMING = "[{{wire:attr.status}}={{wire:attr.streaming}}]";
+  const EARLIER = "[{{wire:attr.earlier}}]";
   const messages = $("{{wire:id.messages}}"), status = $("{{wire:id.connectionStatus}}");
   const form = $("{{wire:id.composer}}"), fields = $("{{wire:id.composerFields}}");
   const input = $("{{wire:id.composerInput}}"), stop = $("{{wire:id.composerStop}}");
   const below = $("{{wire:id.scrollControl}}"), threads = $("{{wire:id.threads}}"), notice = $("{{wire:id.notice}}");
   let socket, delay = 500, pending = 0, following = true, streaming = new Set();
+  // While earlier messages are on their way: the reader's distance from the end, kept when they arrive.
+  let keep = null, kept = false;
   // Focus moves to the question box for keyboards; on touch screens it would pop up the on-screen keyboard unasked.
   const ready = () => matchMedia("(pointer: fine)").matches && input.focus();
 
@@ -63,6 +66,12 @@
       }
     }
     pending = 0;
+    // Earlier messages arrived (their control went or came back enabled): the reader stays where they were.
+    if (keep !== null && !messages.querySelector(EARLIER + ":disabled")) {
+      messages.scrollTop = messages.scrollHeight - keep;
+      keep = null;
+      kept = true;
+    }
     // After a reload, the thread list arrives first: open the conversation the address names.
     const b = reopen && threads.querySelector(`[{{wire:attr.thread}}="${reopen}"]`);
     if (b) { reopen = 0; open(b.dataset.thread, b.getAttribute("{{wire:attr.stream}}")); }
@@ -132,10 +141,17 @@
       sent();
     }
   };
-  // An answer that ended without completing offers Retry.
+  // An answer that ended without completing offers Retry; a long thread, its earlier messages.
   messages.onclick = (event) => {
     const b = event.target.closest("[{{wire:attr.retry}}]");
     if (b && !fields.disabled && send({ op: "{{wire:op.retry}}", message: b.getAttribute("{{wire:attr.retry}}") })) sent();
+    const more = event.target.closest(EARLIER), source = $("{{wire:id.threadSource}}");
+    if (more && !more.disabled && source && send({ op: "{{wire:op.earlier}}", stream: source.getAttribute(NAME),
+                                                   before: more.getAttribute("{{wire:attr.earlier}}") })) {
+      more.disabled = true;
+      following = false;
+      keep = messages.scrollHeight - messages.scrollTop;
+    }
   };
   input.onkeydown = (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
@@ -154,6 +170,7 @@
   const open = (thread, stream) => {
     $("{{wire:id.threadSource}}")?.remove();
     messages.replaceChildren();
+    keep = null;
     if (stream) {
       const source = d.createElement(SOURCE);
       source.id = "{{wire:id.threadSource}}";
@@ -183,7 +200,8 @@
   };
   new MutationObserver(() => {
     if (following) messages.scrollTop = messages.scrollHeight;
-    else if (!atEnd()) below.hidden = false;
+    else if (!atEnd() && !kept) below.hidden = false;
+    kept = false;
     // A finished answer is announced once, not token by token.
     const now = new Set([...messages.querySelectorAll(STREAMING)].map((m) => m.dataset.message));
     for (const id of streaming) {
