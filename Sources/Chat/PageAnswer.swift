@@ -6,6 +6,11 @@
 // open element (`append` to `#message-content-ID>:last-child>…`), and a block is replaced only when its earlier
 // markup changed. So the bytes sent grow with the answer's length, and the page always shows the render of the
 // text sent so far. If no new token arrives, a pending update is sent when its interval is up.
+//
+// Rendering is paced by its own cost as well: the next render waits at least `costFactor` times as long as the last
+// one took (even at a new line), so however costly the Markdown a model is steered into (Markdown.Limits bounds one
+// render), one answer's renders take at most 1/(costFactor + 1) of a core, and cmark's process-wide parse lock is
+// left free for the other answers most of the time.
 internal import Locking
 internal import Markdown
 internal import Store
@@ -19,6 +24,9 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
     private let broadcaster: any Broadcaster
     private let live: LiveAnswers
     private let interval: Duration
+    private let costFactor: Int
+    /// How long the last render of the text took.
+    private var renderCost = Duration.zero
     private let lock = Lock()
     private var sent: [String] = []
     private var text: String?
@@ -28,18 +36,34 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
     private var flushScheduled = false
     private var ended = false
 
-    /// An answer published on its own, with no snapshots to keep (tools and benchmarks).
-    public convenience init(id: Int64, stream: String, broadcaster: any Broadcaster, interval: Duration) {
-        self.init(id: id, stream: stream, broadcaster: broadcaster, live: LiveAnswers(), interval: interval)
+    /// An answer published on its own, with no snapshots to keep (tools and benchmarks). Unpaced by render cost
+    /// unless `costFactor` says otherwise, so that with a zero `interval` every piece that changes the render is
+    /// sent, at once.
+    public convenience init(id: Int64, stream: String, broadcaster: any Broadcaster, interval: Duration,
+                            costFactor: Int = 0) {
+        self.init(id: id, stream: stream, broadcaster: broadcaster, live: LiveAnswers(), interval: interval,
+                  costFactor: costFactor)
         live.start(id, thread: 0)
     }
 
-    init(id: Int64, stream: String, broadcaster: any Broadcaster, live: LiveAnswers, interval: Duration) {
+    init(id: Int64, stream: String, broadcaster: any Broadcaster, live: LiveAnswers, interval: Duration,
+         costFactor: Int = PageAnswer.defaultCostFactor) {
         self.id = id
         self.stream = stream
         self.broadcaster = broadcaster
         self.live = live
         self.interval = interval
+        self.costFactor = costFactor
+    }
+
+    /// How many times its own duration a render waits before the next one: 8, so rendering one answer takes at
+    /// most a ninth of a core.
+    static let defaultCostFactor = 8
+
+    /// How long to wait before sending, `elapsed` after the last send: the interval (none when `now`, at a new
+    /// line), and at least `costFactor` times the last render's cost. Zero or less: send now.
+    static func wait(elapsed: Duration, interval: Duration, now: Bool, renderCost: Duration, costFactor: Int) -> Duration {
+        max(now ? .zero : interval, renderCost * costFactor) - elapsed
     }
 
     public func step(_ text: String) {
@@ -101,12 +125,12 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
 
     /// Sends now if the interval is up (or `now`), else makes sure a send happens when it is.
     private func sendOrSchedule(now: Bool) {
-        let elapsed = ContinuousClock.now - lastSent
-        if now || elapsed >= interval {
+        let wait = Self.wait(elapsed: ContinuousClock.now - lastSent, interval: interval, now: now,
+                             renderCost: renderCost, costFactor: costFactor)
+        if wait <= .zero {
             publish(takePending())
         } else if !flushScheduled {
             flushScheduled = true
-            let wait = interval - elapsed
             Task { [self] in
                 try? await Task.sleep(for: wait)
                 lock.withLock {
@@ -129,8 +153,10 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
             reasoning = ""
         }
         if let text {
+            let start = ContinuousClock.now
             let blocks = Markdown.blocks(ended ? text : Self.renderable(text))
             update.envelopes += BlockDiff.changes(from: sent, to: blocks).map(envelope)
+            renderCost = .now - start
             update.blocks = blocks
             sent = blocks
             self.text = nil
@@ -150,28 +176,9 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
         guard start < bytes.count else { return text }
         let line = bytes[start...].drop { $0 == UInt8(ascii: " ") }
         let markers = Set("-=*_+#>`~|".utf8)
-        let holds = line.first == UInt8(ascii: "|") || line.allSatisfy(markers.contains) || insideFence(bytes[..<start])
+        let holds = line.first == UInt8(ascii: "|") || line.allSatisfy(markers.contains)
+            || Markdown.endsInsideFence(bytes[..<start])
         return holds ? String(decoding: bytes[..<start], as: UTF8.self) : text
-    }
-
-    /// Whether `lines` end inside a fenced code block (``` or ~~~, CommonMark's rules: a closing fence is the same
-    /// character, at least as long, with nothing after it but spaces).
-    static func insideFence(_ lines: ArraySlice<UInt8>) -> Bool {
-        var open: (character: UInt8, length: Int)?
-        for line in lines.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            let indent = line.prefix { $0 == UInt8(ascii: " ") }.count
-            guard indent <= 3, let first = line.dropFirst(indent).first,
-                  first == UInt8(ascii: "`") || first == UInt8(ascii: "~") else { continue }
-            let run = line.dropFirst(indent).prefix { $0 == first }.count
-            guard run >= 3 else { continue }
-            let rest = line.dropFirst(indent + run)
-            if let fence = open {
-                if first == fence.character, run >= fence.length, rest.allSatisfy({ $0 == UInt8(ascii: " ") }) { open = nil }
-            } else if first == UInt8(ascii: "~") || !rest.contains(UInt8(ascii: "`")) {
-                open = (first, run)
-            }
-        }
-        return open != nil
     }
 
     /// Publishes an update and records, in the same step, the state it brings the page to.

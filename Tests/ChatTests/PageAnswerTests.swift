@@ -22,14 +22,19 @@ import TurboStream
         ("non-ASCII", "Café — 日本語 — emoji 🪨 and e\u{301}.\n\n# Überschrift\n"),
         ("hard breaks and rules", "line one  \nline two\\\nline three\n\n---\n\n***\n"),
         ("raw HTML block", "<div>\nraw\n</div>\n\nText after.\n"),
+        ("table wider than the limit", "Wide:\n\n|" + String(repeating: "h|", count: 80) + "\n|" + String(repeating: "-|", count: 80)
+            + "\n|1|\n|2|\n\nAfter.\n"),
+        ("remote image", "See ![the quarry](https://example.org/q.png) and ![dot](data:image/png;base64,iVBORw0KGgo=).\n"),
     ]
 
     /// Feeds `markdown` to a PageAnswer in pieces; after every frame, checks the page against the render of the text
     /// sent; returns the page's content at the end and the frames.
-    func stream(_ markdown: String, pieceSize: Int, interval: Duration) -> (ContentModel, RecordingBroadcaster, LiveAnswers) {
+    func stream(_ markdown: String, pieceSize: Int, interval: Duration, costFactor: Int = 0)
+        -> (ContentModel, RecordingBroadcaster, LiveAnswers) {
         let broadcaster = RecordingBroadcaster(), live = LiveAnswers()
         live.start(5, thread: 1)
-        let page = PageAnswer(id: 5, stream: "s", broadcaster: broadcaster, live: live, interval: interval)
+        let page = PageAnswer(id: 5, stream: "s", broadcaster: broadcaster, live: live, interval: interval,
+                              costFactor: costFactor)
         var model = ContentModel(id: 5), applied = 0, text = ""
         for piece in markdown.pieces(of: pieceSize) {
             text += piece
@@ -115,6 +120,47 @@ import TurboStream
         let payload = contentFrames.flatMap(\.envelopes).map { $0.rendered.utf8.count }.reduce(0, +)
         let final = Markdown.html(text).utf8.count
         #expect(payload <= final + 150 * contentFrames.count, "payload \(payload) B for \(final) B of HTML in \(contentFrames.count) updates")
+    }
+}
+
+/// What a model can make the page cost (issue 11): a render is bounded by `Markdown.Limits`, and renders are paced
+/// by their own cost.
+@Suite struct PageAnswerCostTests {
+    /// The attack: a 1,000-column header, then short rows, streamed a few characters at a time. cmark made
+    /// 1,000 cells of every row on every render (26 s of CPU for 6.6 KB); now the table reads as its text and the
+    /// bytes sent are about the text's.
+    @Test func aThousandColumnTableCostsItsText() {
+        let markdown = "Here:\n\n|" + String(repeating: "a|", count: 1_000) + "\n|" + String(repeating: "-|", count: 1_000) + "\n"
+            + (0..<200).map { "|\($0)|\n" }.joined()
+        let (model, broadcaster, _) = PageAnswerTests().stream(markdown, pieceSize: 7, interval: .zero)
+        #expect(model.html == Markdown.html(markdown))
+        #expect(!model.html.contains("<table") && !model.html.contains("<td"))
+        let payload = broadcaster.frames.flatMap(\.envelopes).map { $0.rendered.utf8.count }.reduce(0, +)
+        #expect(payload < 3 * markdown.utf8.count + 150 * broadcaster.frames.count, "\(payload) B sent")
+    }
+
+    /// After a render, the next waits `costFactor` times its cost, even at a new line: with a factor so large that
+    /// the wait outlasts the test, only the first piece and the end are sent, and the end is still exact.
+    @Test func rendersWaitForTheirOwnCost() {
+        let markdown = (0..<40).map { "Line \($0) of text.\n" }.joined()
+        let (model, broadcaster, _) = PageAnswerTests().stream(markdown, pieceSize: 5, interval: .zero,
+                                                               costFactor: 100_000_000)
+        #expect(broadcaster.frames.count == 2)
+        #expect(model.html == Markdown.html(markdown))
+    }
+
+    @Test(arguments: [
+        // (elapsed ms, interval ms, at a new line, last render ms, factor, wait ms)
+        (0, 100, false, 1, 8, 100),
+        (0, 100, true, 1, 8, 8),         // a new line does not wait for the interval, only for the cost
+        (50, 100, true, 0, 8, -50),      // a cheap render: at once
+        (120, 100, false, 30, 8, 120),   // a costly render waits longer than the interval
+        (300, 100, true, 30, 8, -60),
+        (0, 0, false, 5, 0, 0),          // factor 0: unpaced
+    ])
+    func theWait(elapsed: Int, interval: Int, newLine: Bool, cost: Int, factor: Int, wait: Int) {
+        #expect(PageAnswer.wait(elapsed: .milliseconds(elapsed), interval: .milliseconds(interval), now: newLine,
+                                renderCost: .milliseconds(cost), costFactor: factor) == .milliseconds(wait))
     }
 }
 
