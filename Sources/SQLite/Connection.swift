@@ -100,6 +100,16 @@ public final class Connection {
         return try statement.rows()
     }
 
+    /// Runs `body` with another busy timeout (`.zero`: a statement that meets another connection's lock fails at
+    /// once with `.busy`), then restores this connection's own.
+    public func withBusyTimeout<Result>(_ timeout: Duration, _ body: () throws(SQLiteError) -> Result)
+        throws(SQLiteError) -> Result
+    {
+        try Raw.busyTimeout(handle, milliseconds: Self.milliseconds(timeout))
+        defer { try? Raw.busyTimeout(handle, milliseconds: Self.milliseconds(busyTimeout)) }
+        return try body()
+    }
+
     // MARK: State
 
     /// The rowid of the last row this connection inserted (`sqlite3_last_insert_rowid`).

@@ -137,6 +137,22 @@ public final class Store: @unchecked Sendable {
         }
     }
 
+    /// Runs `body` on the writing connection if no other write of this Store is in progress, without waiting for
+    /// SQLite's lock either (busy timeout zero); nil when either is held.
+    func withConnectionIfFree<Result>(
+        _ body: (Connection) throws(SQLiteError) -> Result
+    ) throws(StoreError) -> Result? {
+        do throws(SQLiteError) {
+            return try lock.withLockIfAvailable { () throws(SQLiteError) -> Result in
+                try connection.withBusyTimeout(.zero) { () throws(SQLiteError) -> Result in try body(connection) }
+            }
+        } catch where error.code == .busy {
+            return nil
+        } catch {
+            throw .database(error)
+        }
+    }
+
     private static func read(_ key: String, _ db: Connection) throws(SQLiteError) -> [UInt8]? {
         try db.query("SELECT value FROM settings WHERE key = ?", key).first?[0].blob
     }
