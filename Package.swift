@@ -13,6 +13,12 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// `QUARRY_FUZZ=1 swift build -c release --product quarry-fuzz` (what tools/bench/fuzz runs): the modules whose
+/// parsers are fuzzed are compiled with libFuzzer's coverage, and quarry-fuzz is linked with libFuzzer. Only
+/// quarry-fuzz links in such a build; the front end's generator, which the build runs, stays uninstrumented.
+let fuzzing = Context.environment["QUARRY_FUZZ"] != nil
+let fuzzedSwiftSettings = swiftSettings + (fuzzing ? [.unsafeFlags(["-sanitize=fuzzer"]), .define("QUARRY_FUZZ")] : [])
+
 /// A Debian system library found through pkg-config, with the package that provides it.
 func systemLibrary(_ name: String, pkgConfig: String, apt: [String]) -> Target {
     .systemLibrary(name: name, pkgConfig: pkgConfig, providers: [.apt(apt)])
@@ -48,16 +54,16 @@ let package = Package(
         // MARK: Thin wrappers, one per C library
         .target(name: "Crypto", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
         .target(name: "SQLite", dependencies: ["CSQLite"], swiftSettings: swiftSettings),
-        .target(name: "Markdown", dependencies: ["CMarkGFM", "Locking"], swiftSettings: swiftSettings),
+        .target(name: "Markdown", dependencies: ["CMarkGFM", "Locking"], swiftSettings: fuzzedSwiftSettings),
         .target(name: "Curl", dependencies: ["CCurl", "CShim", "Locking"], swiftSettings: swiftSettings),
         .target(name: "Gzip", dependencies: ["CZlib"], swiftSettings: swiftSettings),
-        .target(name: "XML", dependencies: ["CXML2"], swiftSettings: swiftSettings),
-        .target(name: "Zip", dependencies: ["CZip"], swiftSettings: swiftSettings),
+        .target(name: "XML", dependencies: ["CXML2"], swiftSettings: fuzzedSwiftSettings),
+        .target(name: "Zip", dependencies: ["CZip"], swiftSettings: fuzzedSwiftSettings),
 
         // MARK: Quarry's own modules (pure Swift)
-        .target(name: "JSON", swiftSettings: swiftSettings),
+        .target(name: "JSON", swiftSettings: fuzzedSwiftSettings),
         .target(name: "TurboStream", swiftSettings: swiftSettings),
-        .target(name: "LLM", dependencies: ["Curl", "JSON", "Locking"], swiftSettings: swiftSettings),
+        .target(name: "LLM", dependencies: ["Curl", "JSON", "Locking"], swiftSettings: fuzzedSwiftSettings),
         .target(
             name: "Store",
             dependencies: ["SQLite", "Crypto", "Locking"],
@@ -69,13 +75,13 @@ let package = Package(
                 "CWebSockets", "Crypto", "Gzip", "JSON", "Locking", "TurboStream",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings,
+            swiftSettings: fuzzedSwiftSettings,
             plugins: ["FrontEndGenerator"]
         ),
         .target(
             name: "Retrieval",
             dependencies: ["Store", "SQLite", "LLM", "Locking", "Crypto", "XML", "Zip", "Markdown"],
-            swiftSettings: swiftSettings
+            swiftSettings: fuzzedSwiftSettings
         ),
         .target(
             name: "Chat",
@@ -162,6 +168,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: Fuzzing (tools/fuzz): the parsers of hostile input under libFuzzer, and the replay of what it found
+        .target(
+            name: "FuzzHarness",
+            dependencies: ["JSON", "LLM", "Server", "Gzip", "Markdown", "Retrieval"],
+            path: "tools/fuzz/Harness",
+            swiftSettings: fuzzedSwiftSettings
+        ),
+        .executableTarget(
+            name: "quarry-fuzz",
+            dependencies: ["FuzzHarness", "TestSupport"],
+            path: "tools/fuzz/quarry-fuzz",
+            swiftSettings: fuzzedSwiftSettings,
+            linkerSettings: fuzzing ? [.unsafeFlags(["-sanitize=fuzzer"])] : []
+        ),
+
         // MARK: Tests
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: swiftSettings),
@@ -180,6 +201,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "FuzzTests", dependencies: ["FuzzHarness", "TestSupport"], exclude: ["Crashes"],
+                    swiftSettings: swiftSettings),
         .testTarget(
             name: "ChatTests",
             dependencies: ["Chat", "Store", "Retrieval", "LLM", "Markdown", "TurboStream", "Server", "StandIn", "Curl",

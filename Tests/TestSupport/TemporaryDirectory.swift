@@ -23,15 +23,7 @@ public struct TemporaryDirectoryError: Error { public let errno: Int32 }
 
 /// Deletes the files directly inside `path`, then the folder itself.
 private func removeDirectory(_ path: String) {
-    if let directory = opendir(path) {
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) {
-                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != "." && name != ".." { unlink("\(path)/\(name)") }
-        }
-        closedir(directory)
-    }
+    for name in entryNames(in: path) { unlink("\(path)/\(name)") }
     rmdir(path)
 }
 
