@@ -19,7 +19,7 @@ public struct ServerConfiguration: Sendable {
     /// Seconds a client has to send a request's headers once it has begun; slower ones are dropped.
     public var headerDeadlineSeconds: Int
     /// Most connections from one client address that are still sending request headers (or idle between
-    /// requests); a new connection past it is closed at once.
+    /// requests); a new connection past it is closed at once. Trusted proxies are not capped.
     public var maxPendingHeadersPerPeer: Int
     /// Requests whose headers are read at once; more wait for a free slot (libwebsockets' header pool).
     public var headerSlots: Int
@@ -68,7 +68,7 @@ public struct ServerConfiguration: Sendable {
         maxConnectionsPerPeer: Int = 64,
         subscribeGraceSeconds: Int = 20,
         headerDeadlineSeconds: Int = 5,
-        maxPendingHeadersPerPeer: Int = 32,
+        maxPendingHeadersPerPeer: Int = 64,
         headerSlots: Int = 256,
         trustedProxies: [String] = [],
         maxMessageBytes: Int = 64 * 1024,

@@ -12,7 +12,7 @@
 // | QUARRY_MAX_CONNECTIONS_PER_PEER | (environment only) | 64 (sockets from one address) |
 // | QUARRY_SUBSCRIBE_GRACE   | (environment only)  | 20 (seconds a socket may follow nothing) |
 // | QUARRY_HEADER_DEADLINE   | (environment only)  | 5 (seconds to send a request's headers) |
-// | QUARRY_MAX_PENDING_HEADERS_PER_PEER | (environment only) | 32 (connections from one address still sending headers) |
+// | QUARRY_MAX_PENDING_HEADERS_PER_PEER | (environment only) | 64 (connections from one address still sending headers) |
 // | QUARRY_MAX_PARTIAL_BYTES_PER_PEER | (environment only) | 4194304 (half-received message bytes of one address) |
 // | QUARRY_TRUSTED_PROXIES   | (environment only)  | none (comma-separated proxy addresses whose X-Forwarded-For and X-Forwarded-Proto are believed) |
 // | QUARRY_SECRET            | (environment only)  | generated once, kept in the database |
@@ -105,7 +105,7 @@ struct ServeSettings {
                                               range: 1...1_000_000),
             subscribeGraceSeconds: try number(nil, "", "QUARRY_SUBSCRIBE_GRACE", default: 20, range: 1...3600),
             headerDeadlineSeconds: try number(nil, "", "QUARRY_HEADER_DEADLINE", default: 5, range: 1...120),
-            maxPendingHeadersPerPeer: try number(nil, "", "QUARRY_MAX_PENDING_HEADERS_PER_PEER", default: 32,
+            maxPendingHeadersPerPeer: try number(nil, "", "QUARRY_MAX_PENDING_HEADERS_PER_PEER", default: 64,
                                                  range: 1...100_000),
             trustedProxies: environment["QUARRY_TRUSTED_PROXIES"].map {
                 $0.split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }

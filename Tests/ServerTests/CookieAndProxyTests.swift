@@ -53,6 +53,22 @@ import TurboStream
         #expect(fromElsewhere.header("set-cookie")?.contains("Secure") == false)
     }
 
+    @Test func aTrustedProxyMayHoldManyConnectionsBeforeTheirHeaders() throws {
+        let server = try TestServer { $0.trustedProxies = ["127.0.0.2"]; $0.maxPendingHeadersPerPeer = 2 }
+        func opened(from source: String) throws -> TCPConnection {
+            let connection = try TCPConnection(port: server.port, source: source)
+            try connection.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            return connection
+        }
+        let proxied = try (0..<4).map { _ in try opened(from: "127.0.0.2") }
+        let direct = try (0..<3).map { _ in try opened(from: "127.0.0.3") }
+        #expect((try? direct[2].readToEnd(seconds: 5)) != nil, "the third from an untrusted address is closed")
+        for connection in proxied + direct[..<2] {
+            try connection.write("\r\n")
+            #expect(try connection.take(until: Array("{\"status\":\"ok\"}".utf8)).count > 0)
+        }
+    }
+
     @Test func behindATrustedProxyTheSocketCapCountsForwardedAddresses() throws {
         let server = try TestServer { $0.trustedProxies = ["127.0.0.1"]; $0.maxConnectionsPerPeer = 1 }
         func open(_ forwarded: String, source: String? = nil) throws -> WebSocketClient {

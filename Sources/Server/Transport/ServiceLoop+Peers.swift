@@ -6,9 +6,12 @@ internal import Logging
 extension ServiceLoop {
     /// Whether a newly accepted connection may stay: its address may hold only so many connections that have not
     /// yet sent a request's headers. Past that it is closed at once: it has sent nothing, so it gets nothing.
+    /// A trusted proxy is not capped: it reads each client's headers itself, and keeps idle connections open.
     func accepted(_ wsi: WSI) -> Bool {
         let peer = wsi.peer
-        guard headerWatch.tally[peer] < configuration.maxPendingHeadersPerPeer else {
+        guard headerWatch.tally[peer] < configuration.maxPendingHeadersPerPeer
+                || configuration.trustedProxies.contains(peer)
+        else {
             warn("refused a connection: too many from one address still sending headers",
                  ["peer": "\(peer)", "limit": "\(configuration.maxPendingHeadersPerPeer)"])
             return false

@@ -1,0 +1,111 @@
+"""Limits of the server's transport against the release binary: slow headers, sockets per address, big cookies.
+
+Attackers connect from 127.0.0.2 and the person from 127.0.0.1: the limits are per client address."""
+import contextlib
+import re
+import socket
+
+from conftest import get, wait_until
+from websocket import WebSocket
+
+ATTACKER = "127.0.0.2"
+
+
+def signed_stream(html):
+    return re.search(r'<quarry-stream-source signed-stream-name="([^"]+)"', html).group(1)
+
+
+def trickler(port):
+    """A connection from the attacker's address that has sent the start of a request's headers, or None if the
+    server would not take it."""
+    s = socket.socket()
+    s.settimeout(5)
+    s.bind((ATTACKER, 0))
+    try:
+        s.connect(("127.0.0.1", port))
+        s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+    except OSError:
+        s.close()
+        return None
+    return s
+
+
+@contextlib.contextmanager
+def connecting_from(address):
+    """Makes WebSocket (which takes no source address) connect from `address`."""
+    real = socket.create_connection
+    socket.create_connection = lambda target, timeout=None: real(target, timeout, (address, 0))
+    try:
+        yield
+    finally:
+        socket.create_connection = real
+
+
+def still_open(s):
+    s.setblocking(False)
+    try:
+        return s.recv(1) != b""
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+
+
+def closed_by_server(s):
+    try:
+        return s.recv(1) == b""
+    except (ConnectionResetError, BrokenPipeError):
+        return True
+
+
+def test_slow_headers_from_one_address_leave_page_loads_to_everyone_else(quarry):
+    # A long header deadline: only the cap per address can keep the header slots free for the person.
+    q = quarry(env={"QUARRY_HEADER_DEADLINE": "60", "QUARRY_MAX_PENDING_HEADERS_PER_PEER": "32"}).wait_ready()
+    attackers = [s for s in (trickler(q.port) for _ in range(400)) if s is not None]
+    try:
+        refused = sum(1 for s in attackers[32:] if closed_by_server(s))
+        assert refused == len(attackers) - 32
+        status, _, body = get(q.port, "/")  # waits at most 5 s, the attack's headers 60
+        assert status == 200 and b"<quarry-stream-source" in body
+        assert all(still_open(s) for s in attackers[:32]), "the attack's own connections are still waiting"
+    finally:
+        for s in attackers:
+            s.close()
+    assert "too many from one address still sending headers" in q.output()
+
+
+def test_a_six_kilobyte_cookie_header_keeps_the_session(quarry):
+    q = quarry().wait_ready()
+    _, headers, body = get(q.port, "/")
+    ours = headers["Set-Cookie"].split(";")[0]
+    others = ["other_app_%d=%s" % (i, "abcdef0123" * 100) for i in range(6)]
+    cookie = "; ".join(others[:3] + [ours] + others[3:])
+    assert len(cookie) > 6000
+    status, again, again_body = get(q.port, "/", {"Cookie": cookie})
+    assert status == 200 and "Set-Cookie" not in again, "the session is kept"
+    ws = WebSocket(q.port, headers={"Cookie": cookie})
+    assert ws.status == 101
+    ws.send_text('{"op":"subscribe","stream":"%s"}' % signed_stream(again_body.decode()))
+    assert "threads" in ws.next()[1], "the session stream's snapshot: the socket has the session"
+
+
+def test_one_address_cannot_hold_every_socket(quarry):
+    q = quarry(env={"QUARRY_MAX_CONNECTIONS_PER_PEER": "3", "QUARRY_MAX_CONNECTIONS": "5"}).wait_ready()
+
+    with connecting_from(ATTACKER):
+        held = [WebSocket(q.port) for _ in range(5)]
+    assert [ws.status for ws in held] == [101, 101, 101, 429, 429]
+    assert WebSocket(q.port).status == 101
+
+
+def test_a_socket_that_never_subscribes_is_closed(quarry):
+    q = quarry(env={"QUARRY_SUBSCRIBE_GRACE": "1"}).wait_ready()
+    ws = WebSocket(q.port)
+    assert ws.status == 101
+    assert ws.next() == ("close", 1008)
+
+
+def test_limit_settings_are_range_checked(quarry):
+    q = quarry(env={"QUARRY_HEADER_DEADLINE": "0"})
+    assert q.process.wait(timeout=10) != 0
+    assert "QUARRY_HEADER_DEADLINE must be between 1 and 120" in q.output()
