@@ -34,6 +34,8 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
     /// An answer's job as its owner holds it.
     struct RunningJob: Sendable {
         let control: JobControl
+        /// The session whose answer it is.
+        let session: String
         var task: Task<Void, Never>?
     }
 
@@ -93,13 +95,17 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
             Task { await stop(id, session: session) }
         case .retry(let message):
             guard let id = Int64(message) else { return notify(client, .notFound, Self.goneAnswer) }
-            guard jobs.current[id] == nil else { return notify(client, .unavailable, Self.stillFinishing) }
+            if let running = jobs.current[id] {
+                // Another session learns nothing of this answer, not even that it runs.
+                return running.session == session ? notify(client, .unavailable, Self.stillFinishing)
+                                                  : notify(client, .notFound, Self.goneAnswer)
+            }
             guard let ticket = admitted(session, client) else { return }
             // Claimed now, so a second retry (or the old job's end) cannot take the entry Stop goes through.
             let control = JobControl()
             let claimed = jobs.withLock { jobs -> Bool in
                 guard jobs[id] == nil else { return false }
-                jobs[id] = RunningJob(control: control, task: nil)
+                jobs[id] = RunningJob(control: control, session: session, task: nil)
                 return true
             }
             guard claimed else {
@@ -158,7 +164,7 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
             ], to: client.connection)
         }
         let control = JobControl()
-        jobs.withLock { $0[exchange.answer] = RunningJob(control: control, task: nil) }
+        jobs.withLock { $0[exchange.answer] = RunningJob(control: control, session: session, task: nil) }
         start(answer: exchange.answer, thread: exchange.thread.id, question: question, stream: stream, control: control,
               ticket: ticket)
     }

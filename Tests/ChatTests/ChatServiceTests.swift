@@ -224,6 +224,9 @@ func faulty(_ spec: String) -> String { "How are granite blocks cut? [standin:\(
             let thread = try #require(try f.store.thread(ofMessage: answer, session: "owner"))
             f.service.handle(.stop(message: String(answer)), from: ChatFixture.client("intruder", connection: 2))
             f.service.handle(.ask(thread: String(thread.id), content: "Me too?"), from: ChatFixture.client("intruder", connection: 2))
+            // Not even whether the answer is running is told.
+            f.service.handle(.retry(message: String(answer)), from: ChatFixture.client("intruder", connection: 3))
+            #expect(f.broadcaster.envelopes(toConnection: 3).map(\.html).contains { $0.contains("not_found") })
             try await f.until { f.broadcaster.envelopes(toConnection: 2).contains { $0.html.contains("not_found") } }
             try await f.until { f.service.answersInProgress == 0 }
             #expect(try f.store.message(answer)?.status == .complete, "the intruder's stop was ignored")
