@@ -1,7 +1,8 @@
 // An answer as the page sees it: the job's steps and text turned into envelopes on the thread's stream.
 //
 // Text is not sent on every token. At most once per `interval` (and at once when a new line arrives, which is
-// where blocks end) the whole text so far is rendered to its top-level blocks and compared with what was sent
+// where blocks end) the text so far is rendered to its top-level blocks (Markdown.BlockRenderer: finished blocks are
+// rendered once and kept, only the open tail again) and compared with what was sent
 // (BlockDiff): finished blocks go once (`append`), text added to the open block is appended inside its innermost
 // open element (`append` to `#message-content-ID>:last-child>…`), and a block is replaced only when its earlier
 // markup changed. So the bytes sent grow with the answer's length, and the page always shows the render of the
@@ -29,6 +30,8 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
     private var renderCost = Duration.zero
     private let lock = Lock()
     private var sent: [String] = []
+    /// Renders the text as it grows, each finished block once.
+    private var renderer = Markdown.BlockRenderer()
     private var text: String?
     private var reasoning = ""
     private var reasoningShown = false
@@ -154,7 +157,8 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
         }
         if let text {
             let start = ContinuousClock.now
-            let blocks = Markdown.blocks(ended ? text : Self.renderable(text))
+            // The end is rendered whole, so the last frame is exactly the answer's render whatever was kept.
+            let blocks = ended ? Markdown.blocks(text) : renderer.blocks(Self.renderable(text))
             update.envelopes += BlockDiff.changes(from: sent, to: blocks).map(envelope)
             renderCost = .now - start
             update.blocks = blocks

@@ -41,16 +41,17 @@ enum CMark {
     /// `limits` (`Markdown.TableBudget`) and its images made safe to show (`CMarkDocument.neutraliseImages`).
     static func parse(_ markdown: String, limits: Markdown.Limits) -> CMarkDocument {
         var text = markdown
-        return text.withUTF8 { source in
-            let document: CMarkDocument
-            if let bounded = Markdown.TableBudget.bounded(source, limits: limits) {
-                document = bounded.withUnsafeBufferPointer { parse($0) }
-            } else {
-                document = parse(source)
-            }
-            if source.containsImageOpener { document.neutraliseImages() }
-            return document
-        }
+        return text.withUTF8 { parse($0, limits: limits).document }
+    }
+
+    /// `parse(_:limits:)` of UTF-8 `source`, with the table cells `Markdown.TableBudget` counted in it and whether
+    /// it had to rewrite the source to keep within `limits`.
+    static func parse(_ source: UnsafeBufferPointer<UInt8>, limits: Markdown.Limits)
+        -> (document: CMarkDocument, cells: Int, rewritten: Bool) {
+        let (bounded, cells) = Markdown.TableBudget.scan(source, limits: limits)
+        let document = bounded.map { $0.withUnsafeBufferPointer { parse($0) } } ?? parse(source)
+        if source.containsImageOpener { document.neutraliseImages() }
+        return (document, cells, bounded != nil)
     }
 
     /// Parses the UTF-8 `bytes` as `parse(_:)` does; `forBlocks` leaves out the extensions that change neither the
@@ -162,6 +163,18 @@ final class CMarkDocument {
             if !html.isEmpty {
                 blocks.append(html)
             }
+            child = cmark_node_next(node)
+        }
+        return blocks
+    }
+
+    /// Each top-level block as HTML with the line it starts on (from 1; 0 when cmark gave it none), in document
+    /// order, including those that render to nothing: as `blocks()`, with `cmark_node_get_start_line`.
+    func blocksAndLines() -> [(html: String, line: Int)] {
+        var blocks: [(html: String, line: Int)] = []
+        var child = cmark_node_first_child(root)
+        while let node = child {
+            blocks.append((render(node), Int(cmark_node_get_start_line(node))))
             child = cmark_node_next(node)
         }
         return blocks

@@ -21,6 +21,11 @@ extension Markdown {
         /// `source` rewritten to keep within `limits`, or nil when it already does (the usual case, which costs
         /// one pass over the bytes and no allocation).
         static func bounded(_ source: UnsafeBufferPointer<UInt8>, limits: Limits) -> [UInt8]? {
+            scan(source, limits: limits).bounded
+        }
+
+        /// `bounded(_:limits:)`, and the table cells counted in `source` (at most `limits.tableCells`).
+        static func scan(_ source: UnsafeBufferPointer<UInt8>, limits: Limits) -> (bounded: [UInt8]?, cells: Int) {
             // Offsets at which to insert a backslash (escape) or a new line (cut), in increasing order.
             var edits: [(offset: Int, byte: UInt8)] = []
             var cells = 0
@@ -66,7 +71,7 @@ extension Markdown {
                 lineStart = lineEnd + 1
                 if lineEnd + 1 < source.count, source[lineEnd] == 0x0D, source[lineEnd + 1] == 0x0A { lineStart += 1 }
             }
-            guard !edits.isEmpty else { return nil }
+            guard !edits.isEmpty else { return (nil, cells) }
             var bounded: [UInt8] = []
             bounded.reserveCapacity(source.count + edits.count)
             var copied = 0
@@ -76,7 +81,7 @@ extension Markdown {
                 copied = edit.offset
             }
             bounded += source[copied...]
-            return bounded
+            return (bounded, cells)
         }
 
         /// The number of cells of `line` if it is a GFM delimiter row: cells of `:?-+:?` between optional spaces,
