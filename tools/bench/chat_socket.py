@@ -100,8 +100,10 @@ class ChatSocket:
             self.deflater = zlib.compressobj(6, zlib.DEFLATED, -self.deflater_bits)
 
     @classmethod
-    async def open(cls, port, cookie, offer=True, path="/socket"):
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    async def open(cls, port, cookie, offer=True, path="/socket", local=None):
+        """`local`: the loopback address to connect from (e.g. 127.0.0.2, to be another peer); None: the default."""
+        reader, writer = await asyncio.open_connection("127.0.0.1", port,
+                                                       local_addr=(local, 0) if local else None)
         key = base64.b64encode(os.urandom(16)).decode()
         lines = [f"GET {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", f"Origin: http://127.0.0.1:{port}",
                  "Upgrade: websocket", "Connection: Upgrade", f"Sec-WebSocket-Key: {key}",
