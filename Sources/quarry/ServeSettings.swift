@@ -95,6 +95,12 @@ struct ServeSettings {
         guard !host.isEmpty, !host.contains(" ") else {
             throw UsageError(message: "--host needs an address such as 127.0.0.1, or 0.0.0.0 for every interface.")
         }
+        let proxies = environment["QUARRY_TRUSTED_PROXIES"].map {
+            $0.split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
+        } ?? []
+        for proxy in proxies where !proxy.allSatisfy({ $0.isHexDigit || $0 == "." || $0 == ":" }) {
+            throw UsageError(message: "QUARRY_TRUSTED_PROXIES takes addresses such as 127.0.0.1 or ::1, not “\(proxy)”.")
+        }
         server = ServerConfiguration(
             host: host,
             port: try number(options.port, "port", "QUARRY_PORT", default: 8080, range: 0...65535),
@@ -107,9 +113,7 @@ struct ServeSettings {
             headerDeadlineSeconds: try number(nil, "", "QUARRY_HEADER_DEADLINE", default: 5, range: 1...120),
             maxPendingHeadersPerPeer: try number(nil, "", "QUARRY_MAX_PENDING_HEADERS_PER_PEER", default: 64,
                                                  range: 1...100_000),
-            trustedProxies: environment["QUARRY_TRUSTED_PROXIES"].map {
-                $0.split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
-            } ?? [],
+            trustedProxies: proxies,
             maxPartialBytesPerPeer: try number(nil, "", "QUARRY_MAX_PARTIAL_BYTES_PER_PEER", default: 4 * 1024 * 1024,
                                                range: 64 * 1024...1024 * 1024 * 1024))
         database = options.db ?? environment["QUARRY_DB"] ?? "./quarry.db"

@@ -105,7 +105,18 @@ def test_a_socket_that_never_subscribes_is_closed(quarry):
     assert ws.next() == ("close", 1008)
 
 
-def test_limit_settings_are_range_checked(quarry):
+def test_limit_settings_are_checked(quarry):
     q = quarry(env={"QUARRY_HEADER_DEADLINE": "0"})
     assert q.process.wait(timeout=10) != 0
     assert "QUARRY_HEADER_DEADLINE must be between 1 and 120" in q.output()
+    q = quarry(env={"QUARRY_TRUSTED_PROXIES": "10.0.0.0/8"})
+    assert q.process.wait(timeout=10) != 0
+    assert "QUARRY_TRUSTED_PROXIES takes addresses" in q.output()
+
+
+def test_a_trusted_proxy_saying_https_gets_a_secure_cookie(quarry):
+    q = quarry(env={"QUARRY_TRUSTED_PROXIES": "127.0.0.1"}).wait_ready()
+    _, headers, _ = get(q.port, "/", {"X-Forwarded-Proto": "https"})
+    assert headers["Set-Cookie"].endswith("; Secure")
+    _, headers, _ = get(q.port, "/")
+    assert "Secure" not in headers["Set-Cookie"]
