@@ -29,7 +29,8 @@ final class SnapshotWorkers: Sendable {
         for _ in 0..<threads {
             // The threads hold the queue, not the pool: the pool's deinit ends them.
             let queue = self.queue
-            spawnThread(stackSize: 512 * 1024) {
+            // The default stack, as the service thread has: rendering Markdown happens here now.
+            spawnThread {
                 while let job = queue.take() { job() }
             }?.detach()
         }
