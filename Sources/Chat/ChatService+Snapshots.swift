@@ -52,17 +52,33 @@ extension ChatService {
         }
     }
 
-    /// The markup of `exchanges` exchanges of `thread` before message `before` (nil: the latest), under the
-    /// control that asks for earlier ones when there are any.
+    /// Most bytes of markup in one part of a thread: exchanges beyond it (oldest first) are left for the next
+    /// request, though a part always holds at least one, so a few enormous answers still open, well inside what a
+    /// socket may have waiting (ServerConfiguration.maxQueuedBytes, 4 MiB).
+    static let partBytes = 1024 * 1024
+
+    /// The markup of `exchanges` exchanges of `thread` before message `before` (nil: the latest), at most
+    /// ``partBytes`` of it, under the control that asks for earlier ones when there are any.
     private func part(of thread: Int64, before: Int64?, exchanges: Int) throws(StoreError) -> String {
         let page = try store.threadPage(thread, before: before, exchanges: exchanges, renderer: Markup.renderer)
-        var kept: [(message: Int64, content: String, html: String)] = []
-        var html = page.earlier.map(Markup.earlierControl(before:)) ?? ""
+        // Exchanges: a question and what follows it (and whatever comes before a thread's first question).
+        var groups: [[MessageRecord]] = []
         for message in page.messages {
-            html += render(message, page: page, rendered: &kept)
+            if message.role == "user" || groups.isEmpty { groups.append([message]) } else { groups[groups.count - 1].append(message) }
+        }
+        // Whole exchanges, newest first, while they fit.
+        var kept: [(message: Int64, content: String, html: String)] = []
+        var taken: [String] = [], bytes = 0, first: Int64?
+        for group in groups.reversed() {
+            let html = group.map { render($0, page: page, rendered: &kept) }.joined()
+            if !taken.isEmpty && bytes + html.utf8.count > Self.partBytes { break }
+            taken.append(html)
+            bytes += html.utf8.count
+            first = group[0].id
         }
         keep(kept)
-        return html
+        let cursor = taken.count == groups.count ? page.earlier : first
+        return (cursor.map(Markup.earlierControl(before:)) ?? "") + taken.reversed().joined()
     }
 
     /// A message as the page shows it now; an ended answer's text rendered here is added to `rendered`.

@@ -80,6 +80,35 @@ import TurboStream
         }
     }
 
+    @Test func enormousAnswersComeFewerAtATimeButAlwaysAtLeastOne() throws {
+        try withTemporaryDirectory { folder in
+            let f = try ChatFixture(folder: folder, model: false)
+            // Answers of 40% of a part's bytes: two fit in a part, a third does not; one alone is over it.
+            var thread: Int64?
+            var questions: [Int64] = []
+            for size in [ChatService.partBytes * 2 / 5, ChatService.partBytes * 2 / 5, ChatService.partBytes * 2 / 5,
+                         ChatService.partBytes * 3 / 2] {
+                let exchange = try #require(try f.store.startExchange(session: "s1", thread: thread, title: "t", question: "q"))
+                thread = exchange.thread.id
+                questions.append(exchange.question)
+                try f.store.finishAnswer(message: exchange.answer, content: String(repeating: "word ", count: size / 5),
+                                         thinking: "", status: .complete, model: nil, error: nil, sources: [])
+            }
+            let stream = ChatStreams.thread(thread!, session: "s1")
+            func part(_ request: SnapshotRequest) -> (questions: [Int64], cursor: String?) {
+                let html = f.service.snapshot(of: stream, request).first { $0.action != .remove }!.html
+                return (html.matches(of: /<article id="message-(\d+)" class="message" data-role="user"/).map { Int64($0.1)! },
+                        html.firstMatch(of: /data-earlier="(\d+)"/).map { String($0.1) })
+            }
+            let latest = part(.latest(limit: 20))
+            #expect(latest.questions == [questions[3]] && latest.cursor == "\(questions[3])")
+            let second = part(.earlier(before: latest.cursor!, limit: 20))
+            #expect(second.questions == [questions[1], questions[2]] && second.cursor == "\(questions[1])")
+            let third = part(.earlier(before: second.cursor!, limit: 20))
+            #expect(third.questions == [questions[0]] && third.cursor == nil)
+        }
+    }
+
     @Test func anEarlierPartOfAnotherSessionsThreadIsNotGiven() throws {
         try withTemporaryDirectory { folder in
             let f = try ChatFixture(folder: folder, model: false)
