@@ -146,6 +146,9 @@ let configuration = ServerConfiguration(
     host: "127.0.0.1",
     port: port,
     maxConnections: 12_000,
+    // Every socket of the benchmark comes from 127.0.0.1.
+    maxConnectionsPerPeer: 12_000,
+    maxPendingHeadersPerPeer: 12_000,
     messageBurst: 1_000_000,
     messagesPerSecond: 1_000_000,
     compression: compression
