@@ -4,8 +4,8 @@
 // closes it then, reading line by line, and nothing later in the text changes it, with one exception, a link reference definition (`[x]: url`), which is document-wide and may come
 // after the links that use it. So the renderer keeps the HTML of every block but the last, and the source bytes
 // they came from, and parses only the text from the last block's first line on: each update costs the open block,
-// not the whole answer. A text that holds `]:` anywhere (every definition does) is rendered whole every time, and
-// so is a tail that `Markdown.Limits` had to rewrite (its blocks are not kept; the limits bound it). Where the
+// not the whole answer. A text that holds `]:` anywhere (every definition does) is rendered whole every time. Where
+// `Markdown.Limits` cut a table (a blank line put before a row), cmark's line numbers are mapped back. Where the
 // positions cmark gives are missing or out of order (the paragraph its table extension splits from above a table's
 // header has none), the boundary steps back to a block whose start is certain.
 //
@@ -36,7 +36,8 @@ extension Markdown {
         }
 
         /// The HTML of each top-level block of `markdown`, in order: equal to `Markdown.blocks(markdown, limits:)`
-        /// (but for link reference definitions a text has no `]:` for, and those after a table the limits cut).
+        /// (at the table-cell limit they may differ where a kept block ends just before a line that looks like a
+        /// delimiter row: the whole render counts that line as a table, the tail does not).
         /// When `markdown` does not start with the text kept, everything is rendered again.
         public mutating func blocks(_ markdown: String) -> [String] {
             var text = markdown
@@ -58,12 +59,14 @@ extension Markdown {
             }
             let start = keptSource.count
             let tailLimits = Limits(tableColumns: limits.tableColumns, tableCells: max(limits.tableCells - keptCells, 0))
-            let (document, _, rewritten) = CMark.parse(UnsafeBufferPointer(rebasing: source[start...]), limits: tailLimits)
+            let (document, _, cutLines) = CMark.parse(UnsafeBufferPointer(rebasing: source[start...]), limits: tailLimits)
             parsedBytes += source.count - start
-            let rendered = document.blocksAndLines()
+            let rendered = document.blocksAndLines().map {
+                (html: $0.html, line: Self.sourceLine($0.line, cutLines: cutLines))
+            }
             let blocks = kept + rendered.lazy.map(\.html).filter { !$0.isEmpty }
             // Keep the blocks before the boundary, and the source up to its first line.
-            guard !whole, !rewritten, let (boundary, offset) = Self.boundary(rendered, in: tail) else { return blocks }
+            guard !whole, let (boundary, offset) = Self.boundary(rendered, in: tail) else { return blocks }
             let finished = UnsafeBufferPointer(rebasing: tail[..<offset])
             kept += rendered[..<boundary].map(\.html).filter { !$0.isEmpty }
             keptSource += finished
@@ -88,6 +91,18 @@ extension Markdown {
                 index -= 1
             }
             return nil
+        }
+
+        /// The line of the source that is line `line` (0: none) of the text parsed, which has a blank line put
+        /// before each of the source's `cutLines` (`TableBudget`).
+        static func sourceLine(_ line: Int, cutLines: [Int]) -> Int {
+            var shift = 0
+            for cut in cutLines {
+                // The blank line put before source line `cut` is line `cut + shift` of the text parsed.
+                guard line > cut + shift else { break }
+                shift += 1
+            }
+            return line < 1 ? line : line - shift
         }
 
         /// The byte offset at which line `line` (from 1) of `text` starts, lines ending as cmark ends them (`\n`,

@@ -44,14 +44,14 @@ enum CMark {
         return text.withUTF8 { parse($0, limits: limits).document }
     }
 
-    /// `parse(_:limits:)` of UTF-8 `source`, with the table cells `Markdown.TableBudget` counted in it and whether
-    /// it had to rewrite the source to keep within `limits`.
+    /// `parse(_:limits:)` of UTF-8 `source`, with the table cells `Markdown.TableBudget` counted in it and the lines
+    /// of `source` before which it put a blank line (so the tree's line numbers are one more after each).
     static func parse(_ source: UnsafeBufferPointer<UInt8>, limits: Markdown.Limits)
-        -> (document: CMarkDocument, cells: Int, rewritten: Bool) {
-        let (bounded, cells) = Markdown.TableBudget.scan(source, limits: limits)
+        -> (document: CMarkDocument, cells: Int, cutLines: [Int]) {
+        let (bounded, cells, cutLines) = Markdown.TableBudget.scan(source, limits: limits)
         let document = bounded.map { $0.withUnsafeBufferPointer { parse($0) } } ?? parse(source)
         if source.containsImageOpener { document.neutraliseImages() }
-        return (document, cells, bounded != nil)
+        return (document, cells, cutLines)
     }
 
     /// Parses the UTF-8 `bytes` as `parse(_:)` does; `forBlocks` leaves out the extensions that change neither the

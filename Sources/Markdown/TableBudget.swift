@@ -24,8 +24,12 @@ extension Markdown {
             scan(source, limits: limits).bounded
         }
 
-        /// `bounded(_:limits:)`, and the table cells counted in `source` (at most `limits.tableCells`).
-        static func scan(_ source: UnsafeBufferPointer<UInt8>, limits: Limits) -> (bounded: [UInt8]?, cells: Int) {
+        /// `bounded(_:limits:)`, the table cells counted in `source` (at most `limits.tableCells`), and the lines
+        /// of `source` (from 1, in order) before which a blank line was put.
+        static func scan(_ source: UnsafeBufferPointer<UInt8>, limits: Limits)
+            -> (bounded: [UInt8]?, cells: Int, cutLines: [Int]) {
+            var cutLines: [Int] = []
+            var line = 1
             // Offsets at which to insert a backslash (escape) or a new line (cut), in increasing order.
             var edits: [(offset: Int, byte: UInt8)] = []
             var cells = 0
@@ -53,6 +57,7 @@ extension Markdown {
                     // A row (whatever it holds: cmark makes any line a row until the table ends).
                     if cells + width > limits.tableCells {
                         edits.append((lineStart, 0x0A))
+                        cutLines.append(line)
                         tableColumns = nil
                         cells = limits.tableCells
                     } else {
@@ -68,10 +73,11 @@ extension Markdown {
                 }
                 previousBlank = blank
                 // One line ending: `\n`, `\r\n` or `\r`.
+                line += 1
                 lineStart = lineEnd + 1
                 if lineEnd + 1 < source.count, source[lineEnd] == 0x0D, source[lineEnd + 1] == 0x0A { lineStart += 1 }
             }
-            guard !edits.isEmpty else { return (nil, cells) }
+            guard !edits.isEmpty else { return (nil, cells, cutLines) }
             var bounded: [UInt8] = []
             bounded.reserveCapacity(source.count + edits.count)
             var copied = 0
@@ -81,7 +87,7 @@ extension Markdown {
                 copied = edit.offset
             }
             bounded += source[copied...]
-            return (bounded, cells)
+            return (bounded, cells, cutLines)
         }
 
         /// The number of cells of `line` if it is a GFM delimiter row: cells of `:?-+:?` between optional spaces,

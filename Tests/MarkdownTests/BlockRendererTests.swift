@@ -51,6 +51,29 @@ import Testing
         #expect(whole > 100 * text.utf8.count)
     }
 
+    /// A table cut at the cell limit is finished: the rows after it, shown as text, are parsed without it.
+    @Test func aCutTableIsKept() {
+        let limits = Markdown.Limits(tableCells: 200)
+        let table = "|" + String(repeating: "h|", count: 10) + "\n|" + String(repeating: "-|", count: 10) + "\n"
+            + (0..<19).map { "|\($0)|\n" }.joined()  // 20 rows of 10 cells with the header: the limit
+        let rest = (19..<300).map { "|\($0)|\n" }
+        var renderer = Markdown.BlockRenderer(limits: limits), prefix = table, whole = 0
+        for line in rest {
+            prefix += line
+            whole += prefix.utf8.count
+            guard renderer.blocks(prefix) == Markdown.blocks(prefix, limits: limits) else {
+                Issue.record("after \(prefix.suffix(30).debugDescription)")
+                break
+            }
+        }
+        #expect(renderer.parsedBytes <= whole - table.utf8.count * (rest.count - 2))
+    }
+
+    @Test(arguments: [(0, [Int](), 0), (5, [], 5), (5, [3], 4), (3, [3], 3), (2, [3], 2), (7, [3, 4], 5), (1, [1], 1)])
+    func sourceLines(parsed: Int, cuts: [Int], source: Int) {
+        #expect(Markdown.BlockRenderer.sourceLine(parsed, cutLines: cuts) == source)
+    }
+
     /// A text that is not the kept text grown is rendered again from the start.
     @Test func aDifferentTextStartsAgain() {
         var renderer = Markdown.BlockRenderer()
