@@ -8,7 +8,9 @@
 //   extension's special characters (`~`, `:`, `w`, `|`…) to the process-global `SPECIAL_CHARS` table and removes
 //   them again when it is done. Two parsers finishing at once clear each other's characters, and strikethrough or
 //   autolinks silently go missing. So every parse runs under `CMark.parseLock`. Rendering a finished tree to HTML,
-//   or walking its blocks, touches no global state and runs outside the lock.
+//   walking its blocks or editing it (images into links) touches no global state and runs outside the lock.
+// - What one parse costs is bounded before it starts (`Markdown.TableBudget`): cmark-gfm 0.29 pads table rows to the
+//   header's width while parsing, under the lock, so one hostile table would hold every other answer's parse.
 internal import CMarkGFM
 internal import Locking
 
