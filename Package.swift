@@ -205,8 +205,8 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(
             name: "ChatTests",
-            dependencies: ["Chat", "Store", "Retrieval", "LLM", "Markdown", "TurboStream", "Server", "StandIn", "Curl",
-                           "Locking", "TestSupport"],
+            dependencies: ["Chat", "Store", "SQLite", "Retrieval", "LLM", "Markdown", "TurboStream", "Server", "StandIn",
+                           "Curl", "Locking", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

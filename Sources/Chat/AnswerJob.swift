@@ -245,12 +245,16 @@ private struct Progress {
         checkpointIfDue()
     }
 
+    /// Saves the text so far about once a second, unless another write holds the database just then: the
+    /// stream never waits for a checkpoint. A busy database is tried again at the next piece of text.
     mutating func checkpointIfDue() {
         guard ContinuousClock.now - lastCheckpoint >= job.configuration.checkpointInterval else { return }
-        lastCheckpoint = .now
         do {
-            try job.store.checkpoint(message: job.message, content: text, thinking: thinking.stored)
+            if try job.store.checkpointIfFree(message: job.message, content: text, thinking: thinking.stored) {
+                lastCheckpoint = .now
+            }
         } catch {
+            lastCheckpoint = .now
             job.logger.warning("checkpoint failed", metadata: ["message": "\(job.message)", "cause": "\(error)"])
         }
     }

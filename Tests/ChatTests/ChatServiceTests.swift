@@ -23,8 +23,9 @@ struct ChatFixture {
     /// A service over a small knowledge base; `model` false answers from the passages (no model configured).
     init(folder: String, model: Bool = true, configuration: ChatConfiguration = ChatConfiguration(updateInterval: .zero),
          standIn standInConfiguration: StandInConfiguration = StandInConfiguration(tokensPerSecond: 0),
-         llm: (inout LLMConfiguration) -> Void = { _ in }, log: RecordingLog = RecordingLog()) throws {
-        store = try Store(path: folder + "/chat.db")
+         llm: (inout LLMConfiguration) -> Void = { _ in }, log: RecordingLog = RecordingLog(),
+         storeBusyTimeout: Duration = .seconds(5)) throws {
+        store = try Store(path: folder + "/chat.db", busyTimeout: storeBusyTimeout)
         for (index, text) in ["Granite is quarried in large blocks with diamond wire saws.",
                               "Marble is softer than granite and polishes well.",
                               "Ear protection is required near the saws."].enumerated() {

@@ -130,8 +130,8 @@ def test_without_a_model_the_passages_are_quoted_and_labelled(browser, quarry, t
 
 WORDS = "Alpha beta gamma delta epsilon zeta eta theta iota kappa."
 KEPT = "Alpha beta gamma "  # the first three tokens (words with their following space)
-SERVER_ERROR = ("The language model service had a problem: The server had an error while processing your request. "
-                "Sorry about that!")
+# The service's own words go to the log only (issue 11): the page gets a sentence for people.
+SERVER_ERROR = "The language model service had a problem. Please try again in a moment."
 FAULTS = [
     # id, spec in the question, stand-in options, quarry environment, status, error (None: a regex below), text kept,
     # steps after "Generating response…"
