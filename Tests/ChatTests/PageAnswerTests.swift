@@ -139,6 +139,16 @@ import TurboStream
         #expect(payload < 3 * markdown.utf8.count + 150 * broadcaster.frames.count, "\(payload) B sent")
     }
 
+    /// Issue 11 item 14: a remote image reaches the page as a link, in every frame; a data: image stays an image.
+    @Test func remoteImagesNeverReachThePage() {
+        let markdown = "See ![the quarry](https://evil.example/q.png) and ![dot](data:image/png;base64,iVBORw0KGgo=).\n"
+        let (model, broadcaster, _) = PageAnswerTests().stream(markdown, pieceSize: 3, interval: .zero)
+        let sent = broadcaster.frames.flatMap(\.envelopes).map(\.html)
+        #expect(!sent.contains { $0.contains("<img src=\"https:") })
+        #expect(model.html.contains("<a href=\"https://evil.example/q.png\">the quarry</a>"))
+        #expect(model.html.contains("<img src=\"data:image/png"))
+    }
+
     /// After a render, the next waits `costFactor` times its cost, even at a new line: with a factor so large that
     /// the wait outlasts the test, only the first piece and the end are sent, and the end is still exact.
     @Test func rendersWaitForTheirOwnCost() {
