@@ -69,7 +69,7 @@ func runIngest(_ options: IngestOptions, environment: Environment) async {
             }
             note((isatty(2) != 0 ? "\n" : "") + "Embedded \(count) chunks.\n")
         } catch {
-            let reason = (error as? LLMError)?.userMessage ?? "\(error)"
+            let reason = (error as? LLMError)?.logMessage ?? "\(error)"
             note("\nquarry: embeddings failed (search still works, by words; run ingest again to resume): \(reason)\n")
             embeddingFailed = true
         }

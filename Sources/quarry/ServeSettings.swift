@@ -15,6 +15,8 @@
 // | QUARRY_MAX_PENDING_HEADERS_PER_PEER | (environment only) | 64 (connections from one address still sending headers) |
 // | QUARRY_MAX_PARTIAL_BYTES_PER_PEER | (environment only) | 4194304 (half-received message bytes of one address) |
 // | QUARRY_TRUSTED_PROXIES   | (environment only)  | none (comma-separated proxy addresses whose X-Forwarded-For and X-Forwarded-Proto are believed) |
+// | QUARRY_SNAPSHOT_EXCHANGES | (environment only) | 20 (exchanges a thread opens at, and per "Show earlier messages") |
+// | QUARRY_SNAPSHOTS_PER_SOCKET | (environment only) | 4 (snapshots one socket may have waiting at once) |
 // | QUARRY_SECRET            | (environment only)  | generated once, kept in the database |
 // | QUARRY_DOCS_RESCAN       | (environment only)  | 5 (seconds between looks at the documents folder) |
 import Logging
@@ -49,6 +51,8 @@ struct Environment {
 /// The settings of one `quarry serve`.
 struct ServeSettings {
     var server: ServerConfiguration
+    /// How much of a thread a snapshot holds, and how many one socket may have waiting.
+    var hub: HubConfiguration
     var database: String
     var documents: DocumentFolder?
     var logLevel: Logger.Level
@@ -116,6 +120,9 @@ struct ServeSettings {
             trustedProxies: proxies,
             maxPartialBytesPerPeer: try number(nil, "", "QUARRY_MAX_PARTIAL_BYTES_PER_PEER", default: 4 * 1024 * 1024,
                                                range: 64 * 1024...1024 * 1024 * 1024))
+        hub = HubConfiguration(
+            snapshotItems: try number(nil, "", "QUARRY_SNAPSHOT_EXCHANGES", default: 20, range: 1...1000),
+            snapshotsInFlightPerConnection: try number(nil, "", "QUARRY_SNAPSHOTS_PER_SOCKET", default: 4, range: 1...64))
         database = options.db ?? environment["QUARRY_DB"] ?? "./quarry.db"
         documents = try (options.docs ?? environment["QUARRY_DOCS"]).map(DocumentFolder.init(path:))
         secret = environment["QUARRY_SECRET"]

@@ -75,7 +75,7 @@ func serve(_ settings: ServeSettings, retention: RetentionSettings) {
         FolderSync(ingester: Ingester(store: store), folder: docs.path, interval: settings.rescanInterval,
                    embedder: answering.embedder, reports: documentReports(folder: docs.path, logger: logger))
     }
-    let hub = Hub()
+    let hub = Hub(configuration: settings.hub)
     let chat = ChatService(store: store, retriever: answering.retriever, answerer: answering.answerer,
                            model: settings.answering.modelName, broadcaster: hub, streamNames: StreamNames(secret: secret),
                            configuration: settings.answering.chat, logger: Logger(label: "quarry.chat"))
@@ -141,7 +141,7 @@ func documentReports(folder: String, logger: Logger) -> FolderSync.Reports {
     reports.failed = { logger.error("documents could not be read into the database: \($0)") }
     reports.embedded = { logger.info("chunks embedded", metadata: ["count": "\($0)"]) }
     reports.embeddingFailed = { error, retryIn in
-        let reason = (error as? LLMError)?.userMessage ?? "\(error)"
+        let reason = (error as? LLMError)?.logMessage ?? "\(error)"
         logger.warning("embeddings failed; search uses words alone meanwhile",
                        metadata: ["reason": "\(reason)", "retry_in_seconds": "\(retryIn.components.seconds)"])
     }
