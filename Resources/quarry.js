@@ -21,7 +21,7 @@
   const form = $("{{wire:id.composer}}"), fields = $("{{wire:id.composerFields}}");
   const input = $("{{wire:id.composerInput}}"), stop = $("{{wire:id.composerStop}}");
   const below = $("{{wire:id.scrollControl}}"), threads = $("{{wire:id.threads}}"), notice = $("{{wire:id.notice}}");
-  let socket, delay = 500, pending = 0, following = true, streaming = new Set();
+  let socket, delay = 500, pending = 0, following = true, streaming = new Set(), asked = null;
   // While earlier messages are on their way: the reader's distance from the end, kept when they arrive.
   let keep = null, kept = false;
   // Focus moves to the question box for keyboards; on touch screens it would pop up the on-screen keyboard unasked.
@@ -66,6 +66,12 @@
       }
     }
     pending = 0;
+    // A question the server refused (a notice came instead of its answer) goes back into the box, unless the
+    // person has typed something else since.
+    if (asked !== null && notice.firstElementChild) {
+      if (!input.value) input.value = asked;
+      asked = null;
+    } else if (messages.querySelector(STREAMING)) asked = null;
     // Earlier messages arrived (their control went or came back enabled): the reader stays where they were.
     if (keep !== null && !messages.querySelector(EARLIER + ":disabled")) {
       messages.scrollTop = messages.scrollHeight - keep;
@@ -139,6 +145,7 @@
     if (send({ op: "{{wire:op.ask}}", content, thread: $("{{wire:id.threadSource}}")?.dataset.thread })) {
       input.value = "";
       sent();
+      asked = content;
     }
   };
   // An answer that ended without completing offers Retry; a long thread, its earlier messages.

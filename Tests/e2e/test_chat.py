@@ -324,6 +324,8 @@ def test_too_many_questions_in_a_minute_get_a_clear_notice(browser, quarry, tmp_
                                            r"again\.$"))
     expect(notice).to_have_attribute("role", "alert")
     expect(question_box(page)).to_be_enabled()
+    # Nothing the person typed is lost: the refused question is back in the box.
+    expect(question_box(page)).to_have_value("Where do visitors park?")
     expect(assistant_articles(page)).to_have_count(2)
     assert len(messages(q.db)) == 4
     assert page.problems == []
