@@ -102,6 +102,24 @@ enum Help {
                                    vectors and search combines words with meaning [none: words alone]
           QUARRY_QUESTIONS_PER_MINUTE  questions one browser session may ask per minute [10]
           QUARRY_UPDATE_INTERVAL_MS    how often a growing answer is sent to the page [100]
+          QUARRY_RETENTION_DAYS        days an untouched conversation is kept; 0 keeps them forever [30]
+
+        Limits on what one client may take (every one, and what a visitor sees: docs/limits.md):
+          QUARRY_QUESTIONS_PER_MINUTE_PER_PEER  questions a minute from one address [30]
+          QUARRY_WAITING_ANSWERS_PER_SESSION    answers a session may have waiting besides the one running [1]
+          QUARRY_ANSWERS_PER_PEER               answers running or waiting for one address [8]
+          QUARRY_WAITING_ANSWERS                answers waiting in all [16]
+          QUARRY_LLM_REQUESTS_PER_MINUTE        requests to the model a minute, in all; 0: no ceiling [60]
+          QUARRY_MAX_QUESTION_BYTES             a question's size in bytes [16384]
+          QUARRY_MAX_CONNECTIONS_PER_PEER       sockets from one address [64]
+          QUARRY_MAX_PENDING_HEADERS_PER_PEER   connections from one address still sending headers [64]
+          QUARRY_HEADER_DEADLINE                seconds to send a request's headers [5]
+          QUARRY_SUBSCRIBE_GRACE                seconds a socket may follow nothing before it is closed [20]
+          QUARRY_MAX_PARTIAL_BYTES_PER_PEER     bytes of half-received messages from one address [4194304]
+          QUARRY_SNAPSHOT_EXCHANGES             exchanges a conversation opens at, and per "earlier" [20]
+          QUARRY_SNAPSHOTS_PER_SOCKET           snapshots one socket may have on their way [4]
+          QUARRY_TRUSTED_PROXIES                proxies (addresses, comma-separated) whose X-Forwarded-For and
+                                                X-Forwarded-Proto are believed [none]
 
         SIGINT (Ctrl-C) or SIGTERM stops the server gracefully; a second one exits at once.
 
