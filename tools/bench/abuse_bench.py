@@ -54,6 +54,8 @@ class Outcome:
 
 
 def closed(reason):
+    if isinstance(reason, asyncio.IncompleteReadError) or "bytes read on a total" in str(reason):
+        return "closed (EOF, no close frame)"
     reason = str(reason)
     if "code" in reason:
         return "closed " + reason.rsplit("code", 1)[1].strip(" )")
@@ -213,6 +215,7 @@ async def slowloris(ctx, stop, ready, outcome):
             except OSError:
                 outcome.add("closed by the server (reset)")
             writer.close()
+            await asyncio.sleep(1)   # then open another, as a slowloris keeps its 400
     tasks = [asyncio.ensure_future(trickle(i)) for i in range(400)]
     await asyncio.sleep(2)
     ready.set()
@@ -248,37 +251,42 @@ async def connection_cap(ctx, stop, ready, outcome):
 
 
 async def partial_frames(ctx, stop, ready, outcome):
-    """Sockets from `--partial-peers` addresses, each holding most of a message's 64 KiB in frames without FIN,
-    topped up again whenever one is closed."""
-    piece = os.urandom(15 * 1024)
+    """Sockets from `--partial-peers` addresses (one session each), each holding 60 KiB of a message (under the
+    64 KiB a message may have) in masked frames without FIN, opened again whenever the server closes one."""
+    piece = b"q" * (15 * 1024)   # valid UTF-8, as a question would be
     peers = [f"127.0.0.{10 + i}" for i in range(ctx.args.partial_peers)]
+    cookies = {}
+    for address in peers:
+        tab = Tab("partial", ctx.port, address)
+        await tab.load()
+        cookies[address] = tab.cookie
+        tab.close()
 
     async def hold(address):
         while not stop.is_set():
-            tab = Tab("partial", ctx.port, address)
             try:
-                await tab.load()
-            except (TabError, OSError, ConnectionError, asyncio.TimeoutError) as error:
-                outcome.add("refused: " + closed(error))
+                socket = await asyncio.wait_for(ChatSocket.open(ctx.port, cookies[address], offer=False,
+                                                                local=address), 10)
+            except (ConnectionError, OSError, asyncio.TimeoutError) as error:
+                outcome.add("refused: " + (str(error).split("answered", 1)[1].strip(" '\"") if "answered" in
+                                           str(error) else closed(error)))
                 await asyncio.sleep(1)
                 continue
             outcome.add("sockets opened")
-            writer = tab.socket.writer
             try:
-                writer.write(masked_frame(0x01, piece))          # text, no FIN
+                socket.writer.write(masked_frame(0x01, piece))          # text, no FIN
                 for _ in range(3):
-                    writer.write(masked_frame(0x00, piece))      # continuation, no FIN
-                await writer.drain()
-                outcome.add("KiB held", 60)
-                # Kept under the 10 s a message may take; then a new one starts on a new socket.
-                for _ in range(80):
-                    if stop.is_set() or tab.closed_by_server:
-                        break
-                    await asyncio.sleep(0.1)
-            except OSError:
-                pass
-            outcome.tab(tab)
-            tab.close()
+                    socket.writer.write(masked_frame(0x00, piece))      # continuation, no FIN
+                await socket.writer.drain()
+                outcome.add("KiB sent", 60)
+                # Held under the 10 s a message may take, then dropped and begun again on a new socket.
+                await asyncio.wait_for(socket.receive(), 8)
+            except asyncio.TimeoutError:
+                outcome.add("held 8 s")
+            except (ConnectionError, OSError, asyncio.IncompleteReadError) as error:
+                outcome.add(closed(error))
+            socket.close()
+            await asyncio.sleep(0.5)
     tasks = [asyncio.ensure_future(hold(address)) for address in peers for _ in range(60)]
     await asyncio.sleep(3)
     ready.set()
@@ -288,10 +296,11 @@ async def partial_frames(ctx, stop, ready, outcome):
 
 
 def wide_table(columns=1000):
-    header = "| " + " | ".join(f"c{i}" for i in range(columns)) + " |"
-    rule = "|" + "---|" * columns
-    row = "| " + " | ".join("x" for _ in range(columns)) + " |"
-    return f"Here is the table.\n\n{header}\n{rule}\n{row}\n{row}\n"
+    """About 6 KB of Markdown: a table with a 1,000-column header and one row."""
+    header = "|" + "a|" * columns
+    rule = "|" + "-|" * columns
+    row = "|" + "x|" * columns
+    return f"Here is the table.\n\n{header}\n{rule}\n{row}\n"
 
 
 async def costly_render(ctx, stop, ready, outcome):
@@ -349,6 +358,7 @@ async def run_attack(ctx, letter, description, attack, rows, failures):
     baseline = attacked = None
     task = None
     try:
+        await quiet(ctx)
         await tab.load(args.victim_timeout)     # a first visit: the session is minted
         baseline = await victim(ctx.port, tab, question, args.victim_timeout)
         task = asyncio.ensure_future(attack(ctx, stop, ready, outcome))
@@ -374,6 +384,16 @@ async def run_attack(ctx, letter, description, attack, rows, failures):
         outcome.add("session kept across loads, question answered", 1)
     rows.append((letter, description, baseline, attacked, outcome.describe()))
     await asyncio.sleep(args.pause)
+
+
+async def quiet(ctx, timeout=180):
+    """Waits until no answer streams (the previous attack's answers have ended), so the baseline is quiet."""
+    deadline = time.monotonic() + timeout
+    while db_rows(ctx.db, "SELECT count(*) FROM messages WHERE status = 'streaming'")[0][0]:
+        if time.monotonic() > deadline:
+            say(f"answers still streaming after {timeout} s; measuring anyway")
+            return
+        await asyncio.sleep(0.25)
 
 
 def figure(pair, index):

@@ -140,6 +140,7 @@ class Tab:
         self.messages = []        # decoded payloads of the current socket
         self.arrived = asyncio.Event()
         self.closed_by_server = None
+        self.busy = False         # the soak: asking or reloading
 
     def cookie_header(self):
         ours = self.cookie or ""
@@ -228,7 +229,7 @@ class Tab:
         """Asks; returns (answer id, seconds from the ask to the answer's first text, index of that message)."""
         start, asked = len(self.messages), time.monotonic()
         if self.thread and not new_thread:
-            await self.send(op="ask", content=content, thread=int(self.thread))
+            await self.send(op="ask", content=content, thread=self.thread)
         else:
             await self.send(op="ask", content=content)
             moved = await self.until(lambda text: 'id="thread-source"' in text, timeout, "the move to the new thread",
@@ -323,8 +324,9 @@ class Soak:
         args = self.args
         await asyncio.sleep(random.uniform(0, interval))
         while not self.ending:
+            tab.busy = True
             try:
-                if tab.thread and random.random() < args.reload_fraction:
+                if random.random() < args.reload_fraction:
                     await tab.load()
                     self.reloads += 1
                 if self.ending:
@@ -346,7 +348,27 @@ class Soak:
             except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError) as error:
                 self.error(f"{tab.name}: {type(error).__name__} {error}")
                 await asyncio.sleep(1)
+            finally:
+                tab.busy = False
             await asyncio.sleep(random.uniform(0.5, 1.5) * interval)
+
+    async def reloader(self, tabs):
+        """Reloads an idle tab (one not asking) `--reloads-per-minute` times a minute, besides the reloads before
+        asks."""
+        while not self.ending:
+            await asyncio.sleep(random.expovariate(self.args.reloads_per_minute / 60))
+            idle = [tab for tab in tabs if not tab.busy]
+            if self.ending or not idle:
+                continue
+            tab = random.choice(idle)
+            tab.busy = True
+            try:
+                await tab.load()
+                self.reloads += 1
+            except (TabError, OSError, asyncio.TimeoutError, asyncio.IncompleteReadError) as error:
+                self.error(f"{tab.name}: reload: {type(error).__name__} {error}")
+            finally:
+                tab.busy = False
 
 
 async def soak(args):
@@ -360,7 +382,8 @@ async def soak(args):
           + ", ".join(f"{k}={v}" for k, v in env.items()))
     interval = args.tabs * 60 / args.answers_per_minute
     print(f"Each tab asks about every {interval:.0f} s ({60 / interval:.2f} questions a minute per session); "
-          f"{args.reload_fraction:.0%} of asks follow a reload, {args.mid_answer_reload_fraction:.0%} reload mid-answer")
+          f"{args.reload_fraction:.0%} of asks follow a reload, {args.mid_answer_reload_fraction:.0%} reload mid-answer, "
+          f"and {args.reloads_per_minute:g} idle tabs a minute reload")
     if interval < 6:
         raise SystemExit("that pace passes a session's 10 questions a minute: fewer answers a minute or more tabs")
     run = Soak(args, port, db)
@@ -372,6 +395,7 @@ async def soak(args):
         samples = Samples(server.pid)
         started = time.monotonic()
         lives = [asyncio.ensure_future(run.tab_life(tab, interval)) for tab in tabs]
+        lives.append(asyncio.ensure_future(run.reloader(tabs)))
         end = started + args.minutes * 60
         last_report = started
         while time.monotonic() < end:
@@ -437,6 +461,7 @@ def main():
     parser.add_argument("--answers-per-minute", type=float, default=20, help="over the whole server (default 20)")
     parser.add_argument("--token-delay", type=float, default=0.02, help="the stand-in's seconds between tokens")
     parser.add_argument("--reload-fraction", type=float, default=0.2, help="asks that follow a reload")
+    parser.add_argument("--reloads-per-minute", type=float, default=10, help="idle tabs reloaded, besides those")
     parser.add_argument("--mid-answer-reload-fraction", type=float, default=0.05, help="answers followed through a reload")
     parser.add_argument("--sample-seconds", type=float, default=5)
     parser.add_argument("--fd-margin", type=int, default=16, help="open files the run may end with beyond its first minute's")
