@@ -23,13 +23,25 @@ from soak_bench import (NOTICE, Tab, TabError, db_rows, fault, say, start_quarry
                         start_standin)
 
 ATTACKER, VICTIM = "127.0.0.2", "127.0.0.3"
-QUESTION = "When does the kiosk's screen sleep?"
-LONG_QUESTION = ("Where is the maintenance PIN kept, and who at the front desk may hand it out? " * 36)[:2800]
-MAX_CONNECTIONS = 200
-
-
 def answer_fault(text):
     return "answer=" + base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+# The stand-in's answer by default is attack (g)'s table (a question may hold only 4,000 characters, too few for it
+# in a fault); every other question names its answer, a few sentences of Markdown.
+ANSWER = ("The kiosk's screen **sleeps after ten minutes** without a touch. To wake it, touch it anywhere; the "
+          "printer below it takes A4 paper from the drawer.\n\n- The PIN is kept by the front desk.\n- Restart "
+          "with the switch behind the left panel.\n")
+
+
+def asked(question, spec=None):
+    """`question` answered with ANSWER (and the stand-in's other options in `spec`)."""
+    return question + fault(answer_fault(ANSWER) + (f",{spec}" if spec else ""))
+
+
+QUESTION = asked("When does the kiosk's screen sleep?")
+LONG_QUESTION = asked(("Where is the maintenance PIN kept, and who at the front desk may hand it out? " * 36)[:2800])
+MAX_CONNECTIONS = 200
 
 
 class Outcome:
@@ -76,7 +88,7 @@ async def victim(port, tab, question, timeout):
 async def snapshot_storm(ctx, stop, ready, outcome):
     owner = Tab("storm owner", ctx.port, ATTACKER)
     await owner.load()
-    answer, _, index = await owner.ask(QUESTION + fault(answer_fault("It sleeps after ten minutes.")))
+    answer, _, index = await owner.ask(QUESTION)
     await owner.until_complete(answer, 60, index)
     exchanges = ctx.args.storm_exchanges
     seed_thread(ctx.db, int(owner.thread), exchanges)
@@ -138,7 +150,7 @@ async def ask_flood(tab, stop, outcome, pause):
     """Asks in new threads every `pause` seconds until `stop`; counts moves (accepted) and notices (refused)."""
     while not stop.is_set() and not tab.closed_by_server:
         try:
-            await tab.send(op="ask", content=QUESTION + fault("token-delay=0.05"))
+            await tab.send(op="ask", content=asked("When does the kiosk's screen sleep?", "token-delay=0.05"))
         except OSError:
             break
         await asyncio.sleep(pause)
@@ -177,7 +189,7 @@ async def one_session_ten(ctx, stop, ready, outcome):
     tab = Tab("greedy", ctx.port, ATTACKER)
     await tab.load()
     for _ in range(10):
-        await tab.send(op="ask", content=QUESTION + fault("token-delay=0.2"))
+        await tab.send(op="ask", content=asked("When does the kiosk's screen sleep?", "token-delay=0.2"))
         await asyncio.sleep(0.05)
     await asyncio.sleep(0.5)
     ready.set()
@@ -253,7 +265,8 @@ async def connection_cap(ctx, stop, ready, outcome):
 async def partial_frames(ctx, stop, ready, outcome):
     """Sockets from `--partial-peers` addresses (one session each), each holding 60 KiB of a message (under the
     64 KiB a message may have) in masked frames without FIN, opened again whenever the server closes one."""
-    piece = b"q" * (15 * 1024)   # valid UTF-8, as a question would be
+    # Valid UTF-8, as a question would be; --partial-garbage: random bytes (the server closes them with 1007).
+    piece = os.urandom(15 * 1024) if ctx.args.partial_garbage else b"q" * (15 * 1024)
     peers = [f"127.0.0.{10 + i}" for i in range(ctx.args.partial_peers)]
     cookies = {}
     for address in peers:
@@ -304,13 +317,13 @@ def wide_table(columns=1000):
 
 
 async def costly_render(ctx, stop, ready, outcome):
-    table = wide_table()
+    table = wide_table()   # the stand-in's default answer
     outcome.add(f"answer of {len(table.encode()):,} bytes", 1)
     tabs = []
     for i in range(3):
         tab = Tab(f"table {i}", ctx.port, ATTACKER)
         await tab.load()
-        await tab.send(op="ask", content="Show me a table." + fault(answer_fault(table) + ",token-delay=0.01"))
+        await tab.send(op="ask", content="Show me a table." + fault("token-delay=0.003"))
         tabs.append(tab)
     await asyncio.sleep(1)
     ready.set()
@@ -337,7 +350,7 @@ ATTACKS = [
     ("c", "one session asks 10 questions", one_session_ten),
     ("d", "slowloris: 400 connections trickling headers", slowloris),
     ("e", f"one client opens sockets up to the cap ({MAX_CONNECTIONS})", connection_cap),
-    ("f", "partial frames fill the half-received budget", partial_frames),
+    ("f", "partial frames (60 sockets × 60 KiB an address)", partial_frames),
     ("g", "three 1,000-column table answers", costly_render),
     ("h", "6 KiB Cookie header (other apps' cookies + ours)", big_cookie),
 ]
@@ -405,7 +418,7 @@ def figure(pair, index):
 
 async def abuse(args):
     workdir = tempfile.mkdtemp(prefix="quarry-abuse-")
-    standin, llm_port = await start_standin(args.standin, workdir)
+    standin, llm_port = await start_standin(args.standin, workdir, answer=wide_table())
     server, port, db = await start_quarry(args.quarry, llm_port, workdir, {}, args.server_cpu,
                                           ["--max-connections", str(MAX_CONNECTIONS)])
     ctx = Context(args, port, db)
@@ -442,7 +455,9 @@ def main():
     parser.add_argument("--seconds", type=float, default=20, help="each attack's length (--quick: 5)")
     parser.add_argument("--only", default="abcdefgh", help="the attacks to run, by letter")
     parser.add_argument("--storm-exchanges", type=int, default=400)
-    parser.add_argument("--partial-peers", type=int, default=10, help="addresses the partial-frame attack uses")
+    parser.add_argument("--partial-peers", type=int, default=1, help="addresses the partial-frame attack uses "
+                        "(60 sockets each; more than 3 reach --max-connections)")
+    parser.add_argument("--partial-garbage", action="store_true", help="partial frames of random bytes")
     parser.add_argument("--victim-timeout", type=float, default=60, help="seconds the person waits for each step")
     parser.add_argument("--pause", type=float, default=3, help="seconds between attacks")
     args = parser.parse_args()

@@ -57,9 +57,10 @@ def fault(spec):
 
 # MARK: Servers
 
-async def start_standin(binary, workdir, rate=200):
+async def start_standin(binary, workdir, rate=200, answer=None):
     log = open(os.path.join(workdir, "standin.log"), "w+")
-    standin = await Process.start([binary, "--port", "0", "--tokens-per-second", str(rate)], None, log,
+    extra = ["--answer", answer] if answer else []
+    standin = await Process.start([binary, "--port", "0", "--tokens-per-second", str(rate), *extra], None, log,
                                   stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
     port = json.loads(await asyncio.wait_for(standin.process.stdout.readline(), 30))["port"]
     return standin, port
