@@ -3,8 +3,8 @@ each for a bounded time, and what a well-behaved person saw meanwhile: the page'
 handshake, the session stream's snapshot) and the answer's start (ask → the first frame with the answer's text),
 each beside the same figures measured just before the attack, with none. Run it through tools/bench/abuse.
 
-The attacker connects from 127.0.0.2 (the partial-frame attack also from 127.0.0.10 on), the person from 127.0.0.3,
-so per-address limits tell them apart as they would two machines. The server runs with its default limits, except
+Each attack connects from its own address, 127.0.N.2 (with --partial-peers, also from 127.0.0.11 on), the person
+from 127.0.0.3, so per-address limits tell them apart as they would two machines. The server runs with its default limits, except
 `--max-connections 200`. Measures rather than asserts: exits 0 unless the person fails outright (an error, a refusal
 or no answer within a generous time)."""
 import argparse
@@ -22,7 +22,13 @@ from chat_socket import ChatSocket, masked_frame  # noqa: E402
 from soak_bench import (NOTICE, Tab, TabError, db_rows, fault, say, start_quarry,  # noqa: E402
                         start_standin)
 
-ATTACKER, VICTIM = "127.0.0.2", "127.0.0.3"
+VICTIM = "127.0.0.3"
+
+
+def attacker_address(index):
+    """Each attack's own address (127.0.1.2, 127.0.2.2, …), so one attack's per-address counts (questions a
+    minute) do not carry into the next."""
+    return f"127.0.{index + 1}.2"
 def answer_fault(text):
     return "answer=" + base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
@@ -86,7 +92,7 @@ async def victim(port, tab, question, timeout):
 # MARK: The attacks. Each runs until `stop` is set, counting into `outcome`; `ready` is set once it is in force.
 
 async def snapshot_storm(ctx, stop, ready, outcome):
-    owner = Tab("storm owner", ctx.port, ATTACKER)
+    owner = Tab("storm owner", ctx.port, ctx.attacker)
     await owner.load()
     answer, _, index = await owner.ask(QUESTION)
     await owner.until_complete(answer, 60, index)
@@ -95,7 +101,7 @@ async def snapshot_storm(ctx, stop, ready, outcome):
     outcome.add(f"thread of {exchanges + 1} exchanges")
     sockets = []
     for i in range(10):
-        tab = Tab(f"storm {i}", ctx.port, ATTACKER)
+        tab = Tab(f"storm {i}", ctx.port, ctx.attacker)
         tab.cookie, tab.session_stream, tab.thread_stream = owner.cookie, owner.session_stream, owner.thread_stream
         await tab.connect()
         sockets.append(tab)
@@ -164,7 +170,7 @@ def count_asks(tab, outcome):
 
 
 async def fresh_sessions(ctx, stop, ready, outcome):
-    tabs = [Tab(f"fresh {i}", ctx.port, ATTACKER) for i in range(20)]
+    tabs = [Tab(f"fresh {i}", ctx.port, ctx.attacker) for i in range(20)]
     for tab in tabs:
         try:
             await tab.load()
@@ -186,7 +192,7 @@ async def fresh_sessions(ctx, stop, ready, outcome):
 
 
 async def one_session_ten(ctx, stop, ready, outcome):
-    tab = Tab("greedy", ctx.port, ATTACKER)
+    tab = Tab("greedy", ctx.port, ctx.attacker)
     await tab.load()
     for _ in range(10):
         await tab.send(op="ask", content=asked("When does the kiosk's screen sleep?", "token-delay=0.2"))
@@ -204,7 +210,7 @@ async def slowloris(ctx, stop, ready, outcome):
     async def trickle(i):
         while not stop.is_set():
             try:
-                reader, writer = await asyncio.open_connection("127.0.0.1", ctx.port, local_addr=(ATTACKER, 0))
+                reader, writer = await asyncio.open_connection("127.0.0.1", ctx.port, local_addr=(ctx.attacker, 0))
             except OSError as error:
                 outcome.add(f"connect failed ({type(error).__name__})")
                 await asyncio.sleep(1)
@@ -239,11 +245,11 @@ async def slowloris(ctx, stop, ready, outcome):
 
 
 async def connection_cap(ctx, stop, ready, outcome):
-    owner = Tab("hoarder", ctx.port, ATTACKER)
+    owner = Tab("hoarder", ctx.port, ctx.attacker)
     await owner.load()
     tabs = [owner]
     for i in range(MAX_CONNECTIONS):
-        tab = Tab(f"hoard {i}", ctx.port, ATTACKER)
+        tab = Tab(f"hoard {i}", ctx.port, ctx.attacker)
         tab.cookie, tab.session_stream = owner.cookie, owner.session_stream
         try:
             await tab.connect(10)
@@ -267,7 +273,7 @@ async def partial_frames(ctx, stop, ready, outcome):
     64 KiB a message may have) in masked frames without FIN, opened again whenever the server closes one."""
     # Valid UTF-8, as a question would be; --partial-garbage: random bytes (the server closes them with 1007).
     piece = os.urandom(15 * 1024) if ctx.args.partial_garbage else b"q" * (15 * 1024)
-    peers = [f"127.0.0.{10 + i}" for i in range(ctx.args.partial_peers)]
+    peers = [ctx.attacker] + [f"127.0.0.{10 + i}" for i in range(1, ctx.args.partial_peers)]
     cookies = {}
     for address in peers:
         tab = Tab("partial", ctx.port, address)
@@ -321,7 +327,7 @@ async def costly_render(ctx, stop, ready, outcome):
     outcome.add(f"answer of {len(table.encode()):,} bytes", 1)
     tabs = []
     for i in range(3):
-        tab = Tab(f"table {i}", ctx.port, ATTACKER)
+        tab = Tab(f"table {i}", ctx.port, ctx.attacker)
         await tab.load()
         await tab.send(op="ask", content="Show me a table." + fault("token-delay=0.003"))
         tabs.append(tab)
@@ -427,13 +433,14 @@ async def abuse(args):
     try:
         for letter, description, attack in chosen:
             server.check_alive()
+            ctx.attacker = attacker_address("abcdefgh".index(letter))
             await run_attack(ctx, letter, description, attack, rows, failures)
     finally:
         await server.stop()
         standin.process.stdin.close()
         await standin.stop(grace=5)
     print(f"Abuse benchmark: {machine()}; default limits, --max-connections {MAX_CONNECTIONS}; each attack "
-          f"{args.seconds:g} s; attacker {ATTACKER}, person {VICTIM}")
+          f"{args.seconds:g} s; attackers from 127.0.N.2 (one address an attack), the person from {VICTIM}")
     print(f"{'attack':<58} {'page load ms':>18} {'answer start ms':>18} {'answer end ms':>18}")
     print(f"{'':<58} {'(none / attack)':>18} {'(none / attack)':>18} {'(none / attack)':>18}")
     for letter, description, base, attacked, got in rows:
