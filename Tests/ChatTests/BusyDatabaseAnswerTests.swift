@@ -18,18 +18,24 @@ import TurboStream
         var taken = false
     }
 
-    @Test func anAnswerStreamsToItsEndWhileAnotherProcessHoldsTheWriteLock() async throws {
+    /// "w1 w2 … w40", streamed a word at a time; the stand-in stalls after the 30th, so the answer's end (which
+    /// is saved, and so waits for the lock) never comes before the test has seen what it needs.
+    static let words = "dzEgdzIgdzMgdzQgdzUgdzYgdzcgdzggdzkgdzEwIHcxMSB3MTIgdzEzIHcxNCB3MTUgdzE2IHcxNyB3MTggdzE5IHcyMCB3MjEgdzIy"
+        + "IHcyMyB3MjQgdzI1IHcyNiB3MjcgdzI4IHcyOSB3MzAgdzMxIHczMiB3MzMgdzM0IHczNSB3MzYgdzM3IHczOCB3MzkgdzQw"
+
+    @Test func anAnswerStreamsOnWhileAnotherProcessHoldsTheWriteLock() async throws {
         try await withTemporaryDirectoryAsync { folder in
-            // A checkpoint at every piece of text, and a busy timeout of two minutes: a checkpoint that waited for
-            // the lock would hold the stream far longer than the test waits.
+            // A checkpoint at every word, and a busy timeout of two minutes: a checkpoint that waited for the lock
+            // would hold the stream far longer than the test waits.
             let f = try ChatFixture(folder: folder,
                                     configuration: ChatConfiguration(updateInterval: .zero, checkpointInterval: .zero),
                                     standIn: StandInConfiguration(tokensPerSecond: 200), storeBusyTimeout: .seconds(120))
+            defer { f.stop() }
             let holder = Holder()
             let path = folder + "/chat.db"
-            // The moment the first words reach the page, another process takes the write lock and keeps it.
+            // The moment the first word reaches the page, another process takes the write lock and keeps it.
             f.broadcaster.afterEachPublish { envelopes in
-                guard envelopes.contains(where: { $0.html.contains("Quarry") }) else { return }
+                guard envelopes.contains(where: { $0.html.contains("w1") }) else { return }
                 holder.lock.withLock {
                     guard !holder.taken else { return }
                     holder.taken = true
@@ -38,20 +44,21 @@ import TurboStream
                     holder.connection = other
                 }
             }
-            f.service.handle(.ask(thread: nil, content: "Where is the café?"), from: ChatFixture.client("s1"))
-            // The list's last item, published once the paragraph after it begins (the answer's last words come with
-            // its end, which is saved first).
+            f.service.handle(.ask(thread: nil, content: faulty("answer=\(Self.words),stall-after=30")),
+                             from: ChatFixture.client("s1"))
+            // The 30th word reaches the page while the lock is held: the stream did not wait for a checkpoint.
             try await f.until {
                 holder.lock.withLock { holder.taken }
-                    && f.broadcaster.frames.flatMap(\.envelopes).contains { $0.html.contains("sign for them in") }
+                    && f.broadcaster.frames.flatMap(\.envelopes).contains { $0.html.contains("w30") }
             }
-            // The answer streamed on while the lock was held; now it is let go, and the end is saved.
+            let answer = try #require(f.service.live.answerIDs.first)
+            f.service.handle(.stop(message: String(answer)), from: ChatFixture.client("s1"))
+            // The lock is let go; the end, which waited for it, is saved with every word that arrived.
             try holder.lock.withLock { try holder.connection?.execute("COMMIT") }
-            let answer = try await f.eventually {
-                try f.store.threads(session: "s1").flatMap { try f.store.messages(thread: $0.id) }
-                    .first { $0.role == "assistant" && $0.status == .complete }
-            }
-            #expect(answer.content == StandInConfiguration.defaultAnswer)
+            try await f.until { f.service.answersInProgress == 0 }
+            let message = try #require(try f.store.message(answer))
+            #expect(message.status == .stopped)
+            #expect(message.content.hasPrefix((1...30).map { "w\($0)" }.joined(separator: " ")))
         }
     }
 }

@@ -190,7 +190,8 @@ func faulty(_ spec: String) -> String { "How are granite blocks cut? [standin:\(
         try await withTemporaryDirectoryAsync { folder in
             let f = try ChatFixture(folder: folder)
             defer { f.stop() }
-            f.service.handle(.ask(thread: nil, content: faulty("token-delay=0.05")), from: ChatFixture.client("s1"))
+            // It stalls after twelve words, so Stop always comes before its end, however busy the machine.
+            f.service.handle(.ask(thread: nil, content: faulty("token-delay=0.05,stall-after=12")), from: ChatFixture.client("s1"))
             let answer = try await f.eventually { () throws -> Int64? in
                 let id = f.service.live.answerIDs.first
                 return id.flatMap { f.service.live[$0]?.blocks.isEmpty == false ? $0 : nil }
