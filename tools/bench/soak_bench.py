@@ -79,22 +79,26 @@ async def start_quarry(binary, llm_port, workdir, env, cpu=None, args=()):
                       QUARRY_DOCS_RESCAN="3600", no_proxy="127.0.0.1,localhost", NO_PROXY="127.0.0.1,localhost",
                       **env)
     os.environ.pop("OPENAI_API_KEY", None)
-    port = free_port()
     db = os.path.join(workdir, "quarry.db")
     log = open(os.path.join(workdir, "quarry.log"), "w+")
-    server = await Process.start([binary, "serve", "--host", "127.0.0.1", "--port", str(port), "--db", db,
-                                  "--docs", docs, *args], cpu, log)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if (await http_get(port, "/healthz"))[0] == 200:
-                return server, port, db
-        except OSError:
-            pass
-        server.check_alive()
-        if time.monotonic() > deadline:
-            raise RuntimeError("quarry serve did not answer within 30 s" + server.log_tail())
-        await asyncio.sleep(0.05)
+    for attempt in range(5):
+        # A free port can be taken by another program's outgoing connection before quarry binds it: try another.
+        port = free_port()
+        server = await Process.start([binary, "serve", "--host", "127.0.0.1", "--port", str(port), "--db", db,
+                                      "--docs", docs, *args], cpu, log)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if (await http_get(port, "/healthz"))[0] == 200:
+                    return server, port, db
+            except OSError:
+                pass
+            if server.process.returncode is not None and "Could not listen" in server.log_tail() and attempt < 4:
+                break
+            server.check_alive()
+            if time.monotonic() > deadline:
+                raise RuntimeError("quarry serve did not answer within 30 s" + server.log_tail())
+            await asyncio.sleep(0.05)
 
 
 async def http_get(port, path, cookie=None, local=None, timeout=30):
