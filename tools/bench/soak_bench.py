@@ -414,7 +414,9 @@ async def soak(args):
             await asyncio.sleep(min(args.sample_seconds, max(0.0, end - time.monotonic())))
         run.ending = True
         say("time is up; waiting for the answers under way")
-        await asyncio.wait(lives, timeout=120)
+        deadline = time.monotonic() + 120
+        while any(tab.busy for tab in tabs) and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
         for life in lives:
             life.cancel()
         closed = [tab.name for tab in tabs if tab.closed_by_server]
