@@ -92,22 +92,29 @@ import Glibc
     }
 
     @Test func framesCoalescedUpTo16KiBRoundTripExactly() throws {
-        let server = try TestServer()
-        // A small receive buffer: the server's writes back up, and queued envelopes share frames.
-        let client = try server.deflateSubscriber(to: "thread/big", receiveBuffer: 4096)
-        let sent = tokenEnvelopes(count: 400, wordsPerToken: 40).map { StreamEnvelope.render([$0]) }
-        for envelope in sent { server.hub.publish(rendered: envelope, to: "thread/big") }
-        let expected = sent.joined()
-        var text = "", sizes: [Int] = []
-        while text.utf8.count < expected.utf8.count {
-            let message = try client.next()
-            #expect(message.compressed)
-            text += message.text
-            sizes.append(message.payload.count)
+        // Envelopes share a frame only when the server's writes back up behind a slow reader, which depends on how
+        // fast this thread publishes against how fast the service thread writes (much slower under ThreadSanitizer
+        // on a busy machine): every try must round-trip exactly, and one of three must coalesce.
+        var largest = 0
+        for _ in 0..<3 where largest <= 8 * 1024 {
+            let server = try TestServer()
+            // A small receive buffer: the server's writes back up, and queued envelopes share frames.
+            let client = try server.deflateSubscriber(to: "thread/big", receiveBuffer: 4096)
+            let sent = tokenEnvelopes(count: 400, wordsPerToken: 40).map { StreamEnvelope.render([$0]) }
+            for envelope in sent { server.hub.publish(rendered: envelope, to: "thread/big") }
+            let expected = sent.joined()
+            var text = "", sizes: [Int] = []
+            while text.utf8.count < expected.utf8.count {
+                let message = try client.next()
+                #expect(message.compressed)
+                text += message.text
+                sizes.append(message.payload.count)
+            }
+            #expect(text == expected)
+            #expect(sizes.max()! <= ServiceLoop.coalesceLimit)
+            largest = max(largest, sizes.max()!)
         }
-        #expect(text == expected)
-        #expect(sizes.max()! > 8 * 1024)
-        #expect(sizes.max()! <= ServiceLoop.coalesceLimit)
+        #expect(largest > 8 * 1024)
     }
 
     @Test func aLargeEnvelopeGoesOutAsOneCompressedFrame() throws {
