@@ -9,6 +9,8 @@
 // - A free slot goes round-robin between the sessions that have an answer waiting: to the one served longest ago
 //   (a session not served yet first; ties in the order they began waiting), so a session whose answer has just
 //   run goes behind everyone else waiting. A session never runs two answers at once.
+// - One address runs at most half the slots (at least one): many fresh sessions from one machine cannot fill every
+//   slot, so a person at another machine starts at once instead of waiting out someone else's answer.
 internal import Locking
 
 /// Tickets for answers, and the slots they run in.
@@ -23,6 +25,9 @@ final class AnswerSlots: Sendable {
         var waitingPerSession: Int
         /// Answers (running or waiting) one peer address may hold, over all its sessions.
         var perPeer: Int
+
+        /// Answers one address may run at once: half the slots, at least one.
+        var runningPerPeer: Int { max(1, capacity / 2) }
     }
 
     /// Why a ticket was refused.
@@ -92,7 +97,8 @@ final class AnswerSlots: Sendable {
             guard let holder = state.holders[ticket.id] else { return false }
             if holder.running { return true }
             guard state.running < limits.capacity, state.queues[holder.session] == nil,
-                  !Self.runs(holder.session, in: state) else { return false }
+                  !Self.runs(holder.session, in: state),
+                  Self.running(peer: holder.peer, in: state) < limits.runningPerPeer else { return false }
             state.holders[ticket.id]?.running = true
             state.running += 1
             state.starts += 1
@@ -112,7 +118,7 @@ final class AnswerSlots: Sendable {
                     state.holders[ticket.id]?.waiter = continuation
                     if state.queues[holder.session] == nil { state.turn.append(holder.session) }
                     state.queues[holder.session, default: []].append(ticket.id)
-                    return (false, Self.dispatch(&state, capacity: limits.capacity))
+                    return (false, Self.dispatch(&state, limits: limits))
                 }
                 if refused { continuation.resume(returning: false) }
                 for waiter in started { waiter.resume(returning: true) }
@@ -139,7 +145,7 @@ final class AnswerSlots: Sendable {
                     state.served[holder.session] = nil
                 }
             }
-            return (holder.waiter, Self.dispatch(&state, capacity: limits.capacity))
+            return (holder.waiter, Self.dispatch(&state, limits: limits))
         }
         refused?.resume(returning: false)
         for waiter in started { waiter.resume(returning: true) }
@@ -160,6 +166,10 @@ final class AnswerSlots: Sendable {
         state.holders.values.contains { $0.session == session && $0.running }
     }
 
+    private static func running(peer: String, in state: State) -> Int {
+        state.count { $0.peer == peer && $0.running }
+    }
+
     private static func leaveQueue(_ id: UInt64, of session: String, in state: inout State) {
         guard var queue = state.queues[session], let index = queue.firstIndex(of: id) else { return }
         queue.remove(at: index)
@@ -171,13 +181,15 @@ final class AnswerSlots: Sendable {
         }
     }
 
-    /// Fills free slots round-robin: of the waiting sessions that run nothing, the one served longest ago starts
-    /// its oldest waiting answer. Returns the waiters to resume (outside the lock).
-    private static func dispatch(_ state: inout State, capacity: Int) -> [CheckedContinuation<Bool, Never>] {
+    /// Fills free slots round-robin: of the waiting sessions that run nothing (and whose address runs fewer than
+    /// its share), the one served longest ago starts its oldest waiting answer. Returns the waiters to resume (outside the lock).
+    private static func dispatch(_ state: inout State, limits: Limits) -> [CheckedContinuation<Bool, Never>] {
         var started: [CheckedContinuation<Bool, Never>] = []
-        while state.running < capacity {
+        while state.running < limits.capacity {
             var next: (position: Int, served: UInt64)?
             for (position, session) in state.turn.enumerated() where !runs(session, in: state) {
+                guard let first = state.queues[session]?.first, let peer = state.holders[first]?.peer,
+                      running(peer: peer, in: state) < limits.runningPerPeer else { continue }
                 let served = state.served[session] ?? 0
                 if next == nil || served < next!.served { next = (position, served) }
             }

@@ -59,6 +59,21 @@ import Testing
         #expect(started.current == ["b1", "c1", "a2"])
     }
 
+    /// Many fresh sessions from one machine run at most half the slots: a person at another machine starts at
+    /// once, and the machine's next answer starts when one of its own ends.
+    @Test func oneAddressRunsAtMostHalfTheSlots() async throws {
+        let slots = AnswerSlots(Limits(capacity: 4, waiting: 16, waitingPerSession: 1, perPeer: 8))
+        let busy = try (0..<4).map { try slots.reserve(session: "s\($0)", peer: "10.0.0.9").get() }
+        #expect(busy.map(slots.tryStart) == [true, true, false, false])
+        let third = Task { await slots.start(busy[2]) }
+        try await until { slots.waitingCount == 1 }
+        let person = try slots.reserve(session: "person", peer: "10.0.0.10").get()
+        #expect(slots.tryStart(person), "a slot was kept free for another machine")
+        slots.release(busy[0])
+        #expect(await third.value)
+        #expect(slots.running == 3)
+    }
+
     @Test func aCancelledWaitGivesUpItsPlaceInLine() async throws {
         let slots = AnswerSlots(Limits(capacity: 1, waiting: 4, waitingPerSession: 1, perPeer: 100))
         let running = try slots.reserve(session: "a", peer: "p").get()
