@@ -118,6 +118,7 @@ enum Help {
           QUARRY_MAX_PARTIAL_BYTES_PER_PEER     bytes of half-received messages from one address [4194304]
           QUARRY_SNAPSHOT_EXCHANGES             exchanges a conversation opens at, and per "earlier" [20]
           QUARRY_SNAPSHOTS_PER_SOCKET           snapshots one socket may have on their way [4]
+          QUARRY_SNAPSHOT_BYTES_PER_MESSAGE     snapshot bytes that cost a socket one message [65536]
           QUARRY_TRUSTED_PROXIES                proxies (addresses, comma-separated) whose X-Forwarded-For and
                                                 X-Forwarded-Proto are believed [none]
 

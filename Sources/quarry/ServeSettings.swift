@@ -17,6 +17,7 @@
 // | QUARRY_TRUSTED_PROXIES   | (environment only)  | none (comma-separated proxy addresses whose X-Forwarded-For and X-Forwarded-Proto are believed) |
 // | QUARRY_SNAPSHOT_EXCHANGES | (environment only) | 20 (exchanges a thread opens at, and per "Show earlier messages") |
 // | QUARRY_SNAPSHOTS_PER_SOCKET | (environment only) | 4 (snapshots one socket may have waiting at once) |
+// | QUARRY_SNAPSHOT_BYTES_PER_MESSAGE | (environment only) | 65536 (snapshot bytes that cost a socket one message of its allowance) |
 // | QUARRY_SECRET            | (environment only)  | generated once, kept in the database |
 // | QUARRY_DOCS_RESCAN       | (environment only)  | 5 (seconds between looks at the documents folder) |
 import Logging
@@ -122,7 +123,9 @@ struct ServeSettings {
                                                range: 64 * 1024...1024 * 1024 * 1024))
         hub = HubConfiguration(
             snapshotItems: try number(nil, "", "QUARRY_SNAPSHOT_EXCHANGES", default: 20, range: 1...1000),
-            snapshotsInFlightPerConnection: try number(nil, "", "QUARRY_SNAPSHOTS_PER_SOCKET", default: 4, range: 1...64))
+            snapshotsInFlightPerConnection: try number(nil, "", "QUARRY_SNAPSHOTS_PER_SOCKET", default: 4, range: 1...64),
+            snapshotBytesPerMessage: try number(nil, "", "QUARRY_SNAPSHOT_BYTES_PER_MESSAGE", default: 64 * 1024,
+                                                range: 1024...1024 * 1024 * 1024))
         database = options.db ?? environment["QUARRY_DB"] ?? "./quarry.db"
         documents = try (options.docs ?? environment["QUARRY_DOCS"]).map(DocumentFolder.init(path:))
         secret = environment["QUARRY_SECRET"]

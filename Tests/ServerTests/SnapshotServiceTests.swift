@@ -22,6 +22,14 @@ final class GatedSnapshots: StreamSnapshots, @unchecked Sendable {
     }
 }
 
+/// Every snapshot is `bytes` of markup.
+struct LargeSnapshots: StreamSnapshots {
+    let bytes: Int
+    func snapshot(of stream: String) -> [StreamEnvelope] {
+        [.update(target: "subscribed", html: HTML.escape(stream) + String(repeating: "x", count: bytes))]
+    }
+}
+
 @Suite(.serialized) struct SnapshotServiceTests {
     @Test func whileASnapshotIsMadeTheServiceThreadServesEveryoneElse() throws {
         let snapshots = GatedSnapshots()
@@ -66,6 +74,36 @@ final class GatedSnapshots: StreamSnapshots, @unchecked Sendable {
         // Its share is free again.
         try client.send(#"{"op":"subscribe","stream":"\#(server.streamNames.signed("slow/more"))"}"#)
         #expect(try client.nextText().contains("slow/more"))
+    }
+
+    @Test func aSnapshotCostsItsSocketAllowanceByItsSize() throws {
+        // No refill to speak of: what a socket may do is its burst, so the count below does not depend on timing.
+        let server = try TestServer({ $0.messagesPerSecond = 0.001 }, snapshots: LargeSnapshots(bytes: 256 * 1024))
+        let client = try WebSocketClient(port: server.port)
+        let perCycle = 2 + server.hub.configuration.cost(ofSnapshot: 256 * 1024)
+        // Subscribing and unsubscribing alone would be refused after burst / 2 = 20 rounds; each snapshot's size
+        // is charged too, so the refusal comes after burst / (2 + 4) rounds.
+        let burst = ServerConfiguration(host: "127.0.0.1", port: 0).messageBurst
+        let expected = Int((burst / perCycle).rounded(.up))
+        var refusedAt: Int?
+        for round in 1...(expected + 2) {
+            let signed = server.streamNames.signed("big/\(round)")
+            try client.send(#"{"op":"subscribe","stream":"\#(signed)"}"#)
+            let reply = try client.nextText()
+            if reply.contains(#"data-error="rate_limited""#) { refusedAt = round; break }
+            #expect(reply.contains("big/\(round)"))
+            try client.send(#"{"op":"unsubscribe","stream":"\#(signed)"}"#)
+        }
+        #expect(refusedAt != nil && refusedAt! <= expected + 1, "refused at round \(String(describing: refusedAt))")
+    }
+
+    @Test func aChargedAllowanceGoesIntoDebtAtMostOneBurstDeep() {
+        var bucket = TokenBucket(burst: 4, rate: 2, now: 0)
+        bucket.charge(100, now: 0)
+        #expect(bucket.take(now: 0) == .refuse(notify: true))
+        // From -4, two seconds refill back to 0 and half a second more to one message.
+        #expect(bucket.take(now: 2) == .refuse(notify: false))
+        #expect(bucket.take(now: 2.5) == .accept)
     }
 
     @Test func earlierBringsThePartBeforeTheCursorToAFollower() throws {

@@ -1,6 +1,7 @@
 // Who follows which stream, on the service thread: sockets receiving live frames, and sockets waiting for a
 // snapshot (their stream's frames held meanwhile). Snapshots are made elsewhere (Hub.start); here they are asked
-// for, counted against the socket's allowance, and met with the frames held for them (see Hub.swift's header).
+// for, counted against the socket's allowance (how many at once, and their bytes), and met with the frames held
+// for them (see Hub.swift's header).
 internal import Locking
 
 extension Hub {
@@ -82,7 +83,7 @@ extension Hub {
     /// Snapshots `connection` has asked for and not yet received.
     func snapshotsInFlight(_ connection: ConnectionID) -> Int { loadsInFlight[connection] ?? 0 }
 
-    func fanOut(_ batch: [Delivery], _ deliver: (ConnectionID, Frame) -> Void) {
+    func fanOut(_ batch: [Delivery], _ deliver: (ConnectionID, Frame) -> Void, _ charge: (ConnectionID, Double) -> Void) {
         for delivery in batch {
             switch delivery {
             case .connection(let id, let frame):
@@ -100,14 +101,18 @@ extension Hub {
                     }
                 }
             case .loaded(let load, let frame, let number):
-                arrived(load, frame, number, deliver)
+                arrived(load, frame, number, deliver, charge)
             }
         }
     }
 
     /// A snapshot is made: it goes to its socket, if that socket still waits for it, between the held frames
-    /// already in it and those after it.
-    private func arrived(_ load: Load, _ frame: Frame?, _ number: UInt64, _ deliver: (ConnectionID, Frame) -> Void) {
+    /// already in it and those after it. The work is charged to the socket even when it no longer waits for it.
+    private func arrived(
+        _ load: Load, _ frame: Frame?, _ number: UInt64, _ deliver: (ConnectionID, Frame) -> Void,
+        _ charge: (ConnectionID, Double) -> Void
+    ) {
+        if let frame { charge(load.connection, configuration.cost(ofSnapshot: frame.count)) }
         let count = (loadsInFlight[load.connection] ?? 1) - 1
         loadsInFlight[load.connection] = count > 0 ? count : nil
         guard case .loading(let waiting, let after, let held)? = following[load.stream]?[load.connection],

@@ -158,12 +158,14 @@ public final class Hub: @unchecked Sendable {
         loadsInFlight = [:]
     }
 
-    /// Hands everything published so far to `deliver`, in publish order, one call per receiving socket.
-    func drain(_ deliver: (ConnectionID, Frame) -> Void) {
+    /// Hands everything published so far to `deliver`, in publish order, one call per receiving socket, and tells
+    /// `charge` what each snapshot delivered costs its socket, in messages' worth of its allowance
+    /// (``HubConfiguration/snapshotBytesPerMessage``).
+    func drain(_ deliver: (ConnectionID, Frame) -> Void, charge: (ConnectionID, Double) -> Void = { _, _ in }) {
         let batch = lock.withLock { () -> [Delivery] in
             defer { pending.removeAll(keepingCapacity: true) }
             return pending
         }
-        fanOut(batch, deliver)
+        fanOut(batch, deliver, charge)
     }
 }

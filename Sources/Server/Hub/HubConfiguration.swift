@@ -11,11 +11,22 @@ public struct HubConfiguration: Sendable {
     public var snapshotsInFlightPerConnection: Int
     /// Threads that make snapshots, off the service thread.
     public var snapshotThreads: Int
+    /// What a snapshot costs its socket: one message of its rate-limit allowance for every this many bytes of
+    /// markup it carries (on top of the message that asked for it), so a page loading large parts over and over is
+    /// slowed like one sending many messages.
+    public var snapshotBytesPerMessage: Int
 
     /// A configuration; every parameter has the default documented on its property.
-    public init(snapshotItems: Int = 20, snapshotsInFlightPerConnection: Int = 4, snapshotThreads: Int = 2) {
+    public init(
+        snapshotItems: Int = 20, snapshotsInFlightPerConnection: Int = 4, snapshotThreads: Int = 2,
+        snapshotBytesPerMessage: Int = 64 * 1024
+    ) {
         self.snapshotItems = max(1, snapshotItems)
         self.snapshotsInFlightPerConnection = max(1, snapshotsInFlightPerConnection)
         self.snapshotThreads = max(1, snapshotThreads)
+        self.snapshotBytesPerMessage = max(1, snapshotBytesPerMessage)
     }
+
+    /// The messages' worth of allowance a snapshot of `bytes` costs.
+    func cost(ofSnapshot bytes: Int) -> Double { Double(bytes) / Double(snapshotBytesPerMessage) }
 }

@@ -73,8 +73,7 @@ struct TokenBucket {
     }
 
     mutating func take(now: Double) -> Verdict {
-        tokens = min(burst, tokens + (now - last) * rate)
-        last = now
+        refill(now: now)
         if now - windowStart >= Self.window {
             windowStart = now
             refusedInWindow = 0
@@ -88,5 +87,19 @@ struct TokenBucket {
         if Double(refusedInWindow) > 10 * burst { return .refuseAndClose }
         defer { notified = true }
         return .refuse(notify: !notified)
+    }
+
+    /// Spends `cost` messages' worth on work done for the client (a snapshot it asked for). The allowance may go
+    /// into debt, at most one burst deep, so the messages after costly work wait until it is paid off, and a
+    /// client is never locked out for longer than two bursts take to refill.
+    mutating func charge(_ cost: Double, now: Double) {
+        guard cost > 0 else { return }
+        refill(now: now)
+        tokens = max(-burst, tokens - cost)
+    }
+
+    private mutating func refill(now: Double) {
+        tokens = min(burst, tokens + max(0, now - last) * rate)
+        last = max(last, now)
     }
 }

@@ -130,7 +130,7 @@ final class ServiceLoop {
             socketClosed(WSI.connectionID(in: user))
             return 0
         case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
-            hub.drain(deliver)
+            hub.drain(deliver) { id, cost in sockets[id]?.bucket.charge(cost, now: monotonicSeconds()) }
             return 0
         default:
             return lws_callback_http_dummy(wsi.raw, reason, user, input, length)
