@@ -116,6 +116,7 @@ enum Help {
           QUARRY_HEADER_DEADLINE                seconds to send a request's headers [5]
           QUARRY_SUBSCRIBE_GRACE                seconds a socket may follow nothing before it is closed [20]
           QUARRY_MAX_PARTIAL_BYTES_PER_PEER     bytes of half-received messages from one address [4194304]
+          QUARRY_MAX_PARTIAL_BYTES              bytes of half-received messages, server-wide [33554432]
           QUARRY_SNAPSHOT_EXCHANGES             exchanges a conversation opens at, and per "earlier" [20]
           QUARRY_SNAPSHOTS_PER_SOCKET           snapshots one socket may have on their way [4]
           QUARRY_SNAPSHOT_BYTES_PER_MESSAGE     snapshot bytes that cost a socket one message [65536]

@@ -14,6 +14,7 @@
 // | QUARRY_HEADER_DEADLINE   | (environment only)  | 5 (seconds to send a request's headers) |
 // | QUARRY_MAX_PENDING_HEADERS_PER_PEER | (environment only) | 64 (connections from one address still sending headers) |
 // | QUARRY_MAX_PARTIAL_BYTES_PER_PEER | (environment only) | 4194304 (half-received message bytes of one address) |
+// | QUARRY_MAX_PARTIAL_BYTES | (environment only) | 33554432 (half-received message bytes, server-wide) |
 // | QUARRY_TRUSTED_PROXIES   | (environment only)  | none (comma-separated proxy addresses whose X-Forwarded-For and X-Forwarded-Proto are believed) |
 // | QUARRY_SNAPSHOT_EXCHANGES | (environment only) | 20 (exchanges a thread opens at, and per "Show earlier messages") |
 // | QUARRY_SNAPSHOTS_PER_SOCKET | (environment only) | 4 (snapshots one socket may have waiting at once) |
@@ -119,6 +120,8 @@ struct ServeSettings {
             maxPendingHeadersPerPeer: try number(nil, "", "QUARRY_MAX_PENDING_HEADERS_PER_PEER", default: 64,
                                                  range: 1...100_000),
             trustedProxies: proxies,
+            maxPartialBytesTotal: try number(nil, "", "QUARRY_MAX_PARTIAL_BYTES", default: 32 * 1024 * 1024,
+                                             range: 64 * 1024...16 * 1024 * 1024 * 1024),
             maxPartialBytesPerPeer: try number(nil, "", "QUARRY_MAX_PARTIAL_BYTES_PER_PEER", default: 4 * 1024 * 1024,
                                                range: 64 * 1024...1024 * 1024 * 1024))
         hub = HubConfiguration(
