@@ -84,14 +84,15 @@ public final class Server: @unchecked Sendable {
             retry_ms_table: nil, retry_ms_table_count: 0, conceal_count: 0,
             secs_since_valid_ping: UInt16(clamping: configuration.pingAfterSeconds),
             secs_since_valid_hangup: UInt16(clamping: configuration.hangUpAfterSeconds), jitter_percent: 0))
-        // lws' own permessage-deflate, the one extension; its terminating entry is all zeros. The client offer is
-        // what lws would send as a client; a server never uses it.
+        // lws' own permessage-deflate, the one extension, behind a check of what it is given to inflate
+        // (`quarryDeflateExtension`); its terminating entry is all zeros. The client offer is what lws would send as
+        // a client; a server never uses it.
         extensionName = strdup(DeflateOffer.extensionName)
         extensionOffer = strdup("\(DeflateOffer.extensionName); client_max_window_bits")
         extensions = .allocate(capacity: 2)
         extensions.initialize(repeating: lws_extension(), count: 2)
         extensions[0].name = UnsafePointer(extensionName)
-        extensions[0].callback = lws_extension_callback_pm_deflate
+        extensions[0].callback = quarryDeflateExtension
         extensions[0].client_offer = UnsafePointer(extensionOffer)
         protocols = .allocate(capacity: 2)
         protocols.initialize(repeating: lws_protocols(), count: 2)

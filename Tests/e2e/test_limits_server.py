@@ -4,6 +4,7 @@ Attackers connect from 127.0.0.2 and the person from 127.0.0.1: the limits are p
 import contextlib
 import re
 import socket
+import zlib
 
 from conftest import get, wait_until
 from websocket import WebSocket
@@ -120,3 +121,37 @@ def test_a_trusted_proxy_saying_https_gets_a_secure_cookie(quarry):
     assert headers["Set-Cookie"].endswith("; Secure")
     _, headers, _ = get(q.port, "/")
     assert "Secure" not in headers["Set-Cookie"]
+
+
+def deflate_ending_inside_a_match():
+    """Raw deflate (RFC 1951) that stops right after a back-reference: a fixed-Huffman block holding the literal
+    `a` and one 258-byte match at distance 1, and no end-of-block code. Three bytes that inflate to 259."""
+    def code(value, width):  # Huffman codes are packed most significant bit first
+        return [(value >> (width - 1 - i)) & 1 for i in range(width)]
+    bits = [0, 1, 0]  # BFINAL 0, BTYPE 01 (fixed Huffman)
+    bits += code(0x30 + ord("a"), 8) + code(0xC0 + 285 - 280, 8) + code(0, 5)  # literal a, length 258, distance 1
+    bits += [0] * (-len(bits) % 8)
+    return bytes(sum(bits[i + j] << j for j in range(8)) for i in range(0, len(bits), 8))
+
+
+def test_a_compressed_message_that_ends_inside_a_match_closes_only_its_socket(quarry):
+    # libwebsockets 4.1.6 inflates a message in 128-byte pieces here; when the last input byte is used up with the
+    # piece full and the match not finished, it adds 5 bytes of room for the trailer it appends and asserts that
+    # some are left (extension-permessage-deflate.c): that assert took the whole server down.
+    q = quarry().wait_ready()
+    ws = WebSocket(q.port, headers={"Sec-WebSocket-Extensions": "permessage-deflate; client_max_window_bits"})
+    assert ws.status == 101 and ws.headers["sec-websocket-extensions"].startswith("permessage-deflate")
+    ws.send_frame(0xC1, deflate_ending_inside_a_match())  # FIN, RSV1 (compressed), text
+    assert closed_by_server(ws.sock)
+    assert "would make libwebsockets abort" in q.output()
+    assert get(q.port, "/healthz")[0] == 200 and q.process.poll() is None, q.output()
+
+    # Everyone else's compressed messages still arrive (an unknown op is answered), however they end.
+    person = WebSocket(q.port, headers={"Sec-WebSocket-Extensions": "permessage-deflate; client_max_window_bits"})
+    for size in (1, 127, 128, 129, 250, 258, 259, 260, 400, 1000):
+        compressor = zlib.compressobj(wbits=-9)
+        op = "x" * size
+        message = compressor.compress(('{"op":"%s"}' % op).encode()) + compressor.flush(zlib.Z_SYNC_FLUSH)
+        person.send_frame(0xC1, message[:-4])
+        kind, text = person.next()
+        assert kind == "text" and op[:40] in text, (size, kind, text)

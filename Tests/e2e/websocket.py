@@ -3,6 +3,24 @@ import base64
 import os
 import socket
 import struct
+import zlib
+
+
+def frame(first, payload, masked=True):
+    """One WebSocket frame as a client writes it: `first` (FIN, RSV1-3, opcode), the length as RFC 6455 §5.2
+    encodes it, and the payload masked with a random key unless `masked` is False."""
+    length = len(payload)
+    flag = 0x80 if masked else 0
+    if length < 126:
+        header = bytes([first, flag | length])
+    elif length < 65536:
+        header = bytes([first, flag | 126]) + struct.pack("!H", length)
+    else:
+        header = bytes([first, flag | 127]) + struct.pack("!Q", length)
+    if not masked:
+        return header + payload
+    mask = os.urandom(4)
+    return header + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
 
 
 class WebSocket:
@@ -14,6 +32,7 @@ class WebSocket:
         lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
         self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
         self.buffer = b""
+        self.inflater = zlib.decompressobj(-15)  # permessage-deflate: the server's frames share one window
         while b"\r\n\r\n" not in self.buffer:
             chunk = self.sock.recv(4096)
             if not chunk:
@@ -21,19 +40,18 @@ class WebSocket:
             self.buffer += chunk
         head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
         self.status = int(head.split(b" ")[1])
+        self.headers = {}
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.decode().partition(":")
+            self.headers[name.strip().lower()] = value.strip()
 
     def send_text(self, text):
-        payload = text.encode()
-        mask = os.urandom(4)
-        header = bytes([0x81])
-        if len(payload) < 126:
-            header += bytes([0x80 | len(payload)])
-        elif len(payload) < 65536:
-            header += bytes([0x80 | 126]) + struct.pack("!H", len(payload))
-        else:
-            header += bytes([0x80 | 127]) + struct.pack("!Q", len(payload))
-        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
-        self.sock.sendall(header + mask + masked)
+        self.send_frame(0x81, text.encode())
+
+    def send_frame(self, first, payload, masked=True):
+        """Sends one frame: `first` is its first byte (FIN, RSV1-3 and the opcode); a client's frames are masked
+        (RFC 6455 §5.3), unless `masked` is False."""
+        self.sock.sendall(frame(first, payload, masked))
 
     def _take(self, n):
         while len(self.buffer) < n:
@@ -54,6 +72,8 @@ class WebSocket:
             elif length == 127:
                 length = struct.unpack("!Q", self._take(8))[0]
             payload = self._take(length)
+            if b0 & 0x40:  # RSV1: compressed (RFC 7692), its 00 00 FF FF tail removed
+                payload = self.inflater.decompress(payload + b"\x00\x00\xff\xff")
             opcode = b0 & 0x0F
             if opcode == 8:
                 return ("close", struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else None)

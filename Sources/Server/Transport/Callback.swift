@@ -14,6 +14,20 @@ func quarryServiceCallback(
     return loop.handle(WSI(raw: wsi), reason, user, input, length)
 }
 
+/// The permessage-deflate extension: lws' own (`lws_extension_callback_pm_deflate`), with a check in front of its
+/// inflater that fails the one connection whose input would make lws abort the whole process.
+func quarryDeflateExtension(
+    _ context: OpaquePointer?, _ ext: UnsafePointer<lws_extension>?, _ wsi: OpaquePointer?,
+    _ reason: lws_extension_callback_reasons, _ user: UnsafeMutableRawPointer?, _ input: UnsafeMutableRawPointer?,
+    _ length: Int
+) -> Int32 {
+    let call = DeflateExtensionCall(context: context, ext: ext, wsi: wsi, reason: reason, user: user, input: input,
+                                    length: length)
+    guard call.isPayloadReceived, let context, let owner = lws_context_user(context) else { return call.forward() }
+    let loop = Unmanaged<ServiceLoop>.fromOpaque(owner).takeUnretainedValue()
+    return loop.inflate(call)
+}
+
 /// libwebsockets' own log lines, one line per event.
 let libwebsocketsLogger = Logger(label: "quarry.lws")
 

@@ -79,6 +79,9 @@ struct WSI {
     var remainingInFrame: Int { Int(clamping: lws_remaining_packet_payload(raw)) }
     /// Whether the current frame is binary (`lws_frame_is_binary`).
     var isBinary: Bool { lws_frame_is_binary(raw) != 0 }
+    /// Whether the current frame has RSV1, which permessage-deflate sets on a compressed message's first frame
+    /// (`lws_get_reserved_bits`).
+    var isCompressedFrame: Bool { lws_get_reserved_bits(raw) & 0x40 != 0 }
 
     /// Writes one text frame; `buffer` holds `LWS.pre` bytes of headroom before the payload (`lws_write`).
     func writeText(_ buffer: UnsafeMutablePointer<UInt8>, count: Int) -> Bool {
@@ -180,6 +183,36 @@ struct HandshakeResponse {
         let next = UnsafeMutableRawPointer(p).assumingMemoryBound(to: UInt8.self)
         guard (next - 2).pointee == 0x0d, (next - 1).pointee == 0x0a else { return nil }
         return next - 2
+    }
+}
+
+/// lws' permessage-deflate extension, called from `quarryDeflateExtension` with what lws passed it.
+struct DeflateExtensionCall {
+    let context: OpaquePointer?
+    let ext: UnsafePointer<lws_extension>?
+    let wsi: OpaquePointer?
+    let reason: lws_extension_callback_reasons
+    let user: UnsafeMutableRawPointer?
+    let input: UnsafeMutableRawPointer?
+    let length: Int
+
+    /// The connection, when the call is about one.
+    var handle: WSI? { wsi.map(WSI.init(raw:)) }
+
+    /// Whether this is the extension being handed received payload to inflate (`LWS_EXT_CB_PAYLOAD_RX`).
+    var isPayloadReceived: Bool { reason == LWS_EXT_CB_PAYLOAD_RX }
+
+    /// Whether lws' inflater would fail its assertion on this call and abort the process
+    /// (`quarry_pmd_rx_would_assert`, which replays it on a copy); `piece` is its `rx_buf_size` in bytes.
+    func wouldAbort(piece: Int) -> Bool {
+        guard let handle else { return false }
+        return quarry_pmd_rx_would_assert(user, input, piece, lws_is_final_fragment(handle.raw),
+                                          handle.isCompressedFrame ? 1 : 0) != 0
+    }
+
+    /// Lets lws' own extension handle the call (`lws_extension_callback_pm_deflate`).
+    func forward() -> Int32 {
+        lws_extension_callback_pm_deflate(context, ext, wsi, reason, user, input, length)
     }
 }
 

@@ -11,6 +11,7 @@
 //   inflater. The settings are therefore set from what was agreed, crosswise (see `libwebsocketsOptions`).
 internal import CWebSockets
 internal import Gzip
+internal import Logging
 
 /// The parameters of a client's first permessage-deflate offer (RFC 7692 §7.1).
 struct DeflateOffer: Equatable {
@@ -139,6 +140,14 @@ struct DeflateAgreement: Equatable {
         ]
     }
 
+    /// The size of the pieces lws inflates a message in: its `rx_buf_size` as ``libwebsocketsOptions`` sets it,
+    /// which lws then holds to the largest power of two within the socket's receive buffer (4096 when 0).
+    static func inflatedPieceBytes(_ settings: SocketCompression, receiveBufferBytes: Int) -> Int {
+        let asked = exponent(of: settings.inputBufferBytes, in: 7...10)
+        let cap = exponent(of: receiveBufferBytes > 0 ? receiveBufferBytes : 4096, in: 7...62)
+        return 1 << min(asked, cap)
+    }
+
     /// The largest power of two at most `bytes`, as an exponent within `range`.
     private static func exponent(of bytes: Int, in range: ClosedRange<Int>) -> Int {
         var exponent = range.lowerBound
@@ -180,6 +189,19 @@ extension ServiceLoop {
               agreement(for: wsi) == noted
         else { return nil }
         return OutboundDeflate(noted, settings)
+    }
+
+    /// `LWS_EXT_CB_PAYLOAD_RX`: hands the payload to lws' inflater, unless it would abort the process on it
+    /// (libwebsockets 4.1.6's `assert(priv->rx.avail_out)`, see `quarry_pmd_rx_would_assert`). Such a message is
+    /// not one a conforming client's compressor writes in practice (the input must end inside a back-reference,
+    /// exactly as a piece fills): the connection is dropped, as lws drops one whose stream zlib rejects.
+    func inflate(_ call: DeflateExtensionCall) -> Int32 {
+        guard let settings = configuration.compression else { return call.forward() }
+        let piece = DeflateAgreement.inflatedPieceBytes(settings, receiveBufferBytes: configuration.receiveBufferBytes)
+        guard call.wouldAbort(piece: piece) else { return call.forward() }
+        warn("closed a socket whose compressed message would make libwebsockets abort (permessage-deflate)",
+             ["peer": "\(call.handle.map(clientAddress) ?? "?")"])
+        return -1
     }
 
     private func agreement(for wsi: WSI) -> DeflateAgreement? {
