@@ -81,6 +81,14 @@ struct LexicalSearch: Sendable {
         return (rare, Array(present.dropFirst(rare.count)))
     }
 
+    /// Each word's rarity in the knowledge base (BM25's idf; see Relevance.swift), from the same cache.
+    func rarity(of words: [String]) throws(StoreError) -> [String: Double] {
+        let statistics = try frequencies(of: words)
+        var rarity: [String: Double] = [:]
+        for word in words { rarity[word] = Relevance.rarity(count: statistics.counts[word] ?? 0, chunks: statistics.chunks) }
+        return rarity
+    }
+
     /// How many chunks contain each word, from the cache while the knowledge base is unchanged.
     private func frequencies(of words: [String]) throws(StoreError) -> Frequencies {
         let generation = try store.knowledgeGeneration()

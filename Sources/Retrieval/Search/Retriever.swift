@@ -38,13 +38,21 @@ public struct RetrievalConfiguration: Sendable {
     /// How many chunks the question's rare words may match before the next word counts as common (see
     /// LexicalSearch.swift).
     public var lexicalBudget: Int
+    /// How the percentage beside each passage is computed.
+    public var relevance: RelevanceMeasure
+    /// Passages whose percentage is below this share of the best one's are left out: neither sent to the model
+    /// nor shown. 0 keeps every passage found.
+    public var cutoff: Double
 
     public init(weights: (title: Double, headings: Double, body: Double) = (4, 2, 1), candidates: Int = 50,
-                fusion: Fusion = .default, lexicalBudget: Int = 1_000) {
+                fusion: Fusion = .default, lexicalBudget: Int = 1_000, relevance: RelevanceMeasure = .coverage,
+                cutoff: Double = 0) {
         self.weights = weights
         self.candidates = candidates
         self.fusion = fusion
         self.lexicalBudget = lexicalBudget
+        self.relevance = relevance
+        self.cutoff = min(1, max(0, cutoff))
     }
 }
 
@@ -80,10 +88,13 @@ public final class Retriever: Sendable {
         let top = Array(ranked.prefix(limit))
         let records = Dictionary(try store.chunks(ids: top.map(\.id)).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let found = top.compactMap { item in records[item.id].map { (item, $0) } }
-        let percentages = Relevance.percentages(question: terms, passages: found.map { item, chunk in
+        let rarity = configuration.relevance == .weightedCoverage ? try lexical.rarity(of: terms.words) : [:]
+        let percentages = Relevance.percentages(question: terms, rarity: rarity, passages: found.map { item, chunk in
             ("\(chunk.documentTitle) \(chunk.headingPath.joined(separator: " ")) \(chunk.text)", item.similarity)
         })
-        return found.enumerated().map { index, pair in
+        // Percentages never rise down the list, so what the cut-off keeps is a prefix of it.
+        let floor = Double(percentages.first ?? 0) * configuration.cutoff
+        return found.enumerated().prefix { Double(percentages[$0.offset]) >= floor }.map { index, pair in
             RetrievedPassage(chunk: pair.1, rank: index + 1, score: pair.0.score, bm25: pair.0.bm25,
                              similarity: pair.0.similarity, relevance: percentages[index])
         }

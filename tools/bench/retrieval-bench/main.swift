@@ -96,6 +96,9 @@ if let recall = baseline?["recall_at_8"]?.double, let mrr = baseline?["mrr_at_8"
     line("  (porter, stop words, title+headings 3:1)", "", "\(baseline?["chunks"]?.int64 ?? 0) chunks")
 }
 
+// The percentage beside each source: how well it tells right passages from wrong ones, beside the old figure.
+try await relevanceFigure(store: store, questions: questions, page: htmlPage, cutoff: RetrievalConfiguration().cutoff)
+
 // The same index with every matching chunk scored (no rare/common split): what LexicalSearch saves, and that it
 // loses nothing.
 let full = try await evaluate(Retriever(store: store, configuration: RetrievalConfiguration(lexicalBudget: .max)), questions,
