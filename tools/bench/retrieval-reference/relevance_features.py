@@ -66,6 +66,16 @@ def auc(items):
     r = [x for ok,x in items if ok]; w = [x for ok,x in items if not ok]
     if not r or not w: return None
     return sum((a>b) + 0.5*(a==b) for a in r for b in w)/(len(r)*len(w))
+for k in rows[0][0][1].keys():
+    pooled = auc([(ok, f[k]) for l in rows for ok, f, _ in l])
+    each = [e for e in (auc([(ok, f[k]) for ok, f, _ in l]) for l in rows) if e is not None]
+    docs = []
+    for l in rows:
+        dl = {}
+        for ok, f, p in l:
+            if p not in dl or f[k] > dl[p][1]: dl[p] = (ok, f[k])
+        docs += list(dl.values())
+    print("%-12s pooled %.3f within a list %.3f (%d lists) documents %.3f" % (k, pooled, sum(each) / len(each), len(each), auc(docs)))
 def feats(f): return [math.log(max(f['over_med'],1e-9)), math.log(max(f['bm25_norm'],1e-9)), f['wcov_title'], 1.0]
 def fit(data, iters=3000, lr=0.5, l2=0.01):
     w=[0.0]*4
