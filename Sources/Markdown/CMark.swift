@@ -289,11 +289,12 @@ final class CMarkDocument {
         }
     }
 
-    /// `node` and everything under it as HTML, from `cmark_render_html`; the C string is released with the default
-    /// allocator's `free`, which allocated it.
+    /// `node` and everything under it as HTML, from `cmark_render_html`, its code blocks given a Copy button and
+    /// highlighted (`Markdown.CodeBlocks`); the C string is released with the default allocator's `free`, which
+    /// allocated it.
     private func render(_ node: OpaquePointer) -> String {
         let rendered = cmark_render_html(node, CMark.options, extensions.list)!
         defer { cmark_get_default_mem_allocator().pointee.free(rendered) }
-        return String(cString: rendered)
+        return Markdown.CodeBlocks.render(String(cString: rendered))
     }
 }

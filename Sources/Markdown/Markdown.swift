@@ -17,4 +17,8 @@ public enum Markdown {
     public static func html(_ markdown: String, limits: Limits = .standard) -> String {
         CMark.parse(markdown, limits: limits).html()
     }
+
+    /// The attribute of the Copy button each code block starts with (`<button … data-copy="">`, the code after it
+    /// is copied); the chat puts one with an answer's id after each answer. `Wire.Attribute.copy` is the same name.
+    public static let copyAttribute = "data-copy"
 }

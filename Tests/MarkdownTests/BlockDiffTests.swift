@@ -40,7 +40,7 @@ let diffCases: [DiffCase] = [
         changes: [.appendInside(depth: 1, html: " two")]),
     DiffCase(
         name: "code block gains a line", old: "```swift\nlet a = 1\n", new: "```swift\nlet a = 1\nlet b = 2\n",
-        changes: [.appendInside(depth: 1, html: "let b = 2\n")]),
+        changes: [.appendInside(depth: 1, html: "<span class=\"kw\">let</span> b = <span class=\"num\">2</span>\n")]),
     DiffCase(
         name: "code block fence closes: nothing to send", old: "```swift\nlet a = 1\n", new: "```swift\nlet a = 1\n```",
         changes: []),

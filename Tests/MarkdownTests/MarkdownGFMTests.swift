@@ -46,7 +46,8 @@ let renderCases: [RenderCase] = [
     RenderCase(
         name: "fenced code with language",
         markdown: "```swift\nlet a = b < c && d\n```\n",
-        contains: ["<pre><code class=\"language-swift\">let a = b &lt; c &amp;&amp; d\n</code></pre>"]
+        contains: ["<pre><button type=\"button\" class=\"copy\" data-copy=\"\"></button><code class=\"language-swift\">"
+                   + "<span class=\"kw\">let</span> a = b &lt; c &amp;&amp; d\n</code></pre>"]
     ),
     RenderCase(
         name: "emphasis",
