@@ -60,12 +60,14 @@ public final class Server: @unchecked Sendable {
     ///     keys derived from it.
     ///   - operations: handles `ask` and `stop`; nil answers them with a clear "not available" notice.
     ///   - pageStreams: the streams a page follows, given its session.
+    ///   - documents: makes the reading pages of sources (`/documents/…`); nil: there are none.
     public init(
         configuration: ServerConfiguration,
         secret: [UInt8],
         hub: Hub = Hub(),
         operations: (any SocketOperationHandler)? = nil,
         pageStreams: @escaping @Sendable (SessionID) -> [String] = { ["session/\($0.rawValue)"] },
+        documents: (any DocumentPages)? = nil,
         logger: Logger = Logger(label: "quarry.server")
     ) {
         self.configuration = configuration
@@ -73,7 +75,8 @@ public final class Server: @unchecked Sendable {
         self.logger = logger
         let sessions = SessionCookies(secret: secret)
         let streamNames = StreamNames(secret: secret)
-        let router = Router(frontEnd: .generated, sessions: sessions, streamNames: streamNames, pageStreams: pageStreams)
+        let router = Router(frontEnd: .generated, sessions: sessions, streamNames: streamNames, pageStreams: pageStreams,
+                            documents: documents)
         loop = ServiceLoop(configuration: configuration, hub: hub, router: router, sessions: sessions,
                            streamNames: streamNames, operations: operations, machineName: Self.machineName(),
                            logger: logger)

@@ -82,6 +82,7 @@ func serve(_ settings: ServeSettings, retention: RetentionSettings) {
     do { try chat.recoverAfterRestart() } catch { fail("Quarry could not start. \(error)", code: 1) }
     hub.setSnapshots(chat)
     let server = Server(configuration: settings.server, secret: secret, hub: hub, operations: chat,
+                        documents: ReadingRoom(store: store, folder: settings.documents?.path),
                         logger: Logger(label: "quarry.server"))
     do {
         try server.start()

@@ -12,14 +12,44 @@ struct Router: Sendable {
     let streamNames: StreamNames
     /// The streams a page for a session follows.
     let pageStreams: @Sendable (SessionID) -> [String]
+    /// Who makes reading pages (none: reading addresses are not found).
+    let documents: (any DocumentPages)?
+    let readingFrame: ReadingFrame
+
+    /// How a request is answered: now, on the service thread, or by work done elsewhere.
+    enum Routed {
+        case now(HTTPResponse)
+        /// Made off the service thread (a reading page): `make` may block.
+        case later(make: @Sendable () -> HTTPResponse)
+    }
 
     init(frontEnd: FrontEnd, sessions: SessionCookies, streamNames: StreamNames,
-         pageStreams: @escaping @Sendable (SessionID) -> [String]) {
+         pageStreams: @escaping @Sendable (SessionID) -> [String], documents: (any DocumentPages)? = nil) {
         assets = Dictionary(frontEnd.assets.map { ($0.path, StaticAsset($0)) }, uniquingKeysWith: { first, _ in first })
         shell = ShellTemplate(html: frontEnd.shell)
         self.sessions = sessions
         self.streamNames = streamNames
         self.pageStreams = pageStreams
+        self.documents = documents
+        readingFrame = ReadingFrame(assets: assets)
+    }
+
+    /// Routes a request: reading addresses to work off the service thread, for a browser with a session (the
+    /// documents are for the people using this Quarry's page); everything else answered now.
+    func route(_ request: HTTPRequest) -> Routed {
+        guard (request.method == "GET" || request.method == "HEAD"), Self.isPlainPath(request.path),
+              let route = DocumentRoute(path: request.path)
+        else { return .now(respond(to: request)) }
+        guard let documents else { return .now(.text(404, "Not found")) }
+        guard let cookie = request.cookie, sessions.session(fromCookieHeader: cookie) != nil else {
+            return .now(.text(403, "Open this Quarry's page first, then the source again."))
+        }
+        let frame = readingFrame, head = request.method == "HEAD"
+        return .later {
+            var response = frame.response(to: route, documents.respond(to: route))
+            if head { response.body = [] }
+            return response
+        }
     }
 
     func respond(to request: HTTPRequest) -> HTTPResponse {

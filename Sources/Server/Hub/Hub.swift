@@ -117,6 +117,11 @@ public final class Hub: @unchecked Sendable {
         }
     }
 
+    /// Wakes the service thread, when attached, to collect work finished on another thread (reading pages).
+    func wakeServiceThread() {
+        lock.withLock { if !closed { wake?() } }
+    }
+
     /// The number of the last frame published so far.
     var currentNumber: UInt64 { lock.withLock { sequence } }
 

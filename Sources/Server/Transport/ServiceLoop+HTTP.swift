@@ -30,17 +30,23 @@ extension ServiceLoop {
             secure: isSecureRequest(wsi))
         guard hosts.allows(host: request.host) else {
             warn("refused a request for another host name", ["peer": "\(wsi.peer)", "host": "\(request.host ?? "")"])
-            return respond(wsi, id: id, .text(421, """
+            return respondNow(wsi, id: id, .text(421, """
                 This server does not answer to the name “\(request.host ?? "")”. If people reach it by that name, \
                 start Quarry with --allowed-origin http://\(request.host ?? "")
                 """, closeAfter: true))
         }
-        let response = router.respond(to: request)
-        logger.debug("http", metadata: ["method": "\(method)", "path": "\(path)", "status": "\(response.status)"])
-        return respond(wsi, id: id, response)
+        switch router.route(request) {
+        case .now(let response):
+            logger.debug("http", metadata: ["method": "\(method)", "path": "\(path)", "status": "\(response.status)"])
+            return respondNow(wsi, id: id, response)
+        case .later(let make):
+            logger.debug("http", metadata: ["method": "\(method)", "path": "\(path)", "status": "later"])
+            return respondLater(wsi, id: id, make)
+        }
     }
 
-    private func respond(_ wsi: WSI, id: ConnectionID, _ response: HTTPResponse) -> Int32 {
+    /// Writes `response`'s headers now and its body when writeable.
+    func respondNow(_ wsi: WSI, id: ConnectionID, _ response: HTTPResponse) -> Int32 {
         guard wsi.writeHeaders(response, extra: SecurityHeaders.all) else { return -1 }
         if response.body.isEmpty {
             if response.closeAfter { return -1 }
@@ -60,6 +66,8 @@ extension ServiceLoop {
 
     func httpWriteable(_ wsi: WSI, _ user: UnsafeMutableRawPointer?) -> Int32 {
         let id = WSI.connectionID(in: user)
+        // A reading page made elsewhere (ServiceLoop+Documents.swift): its headers go now.
+        if exchanges[id] == nil, let response = takeReadyDocumentResponse(id) { return respondNow(wsi, id: id, response) }
         guard var exchange = exchanges[id] else { return 0 }
         let count = min(Self.httpChunk, exchange.body.count - exchange.sent)
         let buffer = scratch(for: count)

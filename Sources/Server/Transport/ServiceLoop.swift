@@ -20,6 +20,8 @@ final class ServiceLoop {
     var sockets: [ConnectionID: Connection] = [:]
     /// HTTP responses still being written, by connection id.
     var exchanges: [ConnectionID: HTTPExchange] = [:]
+    /// Reading pages being made off this thread (ServiceLoop+Documents.swift).
+    let documents = DocumentRequests()
     private var lastID: ConnectionID = 0
     /// Bytes of half-received messages held across all sockets.
     var partialBytes = 0
@@ -99,6 +101,7 @@ final class ServiceLoop {
             return 0
         case LWS_CALLBACK_CLOSED_HTTP:
             exchanges[WSI.connectionID(in: user)] = nil
+            forgetDocumentRequest(WSI.connectionID(in: user))
             return 0
         case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
             // WebSocket only: lws would otherwise switch to HTTP/2 (h2c) on request, which nothing here serves.
@@ -131,6 +134,7 @@ final class ServiceLoop {
             return 0
         case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
             hub.drain(deliver) { id, cost in sockets[id]?.bucket.charge(cost, now: monotonicSeconds()) }
+            collectDocumentResponses()
             return 0
         default:
             return lws_callback_http_dummy(wsi.raw, reason, user, input, length)

@@ -22,13 +22,14 @@ final class TestServer {
 
     init(_ configure: (inout ServerConfiguration) -> Void = { _ in },
          operations: (any SocketOperationHandler)? = nil,
-         snapshots: (any StreamSnapshots)? = AnnouncingSnapshots()) throws {
+         snapshots: (any StreamSnapshots)? = AnnouncingSnapshots(),
+         documents: (any DocumentPages)? = nil) throws {
         var configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
         configure(&configuration)
         var logger = Logger(label: "test")
         logger.logLevel = getenv("QUARRY_TEST_DEBUG") != nil ? .debug : .critical
         server = Server(configuration: configuration, secret: Self.secret, hub: Hub(snapshots: snapshots),
-                        operations: operations, logger: logger)
+                        operations: operations, documents: documents, logger: logger)
         try server.start()
     }
 

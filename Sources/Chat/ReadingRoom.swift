@@ -1,0 +1,176 @@
+// The reading view: a source opened from an answer. The document is rendered from its stored chunks (so it reads
+// the same whatever its format, and only what Quarry ingested can be shown), its cited passage marked and scrolled
+// to, its headings and pages shown, and a link to the original file when it is still in the documents folder (a
+// PDF opens at the passage's page in the browser's own viewer).
+//
+// A page holds a window of the document around the passage (at most `Window.chunks` chunks and `Window.bytes`
+// of text), with links to the parts before and after, so a 500-page handbook costs what a chapter does.
+// Consecutive chunks of one section overlap (the chunker repeats up to 120 characters of the previous one); the
+// repeated text is shown once.
+internal import Markdown
+public import Server
+public import Store
+internal import Retrieval
+internal import TurboStream
+
+/// Makes the reading pages (`/documents/…`) from the store, on the server's reading thread.
+public final class ReadingRoom: DocumentPages {
+    let store: Store
+    /// The documents folder being served, whose files may be opened; nil: originals are never offered.
+    let folder: String?
+
+    /// How much of a document one page holds.
+    enum Window {
+        static let chunks = 200
+        /// Chunks shown before the passage, when there are so many.
+        static let before = 60
+        static let bytes = 512 * 1024
+    }
+
+    public init(store: Store, folder: String?) {
+        self.store = store
+        self.folder = folder.map { OriginalFile.resolvedFolder($0) ?? $0 }
+    }
+
+    public func respond(to route: DocumentRoute) -> DocumentResponse {
+        do {
+            switch route {
+            case .chunk(let chunk):
+                guard let place = try store.chunkPlace(id: chunk) else { return Self.passageGone }
+                return .moved(DocumentRoute.passageAddress(document: place.document, chunk: chunk))
+            case .passage(let document, let chunk):
+                guard let place = try store.chunkPlace(id: chunk) else { return Self.passageGone }
+                guard place.document == document else {
+                    return .moved(DocumentRoute.passageAddress(document: place.document, chunk: chunk))
+                }
+                return try page(document, from: max(0, place.ordinal - Window.before), cited: chunk)
+            case .document(let document):
+                return try page(document, from: 0, cited: nil)
+            case .part(let document, let from):
+                return try page(document, from: from, cited: nil)
+            case .file(let document):
+                return try original(document)
+            }
+        } catch {
+            return .failure(status: 503, message: "The documents cannot be read right now. Please try again in a moment.")
+        }
+    }
+
+    static let passageGone = DocumentResponse.failure(status: 404, message: """
+        This passage is no longer in the documents: its document has changed or been removed since the answer. \
+        Ask the question again to find it where it is now.
+        """)
+    static let documentGone = DocumentResponse.failure(status: 404, message: "There is no such document on this server.")
+
+    private func page(_ id: Int64, from: Int, cited: Int64?) throws(StoreError) -> DocumentResponse {
+        guard let document = try store.readableDocument(id: id) else { return Self.documentGone }
+        var chunks = try store.readableChunks(document: id, from: from, limit: Window.chunks)
+        // Within the byte budget, keeping the cited passage: drop from the end, then from the start.
+        var bytes = chunks.reduce(0) { $0 + $1.text.utf8.count }
+        while bytes > Window.bytes, chunks.count > 1 {
+            let last = chunks.count - 1
+            let drop = chunks[last].id == cited ? 0 : last
+            bytes -= chunks[drop].text.utf8.count
+            chunks.remove(at: drop)
+        }
+        let original = folder.flatMap { OriginalFile.locate(document.path, in: $0) }
+        let citedChunk = chunks.first { $0.id == cited }
+        var html = "<main class=\"document\"><header><h1>\(HTML.escape(document.title))</h1>"
+        html += "<p class=\"origin\">\(HTML.escape(displayPath(document.path)))"
+        if let original {
+            let page = citedChunk?.pages.map { "#page=\($0.lowerBound)" } ?? ""
+            let label = original.isPDF
+                ? (citedChunk?.pages.map { "Open the PDF at page \($0.lowerBound)" } ?? "Open the PDF")
+                : original.shownInBrowser ? "Open the original file" : "Download the original file"
+            html += " · <a class=\"original\" href=\"\(DocumentRoute.fileAddress(document: id))\(page)\">\(label)</a>"
+        }
+        html += "</p>"
+        if let citedChunk {
+            let place = ([document.title] + citedChunk.headingPath).joined(separator: " › ")
+            let page = pageLabel(citedChunk.pages).map { ", \($0)" } ?? ""
+            html += "<p class=\"cited-at\"><a href=\"#\(DocumentRoute.passageAnchor)\">The passage</a>: "
+                + "\(HTML.escape(place))\(page)</p>"
+        }
+        html += "</header>"
+        if let first = chunks.first, first.ordinal > 0 {
+            let back = max(0, first.ordinal - Window.chunks)
+            html += "<p class=\"more\"><a href=\"\(DocumentRoute.partAddress(document: id, from: back))\">"
+                + "↑ Earlier in this document</a></p>"
+        }
+        html += Self.body(chunks, cited: cited)
+        if let last = chunks.last, last.ordinal + 1 < document.chunkCount {
+            html += "<p class=\"more\"><a href=\"\(DocumentRoute.partAddress(document: id, from: last.ordinal + 1))\">"
+                + "↓ Later in this document</a></p>"
+        }
+        if chunks.isEmpty { html += "<p class=\"more\">This part of the document is empty.</p>" }
+        html += "</main>"
+        return .page(title: document.title, body: html)
+    }
+
+    /// The chunks as the document's text: headings where the heading path changes, a page mark where the page
+    /// does, each chunk's own text (without what it repeats of the one before) rendered as Markdown.
+    static func body(_ chunks: [ReadableChunk], cited: Int64?) -> String {
+        var html = ""
+        var headings: [String] = []
+        var page: Int?
+        var previous: ReadableChunk?
+        for chunk in chunks {
+            // The headings that begin here: those after the part the path shares with the one before.
+            let shared = zip(headings, chunk.headingPath).prefix { $0 == $1 }.count
+            for (level, heading) in chunk.headingPath.enumerated().dropFirst(shared) {
+                let tag = "h\(min(6, level + 2))"
+                html += "<\(tag)>\(HTML.escape(heading))</\(tag)>"
+            }
+            headings = chunk.headingPath
+            if let first = chunk.pages?.lowerBound, first != page {
+                html += "<p class=\"page-mark\">p. \(first)</p>"
+            }
+            page = chunk.pages?.upperBound ?? page
+            var text = chunk.text
+            if let previous, previous.headingPath == chunk.headingPath {
+                text = withoutRepeat(text, after: previous.text)
+            }
+            let marked = chunk.id == cited
+            html += marked ? "<section id=\"\(DocumentRoute.passageAnchor)\" class=\"chunk content cited\">"
+                : "<section class=\"chunk content\">"
+            html += Markdown.html(text) + "</section>"
+            previous = chunk
+        }
+        return html
+    }
+
+    /// `text` without the start it repeats of `previous`'s end (the chunker's overlap): the longest prefix of
+    /// `text`, at least 16 bytes and at most 512, that `previous` ends with, and the spaces after it.
+    static func withoutRepeat(_ text: String, after previous: String) -> String {
+        let head = Array(text.utf8), tail = Array(previous.utf8)
+        var length = min(512, head.count, tail.count)
+        while length >= 16 {
+            if head[0..<length].elementsEqual(tail[(tail.count - length)...]) {
+                var rest = head[length...].drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x09 }
+                // Never cut inside a character: continuation bytes cannot start a string.
+                while let first = rest.first, first & 0xC0 == 0x80 { rest = rest.dropFirst() }
+                return String(decoding: rest, as: UTF8.self)
+            }
+            length -= 1
+        }
+        return text
+    }
+
+    /// The document's path as people know it: inside the documents folder, relative to it.
+    private func displayPath(_ path: String) -> String {
+        guard let folder else { return path }
+        let root = folder.hasSuffix("/") ? folder : folder + "/"
+        return path.hasPrefix(root) ? String(path.dropFirst(root.count)) : path
+    }
+
+    private func original(_ id: Int64) throws(StoreError) -> DocumentResponse {
+        guard let document = try store.readableDocument(id: id) else { return Self.documentGone }
+        guard let folder, let original = OriginalFile.locate(document.path, in: folder), let bytes = original.read() else {
+            return .failure(status: 404, message: """
+                The original file of “\(document.title)” is not available here: it is no longer in the documents \
+                folder, or it is too large to open from this page.
+                """)
+        }
+        return .file(contentType: original.contentType, bytes: bytes, download: original.shownInBrowser ? nil : original.name)
+    }
+}
