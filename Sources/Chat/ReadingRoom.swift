@@ -107,8 +107,8 @@ public final class ReadingRoom: DocumentPages {
         return .page(title: document.title, body: html)
     }
 
-    /// The chunks as the document's text: headings where the heading path changes, a page mark where the page
-    /// does, each chunk's own text (without what it repeats of the one before) rendered as Markdown.
+    /// The chunks as the document's text: headings where the heading path changes, a page mark where a new page
+    /// is reached, each chunk's own text (without what it repeats of the one before) rendered as Markdown.
     static func body(_ chunks: [ReadableChunk], cited: Int64?) -> String {
         var html = ""
         var headings: [String] = []
@@ -122,10 +122,13 @@ public final class ReadingRoom: DocumentPages {
                 html += "<\(tag)>\(HTML.escape(heading))</\(tag)>"
             }
             headings = chunk.headingPath
-            if let first = chunk.pages?.lowerBound, first != page {
-                html += "<p class=\"page-mark\">p. \(first)</p>"
+            // The pages this chunk reaches that no chunk before it did (a page that begins inside it is marked
+            // before it).
+            if let pages = chunk.pages {
+                let first = max(pages.lowerBound, (page ?? 0) + 1)
+                if first <= pages.upperBound { html += "<p class=\"page-mark\">\(pageLabel(first...pages.upperBound)!)</p>" }
+                page = max(page ?? 0, pages.upperBound)
             }
-            page = chunk.pages?.upperBound ?? page
             var text = chunk.text
             if let previous, previous.headingPath == chunk.headingPath {
                 text = withoutRepeat(text, after: previous.text)
