@@ -2,6 +2,7 @@
 // the thread list, the stream source that moves a page to a new thread. Everything interpolated is escaped here;
 // an answer's text arrives already rendered by the Markdown module (which never passes raw HTML through).
 internal import Markdown
+internal import Server
 internal import Store
 internal import TurboStream
 
@@ -50,13 +51,17 @@ public enum Markup {
         return out + Self.sources(sources)
     }
 
-    /// The sources an answer used: title, heading path, relevance and excerpt, each escaped.
+    /// The sources an answer used: title (a link to the passage), heading path, relevance and excerpt, each escaped.
     static func sources(_ sources: [SourceRecord]) -> String {
         guard !sources.isEmpty else { return "" }
         let items = sources.map { source in
             let place = source.headingPath.isEmpty ? "" : " <span class=\"heading\">› \(HTML.escape(source.headingPath))</span>"
             let page = pageLabel(source.pages).map { ", <span class=\"page\">\($0)</span>" } ?? ""
-            return "<li><span class=\"title\">\(HTML.escape(source.documentTitle))</span>\(place)\(page) "
+            // The title opens the passage in its document (the reading view), while the passage is still stored.
+            let title = HTML.escape(source.documentTitle)
+            let name = source.chunkID.map { "<a class=\"title\" href=\"\(DocumentRoute.chunkAddress($0))\">\(title)</a>" }
+                ?? "<span class=\"title\">\(title)</span>"
+            return "<li>\(name)\(place)\(page) "
                 + "<span class=\"relevance\">\(source.relevance)%</span> <q>\(HTML.escape(source.excerpt))</q></li>"
         }
         let count = sources.count == 1 ? "1 source used" : "\(sources.count) sources used"

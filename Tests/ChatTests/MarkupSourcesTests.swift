@@ -11,15 +11,21 @@ import Testing
 
     @Test(arguments: [
         (source("Staff handbook", "Leave", pages: 12...12),
-         #"<span class="title">Staff handbook</span> <span class="heading">› Leave</span>, <span class="page">p. 12</span> "#),
+         #"<a class="title" href="/passages/1">Staff handbook</a> <span class="heading">› Leave</span>, <span class="page">p. 12</span> "#),
         (source("Staff handbook", "", pages: 3...4),
-         #"<span class="title">Staff handbook</span>, <span class="page">pp. 3–4</span> "#),
+         #"<a class="title" href="/passages/1">Staff handbook</a>, <span class="page">pp. 3–4</span> "#),
         (source("Notes & <b>", "A › B", pages: nil),
-         #"<span class="title">Notes &amp; &lt;b&gt;</span> <span class="heading">› A › B</span> "#),
+         #"<a class="title" href="/passages/1">Notes &amp; &lt;b&gt;</a> <span class="heading">› A › B</span> "#),
     ])
     func aSourceNamesItsDocumentSectionAndPage(source: SourceRecord, expected: String) {
         let html = Markup.sources([source])
         #expect(html.contains("<li>" + expected + #"<span class="relevance">80%</span>"#), "\(html)")
         #expect(html.contains("<q>Annual &lt;leave&gt;</q>"))
+    }
+
+    @Test func aSourceWhosePassageIsGoneIsNotALink() {
+        var gone = Self.source("Staff handbook", "Leave", pages: nil)
+        gone.chunkID = nil
+        #expect(Markup.sources([gone]).contains(#"<li><span class="title">Staff handbook</span>"#))
     }
 }

@@ -9,6 +9,8 @@ import shutil
 import signal
 import sqlite3
 import subprocess
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -194,3 +196,56 @@ def test_a_pdf_dropped_into_a_running_servers_folder_is_answered_from_with_its_p
                         "ORDER BY rank LIMIT 1", answer.id)[0]
     assert saved[0].startswith("secrets") and saved[1] == low and saved[2] == high, saved
     assert page.problems == []
+
+    # The source opens its passage in the reading view: marked, placed, its page named, the PDF a tap away at it.
+    answer.sources.locator("summary").click()
+    first.locator("a.title").click()
+    expect(page).to_have_url(re.compile(r"/documents/\d+/passages/\d+#passage$"), timeout=LONG)
+    cited = page.locator("section#passage.cited")
+    expect(cited).to_be_visible()
+    expect(cited).to_be_in_viewport()
+    assert "hex" in cited.text_content().lower(), cited.text_content()
+    expect(page.locator(".cited-at")).to_contain_text(label)
+    original = page.locator("a.original")
+    expect(original).to_have_text(f"Open the PDF at page {low}")
+    href = original.get_attribute("href")
+    assert re.fullmatch(r"/documents/\d+/file#page=%d" % low, href), href
+    pdf = page.request.get(f"http://127.0.0.1:{q.port}{href.split('#')[0]}")
+    assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf", pdf.headers
+    assert pdf.body() == (tmp_path / "docs" / "secrets.pdf").read_bytes()
+    assert page.problems == []
+
+
+def test_a_markdown_source_opens_at_its_passage_and_only_ingested_files_inside_the_folder_are_served(
+        browser, quarry, tmp_path):
+    q = serve(quarry, tmp_path)
+    (tmp_path / "outside.txt").write_text("Secret outside the documents folder.")
+    page = open_page(browser.new_context(), q.port)
+    answer = ask(page, "Which payments does the café take?")
+    answer.status("complete")
+    source = answer.sources.locator("a.title").first
+    expect(source).to_have_text("Café hours", timeout=LONG)
+    answer.sources.locator("summary").click()
+    source.click()
+    cited = page.locator("section#passage.cited")
+    expect(cited).to_contain_text("The café takes cards and cash.")
+    expect(cited).to_be_in_viewport()
+    expect(page.locator("main.document h1")).to_have_text("Café hours")
+    expect(page.locator("main.document h2")).to_have_text("Payment")
+    expect(page.locator("a.original")).to_have_text("Open the original file")
+    assert page.problems == []
+
+    # What the reading addresses refuse: no session, no such document, and a file that is not a document (a link
+    # into the folder leading outside it, then read under the document's name).
+    base = f"http://127.0.0.1:{q.port}"
+    document = re.search(r"/documents/(\d+)/", page.url).group(1)
+    for path, status in [(f"/documents/{document}", 403), ("/documents/999999", 403)]:
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(base + path, timeout=10)
+        assert refused.value.code == status
+    assert page.request.get(base + "/documents/999999").status == 404
+    cafe = tmp_path / "docs" / "cafe.md"
+    cafe.unlink()
+    os.symlink(tmp_path / "outside.txt", cafe)
+    leaked = page.request.get(f"{base}/documents/{document}/file")
+    assert leaked.status == 404 and b"Secret" not in leaked.body(), leaked.text()
