@@ -148,8 +148,21 @@
       asked = content;
     }
   };
-  // An answer that ended without completing offers Retry; a long thread, its earlier messages.
+  // Copy: the text is selected (what a reader would select: a code block's code, an answer's text), then written
+  // with the Clipboard API where the page is a secure context; on plain http (a kiosk, an intranet) that API is
+  // missing, so the older copy command copies the selection. The button says "Copied" for two seconds.
+  const copy = (b) => {
+    const id = b.getAttribute("{{wire:attr.copy}}"), s = getSelection();
+    s.selectAllChildren(id ? $("{{wire:id.messageContentPrefix}}" + id) : b.nextElementSibling);
+    const done = () => { b.dataset.copied = ""; setTimeout(() => delete b.dataset.copied, 2000); };
+    if (isSecureContext && navigator.clipboard) navigator.clipboard.writeText(s.toString()).then(done);
+    else if (d.execCommand("copy")) done();
+    s.removeAllRanges();
+  };
+  // An answer that ended without completing offers Retry; a long thread, its earlier messages; code and answers, Copy.
   messages.onclick = (event) => {
+    const c = event.target.closest("[{{wire:attr.copy}}]");
+    if (c) copy(c);
     const b = event.target.closest("[{{wire:attr.retry}}]");
     if (b && !fields.disabled && send({ op: "{{wire:op.retry}}", message: b.getAttribute("{{wire:attr.retry}}") })) sent();
     const more = event.target.closest(EARLIER), source = $("{{wire:id.threadSource}}");

@@ -35,20 +35,28 @@ public enum Markup {
             + thinking(id: message.id, steps: thought.steps, reasoning: thought.reasoning, open: false,
                        summary: summary(message.status))
             + "<div id=\"\(ID.messageContent(message.id))\" class=\"content\">\(contentHTML ?? Markdown.html(message.content))</div>"
-            + ending(id: message.id, status: message.status, error: message.error, sources: sources)
+            + ending(id: message.id, status: message.status, error: message.error, sources: sources,
+                     copy: !message.content.isEmpty)
             + state(id: message.id, status: message.status)
             + "</article>"
     }
 
-    /// What follows an ended answer's text: the error and a Retry button (unless it completed), the sources.
-    static func ending(id: Int64, status: MessageStatus, error: String?, sources: [SourceRecord]) -> String {
-        var out = ""
+    /// What follows an ended answer's text: its Copy button (when it has text), the error and a Retry button
+    /// (unless it completed), the sources.
+    static func ending(id: Int64, status: MessageStatus, error: String?, sources: [SourceRecord], copy: Bool) -> String {
+        var out = copy ? copyButton(id: id) : ""
         if status != .complete {
             let why = error ?? (status == .stopped ? "Stopped." : "This answer did not finish.")
             out += "<p class=\"error\" role=\"alert\">\(HTML.escape(why))</p>"
             out += "<button type=\"button\" \(Wire.Attribute.retry)=\"\(id)\">Retry</button>"
         }
         return out + Self.sources(sources)
+    }
+
+    /// The button that copies an answer's text (`Resources/quarry.js`); the stylesheet gives it its words, as it
+    /// does the Copy button each code block starts with (`Markdown.copyAttribute`).
+    static func copyButton(id: Int64) -> String {
+        "<button type=\"button\" class=\"copy\" \(Wire.Attribute.copy)=\"\(id)\"></button>"
     }
 
     /// The sources an answer used: title (a link to the passage), heading path, relevance and excerpt, each escaped.

@@ -104,7 +104,8 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
                          html: Markup.thinking(id: id, steps: thinking.steps, reasoning: thinking.reasoning, open: false,
                                                summary: Markup.summary(outcome.status))),
                 .after(target: Wire.ElementID.messageContent(id),
-                       html: Markup.ending(id: id, status: outcome.status, error: outcome.error, sources: outcome.sources)),
+                       html: Markup.ending(id: id, status: outcome.status, error: outcome.error, sources: outcome.sources,
+                                           copy: !outcome.text.isEmpty)),
                 .replace(target: Wire.ElementID.messageState(id), html: Markup.state(id: id, status: outcome.status)),
                 .scroll(target: Wire.ElementID.messages),
             ]

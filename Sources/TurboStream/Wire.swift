@@ -91,6 +91,9 @@ public enum Wire {
         public static let retry = "data-retry"
         /// On the "Show earlier messages" button: what `earlier` sends as `before`.
         public static let earlier = "data-earlier"
+        /// On a Copy button: empty on a code block's (the code after it is copied), the answer's id on an
+        /// answer's (its text is copied). The Markdown module writes the same name (`Markdown.copyAttribute`).
+        public static let copy = "data-copy"
     }
 
     /// Every value above by the key the front end's sources write it as (`{{wire:KEY}}`); the build-time
@@ -120,6 +123,7 @@ public enum Wire {
         ("attr.stream", Attribute.stream),
         ("attr.retry", Attribute.retry),
         ("attr.earlier", Attribute.earlier),
+        ("attr.copy", Attribute.copy),
     ] + Op.allCases.map { ("op.\($0.rawValue)", $0.rawValue) }
 
     /// Codes carried by error notices (`data-error`), so the page and tests can tell errors apart.

@@ -48,6 +48,11 @@ let streams: [(name: String, markdown: String)] = [
     ("heading then text without blank", "## Section\nText right after.\n### Deeper ###\n"),
     ("indented code", "Para\n\n    code line 1\n    code line 2\n\nend\n"),
     ("no final newline", "last words *without* a newline"),
+    // Highlighted code: spans on every line, and states carried across lines (a docstring, a block comment, a
+    // template string, a tag and a comment, CSS braces), as a block grows line by line.
+    ("highlighted code, states across lines", "```python\ndef f(x):\n    \"\"\"Doc <b>\n    & more\"\"\"\n    return x * 2  # twice\n```\n\n```js\n/* a\n   b */ const s = `one\n${two}`;\n```\n"),
+    ("highlighted markup and style", "```html\n<a href=\"/x?a=1&amp;b\"\n   class=x>Link</a><!-- c\n-->\n```\n\n```css\n@media (max-width: 600px) {\n  .x:hover { color: #fff; }\n}\n```\n"),
+    ("highlighted code in a list item, never closed", "1. Run:\n\n   ```sh\n   export A=\"$HOME\" # home\n   echo 'multi\n   line'\n"),
 ]
 
 /// Records every frame a PageAnswer publishes, in order.
