@@ -24,13 +24,20 @@ public final class Connection {
     public let busyTimeout: Duration
 
     let handle: OpaquePointer
+    /// What `onCommit(walFrames:)` registered, kept alive while SQLite holds a pointer to it.
+    var walHook: WALHookBox?
 
     /// Opens (creating if needed) the database at `location` and configures it (`sqlite3_open_v2` with
     /// `SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX`, `sqlite3_busy_timeout`, then
     /// `PRAGMA journal_mode=WAL`, `foreign_keys=ON`, `synchronous=NORMAL`).
+    /// - Parameter pageSize: the page size in bytes (a power of two, 512…65536) a database created by this call
+    ///   gets (`PRAGMA page_size`, set before WAL mode writes the file's first page); an existing database keeps
+    ///   its own. Nil: SQLite's default (4096).
     /// - Throws: `.cantOpen` when the file or its folder cannot be opened; `.notADatabase` for another kind of
     ///   file; `.error` when a file database does not switch to WAL.
-    public init(_ location: Location, busyTimeout: Duration = Connection.defaultBusyTimeout) throws(SQLiteError) {
+    public init(_ location: Location, busyTimeout: Duration = Connection.defaultBusyTimeout, pageSize: Int? = nil)
+        throws(SQLiteError)
+    {
         let path = switch location {
         case .file(let path): path
         case .memory: ":memory:"
@@ -41,6 +48,8 @@ public final class Connection {
         // From here on a throw still runs `deinit`, which closes the handle.
         try Raw.busyTimeout(handle, milliseconds: Self.milliseconds(busyTimeout))
         try execute("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL")
+        // A no-op once the file has pages; switching to WAL below creates them.
+        if let pageSize { try execute("PRAGMA page_size = \(pageSize)") }
         if case .file = location {
             let mode = try query("PRAGMA journal_mode = WAL").first?[0].string?.lowercased()
             guard mode == "wal" else {
@@ -51,12 +60,17 @@ public final class Connection {
         }
     }
 
-    /// Opens (creating if needed) the database file at `path`; see `init(_:busyTimeout:)`.
-    public convenience init(path: String, busyTimeout: Duration = Connection.defaultBusyTimeout) throws(SQLiteError) {
-        try self.init(.file(path), busyTimeout: busyTimeout)
+    /// Opens (creating if needed) the database file at `path`; see `init(_:busyTimeout:pageSize:)`.
+    public convenience init(path: String, busyTimeout: Duration = Connection.defaultBusyTimeout, pageSize: Int? = nil)
+        throws(SQLiteError)
+    {
+        try self.init(.file(path), busyTimeout: busyTimeout, pageSize: pageSize)
     }
 
-    deinit { Raw.close(handle) }
+    deinit {
+        if walHook != nil { Raw.walHook(handle, nil, nil) }
+        Raw.close(handle)
+    }
 
     // MARK: Running SQL
 

@@ -68,6 +68,31 @@ enum Raw {
     static func lastInsertRowID(_ db: OpaquePointer) -> Int64 { sqlite3_last_insert_rowid(db) }
     static func isAutocommit(_ db: OpaquePointer) -> Bool { sqlite3_get_autocommit(db) != 0 }
 
+    // MARK: Write-ahead log
+
+    /// The C function `sqlite3_wal_hook` calls after a commit: (context, connection, database name, WAL frames).
+    typealias WALHook = @convention(c) (UnsafeMutableRawPointer?, OpaquePointer?, UnsafePointer<CChar>?, Int32) -> Int32
+
+    /// Registers `hook` (nil: none) with `context` to run after each commit that wrote the WAL (`sqlite3_wal_hook`).
+    /// It replaces SQLite's automatic checkpoints, which are themselves such a hook.
+    static func walHook(_ db: OpaquePointer, _ hook: WALHook?, _ context: UnsafeMutableRawPointer?) {
+        // The previous hook's context is returned; the owner keeps track of its own.
+        _ = sqlite3_wal_hook(db, hook, context)
+    }
+
+    /// Checkpoints the main database's WAL (`sqlite3_wal_checkpoint_v2`) in `mode` (`SQLITE_CHECKPOINT_PASSIVE`…):
+    /// the frames in the WAL and how many of them are now in the database file.
+    static func walCheckpoint(_ db: OpaquePointer, mode: Int32) throws(SQLiteError) -> (frames: Int, checkpointed: Int) {
+        var frames: Int32 = 0
+        var checkpointed: Int32 = 0
+        try check(sqlite3_wal_checkpoint_v2(db, "main", mode, &frames, &checkpointed), db)
+        return (Int(frames), Int(checkpointed))
+    }
+
+    /// `SQLITE_CHECKPOINT_PASSIVE`, `_FULL`, `_RESTART`, `_TRUNCATE`.
+    static let checkpointModes = (passive: SQLITE_CHECKPOINT_PASSIVE, full: SQLITE_CHECKPOINT_FULL,
+                                  restart: SQLITE_CHECKPOINT_RESTART, truncate: SQLITE_CHECKPOINT_TRUNCATE)
+
     // MARK: Statements
 
     /// Compiles the single statement in `sql` (`sqlite3_prepare_v2`). Throws `.misuse` for text holding no
