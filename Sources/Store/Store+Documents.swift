@@ -65,15 +65,17 @@ public enum DocumentChange: Sendable, Equatable {
     case remove(path: String)
 }
 
-/// The statements that insert a document and its chunks, prepared once per transaction.
+/// The statements that replace a document and its chunks, prepared once per transaction.
 private struct DocumentWriter {
     let db: Connection
+    let findDocument: Statement
     let insertDocument: Statement
     let insertChunk: Statement
     let indexChunk: Statement
 
     init(_ db: Connection) throws(SQLiteError) {
         self.db = db
+        findDocument = try db.prepare("SELECT id, title FROM documents WHERE path = ?")
         insertDocument = try db.prepare("""
             INSERT INTO documents (path, title, content_hash, size, modified_at, ingested_at) VALUES (?, ?, ?, ?, ?, ?)
             """)
@@ -83,21 +85,23 @@ private struct DocumentWriter {
         indexChunk = try db.prepare("INSERT INTO chunks_fts (rowid, title, headings, body) VALUES (?, ?, ?, ?)")
     }
 
-    func insert(path: String, title: String, contentHash: String, size: Int64, modifiedAt: Int64,
-                chunks: [NewChunk]) throws(SQLiteError) {
+    /// Removes what is stored under `path` (a lookup per document: most are new), then inserts the document.
+    func replace(path: String, title: String, contentHash: String, size: Int64, modifiedAt: Int64,
+                 chunks: [NewChunk]) throws(SQLiteError) {
+        try findDocument.bind([path])
+        if let row = try findDocument.rows().first, let id = row[0].int64, let oldTitle = row[1].string {
+            try Store.deleteDocument(id: id, title: oldTitle, db)
+        }
         try insertDocument.bind([path, title, contentHash, size, modifiedAt, Store.now()])
         try insertDocument.run()
-        insertDocument.reset()
         let documentID = db.lastInsertRowID
         for chunk in chunks {
             let headings = chunk.headingPath.joined(separator: headingSeparator)
             try insertChunk.bind([documentID, chunk.ordinal, headings, chunk.text, chunk.pages?.lowerBound,
                                   chunk.pages?.upperBound])
             try insertChunk.run()
-            insertChunk.reset()
             try indexChunk.bind([db.lastInsertRowID, title, headings, chunk.text])
             try indexChunk.run()
-            indexChunk.reset()
         }
     }
 }
@@ -163,9 +167,8 @@ extension Store {
                     switch change {
                     case .replace(let path, let title, let hash, let size, let modifiedAt, let chunks):
                         if writer == nil { writer = try DocumentWriter(db) }
-                        try Self.deleteDocument(path: path, db)
-                        try writer!.insert(path: path, title: title, contentHash: hash, size: size,
-                                           modifiedAt: modifiedAt, chunks: chunks)
+                        try writer!.replace(path: path, title: title, contentHash: hash, size: size,
+                                            modifiedAt: modifiedAt, chunks: chunks)
                         changesIndex = true
                     case .failure(let path, let title, let hash, let size, let modifiedAt, let reason):
                         try Self.deleteDocument(path: path, db)
@@ -217,6 +220,11 @@ extension Store {
         guard let row = try db.query("SELECT id, title FROM documents WHERE path = ?", path).first,
               let id = row[0].int64, let title = row[1].string
         else { return }
+        try deleteDocument(id: id, title: title, db)
+    }
+
+    /// Deletes the document `id`, titled `title`, its chunks and their index entries.
+    static func deleteDocument(id: Int64, title: String, _ db: Connection) throws(SQLiteError) {
         try db.run("""
             INSERT INTO chunks_fts (chunks_fts, rowid, title, headings, body)
             SELECT 'delete', id, ?, heading_path, text FROM chunks WHERE document_id = ?
