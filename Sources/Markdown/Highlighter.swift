@@ -28,7 +28,7 @@ extension Markdown {
         /// For each byte, the delimited runs that open with it.
         private let openers: [[Int]]
         /// The state the lines so far have left.
-        private(set) var state = LexerState()
+        var state = LexerState()
 
         init(_ grammar: Grammar) {
             self.grammar = grammar
@@ -203,7 +203,7 @@ extension Markdown {
             return word ? isBlank(line.bytes[j + 1]) : line.bytes[j + 1] != UInt8(ascii: ":")
         }
 
-        private func isWordStart(at i: Int, _ line: Line) -> Bool {
+        func isWordStart(at i: Int, _ line: Line) -> Bool {
             let byte = line.bytes[i]
             if isLetter(byte) || byte == UInt8(ascii: "_") || byte >= 0x80 { return true }
             guard grammar.wordBytes.contains(byte) else { return false }
@@ -211,13 +211,13 @@ extension Markdown {
             return byte != UInt8(ascii: "-") || (i + 1 < line.end && isLetter(line.bytes[i + 1]))
         }
 
-        private func wordEnd(from i: Int, _ line: Line) -> Int {
+        func wordEnd(from i: Int, _ line: Line) -> Int {
             var j = i + 1
             while j < line.end, isWordByte(line.bytes[j]) { j += 1 }
             return j
         }
 
-        private func isWordByte(_ byte: UInt8) -> Bool {
+        func isWordByte(_ byte: UInt8) -> Bool {
             isLetter(byte) || isDigit(byte) || byte == UInt8(ascii: "_") || byte >= 0x80 || grammar.wordBytes.contains(byte)
         }
 
@@ -256,84 +256,6 @@ extension Markdown {
             return Self.specialVariables.contains(next) || isDigit(next) ? i + 2 : nil
         }
 
-        // MARK: CSS and markup
-
-        private mutating func cssPunctuation(at i: Int, _ line: inout Line, into out: inout [UInt8]) -> Int {
-            let bytes = line.bytes, byte = bytes[i]
-            switch byte {
-            case UInt8(ascii: "{"): state.depth += 1
-            case UInt8(ascii: "}"): state.depth = max(state.depth - 1, 0)
-            case UInt8(ascii: "@"), UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "."):
-                guard i + 1 < line.end, isWordStart(at: i + 1, line) || isDigit(bytes[i + 1]) else { break }
-                let stop = wordEnd(from: i + 1, line)
-                let selector = state.depth == 0 || line.beforeBrace(i)
-                if byte == UInt8(ascii: "."), !selector { break }
-                let style: Style = byte == UInt8(ascii: "@") || byte == UInt8(ascii: "!") ? .keyword
-                    : selector ? .tag : .number
-                line.styled(style, i, stop, into: &out)
-                return stop
-            default: break
-            }
-            return i + 1
-        }
-
-        /// Text between tags: a tag's start (`<name`, `</name`) and entities (`&amp;`).
-        private mutating func markupText(at i: Int, _ line: inout Line, into out: inout [UInt8]) -> Int {
-            let bytes = line.bytes, byte = bytes[i]
-            if byte == UInt8(ascii: "<") {
-                let nameStart = i + 1 < line.end && bytes[i + 1] == UInt8(ascii: "/") ? i + 2 : i + 1
-                guard nameStart < line.end, isLetter(bytes[nameStart]) else { return i + 1 }
-                var stop = nameStart
-                while stop < line.end, isWordByte(bytes[stop]) || bytes[stop] == UInt8(ascii: ":")
-                        || bytes[stop] == UInt8(ascii: "-") || bytes[stop] == UInt8(ascii: ".") { stop += 1 }
-                line.styled(.tag, i, stop, into: &out)
-                state.inTag = true
-                return stop
-            }
-            if byte == UInt8(ascii: "&") {
-                var stop = i + 1
-                while stop < line.end, stop - i < 32, isWordByte(bytes[stop]) || bytes[stop] == UInt8(ascii: "#") { stop += 1 }
-                if stop < line.end, stop > i + 1, bytes[stop] == UInt8(ascii: ";") {
-                    line.styled(.literal, i, stop + 1, into: &out)
-                    return stop + 1
-                }
-            }
-            return i + 1
-        }
-
-        /// Inside a tag: attribute names, their values, and the `>` or `/>` that ends it.
-        private mutating func tagBody(at i: Int, _ line: inout Line, into out: inout [UInt8]) -> Int {
-            let bytes = line.bytes, byte = bytes[i]
-            switch byte {
-            case UInt8(ascii: ">"):
-                state.inTag = false
-                line.styled(.tag, i, i + 1, into: &out)
-                return i + 1
-            case UInt8(ascii: "/") where i + 1 < line.end && bytes[i + 1] == UInt8(ascii: ">"):
-                state.inTag = false
-                line.styled(.tag, i, i + 2, into: &out)
-                return i + 2
-            case UInt8(ascii: "\""), UInt8(ascii: "'"):
-                let stop = bytes[(i + 1)..<line.end].firstIndex(of: byte).map { $0 + 1 } ?? line.end
-                line.styled(.string, i, stop, into: &out)
-                return stop
-            case UInt8(ascii: "="):
-                // An unquoted value runs to a blank or the tag's end.
-                var stop = i + 1
-                while stop < line.end, !isBlank(bytes[stop]), bytes[stop] != UInt8(ascii: ">"),
-                      bytes[stop] != UInt8(ascii: "\""), bytes[stop] != UInt8(ascii: "'") { stop += 1 }
-                if stop > i + 1 { line.styled(.string, i + 1, stop, into: &out) }
-                return stop
-            default:
-                guard isLetter(byte) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ":") else { return i + 1 }
-                var stop = i + 1
-                while stop < line.end, isWordByte(bytes[stop]) || bytes[stop] == UInt8(ascii: ":")
-                        || bytes[stop] == UInt8(ascii: "-") || bytes[stop] == UInt8(ascii: ".") { stop += 1 }
-                line.styled(.attribute, i, stop, into: &out)
-                return stop
-            }
-        }
-
         /// Whether `bytes[from..<to]` is one character (one UTF-8 sequence) or one escape.
         private static func isCharacter(_ bytes: [UInt8], from: Int, to: Int) -> Bool {
             guard from < to else { return false }
@@ -348,68 +270,9 @@ extension Markdown {
         /// The shell's one-character special parameters after `$`.
         private static let specialVariables: Set<UInt8> = Set("@*#?$!-(".utf8)
     }
-
-    /// One line being highlighted: its bytes, and the start of the plain text not yet written.
-    struct Line {
-        let bytes: [UInt8]
-        let start: Int
-        let end: Int
-        var plain: Int
-        /// CSS: the first `{`, `;` or `}` at or after the last position asked about (`beforeBrace`).
-        private var delimiter = -1
-
-        init(bytes: [UInt8], start: Int, end: Int, plain: Int) {
-            self.bytes = bytes
-            self.start = start
-            self.end = end
-            self.plain = plain
-        }
-
-        /// CSS: whether a `{` comes after `index` on this line before any `;` or `}`: a selector's part. Asked at
-        /// growing positions, so the line is scanned once.
-        mutating func beforeBrace(_ index: Int) -> Bool {
-            if index > delimiter {
-                delimiter = bytes[index..<end].firstIndex {
-                    $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: "}")
-                } ?? end
-            }
-            return delimiter < end && bytes[delimiter] == UInt8(ascii: "{")
-        }
-
-        /// Writes the plain text before `from`, then `bytes[from..<to]` in a span of `style`.
-        mutating func styled(_ style: Style, _ from: Int, _ to: Int, into out: inout [UInt8]) {
-            flush(to: from, into: &out)
-            out += Self.openTags[Int(style.rawValue)]
-            Self.escape(bytes[from..<to], into: &out)
-            out += Self.closeTag
-            plain = to
-        }
-
-        /// Writes the plain text before `index`.
-        mutating func flush(to index: Int, into out: inout [UInt8]) {
-            if plain < index { Self.escape(bytes[plain..<index], into: &out) }
-            plain = max(plain, index)
-        }
-
-        /// `text` escaped as cmark-gfm escapes code (`&`, `<`, `>`, `"`), so unstyled code is byte for byte as
-        /// cmark wrote it.
-        static func escape(_ text: ArraySlice<UInt8>, into out: inout [UInt8]) {
-            for byte in text {
-                switch byte {
-                case UInt8(ascii: "&"): out += "&amp;".utf8
-                case UInt8(ascii: "<"): out += "&lt;".utf8
-                case UInt8(ascii: ">"): out += "&gt;".utf8
-                case UInt8(ascii: "\""): out += "&quot;".utf8
-                default: out.append(byte)
-                }
-            }
-        }
-
-        private static let openTags: [[UInt8]] = Style.allCases.map { Array("<span class=\"\($0.className)\">".utf8) }
-        private static let closeTag = Array("</span>".utf8)
-    }
 }
 
-private func isLetter(_ byte: UInt8) -> Bool { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20) }
-private func isDigit(_ byte: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
-private func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+/// ASCII letter, digit, blank: the highlighter reads bytes, and anything non-ASCII is part of a word.
+func isLetter(_ byte: UInt8) -> Bool { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20) }
+func isDigit(_ byte: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
+func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
