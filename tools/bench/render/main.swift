@@ -1,5 +1,5 @@
 // quarry render benchmark: what rendering a streamed answer costs, now and as before issue 11 (every update a whole
-// render without limits), measured in the same run. An update is rendered at every new line (as the page does) and
+// render without limits), measured in the same run; then an answer of code, highlighted beside plain. An update is rendered at every new line (as the page does) and
 // every 16 bytes otherwise (the tokens between the page's tenths of a second). Figures: seconds of the updates, one
 // after another on one thread, and the bytes of the last render's HTML; then an ordinary answer's streaming time
 // while three hostile ones stream beside it. PageAnswer's pacing (a render waits 8 times its cost) is not in these.
@@ -60,6 +60,43 @@ for (name, answer) in [("1,000 columns", attack), ("64 columns", wide), ("ordina
           format(before.seconds).left(10), format(now.seconds).left(7), String(before.bytes).left(15),
           String(now.bytes).left(12))
 }
+
+/// An answer that is mostly code, about 16 KB: 40 blocks of 12 lines of Python with prose between. Highlighted as
+/// `python`; the same text with `text` as the blocks' language renders them plain (the Copy button only), so the
+/// two rows differ by the highlighting alone.
+func codeAnswer(language: String) -> String {
+    (1...40).map { n in
+        "Step \(n): read the settings, then merge them.\n\n```\(language)\nimport json\n\n"
+            + "def load_\(n)(path: str) -> dict:\n    \"\"\"Read the settings.\n\n    Missing keys take their defaults.\"\"\"\n"
+            + "    with open(path, encoding=\"utf-8\") as f:  # UTF-8\n        data = json.load(f)\n"
+            + "    return {**DEFAULTS, **data, \"retries\": \(n) * 3, \"ratio\": 0.5e-3}\n\n"
+            + "print(load_\(n)(\"quarry.json\"))\n```\n\n"
+    }.joined()
+}
+let highlighted = codeAnswer(language: "python"), plain = codeAnswer(language: "text")
+
+print("\ncode              bytes updates   streamed s   whole render ms   HTML B")
+for (name, answer) in [("plain code", plain), ("highlighted code", highlighted)] {
+    let texts = updates(answer)
+    let streamed = stream(texts, now: true)
+    let clock = ContinuousClock()
+    var html = ""
+    let whole = clock.measure { for _ in 0..<20 { html = Markdown.html(answer) } }
+    let (seconds, attoseconds) = whole.components
+    let milliseconds = (Double(seconds) + Double(attoseconds) / 1e18) * 1000 / 20
+    print(name.padding(16), String(answer.utf8.count).left(6), String(texts.count).left(7),
+          format(streamed.seconds).left(12), format(milliseconds).left(17), String(html.utf8.count).left(8))
+}
+/// One block at the highlighting budget (32 KiB of Python): what the budget costs at most, per render.
+let budgetBlock = "```python\n" + String(repeating: "value = compute(\"granite\", 42)  # why\n", count: 32 * 1024 / 39) + "```\n"
+let budgetPlain = "```text\n" + String(repeating: "value = compute(\"granite\", 42)  # why\n", count: 32 * 1024 / 39) + "```\n"
+func perRender(_ text: String) -> Double {
+    let clock = ContinuousClock()
+    let elapsed = clock.measure { for _ in 0..<50 { _ = Markdown.html(text) } }
+    let (seconds, attoseconds) = elapsed.components
+    return (Double(seconds) + Double(attoseconds) / 1e18) * 1000 / 50
+}
+print("one 32 KiB block (the budget): plain \(format(perRender(budgetPlain))) ms, highlighted \(format(perRender(budgetBlock))) ms a render")
 
 /// The ordinary answer's streaming time while three threads stream the attack beside it.
 func contended(now: Bool) -> Double {
