@@ -34,6 +34,8 @@ def sources(items):
 def assistant(id, content_html, status="done", steps=None, source_items=None):
     parts = [thinking(id, steps, open_=status == "streaming", done=status != "streaming")] if steps else []
     parts.append(f'<div id="message-content-{id}" class="content">{content_html}</div>')
+    if status == "done":
+        parts.append(f'<button type="button" class="copy" data-copy="{id}"></button>')
     if source_items:
         parts.append(sources(source_items))
     return (f'<article id="message-{id}" class="message" data-role="assistant" data-message="{id}" '
@@ -46,7 +48,11 @@ answers questions about your documents:</p>
 <li>and streams the answer with its sources.</li></ul>
 <table><thead><tr><th>Screen</th><th>Layout</th></tr></thead>
 <tbody><tr><td>800×480</td><td>one column, list beside</td></tr><tr><td>1920×1080</td><td>wide</td></tr></tbody></table>
-<pre><code class="language-sh">tools/run</code></pre>"""
+<pre><button type="button" class="copy" data-copy=""></button><code class="language-sh"><span class="com"># on the Pi: serve \
+the documents folder</span>
+<span class="kw">export</span> QUARRY_PORT=<span class="num">8080</span>
+quarry serve --docs <span class="str">&quot;$HOME/docs&quot;</span> --max-answers <span class="num">2</span>
+</code></pre>"""
 
 CONVERSATION = (
     user(1, "What is Quarry, and can it run on a Raspberry Pi?")
