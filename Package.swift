@@ -2,7 +2,8 @@
 //
 // Quarry: one Swift binary that answers questions about your documents and streams the answer into the page.
 // Layering (a module imports only those above it in this list):
-//   C system libraries (CWebSockets, CCurl, CSQLite, CMarkGFM, COpenSSL, CZlib, CXML2, CZip) + CShim (variadic curl)
+//   C system libraries (CWebSockets, CCurl, CSQLite, CMarkGFM, COpenSSL, CZlib, CXML2, CZip) + CShim (variadic curl,
+//   the WebSocket mask check)
 //   thin wrappers, one per C library (Server wraps libwebsockets): Crypto, SQLite, Markdown, Curl, Gzip, XML, Zip
 //   TurboStream (pure Swift) → Store → Server → quarry (the executable)
 import PackageDescription
@@ -45,7 +46,8 @@ let package = Package(
         systemLibrary("CZlib", pkgConfig: "zlib", apt: ["zlib1g-dev"]),
         systemLibrary("CXML2", pkgConfig: "libxml-2.0", apt: ["libxml2-dev"]),
         systemLibrary("CZip", pkgConfig: "libzip", apt: ["libzip-dev"]),
-        // The one C target: what Swift cannot call (curl_easy_setopt and curl_easy_getinfo are variadic).
+        // The one C target: what Swift cannot call (curl_easy_setopt and curl_easy_getinfo are variadic), and the
+        // `recv` that refuses unmasked WebSocket frames before libwebsockets reads them (Server links it).
         .target(name: "CShim", dependencies: ["CCurl"]),
 
         // MARK: The one lock every module shares
@@ -72,7 +74,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "CWebSockets", "Crypto", "Gzip", "JSON", "Locking", "TurboStream",
+                "CWebSockets", "CShim", "Crypto", "Gzip", "JSON", "Locking", "TurboStream",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: fuzzedSwiftSettings,

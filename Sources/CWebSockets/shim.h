@@ -23,47 +23,64 @@ struct quarry_pmd_rx_buffers {
     struct lws_tokens out;
 };
 
-/// Whether lws_extension_callback_pm_deflate (4.1.6) would abort the process on this LWS_EXT_CB_PAYLOAD_RX.
-///
-/// It inflates a frame's payload `piece` bytes at a time (one call, then one "drain" call per further piece). In
-/// the call where the input of the message's last frame runs out, it appends the 00 00 FF FF trailer the sender
-/// stripped, gives zlib 5 more bytes of room for it and then `assert(priv->rx.avail_out)`. zlib still owes output
-/// at that point when the input ended inside a back-reference (a match of up to 258 bytes) just as the piece
-/// filled: the trailer's 5 bytes fill with the rest of the match, and the assert fails (Debian builds lws with
-/// assertions). A stream cut right after a match does that in three bytes; a dynamic-Huffman block with a short
-/// end-of-block code can do it too.
-///
-/// This replays, on a copy of the extension's inflater, what lws will do with this call's input and the drain
-/// calls after it, and answers 1 when the assert would fail (or when the copy cannot be made). Only a call that
-/// brings input (`in.len > 0`) in the message's last frame (`final_frame`: FIN set and the frame's payload all
-/// read) can lead there; the drain calls after it are part of the same replay. `priv` is the extension's private
-/// state, whose first member is its inflater (`z_stream rx`; zeroed, so `state` is NULL, until first used).
-/// `piece` is 1 << its `rx_buf_size` (at most 1024, which the options lws takes from us are held to);
-/// `compressed_frame`, whether this frame has RSV1 (a continuation of a compressed message has not, but its
-/// inflater is then started).
-static inline int quarry_pmd_rx_would_assert(void *priv, void *in, size_t piece, int final_frame,
-                                             int compressed_frame) {
-    z_stream *rx = (z_stream *)priv;
+/// The payload of a LWS_EXT_CB_PAYLOAD_RX call (`in`); NULL when it brings none (a drain call).
+static inline unsigned char *quarry_pmd_rx_payload(void *in, int *length) {
     struct quarry_pmd_rx_buffers *buffers = (struct quarry_pmd_rx_buffers *)in;
+    if (!buffers || !buffers->in.token || buffers->in.len <= 0)
+        return NULL;
+    *length = buffers->in.len;
+    return buffers->in.token;
+}
+
+/// Makes the extension take `bytes` as the call's payload instead; they must stay until it has inflated them.
+static inline void quarry_pmd_rx_set_payload(void *in, unsigned char *bytes, int length) {
+    struct quarry_pmd_rx_buffers *buffers = (struct quarry_pmd_rx_buffers *)in;
+    buffers->in.token = bytes;
+    buffers->in.len = length;
+}
+
+/// The extension's inflater: the first member of its private state (`z_stream rx`, zeroed until first used).
+static inline z_stream *quarry_pmd_rx_inflater(void *priv) { return (z_stream *)priv; }
+
+/// Whether the extension's inflater has been started (for a message under way, or kept between messages).
+static inline int quarry_pmd_rx_started(void *priv) { return priv && quarry_pmd_rx_inflater(priv)->state; }
+
+/// Whether the extension's inflater still holds input of an earlier call: it then ignores a call's payload.
+static inline int quarry_pmd_rx_holds_input(void *priv) { return priv && quarry_pmd_rx_inflater(priv)->avail_in; }
+
+/// Whether lws_extension_callback_pm_deflate (4.1.6) would abort the process if the call that brings the payload
+/// of a message's last frame brought `input`.
+///
+/// It inflates `piece` bytes at a time: one call, then one "drain" call per further piece. In the call where the
+/// input runs out, it appends the 00 00 FF FF the sender stripped, gives zlib 5 more bytes of room for it and then
+/// `assert(priv->rx.avail_out)` (extension-permessage-deflate.c:351). zlib still owes output at that point when it
+/// read the last input byte for the back-reference (a match of up to 258 bytes) that was being copied as the piece
+/// filled: the 5 bytes fill with the rest of the match, and the assert fails (Debian builds lws with assertions).
+/// A stream cut right after a match does that in three bytes; an ordinary zlib message does it when its end-of-block
+/// code and the flush's block header fit in the byte that ends its last match (about one in 3,000 repetitive
+/// messages of a few hundred bytes).
+///
+/// This replays lws' calls on a copy of the extension's inflater (`priv`) and answers 1 when the assert would
+/// fail, or when no copy can be made; with `whole`, also unless the message then ends cleanly: lws' tail read to
+/// its end, and the inflater between blocks (zlib's `data_type` & 128). `piece` is 1 << the extension's `rx_buf_size`, at most 1024 (which the
+/// options lws takes from us are held to).
+static inline int quarry_pmd_rx_would_assert(void *priv, unsigned char *input, int length, size_t piece,
+                                             int whole) {
+    z_stream *rx = quarry_pmd_rx_inflater(priv);
     static unsigned char trail[] = { 0, 0, 0xff, 0xff };
     unsigned char out[1024 + 5];
     z_stream probe;
     int verdict = 0, n;
 
-    if (!rx || !buffers || !final_frame || !buffers->in.token || buffers->in.len <= 0)
-        return 0;
-    /* Not compressed (RSV1 clear) and no message under way: lws leaves the payload as it is. */
-    if (!rx->state && !compressed_frame)
-        return 0;
-    if (piece > 1024)
+    if (!rx || piece > 1024)
         return 1;
     memset(&probe, 0, sizeof(probe));
     /* lws starts an inflater with the agreed window; 15 bits decode the same until a smaller one fails. */
     if (rx->state ? inflateCopy(&probe, rx) != Z_OK : inflateInit2(&probe, -15) != Z_OK)
         return 1;
-    if (!probe.avail_in) {
-        probe.next_in = buffers->in.token;
-        probe.avail_in = (uInt)buffers->in.len;
+    if (!probe.avail_in && input && length > 0) {
+        probe.next_in = input;
+        probe.avail_in = (uInt)length;
     }
     while (probe.avail_in) {
         uInt before = probe.avail_in;
@@ -77,14 +94,16 @@ static inline int quarry_pmd_rx_would_assert(void *priv, void *in, size_t piece,
             probe.next_in = trail;
             probe.avail_in = sizeof(trail);
             n = inflate(&probe, Z_SYNC_FLUSH);
-            if (n != Z_NEED_DICT && n != Z_STREAM_ERROR && n != Z_DATA_ERROR && n != Z_MEM_ERROR)
-                verdict = !probe.avail_out;
+            if (n == Z_NEED_DICT || n == Z_STREAM_ERROR || n == Z_DATA_ERROR || n == Z_MEM_ERROR)
+                break;
+            verdict = !probe.avail_out || (whole && (probe.avail_in || !(probe.data_type & 128)));
+            whole = 0;
             break;
         }
         if (probe.avail_out == piece && probe.avail_in == before)
             break; /* no progress (past the end of the stream): lws stops draining */
     }
     inflateEnd(&probe);
-    return verdict;
+    return verdict || whole;
 }
 #endif

@@ -7,7 +7,7 @@ import socket
 import zlib
 
 from conftest import get, wait_until
-from websocket import WebSocket
+from websocket import WebSocket, frame
 
 ATTACKER = "127.0.0.2"
 
@@ -123,6 +123,27 @@ def test_a_trusted_proxy_saying_https_gets_a_secure_cookie(quarry):
     assert "Secure" not in headers["Set-Cookie"]
 
 
+def lws_would_abort(payload, piece=128):
+    """Whether libwebsockets 4.1.6 aborts on this compressed message (its tail 00 00 FF FF removed), replaying what
+    it does: it inflates `piece` bytes at a time; where the input runs out it appends the tail with 5 bytes of room
+    and asserts that some are left (extension-permessage-deflate.c:351)."""
+    inflater = zlib.decompressobj(-15)
+    while payload:
+        out = inflater.decompress(payload, piece)
+        payload = inflater.unconsumed_tail
+        if not payload:
+            return len(out) == piece and len(inflater.decompress(b"\x00\x00\xff\xff", 5)) == 5
+    return False
+
+
+# What zlib (level 9, 9-bit window, memLevel 9) writes for these 168 bytes, flushed as permessage-deflate flushes
+# (Z_SYNC_FLUSH) and without the tail: its last byte ends the last back-reference and holds the end-of-block code
+# and the next block's header as well. About one repetitive message in 3,000 of a few hundred bytes is like it.
+REPEATS = b" cg agbg  ggafhh hbadacacedcc hggedddhdheg" * 4
+REPEATS_COMPRESSED = bytes.fromhex(
+    "c4ca310100300c02302b58a3d0817f0595b1dc81026602247c2d3a3445ad253459db7537f83a0f")
+
+
 def deflate_ending_inside_a_match():
     """Raw deflate (RFC 1951) that stops right after a back-reference: a fixed-Huffman block holding the literal
     `a` and one 258-byte match at distance 1, and no end-of-block code. Three bytes that inflate to 259."""
@@ -134,24 +155,57 @@ def deflate_ending_inside_a_match():
     return bytes(sum(bits[i + j] << j for j in range(8)) for i in range(0, len(bits), 8))
 
 
-def test_a_compressed_message_that_ends_inside_a_match_closes_only_its_socket(quarry):
-    # libwebsockets 4.1.6 inflates a message in 128-byte pieces here; when the last input byte is used up with the
-    # piece full and the match not finished, it adds 5 bytes of room for the trailer it appends and asserts that
-    # some are left (extension-permessage-deflate.c): that assert took the whole server down.
+def test_compressed_messages_that_made_libwebsockets_abort_leave_the_server_up(quarry):
+    # libwebsockets 4.1.6 inflates a message in 128-byte pieces here. When the last input byte is read for a
+    # back-reference that is still being copied as a piece fills, it gives the stripped tail 5 bytes of room and
+    # asserts that some are left: zlib fills them with the rest of the match, and the whole server aborted.
+    assert zlib.decompressobj(-9).decompress(REPEATS_COMPRESSED + b"\x00\x00\xff\xff") == REPEATS
+    assert lws_would_abort(REPEATS_COMPRESSED) and lws_would_abort(deflate_ending_inside_a_match())
     q = quarry().wait_ready()
-    ws = WebSocket(q.port, headers={"Sec-WebSocket-Extensions": "permessage-deflate; client_max_window_bits"})
-    assert ws.status == 101 and ws.headers["sec-websocket-extensions"].startswith("permessage-deflate")
-    ws.send_frame(0xC1, deflate_ending_inside_a_match())  # FIN, RSV1 (compressed), text
-    assert closed_by_server(ws.sock)
-    assert "would make libwebsockets abort" in q.output()
-    assert get(q.port, "/healthz")[0] == 200 and q.process.poll() is None, q.output()
+    offer = {"Sec-WebSocket-Extensions": "permessage-deflate; client_max_window_bits"}
 
-    # Everyone else's compressed messages still arrive (an unknown op is answered), however they end.
-    person = WebSocket(q.port, headers={"Sec-WebSocket-Extensions": "permessage-deflate; client_max_window_bits"})
+    # An ordinary compressor's message is read whole, and answered (it is not JSON).
+    ws = WebSocket(q.port, headers=offer)
+    assert ws.status == 101 and ws.headers["sec-websocket-extensions"].startswith("permessage-deflate")
+    ws.send_frame(0xC1, REPEATS_COMPRESSED)  # FIN, RSV1 (compressed), text
+    kind, text = ws.next()
+    assert kind == "text" and "bad_json" in text, (kind, text)
+
+    # A stream cut inside a back-reference (no compressor writes one) fails only its own connection.
+    attacker = WebSocket(q.port, headers=offer)
+    attacker.send_frame(0xC1, deflate_ending_inside_a_match())
+    assert closed_by_server(attacker.sock)
+    assert get(q.port, "/healthz")[0] == 200 and q.process.poll() is None, q.output()
+    assert "would make libwebsockets abort" in q.output()
+
+    # Compressed messages of every size around the piece and the longest match still arrive.
     for size in (1, 127, 128, 129, 250, 258, 259, 260, 400, 1000):
         compressor = zlib.compressobj(wbits=-9)
         op = "x" * size
         message = compressor.compress(('{"op":"%s"}' % op).encode()) + compressor.flush(zlib.Z_SYNC_FLUSH)
-        person.send_frame(0xC1, message[:-4])
-        kind, text = person.next()
+        ws.send_frame(0xC1, message[:-4])
+        kind, text = ws.next()
         assert kind == "text" and op[:40] in text, (size, kind, text)
+
+
+def test_an_unmasked_frame_fails_the_connection(quarry):
+    # RFC 6455 §5.1: a client masks every frame, and the server closes the connection on one that is not masked.
+    q = quarry().wait_ready()
+    ws = WebSocket(q.port)
+    ws.send_frame(0x81, b'{"op":"masked"}')
+    assert ws.next()[0] == "text", "a masked frame is read and answered"
+    ws.send_frame(0x81, b'{"op":"unmasked"}', masked=False)
+    assert closed_by_server(ws.sock)
+    assert get(q.port, "/healthz")[0] == 200
+    wait_until(lambda: "closed a socket that sent an unmasked frame" in q.output(), what="the warning")
+
+    # Frames split anywhere between reads, and long ones, are followed: masked, they all arrive.
+    person = WebSocket(q.port)
+    frames = b"".join(frame(0x81, ('{"op":"%s"}' % ("y" * size)).encode()) for size in (1, 125, 126, 3000, 60000))
+    for start in range(0, len(frames), 997):
+        person.sock.sendall(frames[start:start + 997])
+    answered = ""
+    while answered.count("is not something this server can do") < 5:  # replies may share a frame
+        kind, text = person.next()
+        assert kind == "text", (kind, text)
+        answered += text

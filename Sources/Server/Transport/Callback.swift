@@ -23,7 +23,7 @@ func quarryDeflateExtension(
 ) -> Int32 {
     let call = DeflateExtensionCall(context: context, ext: ext, wsi: wsi, reason: reason, user: user, input: input,
                                     length: length)
-    guard call.isPayloadReceived, let context, let owner = lws_context_user(context) else { return call.forward() }
+    guard call.isPayloadReceived || call.isDestroy, let context, let owner = lws_context_user(context) else { return call.forward() }
     let loop = Unmanaged<ServiceLoop>.fromOpaque(owner).takeUnretainedValue()
     return loop.inflate(call)
 }

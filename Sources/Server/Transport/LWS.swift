@@ -2,6 +2,7 @@
 //
 // libwebsockets' threading rule: one service thread runs the context and every callback; `lws_write` only inside
 // a writeable callback; the one call that is safe from another thread is `lws_cancel_service`.
+internal import CShim
 internal import CWebSockets
 
 /// A connection handle (`struct lws *`), valid only during the callback it arrived in.
@@ -49,6 +50,18 @@ struct WSI {
         return address
     }
 
+    /// Starts refusing frames without the mask bit on this new WebSocket (RFC 6455 §5.1): CShim's `recv`, which
+    /// lws reads with, fails the connection at the first one (`quarry_ws_mask_watch` on `lws_get_socket_fd`).
+    /// Only for plain TCP: through TLS the bytes read are not frames.
+    func refuseUnmaskedFrames() {
+        guard !isTLS else { return }
+        _ = quarry_ws_mask_watch(lws_get_socket_fd(raw))
+    }
+
+    /// Stops that, before lws closes the socket; true if the connection failed for an unmasked frame
+    /// (`quarry_ws_mask_unwatch`).
+    func stopRefusingUnmaskedFrames() -> Bool { quarry_ws_mask_unwatch(lws_get_socket_fd(raw)) != 0 }
+
     /// Asks for a writeable callback (`lws_callback_on_writable`).
     func requestWriteable() { lws_callback_on_writable(raw) }
 
@@ -79,6 +92,9 @@ struct WSI {
     var remainingInFrame: Int { Int(clamping: lws_remaining_packet_payload(raw)) }
     /// Whether the current frame is binary (`lws_frame_is_binary`).
     var isBinary: Bool { lws_frame_is_binary(raw) != 0 }
+    /// Whether the frame being read is the last of its message and all its payload is read: its FIN is set
+    /// and lws is not still inflating an earlier piece of it (`lws_is_final_fragment`).
+    var isLastFrameRead: Bool { lws_is_final_fragment(raw) != 0 }
     /// Whether the current frame has RSV1, which permessage-deflate sets on a compressed message's first frame
     /// (`lws_get_reserved_bits`).
     var isCompressedFrame: Bool { lws_get_reserved_bits(raw) & 0x40 != 0 }
@@ -201,13 +217,32 @@ struct DeflateExtensionCall {
 
     /// Whether this is the extension being handed received payload to inflate (`LWS_EXT_CB_PAYLOAD_RX`).
     var isPayloadReceived: Bool { reason == LWS_EXT_CB_PAYLOAD_RX }
+    /// Whether the extension is being freed with its connection (`LWS_EXT_CB_DESTROY`).
+    var isDestroy: Bool { reason == LWS_EXT_CB_DESTROY }
 
-    /// Whether lws' inflater would fail its assertion on this call and abort the process
-    /// (`quarry_pmd_rx_would_assert`, which replays it on a copy); `piece` is its `rx_buf_size` in bytes.
-    func wouldAbort(piece: Int) -> Bool {
-        guard let handle else { return false }
-        return quarry_pmd_rx_would_assert(user, input, piece, lws_is_final_fragment(handle.raw),
-                                          handle.isCompressedFrame ? 1 : 0) != 0
+    /// The payload this `LWS_EXT_CB_PAYLOAD_RX` brings, nil for a drain call (`quarry_pmd_rx_payload`).
+    var payload: UnsafeMutableBufferPointer<UInt8>? {
+        var count: Int32 = 0
+        guard let bytes = quarry_pmd_rx_payload(input, &count) else { return nil }
+        return UnsafeMutableBufferPointer(start: bytes, count: Int(count))
+    }
+
+    /// Gives the extension `bytes` as this call's payload instead (`quarry_pmd_rx_set_payload`); they must stay
+    /// until it has inflated them.
+    func replacePayload(with bytes: UnsafeMutableBufferPointer<UInt8>) {
+        quarry_pmd_rx_set_payload(input, bytes.baseAddress, Int32(bytes.count))
+    }
+
+    /// Whether the extension's inflater is started (`quarry_pmd_rx_started`).
+    var inflaterStarted: Bool { quarry_pmd_rx_started(user) != 0 }
+    /// Whether it still holds earlier input, and so will ignore this call's payload (`quarry_pmd_rx_holds_input`).
+    var inflaterHoldsInput: Bool { quarry_pmd_rx_holds_input(user) != 0 }
+
+    /// Whether lws' inflater would fail its assertion, and abort the process, if this call brought `payload`
+    /// (`quarry_pmd_rx_would_assert`, which replays lws' steps on a copy); `piece` is its `rx_buf_size` in bytes.
+    /// `unlessWhole`: also true unless the message then ends cleanly (its last block complete).
+    func wouldAbort(_ payload: UnsafeMutableBufferPointer<UInt8>, piece: Int, unlessWhole: Bool = false) -> Bool {
+        quarry_pmd_rx_would_assert(user, payload.baseAddress, Int32(payload.count), piece, unlessWhole ? 1 : 0) != 0
     }
 
     /// Lets lws' own extension handle the call (`lws_extension_callback_pm_deflate`).

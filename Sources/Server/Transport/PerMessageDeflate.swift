@@ -191,16 +191,36 @@ extension ServiceLoop {
         return OutboundDeflate(noted, settings)
     }
 
-    /// `LWS_EXT_CB_PAYLOAD_RX`: hands the payload to lws' inflater, unless it would abort the process on it
-    /// (libwebsockets 4.1.6's `assert(priv->rx.avail_out)`, see `quarry_pmd_rx_would_assert`). Such a message is
-    /// not one a conforming client's compressor writes in practice (the input must end inside a back-reference,
-    /// exactly as a piece fills): the connection is dropped, as lws drops one whose stream zlib rejects.
+    /// `LWS_EXT_CB_PAYLOAD_RX` and `LWS_EXT_CB_DESTROY`: hands the payload to lws' inflater, unless that would make
+    /// it abort the process (libwebsockets 4.1.6's `assert(priv->rx.avail_out)`, see `quarry_pmd_rx_would_assert`).
+    /// Such a payload is completed first with the 00 00 FF FF the sender stripped and the first byte of another
+    /// empty block, whose rest lws appends itself: the same message, read to the end before the assert. A payload
+    /// that would still make lws abort, or that does not then end cleanly (a stream cut inside a back-reference: not
+    /// one a compressor writes), fails its connection, as lws fails one whose stream zlib rejects.
     func inflate(_ call: DeflateExtensionCall) -> Int32 {
-        guard let settings = configuration.compression else { return call.forward() }
+        if call.isDestroy {
+            if let key = call.handle?.key { paddedPayloads.removeValue(forKey: key)?.deallocate() }
+            return call.forward()
+        }
+        guard let settings = configuration.compression, let wsi = call.handle, wsi.isLastFrameRead,
+              let payload = call.payload, wsi.isCompressedFrame || call.inflaterStarted
+        else { return call.forward() }
         let piece = DeflateAgreement.inflatedPieceBytes(settings, receiveBufferBytes: configuration.receiveBufferBytes)
-        guard call.wouldAbort(piece: piece) else { return call.forward() }
+        guard call.wouldAbort(payload, piece: piece) else { return call.forward() }
+        if !call.inflaterHoldsInput {
+            let completed = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: payload.count + 5)
+            _ = completed.initialize(from: payload)
+            _ = completed[payload.count...].initialize(from: [0x00, 0x00, 0xff, 0xff, 0x00])
+            if !call.wouldAbort(completed, piece: piece, unlessWhole: true) {
+                // lws' inflater reads from these bytes until the message is inflated: kept until the next one.
+                paddedPayloads.updateValue(completed, forKey: wsi.key)?.deallocate()
+                call.replacePayload(with: completed)
+                return call.forward()
+            }
+            completed.deallocate()
+        }
         warn("closed a socket whose compressed message would make libwebsockets abort (permessage-deflate)",
-             ["peer": "\(call.handle.map(clientAddress) ?? "?")"])
+             ["peer": "\(clientAddress(wsi))"])
         return -1
     }
 

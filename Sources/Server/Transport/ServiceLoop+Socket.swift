@@ -46,6 +46,7 @@ extension ServiceLoop {
                                  now: monotonicSeconds())
         let socket = Connection(id: id, wsi: wsi, session: session, peer: clientAddress(wsi), bucket: bucket)
         socket.deflate = primedDeflate(for: wsi)
+        wsi.refuseUnmaskedFrames()
         sockets[id] = socket
         socketsByPeer.add(for: socket.peer)
         // A page subscribes as soon as its socket opens; one that never does only holds a place.

@@ -38,6 +38,10 @@ final class ServiceLoop {
             if primedHandshakes.count > 4_096 { primedHandshakes = [:] }
         }
     }
+    /// Compressed payloads completed so that lws' inflater reads them to the end without aborting, by handle: lws
+    /// inflates from them until the message ends, so each is kept until its socket's next one or its extension is
+    /// freed (see `inflate(_:)`).
+    var paddedPayloads: [Int: UnsafeMutableBufferPointer<UInt8>] = [:]
     private var logLimiter = LogLimiter()
     /// Set once a graceful shutdown has begun: no new sockets, every open one closing with 1001.
     private(set) var shuttingDown = false
@@ -63,7 +67,10 @@ final class ServiceLoop {
         writeBuffer = .allocate(capacity: LWS.pre + writeCapacity)
     }
 
-    deinit { writeBuffer.deallocate() }
+    deinit {
+        writeBuffer.deallocate()
+        for payload in paddedPayloads.values { payload.deallocate() }
+    }
 
     func nextID() -> ConnectionID {
         lastID += 1
@@ -89,6 +96,7 @@ final class ServiceLoop {
             return lws_callback_http_dummy(wsi.raw, reason, user, input, length)
         case LWS_CALLBACK_WSI_DESTROY:
             headerWatch.done(wsi.key)
+            _ = wsi.stopRefusingUnmaskedFrames()
             return lws_callback_http_dummy(wsi.raw, reason, user, input, length)
         case LWS_CALLBACK_HTTP:
             headerWatch.done(wsi.key)
@@ -130,6 +138,10 @@ final class ServiceLoop {
             subscribeGraceEnded(WSI.connectionID(in: user))
             return 0
         case LWS_CALLBACK_CLOSED:
+            if wsi.stopRefusingUnmaskedFrames() {
+                let peer = sockets[WSI.connectionID(in: user)]?.peer ?? wsi.peer
+                warn("closed a socket that sent an unmasked frame (RFC 6455 §5.1)", ["peer": "\(peer)"])
+            }
             socketClosed(WSI.connectionID(in: user))
             return 0
         case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
