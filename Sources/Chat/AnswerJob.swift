@@ -136,8 +136,12 @@ public struct AnswerJob: Sendable {
         try? store.jobStarted(message: message)
         progress.step("Searching knowledge base…")
         let passages: [RetrievedPassage]
+        let history: [MessageRecord]
         do {
-            passages = try await retriever.search(question, limit: configuration.passages)
+            history = try store.history(before: message, thread: thread, limit: configuration.historyMessages)
+            // A follow-up is searched with the conversation's last questions (their words count less).
+            let earlier = history.filter { $0.role == "user" }.suffix(Self.contextQuestions).map(\.content)
+            passages = try await retriever.search(question, context: Array(earlier), limit: configuration.passages)
         } catch {
             logger.error("retrieval failed", metadata: ["message": "\(message)", "cause": "\(error)"])
             return progress.finish(.error, "The documents could not be searched just now. Please try again.", sources: [])
@@ -149,7 +153,6 @@ public struct AnswerJob: Sendable {
         if model == nil { progress.step("No language model is configured: quoting the documents") }
         progress.step("Generating response…")
         do {
-            let history = try store.history(before: message, thread: thread, limit: configuration.historyMessages)
             let request = AnswerRequest(
                 question: question,
                 history: history.map { ChatMessage(role: $0.role, content: $0.content) },
@@ -182,6 +185,9 @@ public struct AnswerJob: Sendable {
     private func warning(_ message: String, _ metadata: Logger.Metadata) {
         if let log { log.warning(message, metadata) } else { logger.warning("\(message)", metadata: metadata) }
     }
+
+    /// How many of the conversation's earlier questions a question is searched with.
+    static let contextQuestions = 2
 
     /// A passage as the answerer sees it, its page last as sources show it: "Title › Heading, p. 2".
     static func passage(_ found: RetrievedPassage) -> Passage {

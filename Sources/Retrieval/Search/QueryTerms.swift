@@ -16,6 +16,17 @@ public struct QueryTerms: Sendable, Equatable {
         words = (informative.isEmpty ? all : informative).filter { seen.insert($0).inserted }
     }
 
+    /// Terms made of words already cut and lower-cased (each at most once, in order).
+    init(words: [String]) {
+        var seen = Set<String>()
+        self.words = words.filter { seen.insert($0).inserted }
+    }
+
+    /// The informative words of `text` (no common words, no single letters), possibly none.
+    static func informative(_ text: String) -> [String] {
+        words(of: text).filter { !stopWords.contains($0) && !($0.count == 1 && $0.first!.isLetter) }
+    }
+
     /// The FTS5 expression: every word as a quoted string, any of them (`"a" OR "b"`); nil when there are none.
     public var expression: String? { Self.expression(words) }
 

@@ -43,16 +43,20 @@ public struct RetrievalConfiguration: Sendable {
     /// Passages whose percentage is below this share of the best one's are left out: neither sent to the model
     /// nor shown. 0 keeps every passage found.
     public var cutoff: Double
+    /// How much the words of a conversation's earlier questions count, beside the question's own (1), when a
+    /// question is searched with its conversation (`search(_:context:limit:)`). 0 ignores the conversation.
+    public var contextWeight: Double
 
     public init(weights: (title: Double, headings: Double, body: Double) = (4, 2, 1), candidates: Int = 50,
                 fusion: Fusion = .default, lexicalBudget: Int = 1_000, relevance: RelevanceMeasure = .coverage,
-                cutoff: Double = 0) {
+                cutoff: Double = 0, contextWeight: Double = 0.5) {
         self.weights = weights
         self.candidates = candidates
         self.fusion = fusion
         self.lexicalBudget = lexicalBudget
         self.relevance = relevance
         self.cutoff = min(1, max(0, cutoff))
+        self.contextWeight = min(1, max(0, contextWeight))
     }
 }
 
@@ -74,22 +78,43 @@ public final class Retriever: Sendable {
 
     /// The `limit` best passages for `question`, best first. Vector search joins in when an embedder is set and
     /// chunks have embeddings from its model; if the embeddings endpoint fails, BM25 answers alone.
-    public func search(_ question: String, limit: Int = 8) async throws(StoreError) -> [RetrievedPassage] {
-        let terms = QueryTerms(question)
+    ///
+    /// `context` holds the conversation's earlier questions, latest last: a follow-up ("and how do I cancel
+    /// it?") means little alone. Their informative words that the question does not have are searched too, and
+    /// each chunk's score is its score for the question's words plus `contextWeight` times its score for those,
+    /// each relative to the best of its list (see `blend`). The percentages shown still measure the question's own
+    /// words.
+    public func search(_ question: String, context: [String] = [], limit: Int = 8) async throws(StoreError)
+        -> [RetrievedPassage]
+    {
+        var terms = QueryTerms(question)
+        let own = Set(QueryTerms.informative(question))
+        let earlier = configuration.contextWeight > 0
+            ? QueryTerms(words: context.flatMap(QueryTerms.informative).filter { !own.contains($0) }) : QueryTerms(words: [])
+        // A follow-up of common words only ("what about that?") is searched by the conversation's words alone.
+        if own.isEmpty, !earlier.words.isEmpty { terms = QueryTerms(words: []) }
         // Fusion wants more candidates from each side than it keeps; BM25 alone needs only the list itself.
-        let depth = embedder == nil ? limit : max(limit, configuration.candidates)
-        let words = try lexical.search(terms, limit: depth).map { (id: $0.id, score: -$0.score) }
+        let depth = embedder == nil && earlier.words.isEmpty ? limit : max(limit, configuration.candidates)
+        var words = try lexical.search(terms, limit: depth).map { (id: $0.id, score: -$0.score) }
+        if !earlier.words.isEmpty {
+            let conversation = try lexical.search(earlier, limit: depth).map { (id: $0.id, score: -$0.score) }
+            words = Self.blend(words, conversation, weight: configuration.contextWeight)
+        }
         var ranked = words.map { Fused(id: $0.id, score: $0.score, bm25: $0.score, similarity: nil) }
+        // The meaning of a follow-up is the question with the one before it.
+        let meaning = ([context.last].compactMap { $0 } + [question]).joined(separator: "\n")
         if let embedder, let index = try? vectors.index(model: embedder.model), index.count > 0,
-           let query = try? await embedder.embed([question]).first {
+           let query = try? await embedder.embed([earlier.words.isEmpty ? question : meaning]).first {
             ranked = configuration.fusion.fuse(lexical: words, nearest: index.nearest(to: query, k: depth),
                                                similarity: { index.similarities(of: $0, to: query) })
         }
         let top = Array(ranked.prefix(limit))
         let records = Dictionary(try store.chunks(ids: top.map(\.id)).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let found = top.compactMap { item in records[item.id].map { (item, $0) } }
-        let rarity = configuration.relevance == .weightedCoverage ? try lexical.rarity(of: terms.words) : [:]
-        let percentages = Relevance.percentages(question: terms, rarity: rarity, passages: found.map { item, chunk in
+        // What the percentages measure: the question's words, or the conversation's when it has none of its own.
+        let measured = terms.words.isEmpty ? earlier : terms
+        let rarity = configuration.relevance == .weightedCoverage ? try lexical.rarity(of: measured.words) : [:]
+        let percentages = Relevance.percentages(question: measured, rarity: rarity, passages: found.map { item, chunk in
             ("\(chunk.documentTitle) \(chunk.headingPath.joined(separator: " ")) \(chunk.text)", item.similarity)
         })
         // Percentages never rise down the list, so what the cut-off keeps is a prefix of it.
@@ -98,5 +123,27 @@ public final class Retriever: Sendable {
             RetrievedPassage(chunk: pair.1, rank: index + 1, score: pair.0.score, bm25: pair.0.bm25,
                              similarity: pair.0.similarity, relevance: percentages[index])
         }
+    }
+
+    /// The question's BM25 list and the conversation's, as one: each chunk scores its share of the best score of
+    /// the question's list plus `weight` times its share of the best of the conversation's (0 where it is
+    /// missing from a list), scaled back to the question's BM25 so the scores stay comparable. Best first.
+    static func blend(_ own: [(id: Int64, score: Double)], _ conversation: [(id: Int64, score: Double)], weight: Double)
+        -> [(id: Int64, score: Double)]
+    {
+        let bestOwn = own.map(\.score).max() ?? 0, bestConversation = conversation.map(\.score).max() ?? 0
+        let scale = bestOwn > 0 ? bestOwn : bestConversation
+        var scores: [Int64: Double] = [:], order: [Int64] = []
+        for (id, score) in own where bestOwn > 0 {
+            if scores[id] == nil { order.append(id) }
+            scores[id, default: 0] += score / bestOwn
+        }
+        for (id, score) in conversation where bestConversation > 0 {
+            if scores[id] == nil { order.append(id) }
+            scores[id, default: 0] += weight * score / bestConversation
+        }
+        let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($0.element, $0.offset) })
+        return order.map { (id: $0, score: scores[$0]! * scale) }
+            .sorted { $0.score != $1.score ? $0.score > $1.score : position[$0.id]! < position[$1.id]! }
     }
 }

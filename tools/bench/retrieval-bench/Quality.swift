@@ -7,6 +7,8 @@ struct Question {
     let question: String
     /// The pages that answer it (relative to the HTML root: `library/json.html`).
     let pages: Set<String>
+    /// The conversation's earlier questions, searched with it (follow-ups).
+    var context: [String] = []
 }
 
 struct Quality {
@@ -23,7 +25,7 @@ func evaluate(_ retriever: Retriever, _ questions: [Question], page: (String) ->
     var quality = Quality()
     var hits = 0, reciprocal = 0.0
     for question in questions {
-        let results = try await retriever.search(question.question, limit: 64)
+        let results = try await retriever.search(question.question, context: question.context, limit: 64)
         var documents: [String] = []
         for result in results {
             let relative = page(result.chunk.documentPath)
@@ -36,7 +38,7 @@ func evaluate(_ retriever: Retriever, _ questions: [Question], page: (String) ->
         }
         for _ in 0..<times {
             let started = now()
-            _ = try await retriever.search(question.question, limit: 8)
+            _ = try await retriever.search(question.question, context: question.context, limit: 8)
             quality.latencies.append((now() - started) * 1000)
         }
     }

@@ -99,6 +99,12 @@ if let recall = baseline?["recall_at_8"]?.double, let mrr = baseline?["mrr_at_8"
 // The percentage beside each source: how well it tells right passages from wrong ones, beside the old figure.
 try await relevanceFigure(store: store, questions: questions, page: htmlPage, cutoff: RetrievalConfiguration().cutoff)
 
+// Follow-up questions, searched alone and with their conversation.
+let questionsFolder = resolved(questionsPath).split(separator: "/", omittingEmptySubsequences: false).dropLast()
+    .joined(separator: "/")
+try await followUps(store: store, path: options["followups"] ?? questionsFolder + "/python-followups.json",
+                    questions: questions, page: htmlPage, quick: quick)
+
 // The same index with every matching chunk scored (no rare/common split): what LexicalSearch saves, and that it
 // loses nothing.
 let full = try await evaluate(Retriever(store: store, configuration: RetrievalConfiguration(lexicalBudget: .max)), questions,
