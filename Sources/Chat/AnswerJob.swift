@@ -138,10 +138,24 @@ public struct AnswerJob: Sendable {
         let passages: [RetrievedPassage]
         let history: [MessageRecord]
         do {
-            history = try store.history(before: message, thread: thread, limit: configuration.historyMessages)
-            // A follow-up is searched with the conversation's last questions (their words count less).
-            let earlier = history.filter { $0.role == "user" }.suffix(Self.contextQuestions).map(\.content)
-            passages = try await retriever.search(question, context: Array(earlier), limit: configuration.passages)
+            // What came before the question: the thread's messages before this answer, less the question itself
+            // (the last of them), which the model is sent once, with the passages.
+            var earlierMessages = try store.history(before: message, thread: thread, limit: configuration.historyMessages + 1)
+            if earlierMessages.last?.role == "user" { earlierMessages.removeLast() }
+            history = Array(earlierMessages.suffix(configuration.historyMessages))
+            let earlier = Array(history.filter { $0.role == "user" }.suffix(Self.contextQuestions).map(\.content))
+            // A follow-up, with a model: the model makes it a standalone query, shown as a step. Otherwise (or if
+            // the model does not answer in time) the conversation's last questions are searched with it, their
+            // words counting less.
+            if !earlier.isEmpty, model != nil, !FollowUp.standsAlone(question),
+               let query = await answerer.searchQuery(
+                   for: question, history: history.map { ChatMessage(role: $0.role, content: $0.content) },
+                   within: configuration.searchQueryTimeout) {
+                progress.step("Searching for “\(query)”")
+                passages = try await retriever.search(query, context: earlier, limit: configuration.passages)
+            } else {
+                passages = try await retriever.search(question, context: earlier, limit: configuration.passages)
+            }
         } catch {
             logger.error("retrieval failed", metadata: ["message": "\(message)", "cause": "\(error)"])
             return progress.finish(.error, "The documents could not be searched just now. Please try again.", sources: [])

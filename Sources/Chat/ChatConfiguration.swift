@@ -29,12 +29,16 @@ public struct ChatConfiguration: Sendable {
     public var passages: Int
     /// Earlier messages of the thread sent to the model as context.
     public var historyMessages: Int
+    /// The longest the model may take to turn a follow-up question into a search query; past it, the question is
+    /// searched with the conversation's words instead.
+    public var searchQueryTimeout: Duration
 
     public init(updateInterval: Duration = .milliseconds(100), checkpointInterval: Duration = .seconds(1),
                 maxConcurrentAnswers: Int = 4, maxWaitingAnswers: Int = 16, maxWaitingAnswersPerSession: Int = 1,
                 maxAnswersPerPeer: Int = 8, answerTimeout: Duration = .seconds(300), questionsPerMinute: Int = 10,
                 questionsPerMinutePerPeer: Int = 30, maxQuestionCharacters: Int = 4_000,
-                maxQuestionBytes: Int = 16_384, passages: Int = 8, historyMessages: Int = 6) {
+                maxQuestionBytes: Int = 16_384, passages: Int = 8, historyMessages: Int = 6,
+                searchQueryTimeout: Duration = .seconds(5)) {
         self.updateInterval = updateInterval
         self.checkpointInterval = checkpointInterval
         self.maxConcurrentAnswers = max(1, maxConcurrentAnswers)
@@ -48,5 +52,6 @@ public struct ChatConfiguration: Sendable {
         self.maxQuestionBytes = maxQuestionBytes
         self.passages = passages
         self.historyMessages = historyMessages
+        self.searchQueryTimeout = searchQueryTimeout
     }
 }

@@ -60,11 +60,18 @@ public protocol Answerer: Sendable {
     /// How long until the answerer may ask its model again, when its ceiling on requests a minute is reached;
     /// nil when it may now (or has no model).
     var modelBusyFor: Duration? { get }
+
+    /// A standalone search query for a follow-up `question`, made from the conversation `history` (oldest first)
+    /// within `limit`; nil when the answerer has no model, or the model did not give one in time.
+    func searchQuery(for question: String, history: [ChatMessage], within limit: Duration) async -> String?
 }
 
 extension Answerer {
     /// No ceiling: never busy.
     public var modelBusyFor: Duration? { nil }
+
+    /// No model: no query.
+    public func searchQuery(for question: String, history: [ChatMessage], within limit: Duration) async -> String? { nil }
 }
 
 extension LLMClient {
