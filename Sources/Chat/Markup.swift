@@ -50,7 +50,7 @@ public enum Markup {
             out += "<p class=\"error\" role=\"alert\">\(HTML.escape(why))</p>"
             out += "<button type=\"button\" \(Wire.Attribute.retry)=\"\(id)\">Retry</button>"
         }
-        return out + Self.sources(sources)
+        return out + Self.sources(sources, message: id)
     }
 
     /// The button that copies an answer's text (`Resources/quarry.js`); the stylesheet gives it its words, as it
@@ -60,15 +60,16 @@ public enum Markup {
     }
 
     /// The sources an answer used: title (a link to the passage), heading path, relevance and excerpt, each escaped.
-    static func sources(_ sources: [SourceRecord]) -> String {
+    static func sources(_ sources: [SourceRecord], message: Int64) -> String {
         guard !sources.isEmpty else { return "" }
         let items = sources.map { source in
             let place = source.headingPath.isEmpty ? "" : " <span class=\"heading\">› \(HTML.escape(source.headingPath))</span>"
             let page = pageLabel(source.pages).map { ", <span class=\"page\">\($0)</span>" } ?? ""
             // The title opens the passage in its document (the reading view), while the passage is still stored.
             let title = HTML.escape(source.documentTitle)
-            let name = source.chunkID.map { "<a class=\"title\" href=\"\(DocumentRoute.chunkAddress($0))\">\(title)</a>" }
-                ?? "<span class=\"title\">\(title)</span>"
+            let address = DocumentRoute.sourceAddress(message: message, rank: source.rank)
+            let name = source.chunkID == nil ? "<span class=\"title\">\(title)</span>"
+                : "<a class=\"title\" href=\"\(address)\">\(title)</a>"
             return "<li>\(name)\(place)\(page) "
                 + "<span class=\"relevance\">\(source.relevance)%</span> <q>\(HTML.escape(source.excerpt))</q></li>"
         }

@@ -32,22 +32,29 @@ public final class ReadingRoom: DocumentPages {
         self.folder = folder.map { OriginalFile.resolvedFolder($0) ?? $0 }
     }
 
-    public func respond(to route: DocumentRoute) -> DocumentResponse {
+    public func respond(to route: DocumentRoute, session: SessionID) -> DocumentResponse {
         do {
             switch route {
-            case .chunk(let chunk):
-                guard let place = try store.chunkPlace(id: chunk) else { return Self.passageGone }
-                return .moved(DocumentRoute.passageAddress(document: place.document, chunk: chunk))
+            case .source(let message, let rank):
+                // Only the conversation's own session learns anything of it.
+                guard let source = try store.readableSource(message: message, rank: rank, session: session.rawValue) else {
+                    return .failure(status: 404, message: "There is no such source in your conversations.")
+                }
+                let back = "/#\(source.thread)"
+                guard let chunk = source.chunk, let place = try store.chunkPlace(id: chunk) else {
+                    return Self.passageGone(back: back)
+                }
+                return try page(place.document, from: max(0, place.ordinal - Window.before), cited: chunk, back: back)
             case .passage(let document, let chunk):
-                guard let place = try store.chunkPlace(id: chunk) else { return Self.passageGone }
+                guard let place = try store.chunkPlace(id: chunk) else { return Self.passageGone(back: "/") }
                 guard place.document == document else {
                     return .moved(DocumentRoute.passageAddress(document: place.document, chunk: chunk))
                 }
-                return try page(document, from: max(0, place.ordinal - Window.before), cited: chunk)
+                return try page(document, from: max(0, place.ordinal - Window.before), cited: chunk, back: "/")
             case .document(let document):
-                return try page(document, from: 0, cited: nil)
+                return try page(document, from: 0, cited: nil, back: "/")
             case .part(let document, let from):
-                return try page(document, from: from, cited: nil)
+                return try page(document, from: from, cited: nil, back: "/")
             case .file(let document):
                 return try original(document)
             }
@@ -56,13 +63,16 @@ public final class ReadingRoom: DocumentPages {
         }
     }
 
-    static let passageGone = DocumentResponse.failure(status: 404, message: """
-        This passage is no longer in the documents: its document has changed or been removed since the answer. \
-        Ask the question again to find it where it is now.
-        """)
+    /// A page saying a source's passage is gone, with the way back.
+    static func passageGone(back: String) -> DocumentResponse {
+        .page(title: "Passage not found", body: """
+            <main class="document"><h1>This passage is no longer in the documents</h1><p>Its document has changed or \
+            been removed since the answer. Ask the question again to find it where it is now.</p></main>
+            """, back: back)
+    }
     static let documentGone = DocumentResponse.failure(status: 404, message: "There is no such document on this server.")
 
-    private func page(_ id: Int64, from: Int, cited: Int64?) throws(StoreError) -> DocumentResponse {
+    private func page(_ id: Int64, from: Int, cited: Int64?, back: String) throws(StoreError) -> DocumentResponse {
         guard let document = try store.readableDocument(id: id) else { return Self.documentGone }
         var chunks = try store.readableChunks(document: id, from: from, limit: Window.chunks)
         // Within the byte budget, keeping the cited passage: drop from the end, then from the start.
@@ -104,7 +114,7 @@ public final class ReadingRoom: DocumentPages {
         }
         if chunks.isEmpty { html += "<p class=\"more\">This part of the document is empty.</p>" }
         html += "</main>"
-        return .page(title: document.title, body: html)
+        return .page(title: document.title, body: html, back: back)
     }
 
     /// The chunks as the document's text: headings where the heading path changes, a page mark where a new page

@@ -63,4 +63,17 @@ extension Store {
             }
         }
     }
+
+    /// A source an answer of `session` showed: the answer's thread and the source's passage (nil when its document
+    /// has been read again or removed since). Nil when there is no such source in that session's conversations.
+    public func readableSource(message: Int64, rank: Int, session: String) throws(StoreError)
+        -> (thread: Int64, chunk: Int64?)?
+    {
+        try withReader { db throws(SQLiteError) in
+            try db.query("""
+                SELECT t.id, s.chunk_id FROM message_sources s JOIN messages m ON m.id = s.message_id
+                JOIN threads t ON t.id = m.thread_id WHERE s.message_id = ? AND s.rank = ? AND t.session_id = ?
+                """, message, rank, session).first.map { ($0[0].int64 ?? 0, $0[1].int64) }
+        }
+    }
 }

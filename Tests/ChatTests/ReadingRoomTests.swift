@@ -2,7 +2,7 @@
 // shown once, the chunker's overlap shown once, originals only from inside the folder.
 @testable import Chat
 import Retrieval
-import Server
+@testable import Server
 import Store
 import TestSupport
 import Testing
@@ -11,6 +11,8 @@ import Glibc
 #endif
 
 @Suite struct ReadingRoomTests {
+    static let session = SessionID(rawValue: "reader")
+
     /// A PDF-like document of three chunks over pages 11–12, the second repeating the end of the first.
     func makeStore(_ folder: String) throws -> (Store, Int64, [Int64]) {
         let store = try Store(path: folder + "/q.db")
@@ -27,7 +29,7 @@ import Glibc
     }
 
     func html(_ response: DocumentResponse) -> String {
-        guard case .page(_, let body) = response else { return "not a page: \(response)" }
+        guard case .page(_, let body, _) = response else { return "not a page: \(response)" }
         return body
     }
 
@@ -35,7 +37,7 @@ import Glibc
         try withTemporaryDirectory { folder in
             let (store, id, chunks) = try makeStore(folder)
             let room = ReadingRoom(store: store, folder: nil)
-            let page = html(room.respond(to: .passage(document: id, chunk: chunks[1])))
+            let page = html(room.respond(to: .passage(document: id, chunk: chunks[1]), session: Self.session))
             #expect(page.contains("<h1>Staff &lt;handbook&gt;</h1>"))
             #expect(page.contains(#"<section id="passage" class="chunk content cited"><p>Sick leave needs no notice.</p>"#),
                     "the overlap with the chunk before is shown once: \(page)")
@@ -49,16 +51,46 @@ import Glibc
         }
     }
 
-    @Test func aPassageOfAnotherDocumentOrAGoneOneIsSaidSo() throws {
+    @Test func aSourceOpensForItsOwnSessionWithTheWayBackToItsConversation() throws {
         try withTemporaryDirectory { folder in
             let (store, id, chunks) = try makeStore(folder)
+            let exchange = try #require(try store.startExchange(session: Self.session.rawValue, thread: nil, title: "Leave",
+                                                                 question: "How much notice for leave?"))
+            try store.finishAnswer(message: exchange.answer, content: "Two weeks.", thinking: "", status: .complete,
+                                   model: nil, error: nil, sources: [
+                SourceRecord(rank: 1, chunkID: chunks[1], documentTitle: "Staff <handbook>", headingPath: "Leave",
+                             excerpt: "Leave is approved", score: 1, distance: nil, relevance: 90, pages: 11...12),
+            ])
             let room = ReadingRoom(store: store, folder: nil)
-            guard case .moved(let address) = room.respond(to: .chunk(chunks[2])) else { Issue.record("not moved"); return }
-            #expect(address == "/documents/\(id)/passages/\(chunks[2])#passage")
-            guard case .moved = room.respond(to: .passage(document: id + 1, chunk: chunks[2])) else { Issue.record("not moved"); return }
-            guard case .failure(404, let message) = room.respond(to: .chunk(999_999)) else { Issue.record("not 404"); return }
-            #expect(message.contains("no longer in the documents"))
-            guard case .failure(404, _) = room.respond(to: .document(999_999)) else { Issue.record("not 404"); return }
+            guard case .page(_, let body, let back) = room.respond(to: .source(message: exchange.answer, rank: 1),
+                                                                   session: Self.session) else {
+                Issue.record("not a page")
+                return
+            }
+            #expect(back == "/#\(exchange.thread.id)")
+            #expect(body.contains(#"<section id="passage" class="chunk content cited">"#))
+            // Another session learns nothing of it; a rank that is not there is not found.
+            guard case .failure(404, _) = room.respond(to: .source(message: exchange.answer, rank: 1),
+                                                       session: SessionID(rawValue: "someone-else")) else {
+                Issue.record("another session read it")
+                return
+            }
+            guard case .failure(404, _) = room.respond(to: .source(message: exchange.answer, rank: 2), session: Self.session)
+            else { Issue.record("rank 2 found"); return }
+            // Its document read again: the passage is gone, and the page says so, with the way back.
+            _ = try store.replaceDocument(path: folder + "/docs/handbook.pdf", title: "Staff handbook", contentHash: "h2",
+                                          size: 1, modifiedAt: 2, chunks: [NewChunk(ordinal: 0, headingPath: [], text: "New.")])
+            guard case .page(_, let gone, "/#\(exchange.thread.id)") = room.respond(to: .source(message: exchange.answer, rank: 1),
+                                                                                 session: Self.session) else {
+                Issue.record("no page for a gone passage")
+                return
+            }
+            #expect(gone.contains("no longer in the documents"))
+            guard case .failure(404, _) = room.respond(to: .document(999_999), session: Self.session) else {
+                Issue.record("not 404")
+                return
+            }
+            _ = id
         }
     }
 
@@ -68,17 +100,17 @@ import Glibc
             mkdir(folder + "/docs", 0o755)
             try writeFile(folder + "/docs/handbook.pdf", Array("%PDF-1.4 not really".utf8))
             let room = ReadingRoom(store: store, folder: folder + "/docs")
-            let page = html(room.respond(to: .passage(document: id, chunk: chunks[2])))
+            let page = html(room.respond(to: .passage(document: id, chunk: chunks[2]), session: Self.session))
             #expect(page.contains(#"<a class="original" href="/documents/\#(id)/file#page=12">Open the PDF at page 12</a>"#), "\(page)")
-            guard case .file("application/pdf", let bytes, nil) = room.respond(to: .file(id)) else { Issue.record("no file"); return }
+            guard case .file("application/pdf", let bytes, nil) = room.respond(to: .file(id), session: Self.session) else { Issue.record("no file"); return }
             #expect(bytes == Array("%PDF-1.4 not really".utf8))
 
             // The same document's path, now a link to a file outside the folder: not served, not offered.
             try writeFile(folder + "/secret.pdf", Array("secret".utf8))
             unlink(folder + "/docs/handbook.pdf")
             symlink(folder + "/secret.pdf", folder + "/docs/handbook.pdf")
-            guard case .failure(404, _) = room.respond(to: .file(id)) else { Issue.record("served a link outside"); return }
-            #expect(!html(room.respond(to: .document(id))).contains("class=\"original\""))
+            guard case .failure(404, _) = room.respond(to: .file(id), session: Self.session) else { Issue.record("served a link outside"); return }
+            #expect(!html(room.respond(to: .document(id), session: Self.session)).contains("class=\"original\""))
         }
     }
 
@@ -90,7 +122,7 @@ import Glibc
                                                chunks: chunks)
             let ids = try store.readableChunks(document: id, from: 0, limit: 500).map(\.id)
             let room = ReadingRoom(store: store, folder: nil)
-            let page = html(room.respond(to: .passage(document: id, chunk: ids[300])))
+            let page = html(room.respond(to: .passage(document: id, chunk: ids[300]), session: Self.session))
             #expect(page.contains("Paragraph number 300 of") && page.contains("Paragraph number \(300 - ReadingRoom.Window.before) of"))
             #expect(!page.contains("Paragraph number \(299 - ReadingRoom.Window.before) of"))
             #expect(page.contains(#"href="/documents/\#(id)/from/\#(300 - ReadingRoom.Window.before - ReadingRoom.Window.chunks < 0 ? 0 : 300 - ReadingRoom.Window.before - ReadingRoom.Window.chunks)""#)

@@ -10,17 +10,17 @@ final class GatedPages: DocumentPages, @unchecked Sendable {
     let release = Completion()
     let started = Completion()
     let asked = Locked<[DocumentRoute]>([])
-    func respond(to route: DocumentRoute) -> DocumentResponse {
+    func respond(to route: DocumentRoute, session: SessionID) -> DocumentResponse {
         asked.withLock { $0.append(route) }
         switch route {
         case .document(1):
             started.signal()
             release.wait()
-            return .page(title: "Held <1>", body: "<main>held</main>")
+            return .page(title: "Held <1>", body: "<main>held</main>", back: "/#4")
         case .file:
             return .file(contentType: "text/html; charset=utf-8", bytes: Array("<script>x</script>".utf8), download: nil)
-        case .chunk(let chunk):
-            return .moved(DocumentRoute.passageAddress(document: 7, chunk: chunk))
+        case .source(_, let rank):
+            return .moved(DocumentRoute.passageAddress(document: 7, chunk: Int64(rank)))
         default:
             return .failure(status: 404, message: "There is no such document on this server.")
         }
@@ -36,14 +36,15 @@ final class GatedPages: DocumentPages, @unchecked Sendable {
         ("/documents/12/passages/345", .passage(document: 12, chunk: 345)),
         ("/documents/12/from/40", .part(document: 12, from: 40)),
         ("/documents/12/file", .file(12)),
-        ("/passages/345", .chunk(345)),
+        ("/messages/9/sources/3", .source(message: 9, rank: 3)),
     ] as [(String, DocumentRoute)])
     func routes(path: String, route: DocumentRoute) {
         #expect(DocumentRoute(path: path) == route)
     }
 
     @Test(arguments: ["/documents", "/documents/", "/documents/x", "/documents/12/passages", "/documents/-1",
-                      "/documents/12/file/more", "/documents/1234567890123456789", "/passages/1/2", "/documentsx/1"])
+                      "/documents/12/file/more", "/documents/1234567890123456789", "/messages/1/sources", "/passages/1",
+                      "/documentsx/1"])
     func notRoutes(path: String) {
         #expect(DocumentRoute(path: path) == nil)
     }
@@ -72,6 +73,7 @@ final class GatedPages: DocumentPages, @unchecked Sendable {
         let html = String(decoding: response.body, as: UTF8.self)
         #expect(html.contains("<title>Held &lt;1&gt; · Quarry</title>") && html.contains("<main>held</main>"))
         #expect(html.contains(#"<link rel="stylesheet" href="/assets/quarry."#))
+        #expect(html.contains(#"<a href="/#4">← Back to the conversation</a>"#))
         #expect(response.header("content-security-policy")?.contains("script-src 'self'") == true)
     }
 
@@ -90,7 +92,7 @@ final class GatedPages: DocumentPages, @unchecked Sendable {
         let file = try httpRequest(port: server.port, "/documents/3/file", headers: [Self.cookie])
         #expect(file.status == 200 && file.header("content-type") == "text/html; charset=utf-8")
         #expect(file.headers("content-security-policy").contains("sandbox"), "a web page from the folder runs nothing")
-        let moved = try httpRequest(port: server.port, "/passages/99", headers: [Self.cookie])
+        let moved = try httpRequest(port: server.port, "/messages/5/sources/99", headers: [Self.cookie])
         #expect(moved.status == 303 && moved.header("location") == "/documents/7/passages/99#passage")
         let head = try httpRequest(port: server.port, "/documents/3/file", method: "HEAD", headers: [Self.cookie])
         #expect(head.status == 200 && head.header("content-length") == "\(Array("<script>x</script>".utf8).count)")

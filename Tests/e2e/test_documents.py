@@ -200,7 +200,7 @@ def test_a_pdf_dropped_into_a_running_servers_folder_is_answered_from_with_its_p
     # The source opens its passage in the reading view: marked, placed, its page named, the PDF a tap away at it.
     answer.sources.locator("summary").click()
     first.locator("a.title").click()
-    expect(page).to_have_url(re.compile(r"/documents/\d+/passages/\d+#passage$"), timeout=LONG)
+    expect(page).to_have_url(re.compile(r"/messages/\d+/sources/1#passage$"), timeout=LONG)
     cited = page.locator("section#passage.cited")
     expect(cited).to_be_visible()
     expect(cited).to_be_in_viewport()
@@ -238,7 +238,7 @@ def test_a_markdown_source_opens_at_its_passage_and_only_ingested_files_inside_t
     # What the reading addresses refuse: no session, no such document, and a file that is not a document (a link
     # into the folder leading outside it, then read under the document's name).
     base = f"http://127.0.0.1:{q.port}"
-    document = re.search(r"/documents/(\d+)/", page.url).group(1)
+    document = re.search(r"/documents/(\d+)/file", page.locator("a.original").get_attribute("href")).group(1)
     for path, status in [(f"/documents/{document}", 403), ("/documents/999999", 403)]:
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(base + path, timeout=10)
@@ -249,3 +249,9 @@ def test_a_markdown_source_opens_at_its_passage_and_only_ingested_files_inside_t
     os.symlink(tmp_path / "outside.txt", cafe)
     leaked = page.request.get(f"{base}/documents/{document}/file")
     assert leaked.status == 404 and b"Secret" not in leaked.body(), leaked.text()
+
+    # The way back leads to the conversation the source came from.
+    page.locator(".reading-bar a").click()
+    expect(page).to_have_url(re.compile(r"/#\d+$"))
+    expect(page.locator("details.sources a.title").first).to_have_text("Café hours", timeout=LONG)
+    assert page.problems == []

@@ -14,8 +14,9 @@ public enum DocumentRoute: Sendable, Equatable {
     case part(document: Int64, from: Int)
     /// `/documents/<id>/file`: the file the document was read from.
     case file(Int64)
-    /// `/passages/<chunk>`: wherever that passage is now (a source names its passage, not always its document).
-    case chunk(Int64)
+    /// `/messages/<answer>/sources/<rank>`: the passage an answer's source names, opened for the conversation it
+    /// belongs to (only its session may, and its page leads back to that conversation).
+    case source(message: Int64, rank: Int)
 
     /// The route of a path, if it is one.
     init?(path: String) {
@@ -37,9 +38,9 @@ public enum DocumentRoute: Sendable, Equatable {
         case let p where p.count == 4 && p[0] == "documents" && p[2] == "from":
             guard let document = id(p[1]), let place = id(p[3]), place <= Int32.max else { return nil }
             self = .part(document: document, from: Int(place))
-        case let p where p.count == 2 && p[0] == "passages":
-            guard let chunk = id(p[1]) else { return nil }
-            self = .chunk(chunk)
+        case let p where p.count == 4 && p[0] == "messages" && p[2] == "sources":
+            guard let message = id(p[1]), let rank = id(p[3]), rank <= Int32.max else { return nil }
+            self = .source(message: message, rank: Int(rank))
         default:
             return nil
         }
@@ -53,8 +54,10 @@ public enum DocumentRoute: Sendable, Equatable {
         "/documents/\(document)/passages/\(chunk)#\(passageAnchor)"
     }
 
-    /// The address that finds a passage wherever it is now.
-    public static func chunkAddress(_ chunk: Int64) -> String { "/passages/\(chunk)" }
+    /// The address of an answer's source, scrolled to its passage.
+    public static func sourceAddress(message: Int64, rank: Int) -> String {
+        "/messages/\(message)/sources/\(rank)#\(passageAnchor)"
+    }
 
     /// The address of a document from its chunk at `place` on.
     public static func partAddress(document: Int64, from place: Int) -> String {
@@ -67,8 +70,9 @@ public enum DocumentRoute: Sendable, Equatable {
 
 /// What a reading address answers.
 public enum DocumentResponse: Sendable {
-    /// A page: `title` (plain text) and `body` (HTML, already escaped), framed by the server with the stylesheet.
-    case page(title: String, body: String)
+    /// A page: `title` (plain text) and `body` (HTML, already escaped), framed by the server with the stylesheet
+    /// and a link back to the conversation at `back` (an address on this server: `/`, or `/#<thread>`).
+    case page(title: String, body: String, back: String)
     /// A file, shown in the browser (`download` nil) or saved under that name.
     case file(contentType: String, bytes: [UInt8], download: String?)
     /// Somewhere else (an address on this server).
@@ -80,7 +84,8 @@ public enum DocumentResponse: Sendable {
 /// Makes the pages of reading addresses. Called on a thread of the server's own, one request at a time: it may
 /// block on the database and take a while, but keep it bounded (the size of a page, of a file).
 public protocol DocumentPages: Sendable {
-    func respond(to route: DocumentRoute) -> DocumentResponse
+    /// The response to `route`, asked for by a browser of `session`.
+    func respond(to route: DocumentRoute, session: SessionID) -> DocumentResponse
 }
 
 /// Frames a reading page: the page's stylesheets, its title, a way back.
@@ -93,14 +98,14 @@ struct ReadingFrame: Sendable {
 
     func response(to route: DocumentRoute, _ answer: DocumentResponse) -> HTTPResponse {
         switch answer {
-        case .page(let title, let body):
+        case .page(let title, let body, let back):
             let links = stylesheets.map { "<link rel=\"stylesheet\" href=\"\(HTML.escape($0))\">" }.joined()
             let html = """
                 <!doctype html><html lang="en"><head><meta charset="utf-8">\
                 <meta name="viewport" content="width=device-width, initial-scale=1">\
                 <meta name="color-scheme" content="light dark"><title>\(HTML.escape(title)) · Quarry</title>\
                 <link rel="icon" href="data:,">\(links)</head><body class="reading">\
-                <nav class="reading-bar"><a href="/">← Back to the conversation</a></nav>\(body)</body></html>
+                <nav class="reading-bar"><a href="\(HTML.escape(back))">← Back to the conversation</a></nav>\(body)</body></html>
                 """
             return HTTPResponse(status: 200, contentType: "text/html; charset=utf-8",
                                 headers: [("cache-control", "no-store")], body: Array(html.utf8))

@@ -41,12 +41,12 @@ struct Router: Sendable {
               let route = DocumentRoute(path: request.path)
         else { return .now(respond(to: request)) }
         guard let documents else { return .now(.text(404, "Not found")) }
-        guard let cookie = request.cookie, sessions.session(fromCookieHeader: cookie) != nil else {
+        guard let cookie = request.cookie, let session = sessions.session(fromCookieHeader: cookie) else {
             return .now(.text(403, "Open this Quarry's page first, then the source again."))
         }
         let frame = readingFrame, head = request.method == "HEAD"
         return .later {
-            var response = frame.response(to: route, documents.respond(to: route))
+            var response = frame.response(to: route, documents.respond(to: route, session: session))
             if head { response.body = [] }
             return response
         }
