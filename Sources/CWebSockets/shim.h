@@ -45,8 +45,27 @@ static inline z_stream *quarry_pmd_rx_inflater(void *priv) { return (z_stream *)
 /// Whether the extension's inflater has been started (for a message under way, or kept between messages).
 static inline int quarry_pmd_rx_started(void *priv) { return priv && quarry_pmd_rx_inflater(priv)->state; }
 
-/// Whether the extension's inflater still holds input of an earlier call: it then ignores a call's payload.
-static inline int quarry_pmd_rx_holds_input(void *priv) { return priv && quarry_pmd_rx_inflater(priv)->avail_in; }
+/// How many bytes of input the extension's inflater still holds from an earlier call (it then ignores a call's
+/// payload and goes on with them).
+static inline size_t quarry_pmd_rx_held_input(void *priv) { return priv ? quarry_pmd_rx_inflater(priv)->avail_in : 0; }
+
+/// Whether the input the inflater holds lies within `count` bytes at `start`.
+static inline int quarry_pmd_rx_input_within(void *priv, const unsigned char *start, size_t count) {
+    z_stream *rx = quarry_pmd_rx_inflater(priv);
+    return rx && rx->next_in >= start && rx->next_in + rx->avail_in <= start + count;
+}
+
+/// Copies the input the inflater holds to `to` (room for all of it) and makes the inflater read it from there.
+///
+/// lws 4.1.6 reads every connection into one buffer per service thread (`pt->serv_buf`), hands the payload to the
+/// extension from there and, when zlib has not used all of it (its output piece filled), leaves the inflater
+/// pointing into that buffer until a later service pass drains it; a read for another connection meanwhile
+/// overwrites it, and the message is inflated from that connection's bytes.
+static inline void quarry_pmd_rx_move_input(void *priv, unsigned char *to) {
+    z_stream *rx = quarry_pmd_rx_inflater(priv);
+    memcpy(to, rx->next_in, rx->avail_in);
+    rx->next_in = to;
+}
 
 /// Whether lws_extension_callback_pm_deflate (4.1.6) would abort the process if the call that brings the payload
 /// of a message's last frame brought `input`.

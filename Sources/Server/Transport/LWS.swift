@@ -235,8 +235,17 @@ struct DeflateExtensionCall {
 
     /// Whether the extension's inflater is started (`quarry_pmd_rx_started`).
     var inflaterStarted: Bool { quarry_pmd_rx_started(user) != 0 }
-    /// Whether it still holds earlier input, and so will ignore this call's payload (`quarry_pmd_rx_holds_input`).
-    var inflaterHoldsInput: Bool { quarry_pmd_rx_holds_input(user) != 0 }
+    /// Bytes of earlier input it still holds; it then ignores this call's payload (`quarry_pmd_rx_held_input`).
+    var inflaterHeldInput: Int { quarry_pmd_rx_held_input(user) }
+    /// Whether the input it holds lies in `buffer` (`quarry_pmd_rx_input_within`).
+    func inflaterInput(isIn buffer: UnsafeMutableBufferPointer<UInt8>) -> Bool {
+        quarry_pmd_rx_input_within(user, buffer.baseAddress, buffer.count) != 0
+    }
+    /// Copies the input it holds to `buffer`, which has room for it, and points it there
+    /// (`quarry_pmd_rx_move_input`).
+    func moveInflaterInput(to buffer: UnsafeMutableBufferPointer<UInt8>) {
+        quarry_pmd_rx_move_input(user, buffer.baseAddress)
+    }
 
     /// Whether lws' inflater would fail its assertion, and abort the process, if this call brought `payload`
     /// (`quarry_pmd_rx_would_assert`, which replays lws' steps on a copy); `piece` is its `rx_buf_size` in bytes.

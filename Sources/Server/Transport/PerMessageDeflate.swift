@@ -191,37 +191,58 @@ extension ServiceLoop {
         return OutboundDeflate(noted, settings)
     }
 
-    /// `LWS_EXT_CB_PAYLOAD_RX` and `LWS_EXT_CB_DESTROY`: hands the payload to lws' inflater, unless that would make
-    /// it abort the process (libwebsockets 4.1.6's `assert(priv->rx.avail_out)`, see `quarry_pmd_rx_would_assert`).
-    /// Such a payload is completed first with the 00 00 FF FF the sender stripped and the first byte of another
-    /// empty block, whose rest lws appends itself: the same message, read to the end before the assert. A payload
-    /// that would still make lws abort, or that does not then end cleanly (a stream cut inside a back-reference: not
-    /// one a compressor writes), fails its connection, as lws fails one whose stream zlib rejects.
+    /// `LWS_EXT_CB_PAYLOAD_RX` and `LWS_EXT_CB_DESTROY`: lws' own inflater, kept from two faults of libwebsockets
+    /// 4.1.6 (see `docs/limits.md`).
+    ///
+    /// - Input it has not used yet is moved out of lws' shared read buffer into one of this connection's, before
+    ///   the next read for another connection overwrites it (`quarry_pmd_rx_move_input`).
+    /// - A payload on which it would abort the process (`assert(priv->rx.avail_out)`, see
+    ///   `quarry_pmd_rx_would_assert`) is completed first with the 00 00 FF FF the sender stripped and the first
+    ///   byte of another empty block, whose rest lws appends itself: the same message, read to the end before the
+    ///   assert. A payload that would still make lws abort, or that does not then end cleanly (a stream cut inside
+    ///   a back-reference: not one a compressor writes), fails its connection, as lws fails one zlib rejects.
     func inflate(_ call: DeflateExtensionCall) -> Int32 {
+        guard let wsi = call.handle else { return call.forward() }
         if call.isDestroy {
-            if let key = call.handle?.key { paddedPayloads.removeValue(forKey: key)?.deallocate() }
+            inflaterInputs.removeValue(forKey: wsi.key)?.deallocate()
             return call.forward()
         }
-        guard let settings = configuration.compression, let wsi = call.handle, wsi.isLastFrameRead,
-              let payload = call.payload, wsi.isCompressedFrame || call.inflaterStarted
-        else { return call.forward() }
-        let piece = DeflateAgreement.inflatedPieceBytes(settings, receiveBufferBytes: configuration.receiveBufferBytes)
-        guard call.wouldAbort(payload, piece: piece) else { return call.forward() }
-        if !call.inflaterHoldsInput {
-            let completed = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: payload.count + 5)
-            _ = completed.initialize(from: payload)
-            _ = completed[payload.count...].initialize(from: [0x00, 0x00, 0xff, 0xff, 0x00])
-            if !call.wouldAbort(completed, piece: piece, unlessWhole: true) {
-                // lws' inflater reads from these bytes until the message is inflated: kept until the next one.
-                paddedPayloads.updateValue(completed, forKey: wsi.key)?.deallocate()
-                call.replacePayload(with: completed)
-                return call.forward()
-            }
-            completed.deallocate()
+        guard let completed = completedPayload(call, wsi) else {
+            warn("closed a socket whose compressed message would make libwebsockets abort (permessage-deflate)",
+                 ["peer": "\(clientAddress(wsi))"])
+            return -1
         }
-        warn("closed a socket whose compressed message would make libwebsockets abort (permessage-deflate)",
-             ["peer": "\(clientAddress(wsi))"])
-        return -1
+        if let completed {
+            inflaterInputs.updateValue(completed, forKey: wsi.key)?.deallocate()
+            call.replacePayload(with: completed)
+        }
+        let result = call.forward()
+        let held = call.inflaterHeldInput
+        if held == 0 {
+            inflaterInputs.removeValue(forKey: wsi.key)?.deallocate()
+        } else if inflaterInputs[wsi.key].map({ !call.inflaterInput(isIn: $0) }) ?? true {
+            let kept = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: held)
+            call.moveInflaterInput(to: kept)
+            inflaterInputs.updateValue(kept, forKey: wsi.key)?.deallocate()
+        }
+        return result
+    }
+
+    /// For the call that brings the payload of a message's last frame: `.some(nil)` when lws may inflate it as it
+    /// is, `.some(bytes)` when it must be given `bytes` instead, nil when it must not be given it at all.
+    private func completedPayload(_ call: DeflateExtensionCall, _ wsi: WSI) -> UnsafeMutableBufferPointer<UInt8>?? {
+        guard call.isPayloadReceived, let settings = configuration.compression, wsi.isLastFrameRead,
+              let payload = call.payload, wsi.isCompressedFrame || call.inflaterStarted
+        else { return .some(nil) }
+        let piece = DeflateAgreement.inflatedPieceBytes(settings, receiveBufferBytes: configuration.receiveBufferBytes)
+        guard call.wouldAbort(payload, piece: piece) else { return .some(nil) }
+        guard call.inflaterHeldInput == 0 else { return nil }
+        let completed = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: payload.count + 5)
+        _ = completed.initialize(from: payload)
+        _ = completed[payload.count...].initialize(from: [0x00, 0x00, 0xff, 0xff, 0x00])
+        if !call.wouldAbort(completed, piece: piece, unlessWhole: true) { return .some(completed) }
+        completed.deallocate()
+        return nil
     }
 
     private func agreement(for wsi: WSI) -> DeflateAgreement? {

@@ -38,10 +38,10 @@ final class ServiceLoop {
             if primedHandshakes.count > 4_096 { primedHandshakes = [:] }
         }
     }
-    /// Compressed payloads completed so that lws' inflater reads them to the end without aborting, by handle: lws
-    /// inflates from them until the message ends, so each is kept until its socket's next one or its extension is
-    /// freed (see `inflate(_:)`).
-    var paddedPayloads: [Int: UnsafeMutableBufferPointer<UInt8>] = [:]
+    /// Compressed input that lws' inflater still reads from, by handle: input it had not used when its call ended
+    /// (moved out of lws' shared read buffer), or a payload completed so that it does not abort (see `inflate(_:)`).
+    /// Freed once the inflater holds no input, or with the connection's extension.
+    var inflaterInputs: [Int: UnsafeMutableBufferPointer<UInt8>] = [:]
     private var logLimiter = LogLimiter()
     /// Set once a graceful shutdown has begun: no new sockets, every open one closing with 1001.
     private(set) var shuttingDown = false
@@ -69,7 +69,7 @@ final class ServiceLoop {
 
     deinit {
         writeBuffer.deallocate()
-        for payload in paddedPayloads.values { payload.deallocate() }
+        for input in inflaterInputs.values { input.deallocate() }
     }
 
     func nextID() -> ConnectionID {
