@@ -203,6 +203,52 @@ func highlightedCode(_ code: String, _ language: String) -> String {
         #expect(html.hasPrefix(shorter))
     }
 
+    /// Every grammar over every two of the pieces that open, close or escape something, then one of a few more,
+    /// with a line break between: the spans only ever wrap the escaped code, and close on their line.
+    @Test(arguments: ["sh", "python", "js", "ts", "swift", "c", "cpp", "java", "go", "rust", "sql", "json", "yaml",
+                      "html", "css"])
+    func anyCodeIsWrappedNeverLostOrUnbalanced(language: String) throws {
+        let grammar = try #require(Markdown.Grammars.grammar(named: language))
+        let pieces = ["\"", "'", "`", "\"\"\"", "/*", "*/", "//", "#", "#[", "<!--", "-->", "<a", "</b", ">", "/>", "=",
+                      "\\", "$", "${", "@x", "0x1e+", ".5", "{", "}", ":", "r#\"", "'a", "é", " ", "-x", "&amp;", "x("]
+        let ends = ["\n", "\n*/", "\n\"", "\n-->", "\n}", "\n'''", "\n`", "\n>"]
+        for a in pieces {
+            for b in pieces {
+                for end in ends {
+                    let code = Array((a + b + end + a).utf8)
+                    var out: [UInt8] = [], plain: [UInt8] = []
+                    Markdown.CodeBlocks.highlight(code, grammar, into: &out)
+                    Markdown.Line.escape(code[...], into: &plain)
+                    guard let stripped = withoutSpans(out), stripped == plain else {
+                        Issue.record("\(String(decoding: code, as: UTF8.self).debugDescription) gave \(String(decoding: out, as: UTF8.self))")
+                        return
+                    }
+                }
+            }
+        }
+    }
+
+    /// `html` without its spans; nil if a span is left open at a line's end or closes none.
+    private func withoutSpans(_ html: [UInt8]) -> [UInt8]? {
+        let open = Array("<span class=\"".utf8), close = Array("</span>".utf8)
+        var out: [UInt8] = [], index = 0, depth = 0
+        while index < html.count {
+            if html[index...].starts(with: open) {
+                index = html[index...].firstIndex(of: UInt8(ascii: ">"))! + 1
+                depth += 1
+            } else if html[index...].starts(with: close) {
+                index += close.count
+                depth -= 1
+                if depth < 0 { return nil }
+            } else {
+                if html[index] == UInt8(ascii: "\n"), depth != 0 { return nil }
+                out.append(html[index])
+                index += 1
+            }
+        }
+        return depth == 0 ? out : nil
+    }
+
     @Test func codeThatLooksLikeMarkupStaysText() {
         let html = highlightedCode("x = \"</span><script>alert(1)</script>\" # <b>&amp;", "python")
         #expect(html == expand("x = ⟨str|\"</span><script>alert(1)</script>\"⟩ ⟨com|# <b>&amp;⟩\n"))
