@@ -8,7 +8,7 @@
 extension Markdown {
     enum CodeBlocks {
         /// The most bytes of one block's code that are highlighted; the lines past it are shown plain (and a
-        /// release build highlights this many in well under a millisecond: tools/bench/render).
+        /// release build highlights this many in about 1.4 ms: tools/bench/render).
         static let highlightedBytes = 32 * 1024
 
         /// The button every code block starts with; the page copies the code after it (`Resources/quarry.js`),
