@@ -5,7 +5,7 @@
 // with `quarry_ws_mask_watch` once its WebSocket opened, the frame headers in what is read are followed from one
 // read to the next, and the first frame without the mask bit makes this and every later read fail with
 // ECONNRESET: lws closes the connection, having seen nothing of that frame's payload. Every other call goes
-// straight to the `recv` that comes after this one (libc's, or a sanitizer's).
+// straight to the `recv` that comes after this one (libc's, or a sanitizer's interceptor).
 //
 // Threading: a watched socket is read, watched and unwatched only on libwebsockets' service thread, so its entry's
 // scanning state needs no lock; other threads only look at whether their own (never watched) socket is watched.
@@ -47,7 +47,11 @@ static ssize_t recv_by_syscall(int fd, void *buf, size_t len, int flags) {
 }
 
 static void find_next_recv(void) {
-    recv_function found = (recv_function)dlsym(RTLD_NEXT, "recv");
+    /* A sanitizer linked into the executable (ThreadSanitizer here) defines `recv` as a weak alias of its
+       interceptor, which this definition replaces: call the interceptor, so that it still sees every read. */
+    recv_function found = (recv_function)dlsym(RTLD_DEFAULT, "__interceptor_recv");
+    if (!found)
+        found = (recv_function)dlsym(RTLD_NEXT, "recv");
     next_recv = found ? found : recv_by_syscall;
 }
 
