@@ -11,7 +11,7 @@ public struct HubConfiguration: Sendable {
     public var snapshotsInFlightPerConnection: Int
     /// Threads that make snapshots, off the service thread.
     public var snapshotThreads: Int
-    /// What a snapshot costs its socket: one message of its rate-limit allowance for every this many bytes of
+    /// What a snapshot costs its socket: one message of its rate-limit allowance for every whole this many bytes of
     /// markup it carries (on top of the message that asked for it), so a page loading large parts over and over is
     /// slowed like one sending many messages.
     public var snapshotBytesPerMessage: Int
@@ -27,6 +27,7 @@ public struct HubConfiguration: Sendable {
         self.snapshotBytesPerMessage = max(1, snapshotBytesPerMessage)
     }
 
-    /// The messages' worth of allowance a snapshot of `bytes` costs.
-    func cost(ofSnapshot bytes: Int) -> Double { Double(bytes) / Double(snapshotBytesPerMessage) }
+    /// The messages' worth of allowance a snapshot of `bytes` costs: one per whole `snapshotBytesPerMessage`, so a
+    /// small snapshot costs only the message that asked for it.
+    func cost(ofSnapshot bytes: Int) -> Double { Double(bytes / snapshotBytesPerMessage) }
 }
