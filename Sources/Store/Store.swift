@@ -1,11 +1,10 @@
 // Store: Quarry's SQLite database (one file, WAL): its schema and migrations, settings, the server secret,
 // conversations, and the knowledge base (documents, chunks, their full-text index and embeddings).
 //
-// Threading: SQLite's rule is one connection per owner. A `Store` owns three: the writer, used inside `lock` (one
-// writer at a time, as SQLite allows), a reader for queries, inside `readLock`, so that a search is never held up by
-// a long write (WAL lets readers see the last commit while a write is in progress), and the checkpointer's, used only
-// on its own thread (`WALCheckpointer`), which copies the writer's commits into the database file. It is `Sendable`,
-// so it can be shared between tasks and threads. Several Stores (or processes) may open the same file; WAL and the busy
+// Threading: SQLite's rule is one connection per owner. A `Store` owns two: the writer, used inside `lock` (one
+// writer at a time, as SQLite allows), and a reader for queries, inside `readLock`, so that a search is never held
+// up by a long write (WAL lets readers see the last commit while a write is in progress). It is `Sendable`, so it
+// can be shared between tasks and threads. Several Stores (or processes) may open the same file; WAL and the busy
 // timeout let them take turns.
 internal import Crypto
 internal import Locking
@@ -38,8 +37,6 @@ public final class Store: @unchecked Sendable {
     private let connection: Connection
     private let readLock = Lock()
     private let reader: Connection
-    /// Copies the writer's commits into the database file, off the writer's thread.
-    private let checkpointer: WALCheckpointer
 
     /// Opens (creating if needed) the database file at `path` and applies Quarry's migrations.
     /// - Parameter busyTimeout: how long a write waits for another connection's lock before failing.
@@ -66,14 +63,10 @@ public final class Store: @unchecked Sendable {
         do { try migrator.migrate(connection) } catch { throw .migrationFailed(path: path, cause: error) }
         do {
             reader = try Connection(path: path, busyTimeout: busyTimeout)
-            checkpointer = WALCheckpointer(path: path, busyTimeout: busyTimeout, pageSize: try connection.pageSize)
-            try connection.onCommit(walFrames: { [checkpointer] frames in checkpointer.committed(frames: frames) })
         } catch {
             throw .cannotOpen(path: path, cause: error)
         }
     }
-
-    deinit { checkpointer.stop() }
 
     /// The key that signs sessions and stream names.
     ///
