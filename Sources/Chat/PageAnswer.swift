@@ -105,8 +105,10 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
         lock.withLock {
             ended = true
             text = outcome.text
-            let update = takePending()
+            // The end renders with the sources it ended with (those found, or none if it ended before searching).
             let citations = Markup.citations(message: id, sources: outcome.sources)
+            self.citations = citations
+            let update = takePending()
             var thinking = live[id]?.thinking ?? Thinking()
             thinking.reasoning += update.reasoning
             let envelopes = update.envelopes + [
