@@ -68,6 +68,34 @@ enum Raw {
     static func lastInsertRowID(_ db: OpaquePointer) -> Int64 { sqlite3_last_insert_rowid(db) }
     static func isAutocommit(_ db: OpaquePointer) -> Bool { sqlite3_get_autocommit(db) != 0 }
 
+    // MARK: Online backup
+
+    /// Starts copying `source`'s main database into `destination`'s (`sqlite3_backup_init`); the error is the
+    /// destination's.
+    static func backupInit(destination: OpaquePointer, source: OpaquePointer) throws(SQLiteError) -> OpaquePointer {
+        guard let backup = sqlite3_backup_init(destination, "main", source, "main") else {
+            throw error(sqlite3_extended_errcode(destination), destination)
+        }
+        return backup
+    }
+
+    /// Copies up to `pages` pages (-1: all that are left) in one read transaction of the source
+    /// (`sqlite3_backup_step`): true when the copy is complete, false when the source or destination was busy or
+    /// locked (try again); throws any other failure.
+    static func backupStep(_ backup: OpaquePointer, pages: Int32, destination: OpaquePointer) throws(SQLiteError) -> Bool {
+        let code = sqlite3_backup_step(backup, pages)
+        switch code & 0xFF {
+        case SQLITE_DONE: return true
+        case SQLITE_OK, SQLITE_BUSY, SQLITE_LOCKED: return false
+        default: throw error(code, destination)
+        }
+    }
+
+    /// Ends a backup and frees it (`sqlite3_backup_finish`), with the error of its last step if any.
+    static func backupFinish(_ backup: OpaquePointer, destination: OpaquePointer) throws(SQLiteError) {
+        try check(sqlite3_backup_finish(backup), destination)
+    }
+
     // MARK: Write-ahead log
 
     /// The C function `sqlite3_wal_hook` calls after a commit: (context, connection, database name, WAL frames).

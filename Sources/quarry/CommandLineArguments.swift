@@ -9,6 +9,7 @@ enum Invocation: Equatable {
     case ingest(IngestOptions)
     case search(SearchOptions)
     case ask(AskOptions)
+    case backup(BackupOptions)
     case version
     case help(topic: String?)
 }
@@ -53,6 +54,12 @@ struct SearchOptions: Equatable {
     var question = ""
 }
 
+/// `quarry backup [--db FILE] COPY`.
+struct BackupOptions: Equatable {
+    var db: String?
+    var copy = ""
+}
+
 /// A command line that cannot be understood, said for the person who typed it.
 struct UsageError: Error, Equatable, CustomStringConvertible {
     let message: String
@@ -89,8 +96,10 @@ extension Invocation {
             takesValue = ["db"]
         case "search":
             takesValue = ["db", "limit"]
+        case "backup":
+            takesValue = ["db"]
         default:
-            throw UsageError(message: "Unknown command “\(command)”. The commands are serve, ask, ingest, search, version and help.")
+            throw UsageError(message: "Unknown command “\(command)”. The commands are serve, ask, ingest, search, backup, version and help.")
         }
         while let argument = rest.popFirst() {
             if argument == "-h" || argument == "--help" { return .help(topic: named ? command : nil) }
@@ -130,6 +139,12 @@ extension Invocation {
             let question = words.joined(separator: " ")
             guard !question.isEmpty else { throw UsageError(message: "Say what to search for: quarry search \"a question\"") }
             return .search(SearchOptions(db: last("db"), limit: last("limit"), question: question))
+        case "backup":
+            guard words.count == 1 else {
+                throw UsageError(message: words.isEmpty ? "Say where the copy goes: quarry backup FILE"
+                                 : "quarry backup makes one copy: give one FILE.")
+            }
+            return .backup(BackupOptions(db: last("db"), copy: words[0]))
         default:
             return .serve(ServeOptions(
                 host: last("host"), port: last("port"), db: last("db"), docs: last("docs"), logLevel: last("log-level"),

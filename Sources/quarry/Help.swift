@@ -12,6 +12,7 @@ enum Help {
           quarry ingest [--db FILE] PATH…   read documents into the knowledge base (files and folders)
           quarry search [--db FILE] [--limit N] QUESTION
                                             show the passages a question finds, with their scores
+          quarry backup [--db FILE] COPY    write a consistent copy of the database, even while serving
           quarry version                    print the version
           quarry help [COMMAND]             print this help, or a command's options
 
@@ -24,6 +25,7 @@ enum Help {
         case "ingest": ingest
         case "search": search
         case "ask": ask
+        case "backup": backup
         default: overview
         }
     }
@@ -63,6 +65,19 @@ enum Help {
 
           --db FILE                the SQLite database [QUARRY_DB, ./quarry.db]
         \(answering)
+
+        """
+
+    static let backup = """
+        Usage: quarry backup [--db FILE] COPY
+
+        Writes a consistent copy of the database (conversations, documents, settings and the key that signs
+        sessions) into the new file COPY, readable by its owner only. Quarry may go on serving meanwhile: the copy
+        is one moment of the database, taken without stopping anyone's answer. COPY must not exist yet.
+
+          --db FILE    the SQLite database [QUARRY_DB, ./quarry.db]
+
+        To restore: stop Quarry, delete the database's -wal and -shm files, copy COPY over the database, start.
 
         """
 
