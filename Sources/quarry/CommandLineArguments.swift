@@ -10,6 +10,7 @@ enum Invocation: Equatable {
     case search(SearchOptions)
     case ask(AskOptions)
     case backup(BackupOptions)
+    case doctor(ServeOptions)
     case version
     case help(topic: String?)
 }
@@ -88,7 +89,7 @@ extension Invocation {
             return .version
         case "help":
             return .help(topic: rest.first)
-        case "serve":
+        case "serve", "doctor":
             takesValue = Set(["host", "port", "db", "docs", "log-level", "allowed-origin", "max-connections"] + Self.chatOptions)
         case "ask":
             takesValue = Set(["db"] + Self.chatOptions)
@@ -99,14 +100,14 @@ extension Invocation {
         case "backup":
             takesValue = ["db"]
         default:
-            throw UsageError(message: "Unknown command “\(command)”. The commands are serve, ask, ingest, search, backup, version and help.")
+            throw UsageError(message: "Unknown command “\(command)”. The commands are serve, ask, ingest, search, backup, doctor, version and help.")
         }
         while let argument = rest.popFirst() {
             if argument == "-h" || argument == "--help" { return .help(topic: named ? command : nil) }
             if argument == "--version" { return .version }
             if argument == "--" { words += rest; break }
             guard argument.hasPrefix("--") else {
-                guard command != "serve" else {
+                guard command != "serve", command != "doctor" else {
                     throw UsageError(message: "Unexpected argument “\(argument)”. Options start with --; try quarry serve --help.")
                 }
                 words.append(argument)
@@ -146,10 +147,11 @@ extension Invocation {
             }
             return .backup(BackupOptions(db: last("db"), copy: words[0]))
         default:
-            return .serve(ServeOptions(
+            let serve = ServeOptions(
                 host: last("host"), port: last("port"), db: last("db"), docs: last("docs"), logLevel: last("log-level"),
                 allowedOrigins: options.filter { $0.name == "allowed-origin" }.map(\.value),
-                maxConnections: last("max-connections"), chat: chat))
+                maxConnections: last("max-connections"), chat: chat)
+            return command == "doctor" ? .doctor(serve) : .serve(serve)
         }
     }
 }

@@ -13,6 +13,7 @@ enum Help {
           quarry search [--db FILE] [--limit N] QUESTION
                                             show the passages a question finds, with their scores
           quarry backup [--db FILE] COPY    write a consistent copy of the database, even while serving
+          quarry doctor [serve's options]   check what serve needs, each problem with its fix
           quarry version                    print the version
           quarry help [COMMAND]             print this help, or a command's options
 
@@ -26,6 +27,7 @@ enum Help {
         case "search": search
         case "ask": ask
         case "backup": backup
+        case "doctor": doctor
         default: overview
         }
     }
@@ -65,6 +67,17 @@ enum Help {
 
           --db FILE                the SQLite database [QUARRY_DB, ./quarry.db]
         \(answering)
+
+        """
+
+    static let doctor = """
+        Usage: quarry doctor [the options of quarry serve]
+
+        Checks, with the same options and environment as quarry serve, each line with what was found and, for a
+        problem, what to do: the database (opens, passes its check, private), the documents folder (what it holds,
+        the files that could not be read and why), the model (asked for a one-word answer, and how long it took),
+        the embeddings endpoint, the port, the open-file limit against --max-connections, and free disk space.
+        Exit status 0 when nothing is wrong (warnings included), 1 when something is.
 
         """
 

@@ -34,6 +34,8 @@ case .ingest(let options):
     await runIngest(options, environment: .current)
 case .search(let options):
     await runSearch(options, environment: .current)
+case .doctor(let options):
+    await runDoctor(options, environment: .current)
 case .backup(let options):
     runBackup(options, environment: .current)
 case .ask(let options):
