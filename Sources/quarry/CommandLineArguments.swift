@@ -22,6 +22,7 @@ struct ServeOptions: Equatable {
     var logLevel: String?
     var allowedOrigins: [String] = []
     var maxConnections: String?
+    var language: String?
     var chat = ChatOptions()
 }
 
@@ -82,7 +83,7 @@ extension Invocation {
         case "help":
             return .help(topic: rest.first)
         case "serve":
-            takesValue = Set(["host", "port", "db", "docs", "log-level", "allowed-origin", "max-connections"] + Self.chatOptions)
+            takesValue = Set(["host", "port", "db", "docs", "log-level", "allowed-origin", "max-connections", "language"] + Self.chatOptions)
         case "ask":
             takesValue = Set(["db"] + Self.chatOptions)
         case "ingest":
@@ -134,7 +135,7 @@ extension Invocation {
             return .serve(ServeOptions(
                 host: last("host"), port: last("port"), db: last("db"), docs: last("docs"), logLevel: last("log-level"),
                 allowedOrigins: options.filter { $0.name == "allowed-origin" }.map(\.value),
-                maxConnections: last("max-connections"), chat: chat))
+                maxConnections: last("max-connections"), language: last("language"), chat: chat))
         }
     }
 }
