@@ -174,7 +174,7 @@ public struct AnswerJob: Sendable {
                 question: question,
                 history: history.map { ChatMessage(role: $0.role, content: $0.content) },
                 passages: passages.map(Self.passage))
-            for try await delta in answerer.answer(request) {
+            for try await delta in answerer(in: words).answer(request) {
                 switch delta {
                 case .text(let piece): progress.add(piece)
                 case .thinking(let piece): progress.reason(piece)

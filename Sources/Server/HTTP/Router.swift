@@ -46,10 +46,11 @@ struct Router: Sendable {
               let route = DocumentRoute(path: request.path)
         else { return .now(respond(to: request)) }
         guard let documents else { return .now(.text(404, "Not found")) }
+        let words = Words(language(of: request))
         guard let cookie = request.cookie, let session = sessions.session(fromCookieHeader: cookie) else {
-            return .now(.text(403, "Open this Quarry's page first, then the source again."))
+            return .now(.text(403, words[.readingNoSession]))
         }
-        let frame = readingFrame, head = request.method == "HEAD", words = Words(language(of: request))
+        let frame = readingFrame, head = request.method == "HEAD"
         return .later {
             var response = frame.response(to: route, documents.respond(to: route, session: session, words: words),
                                           words: words)
