@@ -56,6 +56,7 @@ def test_a_german_browser_gets_german_words_steps_and_notices(browser, quarry, t
                                           "Kein Sprachmodell eingerichtet: zitiere die Dokumente",
                                           "Antwort wird erstellt…"])
     expect(answer.summary).to_have_text("Nachdenken abgeschlossen")
+    expect(answer.content).to_contain_text("Es ist kein Sprachmodell eingerichtet. Hier sind deshalb die Abschnitte")
     assert before_content(page, f"#message-{answer.id} > .copy") == "Kopieren"
 
     # A reload brings the thread back in German (the snapshot is made in the socket's language).
@@ -80,6 +81,9 @@ def test_a_german_browser_gets_german_words_steps_and_notices(browser, quarry, t
     reading.goto(f"http://127.0.0.1:{q.port}{link.get_attribute('href')}")
     assert reading.evaluate("document.documentElement.lang") == "de"
     expect(reading.locator("nav.reading-bar a")).to_have_text("← Zurück zur Unterhaltung")
+    # Without the page's session cookie, the refusal is German too.
+    status, _, body = get(q.port, link.get_attribute("href").split("#")[0], {"Accept-Language": "de"})
+    assert status == 403 and "Öffnen Sie zuerst die Seite dieses Quarry" in body.decode()
     assert page.problems == []
     context.close()
 
