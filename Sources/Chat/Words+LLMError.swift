@@ -10,7 +10,7 @@ extension Words {
         case .notConfigured: self[.modelNotConfigured]
         case .keyRejected: self[.modelKeyRejected]
         case .modelNotFound(let model, _): self(.modelNotFound, ("model", model))
-        case .rateLimited(let retryAfter?, _): self(.modelBusyFor, ("seconds", Self.seconds(retryAfter, roundingUp: false)))
+        case .rateLimited(let retryAfter?, _): self(.modelBusyFor, ("seconds", seconds(retryAfter, roundingUp: false)))
         case .rateLimited(nil, _): self[.modelBusy]
         case .upstream: self[.modelUpstream]
         case .streamCut(let characters):
@@ -25,12 +25,13 @@ extension Words {
         case .cancelled: self[.answerStopped]
         case .unreachable: self[.modelUnreachable]
         case .badResponse: self[.modelBadResponse]
-        case .ceilingReached(let retryAfter): self(.modelCeiling, ("seconds", Self.seconds(retryAfter, roundingUp: true)))
+        case .ceilingReached(let retryAfter): self(.modelCeiling, ("seconds", seconds(retryAfter, roundingUp: true)))
         }
     }
 
-    /// Whole seconds, at least one.
-    static func seconds(_ duration: Duration, roundingUp: Bool) -> String {
-        "\(max(1, Int(duration.components.seconds) + (roundingUp && duration.components.attoseconds > 0 ? 1 : 0)))"
+    /// Whole seconds, at least one, in words ("1 second", "12 seconds"), as `LLMError.userMessage` says them.
+    func seconds(_ duration: Duration, roundingUp: Bool) -> String {
+        let whole = max(1, Int(duration.components.seconds) + (roundingUp && duration.components.attoseconds > 0 ? 1 : 0))
+        return whole == 1 ? self[.modelSecond] : self(.modelSeconds, ("count", "\(whole)"))
     }
 }

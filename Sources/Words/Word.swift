@@ -44,6 +44,8 @@ public enum Word: String, CaseIterable, Sendable {
     case errorFailed = "error.failed"
     case errorTooSlow = "error.too-slow"
     case errorServerStopped = "error.server-stopped"
+    case modelSecond = "model.second"
+    case modelSeconds = "model.seconds"
     case modelNotConfigured = "model.not-configured"
     case modelKeyRejected = "model.key-rejected"
     case modelNotFound = "model.not-found"

@@ -1,4 +1,5 @@
 @testable import Chat
+import LLM
 @testable import Server
 import Store
 import TestSupport
@@ -58,5 +59,18 @@ import Words
             let stream = ChatStreams.thread(answer.threadID, session: "s1")
             try await f.until { f.broadcaster.envelopes(to: stream).contains { $0.html.contains("Erneut versuchen") } }
         }
+    }
+
+    /// In English, the model's failures read exactly as `LLMError.userMessage` says them (the terminal's words).
+    @Test(arguments: [
+        LLMError.notConfigured, .keyRejected(status: 401, message: "x"), .modelNotFound(model: "m", message: ""),
+        .rateLimited(retryAfter: .seconds(1), message: ""), .rateLimited(retryAfter: .seconds(12), message: ""),
+        .rateLimited(retryAfter: nil, message: ""), .upstream(status: 502, message: ""), .streamCut(characters: 0),
+        .streamCut(characters: 40), .timedOut(.connect), .timedOut(.firstToken), .timedOut(.idle), .timedOut(.total),
+        .cancelled, .unreachable(message: ""), .badResponse(message: ""), .ceilingReached(retryAfter: .milliseconds(2500)),
+    ])
+    func modelFailuresInEnglishAreTheUserMessages(error: LLMError) {
+        #expect(Words.english.message(for: error) == error.userMessage)
+        #expect(Words(Self.german).message(for: error) != error.userMessage)
     }
 }
