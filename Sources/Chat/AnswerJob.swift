@@ -7,6 +7,7 @@
 // the final text, status and sources in one transaction before the observer hears the outcome.
 public import LLM
 internal import Locking
+internal import Markdown
 public import Logging
 public import Retrieval
 public import Store
@@ -30,6 +31,14 @@ public struct AnswerOutcome: Sendable, Equatable {
     }
 }
 
+extension AnswerOutcome {
+    /// The ranks of the sources the answer's text cites (`[2]`), read as the page reads them.
+    public var cited: Set<Int> {
+        let citations = Markup.citations(message: 0, sources: sources)
+        return citations.cited(in: Markdown.html(text, citations: citations))
+    }
+}
+
 /// Hears an answer's life as it happens. Called from the job's task, one call at a time, in order.
 public protocol AnswerObserver: Sendable {
     /// A thinking step ("Searching knowledge base…").
@@ -38,8 +47,15 @@ public protocol AnswerObserver: Sendable {
     func reasoning(_ text: String)
     /// More answer text: `delta` was added, `accumulated` is all of it so far.
     func text(_ accumulated: String, delta: String)
+    /// The passages retrieval found, by rank (saved already): what the answer's citation numbers name.
+    func found(_ sources: [SourceRecord])
     /// The end, after it was saved.
     func finished(_ outcome: AnswerOutcome)
+}
+
+extension AnswerObserver {
+    /// Not told: the sources come with the end.
+    public func found(_ sources: [SourceRecord]) {}
 }
 
 /// Why an answer was ended from outside.
@@ -165,6 +181,13 @@ public struct AnswerJob: Sendable {
         }
         let sources = passages.map(Self.source)
         if let reason = control.reason { return progress.cancelled(reason, sources: sources) }
+        // Saved now, so that a citation opens its passage while the answer is still arriving.
+        do {
+            try store.saveSources(message: message, sources: sources)
+        } catch {
+            logger.warning("sources not saved before the answer", metadata: ["message": "\(message)", "cause": "\(error)"])
+        }
+        progress.observer.found(sources)
         progress.step(passages.isEmpty ? words[.stepNoneFound]
                       : passages.count == 1 ? words[.stepFoundOne] : words(.stepFound, ("count", "\(passages.count)")))
         if model == nil { progress.step(words[.stepNoModel]) }

@@ -104,7 +104,7 @@ extension ChatService {
         if let kept = page.contentHTML[message.id] {
             content = kept
         } else {
-            content = Markdown.html(message.content)
+            content = Markup.answerHTML(message.content, message: message.id, sources: page.sources[message.id] ?? [])
             rendered.append((message.id, message.content, content))
         }
         return Markup.finishedAnswer(message, sources: page.sources[message.id] ?? [], contentHTML: content,

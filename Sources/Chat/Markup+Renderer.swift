@@ -7,7 +7,8 @@ extension Markup {
     static let rendererRevision: UInt64 = 1
 
     /// Markdown that exercises what the renderer decides: blocks, inline markup, links, images (remote and
-    /// inline), raw HTML, tables, code, task lists, footnotes, autolinks, entities.
+    /// inline), raw HTML, tables, code, task lists, footnotes, autolinks, entities, citations (one that names a
+    /// passage, one that names none).
     static let probe = """
         # Heading *em* **strong** `code` ~~struck~~
         A [link](https://example.org "t") and <https://example.org>, www.example.org, &amp; &copy; <b>raw</b>
@@ -28,17 +29,20 @@ extension Markup {
         - [ ] not
           1. nested
 
-        > quote[^1]
+        > quote[^1], cited [1][2]
 
         [^1]: note
 
         ---
         """
 
+    /// The one passage the probe's citations may name.
+    static let probeCitations = Markdown.Citations(links: [.init(address: "/messages/1/sources/1#passage", title: "t")])
+
     /// The running renderer's fingerprint: FNV-1a of the probe's render and the revision.
     static let renderer: Int64 = {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in Markdown.html(probe).utf8 {
+        for byte in Markdown.html(probe, citations: probeCitations).utf8 {
             hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
         }
         hash = (hash ^ rendererRevision) &* 0x0000_0100_0000_01b3

@@ -3,7 +3,7 @@
 // an answer's text arrives already rendered by the Markdown module (which never passes raw HTML through).
 internal import Markdown
 internal import Server
-internal import Store
+public import Store
 internal import TurboStream
 internal import Words
 
@@ -34,27 +34,45 @@ public enum Markup {
     static func finishedAnswer(_ message: MessageRecord, sources: [SourceRecord], contentHTML: String? = nil,
                                words: Words = .english) -> String {
         let thought = Thinking(stored: message.thinking)
+        let citations = citations(message: message.id, sources: sources)
+        let content = contentHTML ?? Markdown.html(message.content, citations: citations)
         return "<article id=\"\(ID.message(message.id))\" class=\"message\" data-role=\"assistant\">"
             + thinking(id: message.id, steps: thought.steps, reasoning: thought.reasoning, open: false,
                        summary: summary(message.status, words: words))
-            + "<div id=\"\(ID.messageContent(message.id))\" class=\"content\">\(contentHTML ?? Markdown.html(message.content))</div>"
+            + "<div id=\"\(ID.messageContent(message.id))\" class=\"content\">\(content)</div>"
             + ending(id: message.id, status: message.status, error: message.error, sources: sources,
-                     copy: !message.content.isEmpty, words: words)
+                     cited: citations.cited(in: content), copy: !message.content.isEmpty, words: words)
             + state(id: message.id, status: message.status)
             + "</article>"
     }
 
     /// What follows an ended answer's text: its Copy button (when it has text), the error and a Retry button
     /// (unless it completed), the sources.
-    static func ending(id: Int64, status: MessageStatus, error: String?, sources: [SourceRecord], copy: Bool,
-                       words: Words = .english) -> String {
+    static func ending(id: Int64, status: MessageStatus, error: String?, sources: [SourceRecord], cited: Set<Int> = [],
+                       copy: Bool, words: Words = .english) -> String {
         var out = copy ? copyButton(id: id) : ""
         if status != .complete {
             let why = error ?? (status == .stopped ? words[.answerStopped] : words[.answerDidNotFinish])
             out += "<p class=\"error\" role=\"alert\">\(HTML.escape(why))</p>"
             out += "<button type=\"button\" \(Wire.Attribute.retry)=\"\(id)\">\(HTML.escape(words[.answerRetry]))</button>"
         }
-        return out + Self.sources(sources, message: id)
+        return out + Self.sources(sources, message: id, cited: cited)
+    }
+
+    /// An answer's text as the page shows it once it has ended: rendered, its citations linked to `sources`.
+    public static func answerHTML(_ text: String, message: Int64, sources: [SourceRecord]) -> String {
+        Markdown.html(text, citations: citations(message: message, sources: sources))
+    }
+
+    /// What an answer's citation numbers lead to: number `n` to the reading view of its source of rank `n`, titled
+    /// with the source's place ("Handbook › Leave, p. 12").
+    static func citations(message: Int64, sources: [SourceRecord]) -> Markdown.Citations {
+        Markdown.Citations(links: sources.sorted { $0.rank < $1.rank }.map { source in
+            let heading = source.headingPath.isEmpty ? "" : " › \(source.headingPath)"
+            let page = pageLabel(source.pages).map { ", \($0)" } ?? ""
+            return .init(address: DocumentRoute.sourceAddress(message: message, rank: source.rank),
+                         title: source.documentTitle + heading + page)
+        })
     }
 
     /// The button that copies an answer's text (`Resources/quarry.js`); the stylesheet gives it its words, as it
@@ -63,10 +81,12 @@ public enum Markup {
         "<button type=\"button\" class=\"copy\" \(Wire.Attribute.copy)=\"\(id)\"></button>"
     }
 
-    /// The sources an answer used: title (a link to the passage), heading path, relevance and excerpt, each escaped.
-    static func sources(_ sources: [SourceRecord], message: Int64) -> String {
+    /// The sources of an answer: title (a link to the passage), heading path, page, relevance and excerpt, each
+    /// escaped, numbered by rank as the answer's citations are. When the answer cited some (`cited`), those are
+    /// listed first and the rest apart, as "also searched"; otherwise all are listed as used.
+    static func sources(_ sources: [SourceRecord], message: Int64, cited: Set<Int> = []) -> String {
         guard !sources.isEmpty else { return "" }
-        let items = sources.map { source in
+        let item = { (source: SourceRecord) -> String in
             let place = source.headingPath.isEmpty ? "" : " <span class=\"heading\">› \(HTML.escape(source.headingPath))</span>"
             let page = pageLabel(source.pages).map { ", <span class=\"page\">\($0)</span>" } ?? ""
             // The title opens the passage in its document (the reading view), while the passage is still stored.
@@ -74,11 +94,19 @@ public enum Markup {
             let address = DocumentRoute.sourceAddress(message: message, rank: source.rank)
             let name = source.chunkID == nil ? "<span class=\"title\">\(title)</span>"
                 : "<a class=\"title\" href=\"\(address)\">\(title)</a>"
-            return "<li>\(name)\(place)\(page) "
+            return "<li value=\"\(source.rank)\">\(name)\(place)\(page) "
                 + "<span class=\"relevance\">\(source.relevance)%</span> <q>\(HTML.escape(source.excerpt))</q></li>"
         }
-        let count = sources.count == 1 ? "1 source used" : "\(sources.count) sources used"
-        return "<details class=\"sources\"><summary>\(count)</summary><ol>\(items.joined())</ol></details>"
+        let used = sources.filter { cited.contains($0.rank) }
+        guard !used.isEmpty else {
+            let count = sources.count == 1 ? "1 source used" : "\(sources.count) sources used"
+            return "<details class=\"sources\"><summary>\(count)</summary><ol>\(sources.map(item).joined())</ol></details>"
+        }
+        let others = sources.filter { !cited.contains($0.rank) }
+        let count = used.count == 1 ? "1 source cited" : "\(used.count) sources cited"
+        return "<details class=\"sources\"><summary>\(count)</summary><ol>\(used.map(item).joined())</ol>"
+            + (others.isEmpty ? "" : "<p class=\"also\">Also searched</p><ol class=\"also\">\(others.map(item).joined())</ol>")
+            + "</details>"
     }
 
     /// The thinking section: the steps, and below them a reasoning model's reasoning when there is some.

@@ -14,7 +14,7 @@
 // left free for the other answers most of the time.
 internal import Locking
 internal import Markdown
-internal import Store
+public import Store
 internal import TurboStream
 internal import Words
 
@@ -35,6 +35,8 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
     private var sent: [String] = []
     /// Renders the text as it grows, each finished block once.
     private var renderer = Markdown.BlockRenderer()
+    /// The passages the answer's citation markers may name, once retrieval has found them.
+    private var citations: Markdown.Citations?
     private var text: String?
     private var reasoning = ""
     private var reasoningShown = false
@@ -82,6 +84,13 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
         }
     }
 
+    public func found(_ sources: [SourceRecord]) {
+        lock.withLock {
+            citations = Markup.citations(message: id, sources: sources)
+            renderer = Markdown.BlockRenderer(citations: citations)
+        }
+    }
+
     public func reasoning(_ text: String) {
         lock.withLock {
             reasoning += text
@@ -101,6 +110,7 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
             ended = true
             text = outcome.text
             let update = takePending()
+            let citations = Markup.citations(message: id, sources: outcome.sources)
             var thinking = live[id]?.thinking ?? Thinking()
             thinking.reasoning += update.reasoning
             let envelopes = update.envelopes + [
@@ -109,7 +119,8 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
                                                summary: Markup.summary(outcome.status, words: words))),
                 .after(target: Wire.ElementID.messageContent(id),
                        html: Markup.ending(id: id, status: outcome.status, error: outcome.error, sources: outcome.sources,
-                                           copy: !outcome.text.isEmpty, words: words)),
+                                           cited: citations.cited(in: sent.joined()), copy: !outcome.text.isEmpty,
+                                           words: words)),
                 .replace(target: Wire.ElementID.messageState(id), html: Markup.state(id: id, status: outcome.status)),
                 .scroll(target: Wire.ElementID.messages),
             ]
@@ -163,7 +174,7 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
         if let text {
             let start = ContinuousClock.now
             // The end is rendered whole, so the last frame is exactly the answer's render whatever was kept.
-            let blocks = ended ? Markdown.blocks(text) : renderer.blocks(Self.renderable(text))
+            let blocks = ended ? Markdown.blocks(text, citations: citations) : renderer.blocks(Self.renderable(text))
             update.envelopes += BlockDiff.changes(from: sent, to: blocks).map(envelope)
             renderCost = .now - start
             update.blocks = blocks
@@ -179,6 +190,8 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
     /// something it is not yet, and then change back: a table row (cmark pads it with empty cells until it is
     /// whole), a line of a code block (cmark ends it with a new line the next token may not bring), or markers
     /// alone (`-` is an empty list item until it becomes `---`). Such a line waits for its end, or the next token.
+    /// So does a citation marker still arriving at its end (`[`, `[2`: `Markdown.Citations.pendingStart`), which
+    /// would show as text and then become a link.
     public static func renderable(_ text: String) -> String {
         let bytes = Array(text.utf8)
         let start = bytes.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
@@ -187,7 +200,8 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
         let markers = Set("-=*_+#>`~|".utf8)
         let holds = line.first == UInt8(ascii: "|") || line.allSatisfy(markers.contains)
             || Markdown.endsInsideFence(bytes[..<start])
-        return holds ? String(decoding: bytes[..<start], as: UTF8.self) : text
+        if holds { return String(decoding: bytes[..<start], as: UTF8.self) }
+        return Markdown.Citations.pendingStart(in: text).map { String(text[..<$0]) } ?? text
     }
 
     /// Publishes an update and records, in the same step, the state it brings the page to.

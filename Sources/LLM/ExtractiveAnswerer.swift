@@ -1,5 +1,6 @@
 // Quarry's answer when no model is configured: the passages themselves, quoted with their headings and
-// clearly labelled as passages, streamed like any answer.
+// clearly labelled as passages, each cited by its number ("**Title** › Heading [1]") as a model's answer cites,
+// streamed like any answer.
 
 /// Answers with the most relevant passages, quoted: no model needed.
 public struct ExtractiveAnswerer: Answerer {
@@ -36,9 +37,10 @@ public struct ExtractiveAnswerer: Answerer {
         let passages = request.passages.prefix(maxPassages)
         guard !passages.isEmpty else { return nothing }
         var out = label + "\n\n"
-        for passage in passages {
+        for (number, passage) in passages.enumerated() {
             let heading = passage.heading.map { " › \($0)" } ?? ""
-            out += "**\(passage.title)**\(heading)\n\n"
+            // Cited by its number, as a model cites: the page links it to the passage.
+            out += "**\(passage.title)**\(heading) [\(number + 1)]\n\n"
             out += quote(excerpt(of: passage.text)) + "\n\n"
         }
         return String(out.dropLast(2))

@@ -28,7 +28,10 @@ public struct ModelAnswerer: Answerer {
         the answer, say so plainly instead of guessing.
         - Be concise and accurate. Use markdown (lists, bold, tables, code blocks) where it makes the answer easier \
         to read.
-        - Do not list or cite the passages; the sources are shown to the reader separately.
+        - After each statement taken from the passages, cite them by number in square brackets, like [2] or [1][3], \
+        right after the statement. Cite only passages that say what the statement says. Do not write a list of \
+        sources at the end; the reader sees the numbered passages beside your answer.
+        - Answer in the language the question is written in.
         """
 
     /// The messages sent: instructions, the recent conversation, then the passages and the question.

@@ -18,6 +18,8 @@ extension Markdown {
     public struct BlockRenderer: Sendable {
         /// The limits every render keeps within.
         public let limits: Limits
+        /// The passages the text's citation markers may name.
+        public let citations: Citations?
         /// The HTML of the finished blocks kept.
         private var kept: [String] = []
         /// The source the kept blocks came from: the text up to the first line of the block after them.
@@ -31,11 +33,13 @@ extension Markdown {
         public private(set) var parsedBytes = 0
 
         /// A renderer with nothing kept yet.
-        public init(limits: Limits = .standard) {
+        public init(limits: Limits = .standard, citations: Citations? = nil) {
             self.limits = limits
+            self.citations = citations
         }
 
-        /// The HTML of each top-level block of `markdown`, in order: equal to `Markdown.blocks(markdown, limits:)`
+        /// The HTML of each top-level block of `markdown`, in order: equal to `Markdown.blocks(markdown, limits:,
+        /// citations:)`
         /// (at the table-cell limit they may differ where a kept block ends just before a line that looks like a
         /// delimiter row: the whole render counts that line as a table, the tail does not).
         /// When `markdown` does not start with the text kept, everything is rendered again.
@@ -59,7 +63,8 @@ extension Markdown {
             }
             let start = keptSource.count
             let tailLimits = Limits(tableColumns: limits.tableColumns, tableCells: max(limits.tableCells - keptCells, 0))
-            let (document, _, cutLines) = CMark.parse(UnsafeBufferPointer(rebasing: source[start...]), limits: tailLimits)
+            let (document, _, cutLines) = CMark.parse(UnsafeBufferPointer(rebasing: source[start...]), limits: tailLimits,
+                                                          citations: citations)
             parsedBytes += source.count - start
             let rendered = document.blocksAndLines().map {
                 (html: $0.html, line: Self.sourceLine($0.line, cutLines: cutLines))

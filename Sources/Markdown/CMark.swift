@@ -41,18 +41,20 @@ enum CMark {
     /// Parses `markdown` for rendering into a document tree with `cmark_parser_new`,
     /// `cmark_parser_attach_syntax_extension`, `cmark_parser_feed` and `cmark_parser_finish`: its tables kept within
     /// `limits` (`Markdown.TableBudget`) and its images made safe to show (`CMarkDocument.neutraliseImages`).
-    static func parse(_ markdown: String, limits: Markdown.Limits) -> CMarkDocument {
+    static func parse(_ markdown: String, limits: Markdown.Limits, citations: Markdown.Citations? = nil) -> CMarkDocument {
         var text = markdown
-        return text.withUTF8 { parse($0, limits: limits).document }
+        return text.withUTF8 { parse($0, limits: limits, citations: citations).document }
     }
 
     /// `parse(_:limits:)` of UTF-8 `source`, with the table cells `Markdown.TableBudget` counted in it and the lines
     /// of `source` before which it put a blank line (so the tree's line numbers are one more after each).
-    static func parse(_ source: UnsafeBufferPointer<UInt8>, limits: Markdown.Limits)
+    /// With `citations`, the citation markers in its text become links to their passages (`linkCitations`).
+    static func parse(_ source: UnsafeBufferPointer<UInt8>, limits: Markdown.Limits, citations: Markdown.Citations? = nil)
         -> (document: CMarkDocument, cells: Int, cutLines: [Int]) {
         let (bounded, cells, cutLines) = Markdown.TableBudget.scan(source, limits: limits)
         let document = bounded.map { $0.withUnsafeBufferPointer { parse($0) } } ?? parse(source)
         if source.containsImageOpener { document.neutraliseImages() }
+        if let citations, source.containsCitationOpener { document.linkCitations(citations) }
         return (document, cells, cutLines)
     }
 
@@ -120,6 +122,18 @@ struct CMarkBlock {
 }
 
 extension UnsafeBufferPointer<UInt8> {
+    /// Whether the bytes hold `[` and a digit after it, which every citation marker does.
+    var containsCitationOpener: Bool {
+        var index = 1
+        while index < count {
+            if self[index - 1] == UInt8(ascii: "["), self[index] >= UInt8(ascii: "0"), self[index] <= UInt8(ascii: "9") {
+                return true
+            }
+            index += 1
+        }
+        return false
+    }
+
     /// Whether the bytes hold `![`, without which cmark makes no image.
     var containsImageOpener: Bool {
         var index = 1
@@ -286,6 +300,61 @@ final class CMarkDocument {
             }
             cmark_node_unlink(image)
             cmark_node_free(image)
+        }
+    }
+
+    /// Makes the citation markers of the text links to their passages, and drops those whose numbers name none
+    /// (`Markdown.Citations`). Merges adjacent text nodes first with `cmark_consolidate_text_nodes` (cmark leaves `[`,
+    /// `2` and `]` as three when no link forms); walks the tree with `cmark_iter_new`, `cmark_iter_next`,
+    /// `cmark_iter_get_event_type` and `cmark_iter_get_node`, skipping what is inside a link or image
+    /// (`cmark_node_get_type`); reads `cmark_node_get_literal`; and rebuilds each text node that holds a marker with
+    /// `cmark_node_new`, `cmark_node_set_literal`, `cmark_node_set_url`, `cmark_node_set_title`,
+    /// `cmark_node_append_child`, `cmark_node_insert_before`, `cmark_node_unlink` and `cmark_node_free`.
+    func linkCitations(_ citations: Markdown.Citations) {
+        cmark_consolidate_text_nodes(root)
+        var texts: [(node: OpaquePointer, bytes: [UInt8], markers: [Markdown.Citations.Marker])] = []
+        if let iterator = cmark_iter_new(root) {
+            var linkDepth = 0
+            while case let event = cmark_iter_next(iterator), event != CMARK_EVENT_DONE {
+                guard let node = cmark_iter_get_node(iterator) else { continue }
+                let type = cmark_node_get_type(node)
+                if type == CMARK_NODE_LINK || type == CMARK_NODE_IMAGE {
+                    linkDepth += event == CMARK_EVENT_ENTER ? 1 : -1
+                } else if type == CMARK_NODE_TEXT, linkDepth == 0, let literal = cmark_node_get_literal(node) {
+                    let bytes = Array(String(cString: literal).utf8)
+                    let markers = Markdown.Citations.markers(in: bytes)
+                    if !markers.isEmpty { texts.append((node, bytes, markers)) }
+                }
+            }
+            cmark_iter_free(iterator)
+        }
+        for (node, bytes, markers) in texts {
+            var start = 0
+            func text(_ end: Int) {
+                guard end > start else { return }
+                let piece = cmark_node_new(CMARK_NODE_TEXT)!
+                cmark_node_set_literal(piece, String(decoding: bytes[start..<end], as: UTF8.self))
+                cmark_node_insert_before(node, piece)
+            }
+            for marker in markers {
+                let named = marker.numbers.filter { $0 >= 1 && $0 <= citations.links.count }
+                // A marker that names nothing goes with the space before it: "memory [9]." reads "memory.".
+                let spaceBefore = marker.range.lowerBound > start && bytes[marker.range.lowerBound - 1] == UInt8(ascii: " ")
+                text(named.isEmpty && spaceBefore ? marker.range.lowerBound - 1 : marker.range.lowerBound)
+                for number in named {
+                    let link = cmark_node_new(CMARK_NODE_LINK)!
+                    cmark_node_set_url(link, citations.links[number - 1].address)
+                    cmark_node_set_title(link, citations.links[number - 1].title)
+                    let label = cmark_node_new(CMARK_NODE_TEXT)!
+                    cmark_node_set_literal(label, "[\(number)]")
+                    cmark_node_append_child(link, label)
+                    cmark_node_insert_before(node, link)
+                }
+                start = marker.range.upperBound
+            }
+            text(bytes.count)
+            cmark_node_unlink(node)
+            cmark_node_free(node)
         }
     }
 

@@ -13,9 +13,12 @@ public enum Markdown {
     /// Renders `markdown` as an HTML fragment (empty for empty input), its tables kept within `limits` and each
     /// image whose URL is not a `data:` URL shown as a link to it with its description as the text.
     ///
+    /// With `citations`, an answer's citation markers (`[2]`) become links to the passages they name
+    /// (`Markdown.Citations`).
+    ///
     /// Calls `cmark_parser_feed`, `cmark_parser_finish` and `cmark_render_html` (see `CMark`).
-    public static func html(_ markdown: String, limits: Limits = .standard) -> String {
-        CMark.parse(markdown, limits: limits).html()
+    public static func html(_ markdown: String, limits: Limits = .standard, citations: Citations? = nil) -> String {
+        CMark.parse(markdown, limits: limits, citations: citations).html()
     }
 
     /// The attribute of the Copy button each code block starts with (`<button … data-copy="">`, the code after it

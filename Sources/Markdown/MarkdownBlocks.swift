@@ -4,9 +4,9 @@ extension Markdown {
     ///
     /// Parses once (`cmark_parser_finish`) and renders each top-level node with `cmark_render_html`. A link
     /// reference definition produces no block; an omitted raw HTML block is the block `<!-- raw HTML omitted -->\n`.
-    /// Tables and images as in `html(_:limits:)`.
-    public static func blocks(_ markdown: String, limits: Limits = .standard) -> [String] {
-        CMark.parse(markdown, limits: limits).blocks()
+    /// Tables, images and citations as in `html(_:limits:citations:)`.
+    public static func blocks(_ markdown: String, limits: Limits = .standard, citations: Citations? = nil) -> [String] {
+        CMark.parse(markdown, limits: limits, citations: citations).blocks()
     }
 }
 

@@ -207,21 +207,36 @@ extension Store {
                         content_html = NULL, content_html_renderer = NULL
                     WHERE id = ?
                     """, content, thinking, status.rawValue, model, error, now, message)
-                try db.run("DELETE FROM message_sources WHERE message_id = ?", message)
-                let insert = try db.prepare("""
-                    INSERT INTO message_sources (message_id, rank, chunk_id, document_title, heading_path, excerpt, score,
-                        distance, relevance, first_page, last_page) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-                for source in sources {
-                    try insert.bind([message, source.rank, source.chunkID, source.documentTitle, source.headingPath,
-                                     source.excerpt, source.score, source.distance, source.relevance,
-                                     source.pages?.lowerBound, source.pages?.upperBound])
-                    try insert.run()
-                    insert.reset()
-                }
+                try Self.replaceSources(of: message, with: sources, in: db)
                 try db.run("UPDATE jobs SET state = ?, updated_at = ? WHERE message_id = ?",
                            status == .complete ? "done" : "failed", now, message)
             }
+        }
+    }
+
+    /// Saves the sources of an answer still being written (`finishAnswer` saves them again with its end), so
+    /// that its citations can be opened while it streams.
+    public func saveSources(message: Int64, sources: [SourceRecord]) throws(StoreError) {
+        try withConnection { db throws(SQLiteError) in
+            try db.transaction(wrappingErrors: { $0 }) { () throws(SQLiteError) in
+                try Self.replaceSources(of: message, with: sources, in: db)
+            }
+        }
+    }
+
+    /// Replaces the sources of `message` with `sources`, inside the caller's transaction.
+    private static func replaceSources(of message: Int64, with sources: [SourceRecord], in db: Connection) throws(SQLiteError) {
+        try db.run("DELETE FROM message_sources WHERE message_id = ?", message)
+        let insert = try db.prepare("""
+            INSERT INTO message_sources (message_id, rank, chunk_id, document_title, heading_path, excerpt, score,
+                distance, relevance, first_page, last_page) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for source in sources {
+            try insert.bind([message, source.rank, source.chunkID, source.documentTitle, source.headingPath,
+                             source.excerpt, source.score, source.distance, source.relevance,
+                             source.pages?.lowerBound, source.pages?.upperBound])
+            try insert.run()
+            insert.reset()
         }
     }
 

@@ -24,12 +24,17 @@ final class TerminalAnswer: AnswerObserver {
 
     func finished(_ outcome: AnswerOutcome) {
         if !outcome.text.isEmpty && !outcome.text.hasSuffix("\n") { output("\n") }
-        if !outcome.sources.isEmpty {
-            output("\nSources:\n")
-            for source in outcome.sources {
+        // Numbered as the answer's markers: the cited ones first, then the rest as "also searched" (all as
+        // "Sources" when the answer cites none).
+        let cited = outcome.cited
+        let used = outcome.sources.filter { cited.isEmpty || cited.contains($0.rank) }
+        let others = outcome.sources.filter { !cited.isEmpty && !cited.contains($0.rank) }
+        for (heading, sources) in [("Sources", used), ("Also searched", others)] where !sources.isEmpty {
+            output("\n\(heading):\n")
+            for source in sources {
                 let place = (source.headingPath.isEmpty ? source.documentTitle : "\(source.documentTitle) › \(source.headingPath)")
                     + (pageLabel(source.pages).map { ", \($0)" } ?? "")
-                output("\(source.rank). \(place) (\(source.relevance)%)\n   “\(source.excerpt)”\n")
+                output("[\(source.rank)] \(place) (\(source.relevance)%)\n    “\(source.excerpt)”\n")
             }
         }
         if let error = outcome.error { note("quarry: \(error)\n") }

@@ -60,6 +60,37 @@ import TurboStream
         #expect(live[5] == nil, "a finished answer leaves the live table")
     }
 
+    /// Citations stream as links to their passages: a marker still arriving is never shown as text, each frame is the
+    /// render (citations linked) of the text sent, and the end lists the cited sources first.
+    @Test(arguments: [1, 2, 5])
+    func citationsArriveAsLinksAndNeverAsText(pieceSize: Int) {
+        let sources = (1...3).map {
+            SourceRecord(rank: $0, chunkID: Int64($0), documentTitle: "Stone \($0)", headingPath: "", excerpt: "…",
+                         score: 1, distance: nil, relevance: 90, pages: nil)
+        }
+        let markdown = "Granite is hard [1]. Marble [2][3] and talc [1, 3].\n\n- none [9]\n- `a[1]` list[2]\n\nEnd.[3]"
+        let broadcaster = RecordingBroadcaster(), live = LiveAnswers()
+        live.start(5, thread: 1)
+        let page = PageAnswer(id: 5, stream: "s", broadcaster: broadcaster, live: live, interval: .zero, costFactor: 0)
+        page.found(sources)
+        var model = ContentModel(id: 5), applied = 0, text = ""
+        for piece in markdown.pieces(of: pieceSize) {
+            text += piece
+            page.text(text, delta: piece)
+            for frame in broadcaster.frames[applied...] { for envelope in frame.envelopes { model.apply(envelope) } }
+            applied = broadcaster.frames.count
+            #expect(model.html == Markup.answerHTML(PageAnswer.renderable(text), message: 5, sources: sources))
+            #expect(!model.html.contains("[9") && !model.html.hasSuffix("[</p>\n"), "after \(text.debugDescription)")
+        }
+        page.finished(AnswerOutcome(status: .complete, text: text, error: nil, sources: sources))
+        let end = broadcaster.frames[applied...].flatMap(\.envelopes)
+        for envelope in end { model.apply(envelope) }
+        #expect(model.html == Markup.answerHTML(markdown, message: 5, sources: sources))
+        #expect(model.html.contains(#"<a href="/messages/5/sources/2#passage" title="Stone 2">[2]</a>"#))
+        #expect(model.html.contains("<code>a[1]</code> list[2]"))
+        #expect(end.contains { $0.html.contains("<summary>3 sources cited</summary>") })
+    }
+
     @Test(arguments: streams)
     func throttledTheEndIsStillExact(stream: (name: String, markdown: String)) {
         let (model, broadcaster, _) = self.stream(stream.markdown, pieceSize: 2, interval: .seconds(3600))

@@ -23,16 +23,16 @@ import StandIn
         let expected = """
             *No language model is configured, so here are the passages from the documents that match your question best, quoted as they are written.*
 
-            **Running Quarry on a Raspberry Pi** › Memory
+            **Running Quarry on a Raspberry Pi** › Memory [1]
 
             > An idle Quarry uses about 16 MB of memory.
             > Each open browser tab adds a few kilobytes.
 
-            **Configuring Quarry**
+            **Configuring Quarry** [2]
 
             > Quarry works with no configuration at all.
 
-            **What is Quarry?** › Who it is for
+            **What is Quarry?** › Who it is for [3]
 
             > Quarry is made for small machines. Quarry is made for small machines. Quarry is made for small machines. …
             """

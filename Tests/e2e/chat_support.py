@@ -6,6 +6,7 @@ import json
 import os
 import sqlite3
 import subprocess
+import re
 import urllib.request
 
 import pytest
@@ -174,11 +175,13 @@ def message(db, id):
 # Markdown as Quarry renders it ----------------------------------------------------------------------------------
 
 @functools.lru_cache(maxsize=None)
-def render(markdown):
-    """Markdown.html(markdown), from Quarry's own Markdown module."""
+def render(markdown, db=None, message=None):
+    """Markdown.html(markdown), from Quarry's own Markdown module; with `db` and `message`, as the page shows that
+    ended answer, its citations ([2]) linked to the sources saved with it."""
     require(STREAM_FIXTURES, "swift build --product quarry-stream-fixtures")
-    result = subprocess.run([STREAM_FIXTURES, "render"], input=markdown.encode(), capture_output=True, timeout=30,
-                            check=True)
+    cited = ["--db", str(db), "--message", str(message)] if db else []
+    result = subprocess.run([STREAM_FIXTURES, "render", *cited], input=markdown.encode(), capture_output=True,
+                            timeout=30, check=True)
     return json.loads(result.stdout)["html"]
 
 
@@ -269,10 +272,11 @@ def normalise_all(page, items):
         t.innerHTML = html; return t.innerHTML; })""", items)
 
 
-def expect_rendered(answer, markdown):
-    """The answer's content is exactly the render of `markdown`."""
+def expect_rendered(answer, markdown, db=None):
+    """The answer's content is exactly the render of `markdown` (with `db`, its citations linked to its sources)."""
     expect(answer.content).to_be_attached()
-    assert answer.html() == normalise(answer.page, render(markdown)), markdown
+    assert db or not re.search(r"\[\d", markdown), "an answer that may cite: pass the database its sources are in"
+    assert answer.html() == normalise(answer.page, render(markdown, db, answer.id)), markdown
 
 
 def relevance_numbers(answer):

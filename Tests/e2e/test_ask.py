@@ -40,7 +40,9 @@ def test_with_no_model_the_passages_answer_labelled(corpus):
     assert "· No language model is configured: quoting the documents" in result.stderr
     assert result.stdout.startswith("*No language model is configured")
     assert "Hold the power button for ten seconds" in result.stdout
-    assert "Sources:\n1. The kiosk › Resetting (100%)" in result.stdout
+    # The quoted passages are cited after their titles, and listed first under the numbers the answer uses.
+    assert "**The kiosk** › Resetting [1]\n" in result.stdout
+    assert "Sources:\n[1] The kiosk › Resetting (100%)" in result.stdout
 
 
 def test_with_a_model_the_answer_streams_to_stdout(corpus, standin):

@@ -15,6 +15,10 @@ struct Quality {
     var recall = 0.0
     var mrr = 0.0
     var latencies: [Double] = []  // milliseconds
+    /// Where the answering page's first passage is among the 8 passages an answer gets (what the chat sends the
+    /// model and lists as sources): how many questions have it at ranks 1–3 (what the extractive answer quotes and
+    /// a model most often cites), at 4–8, and not at all.
+    var firstPassage = (top3: 0, rest: 0, none: 0)
 }
 
 /// Document-level recall@8 and MRR@8: documents ranked by their best chunk, first 8 distinct ones. `page` names a
@@ -35,6 +39,11 @@ func evaluate(_ retriever: Retriever, _ questions: [Question], page: (String) ->
         if let rank = documents.firstIndex(where: question.pages.contains) {
             hits += 1
             reciprocal += 1 / Double(rank + 1)
+        }
+        switch results.prefix(8).firstIndex(where: { question.pages.contains(page($0.chunk.documentPath)) }) {
+        case let rank? where rank < 3: quality.firstPassage.top3 += 1
+        case .some: quality.firstPassage.rest += 1
+        case nil: quality.firstPassage.none += 1
         }
         for _ in 0..<times {
             let started = now()

@@ -70,18 +70,23 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     }
 
     /// The answer grows through up to eight prefixes of the input; each step's changes must rebuild the next
-    /// render from the previous one, as the page applies them.
+    /// render from the previous one, as the page applies them. Its citation markers name two passages (a cited
+    /// answer rebuilds the tree around them, so it is fuzzed too).
     static func blockDiff(_ bytes: [UInt8]) {
         let text = Array(String(decoding: bytes, as: UTF8.self))
         let steps = min(8, text.count)
         var old: [String] = []
         for step in stride(from: 1, through: steps, by: 1) {
-            let new = Markdown.blocks(String(text[..<(text.count * step / steps)]))
+            let new = Markdown.blocks(String(text[..<(text.count * step / steps)]), citations: citations)
             let rebuilt = BlockDiff.apply(BlockDiff.changes(from: old, to: new), to: old)
             precondition(rebuilt == new, "BlockDiff did not rebuild step \(step)")
             old = new
         }
     }
+
+    /// What the fuzzed answers' citation numbers name.
+    static let citations = Markdown.Citations(links: [.init(address: "/messages/1/sources/1#passage", title: "a"),
+                                                      .init(address: "/messages/1/sources/2#passage", title: "b")])
 
     static func read(_ bytes: [UInt8], _ format: DocumentFormat, _ suffix: String) {
         guard let document = try? DocumentReader().read(bytes, format: format, path: "/fuzz/input.\(suffix)",

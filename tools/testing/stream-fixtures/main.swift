@@ -4,11 +4,12 @@
 //   quarry-stream-fixtures           one JSON line per stream and piece size (1, 3, 7):
 //                                    {"name","pieces","markdown","frames":[…],"expected":[…]}
 //   quarry-stream-fixtures render    reads UTF-8 markdown on standard input, prints {"html": Markdown.html(it)}
+//   … render --db PATH --message ID  the same as the page shows answer ID: citations linked to its saved sources
 //
 // Each stream is fed to a real PageAnswer (interval zero, so every piece that changes the render sends a frame)
 // whose Broadcaster records what it publishes. `frames[i]` is one published frame, its envelopes rendered as the
-// Hub sends them; `expected[i]` is `Markdown.html` of the text sent so far (`PageAnswer.renderable` of it) when it went out (for the last frame,
-// the one `finished` publishes, of the whole text).
+// Hub sends them; `expected[i]` is the render of the text sent so far (`PageAnswer.renderable` of it, its citations
+// linked to three sources) when it went out (for the last frame, the one `finished` publishes, of the whole text).
 import Chat
 import JSON
 import Markdown
@@ -53,7 +54,16 @@ let streams: [(name: String, markdown: String)] = [
     ("highlighted code, states across lines", "```python\ndef f(x):\n    \"\"\"Doc <b>\n    & more\"\"\"\n    return x * 2  # twice\n```\n\n```js\n/* a\n   b */ const s = `one\n${two}`;\n```\n"),
     ("highlighted markup and style", "```html\n<a href=\"/x?a=1&amp;b\"\n   class=x>Link</a><!-- c\n-->\n```\n\n```css\n@media (max-width: 600px) {\n  .x:hover { color: #fff; }\n}\n```\n"),
     ("highlighted code in a list item, never closed", "1. Run:\n\n   ```sh\n   export A=\"$HOME\" # home\n   echo 'multi\n   line'\n"),
+    // Citations arriving a character at a time: linked once whole, never shown half as text; one naming no source
+    // dropped; brackets in code and after a word left alone.
+    ("citations", "Granite is hard [1]. Marble is softer [2][3], talc softest [1, 3].\n\n- made up [9]\n- `a[1]` and list[2]\n\nEnd.[3]"),
 ]
+
+/// The sources every stream's answer found: what its citation numbers name.
+let sources = (1...3).map {
+    SourceRecord(rank: $0, chunkID: Int64($0), documentTitle: "Stone \($0)", headingPath: "Hardness", excerpt: "…",
+                 score: 1, distance: nil, relevance: 100 - $0, pages: $0...$0)
+}
 
 /// Records every frame a PageAnswer publishes, in order.
 final class Recorder: Broadcaster, @unchecked Sendable {
@@ -88,6 +98,7 @@ func pieces(_ text: String, of size: Int) -> [String] {
 func fixture(name: String, markdown: String, size: Int) -> JSONValue {
     let recorder = Recorder()
     let page = PageAnswer(id: 5, stream: "fixture", broadcaster: recorder, interval: .zero)
+    page.found(sources)
     var frames: [JSONValue] = [], expected: [JSONValue] = []
     var text = ""
     func take(_ render: String) {
@@ -99,10 +110,10 @@ func fixture(name: String, markdown: String, size: Int) -> JSONValue {
     for piece in pieces(markdown, of: size) {
         text += piece
         page.text(text, delta: piece)
-        take(Markdown.html(PageAnswer.renderable(text)))
+        take(Markup.answerHTML(PageAnswer.renderable(text), message: 5, sources: sources))
     }
-    page.finished(AnswerOutcome(status: .complete, text: text, error: nil, sources: []))
-    take(Markdown.html(markdown))
+    page.finished(AnswerOutcome(status: .complete, text: text, error: nil, sources: sources))
+    take(Markup.answerHTML(markdown, message: 5, sources: sources))
     return .object([
         "name": .string(name), "pieces": .integer(Int64(size)), "markdown": .string(markdown),
         "frames": .array(frames), "expected": .array(expected),
@@ -132,8 +143,14 @@ case nil:
 case "render" where arguments.count == 1:
     let markdown = String(decoding: readStandardInput(), as: UTF8.self)
     print(JSONValue.object(["html": .string(Markdown.html(markdown))]).serialized)
+case "render" where arguments.count == 5 && arguments[1] == "--db" && arguments[3] == "--message":
+    // As the page shows an ended answer: its citations linked to the sources saved with it.
+    let markdown = String(decoding: readStandardInput(), as: UTF8.self)
+    guard let message = Int64(arguments[4]), let store = try? Store(path: arguments[2]),
+          let sources = try? store.sources(message: message) else { exit(66) }
+    print(JSONValue.object(["html": .string(Markup.answerHTML(markdown, message: message, sources: sources))]).serialized)
 default:
-    var message = "usage: quarry-stream-fixtures [render]\n"
+    var message = "usage: quarry-stream-fixtures [render [--db PATH --message ID]]\n"
     message.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
     exit(64)
 }
