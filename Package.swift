@@ -5,7 +5,7 @@
 //   C system libraries (CWebSockets, CCurl, CSQLite, CMarkGFM, COpenSSL, CZlib, CXML2, CZip) + CShim (variadic curl,
 //   the WebSocket mask check)
 //   thin wrappers, one per C library (Server wraps libwebsockets): Crypto, SQLite, Markdown, Curl, Gzip, XML, Zip
-//   TurboStream (pure Swift) → Store → Server → quarry (the executable)
+//   TurboStream, Words (pure Swift) → Store → Server → quarry (the executable)
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -65,6 +65,10 @@ let package = Package(
         // MARK: Quarry's own modules (pure Swift)
         .target(name: "JSON", swiftSettings: fuzzedSwiftSettings),
         .target(name: "TurboStream", swiftSettings: swiftSettings),
+        // The words files' format apart from their contents: the front end's generator reads it too (a target a
+        // build tool depends on is built for the host without its plugins' output, so it cannot be Words).
+        .target(name: "WordsFormat", swiftSettings: swiftSettings),
+        .target(name: "Words", dependencies: ["WordsFormat"], swiftSettings: swiftSettings, plugins: ["WordsGenerator"]),
         .target(name: "LLM", dependencies: ["Curl", "JSON", "Locking"], swiftSettings: fuzzedSwiftSettings),
         .target(
             name: "Store",
@@ -74,7 +78,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "CWebSockets", "CShim", "Crypto", "Gzip", "JSON", "Locking", "TurboStream",
+                "CWebSockets", "CShim", "Crypto", "Gzip", "JSON", "Locking", "TurboStream", "Words",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: fuzzedSwiftSettings,
@@ -88,7 +92,7 @@ let package = Package(
         .target(
             name: "Chat",
             dependencies: [
-                "Store", "Retrieval", "LLM", "Markdown", "TurboStream", "Server", "Locking",
+                "Store", "Retrieval", "LLM", "Markdown", "TurboStream", "Server", "Locking", "Words",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -96,7 +100,7 @@ let package = Package(
         .executableTarget(
             name: "quarry",
             dependencies: [
-                "Chat", "Server", "Store", "Retrieval", "LLM", "Curl", "Locking", "Markdown",
+                "Chat", "Server", "Store", "Retrieval", "LLM", "Curl", "Locking", "Markdown", "Words",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -105,11 +109,15 @@ let package = Package(
         // MARK: The front end, generated from Resources/ at build time
         .executableTarget(
             name: "quarry-frontend",
-            dependencies: ["TurboStream", "Crypto", "Gzip"],
+            dependencies: ["TurboStream", "Crypto", "Gzip", "WordsFormat"],
             path: "tools/frontend",
             swiftSettings: swiftSettings
         ),
         .plugin(name: "FrontEndGenerator", capability: .buildTool(), dependencies: ["quarry-frontend"]),
+
+        // MARK: The page's words, one file per language in Resources/words/, built into the Words module
+        .executableTarget(name: "quarry-words", path: "tools/words", swiftSettings: swiftSettings),
+        .plugin(name: "WordsGenerator", capability: .buildTool(), dependencies: ["quarry-words"]),
 
         .executableTarget(
             name: "quarry-llm-bench",
@@ -196,6 +204,7 @@ let package = Package(
         .testTarget(name: "ZipTests", dependencies: ["Zip", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: swiftSettings),
         .testTarget(name: "TurboStreamTests", dependencies: ["TurboStream"], swiftSettings: swiftSettings),
+        .testTarget(name: "WordsTests", dependencies: ["Words", "WordsFormat"], swiftSettings: swiftSettings),
         .testTarget(name: "LLMTests", dependencies: ["LLM", "StandIn", "JSON", "Curl"], swiftSettings: swiftSettings),
         .testTarget(name: "StandInTests", dependencies: ["StandIn", "JSON", "Locking"], swiftSettings: swiftSettings),
         .testTarget(
@@ -208,12 +217,12 @@ let package = Package(
         .testTarget(
             name: "ChatTests",
             dependencies: ["Chat", "Store", "SQLite", "Retrieval", "LLM", "Markdown", "TurboStream", "Server", "StandIn",
-                           "Curl", "Locking", "TestSupport"],
+                           "Curl", "Locking", "TestSupport", "Words"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["Server", "Crypto", "Gzip", "Locking", "TurboStream"],
+            dependencies: ["Server", "Crypto", "Gzip", "Locking", "TurboStream", "Words"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -123,7 +123,8 @@
   const sync = () => {
     const open = socket && socket.readyState === 1, answering = messages.querySelector(STREAMING);
     status.dataset.state = open ? "connected" : "reconnecting";
-    status.textContent = open ? "Connected" : "Reconnecting…";
+    // The words are the page's own, in its language (data-connected, data-reconnecting).
+    status.textContent = status.dataset[status.dataset.state];
     const wasDisabled = fields.disabled;
     fields.disabled = !open || !!answering || pending > Date.now();
     if (wasDisabled && !fields.disabled && d.activeElement === d.body) ready();
@@ -150,7 +151,8 @@
   };
   // Copy: the text is selected (what a reader would select: a code block's code, an answer's text), then written
   // with the Clipboard API where the page is a secure context; on plain http (a kiosk, an intranet) that API is
-  // missing, so the older copy command copies the selection. The button says "Copied" for two seconds.
+  // missing, so the older copy command copies the selection. The button says "Copied" (in the page's language, from the
+  // stylesheet) for two seconds.
   const copy = (b) => {
     const id = b.getAttribute("{{wire:attr.copy}}"), s = getSelection();
     s.selectAllChildren(id ? $("{{wire:id.messageContentPrefix}}" + id) : b.nextElementSibling);

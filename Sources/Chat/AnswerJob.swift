@@ -11,6 +11,7 @@ internal import Markdown
 public import Logging
 public import Retrieval
 public import Store
+public import Words
 
 /// How an answer ended, for whoever shows it.
 public struct AnswerOutcome: Sendable, Equatable {
@@ -126,6 +127,8 @@ public struct AnswerJob: Sendable {
     var turn: (slots: AnswerSlots, ticket: AnswerSlots.Ticket)?
     /// When set, the lines a client can cause (an answer failing upstream) go through its limiter.
     var log: ChatLog?
+    /// The words of its steps and errors (stored with the answer): those of the page that asked.
+    public var words = Words.english
 
     /// Produces the answer, telling `observer` as it goes; saves and returns how it ended. Never throws: every
     /// failure becomes an outcome with a message for the person reading. `configuration.answerTimeout` counts
@@ -133,7 +136,7 @@ public struct AnswerJob: Sendable {
     public func run(observer: any AnswerObserver, control: JobControl) async -> AnswerOutcome {
         var progress = Progress(job: self, observer: observer)
         if let turn, !turn.slots.tryStart(turn.ticket) {
-            progress.step("Waiting for another answer to finish…")
+            progress.step(words[.stepWaiting])
             // Not started means cancelled while waiting: `answer` sees why and ends at once.
             _ = await turn.slots.start(turn.ticket)
         }
@@ -150,7 +153,7 @@ public struct AnswerJob: Sendable {
     private func answer(_ progress: inout Progress, control: JobControl) async -> AnswerOutcome {
         if let reason = control.reason { return progress.cancelled(reason, sources: []) }
         try? store.jobStarted(message: message)
-        progress.step("Searching knowledge base…")
+        progress.step(words[.stepSearching])
         let passages: [RetrievedPassage]
         let history: [MessageRecord]
         do {
@@ -167,14 +170,14 @@ public struct AnswerJob: Sendable {
                let query = await answerer.searchQuery(
                    for: question, history: history.map { ChatMessage(role: $0.role, content: $0.content) },
                    within: configuration.searchQueryTimeout) {
-                progress.step("Searching for “\(query)”")
+                progress.step(words(.stepSearchingFor, ("query", query)))
                 passages = try await retriever.search(query, context: earlier, limit: configuration.passages)
             } else {
                 passages = try await retriever.search(question, context: earlier, limit: configuration.passages)
             }
         } catch {
             logger.error("retrieval failed", metadata: ["message": "\(message)", "cause": "\(error)"])
-            return progress.finish(.error, "The documents could not be searched just now. Please try again.", sources: [])
+            return progress.finish(.error, words[.errorSearch], sources: [])
         }
         let sources = passages.map(Self.source)
         if let reason = control.reason { return progress.cancelled(reason, sources: sources) }
@@ -185,35 +188,34 @@ public struct AnswerJob: Sendable {
             logger.warning("sources not saved before the answer", metadata: ["message": "\(message)", "cause": "\(error)"])
         }
         progress.observer.found(sources)
-        progress.step(passages.isEmpty ? "No matching passages found"
-                      : passages.count == 1 ? "Found 1 relevant source" : "Found \(passages.count) relevant sources")
-        if model == nil { progress.step("No language model is configured: quoting the documents") }
-        progress.step("Generating response…")
+        progress.step(passages.isEmpty ? words[.stepNoneFound]
+                      : passages.count == 1 ? words[.stepFoundOne] : words(.stepFound, ("count", "\(passages.count)")))
+        if model == nil { progress.step(words[.stepNoModel]) }
+        progress.step(words[.stepGenerating])
         do {
             let request = AnswerRequest(
                 question: question,
                 history: history.map { ChatMessage(role: $0.role, content: $0.content) },
                 passages: passages.map(Self.passage))
-            for try await delta in answerer.answer(request) {
+            for try await delta in answerer(in: words).answer(request) {
                 switch delta {
                 case .text(let piece): progress.add(piece)
                 case .thinking(let piece): progress.reason(piece)
                 case .retrying(_, _, let after, let reason):
-                    progress.step("\(reason), retrying in \(Self.seconds(after))…")
+                    progress.step(words(.stepRetrying, ("reason", reason), ("seconds", Self.seconds(after))))
                 case .finished(let reason) where reason == "length":
-                    progress.step("The model stopped at its length limit")
+                    progress.step(words[.stepLengthLimit])
                 case .finished, .usage: break
                 }
             }
         } catch let error as LLMError where error != .cancelled {
             warning("answer failed", ["message": "\(message)", "cause": "\(error.logMessage)"])
-            return progress.finish(.error, error.userMessage, sources: sources)
+            return progress.finish(.error, words.message(for: error), sources: sources)
         } catch is CancellationError, LLMError.cancelled {
             // Told why below.
         } catch {
             warning("answer failed", ["message": "\(message)", "cause": "\(error)"])
-            return progress.finish(.error, "Something went wrong while answering. What arrived is kept above.",
-                                   sources: sources)
+            return progress.finish(.error, words[.errorFailed], sources: sources)
         }
         if let reason = control.reason { return progress.cancelled(reason, sources: sources) }
         return progress.finish(.complete, nil, sources: sources)
@@ -304,11 +306,12 @@ private struct Progress {
 
     /// Ends an answer cancelled from outside.
     func cancelled(_ reason: CancelReason, sources: [SourceRecord]) -> AnswerOutcome {
-        let kept = text.isEmpty ? "" : " What arrived is kept above."
+        let words = job.words
+        let kept = text.isEmpty ? "" : " " + words[.answerKept]
         switch reason {
-        case .stopped: return finish(.stopped, "Stopped." + kept, sources: sources)
-        case .timedOut: return finish(.error, "The answer took too long and was stopped." + kept, sources: sources)
-        case .shutdown: return finish(.interrupted, "The server stopped before this answer finished.", sources: sources)
+        case .stopped: return finish(.stopped, words[.answerStopped] + kept, sources: sources)
+        case .timedOut: return finish(.error, words[.errorTooSlow] + kept, sources: sources)
+        case .shutdown: return finish(.interrupted, words[.errorServerStopped], sources: sources)
         }
     }
 

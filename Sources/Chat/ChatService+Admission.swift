@@ -6,21 +6,23 @@ internal import LLM
 internal import Logging
 internal import Server
 internal import TurboStream
+internal import Words
 
 extension ChatService {
     /// A ticket for the answer of a question `client` asks, or nil when it was refused (and the page told why).
     func admitted(_ session: String, _ client: SocketClient) -> AnswerSlots.Ticket? {
+        let words = Words(client.language)
         let ticket: AnswerSlots.Ticket
         switch slots.reserve(session: session, peer: client.peer) {
         case .success(let reserved):
             ticket = reserved
         case .failure(let refusal):
-            refuse(client, Self.message(for: refusal), reason: "refused a question: \(refusal) holds its share of answers")
+            refuse(client, Self.message(for: refusal, words: words), reason: "refused a question: \(refusal) holds its share of answers")
             return nil
         }
         if let wait = answerer.modelBusyFor {
             slots.release(ticket)
-            refuse(client, LLMError.ceilingReached(retryAfter: wait).userMessage,
+            refuse(client, words.message(for: LLMError.ceilingReached(retryAfter: wait)),
                    reason: "refused a question: the ceiling on model requests a minute is reached")
             return nil
         }
@@ -32,10 +34,8 @@ extension ChatService {
             slots.release(ticket)
             let seconds = max(1, Int(wait.components.seconds) + (wait.components.attoseconds > 0 ? 1 : 0))
             let message = index == 0
-                ? "That is \(configuration.questionsPerMinute) questions in a minute. "
-                    + "Please wait \(seconds) s before asking again."
-                : "That is \(configuration.questionsPerMinutePerPeer) questions in a minute from this computer's "
-                    + "network address. Please wait \(seconds) s before asking again."
+                ? words(.noticePerMinute, ("count", "\(configuration.questionsPerMinute)"), ("seconds", "\(seconds)"))
+                : words(.noticePerMinutePeer, ("count", "\(configuration.questionsPerMinutePerPeer)"), ("seconds", "\(seconds)"))
             refuse(client, message, reason: index == 0 ? "refused a question: the session's questions a minute"
                                                        : "refused a question: the address's questions a minute")
             return nil
@@ -44,15 +44,11 @@ extension ChatService {
     }
 
     /// What the person is told when there is no place for their answer.
-    static func message(for refusal: AnswerSlots.Refusal) -> String {
+    static func message(for refusal: AnswerSlots.Refusal, words: Words = .english) -> String {
         switch refusal {
-        case .session:
-            "Your earlier questions are still being answered. Please wait for one to finish, then ask again."
-        case .peer:
-            "Many questions from this computer's network address are being answered already. "
-                + "Please wait for one to finish, then ask again."
-        case .full:
-            "Quarry is busy answering other people's questions. Please try again in a minute."
+        case .session: words[.noticeBusySession]
+        case .peer: words[.noticeBusyPeer]
+        case .full: words[.noticeBusy]
         }
     }
 

@@ -12,6 +12,7 @@ internal import Markdown
 public import Server
 internal import Store
 public import TurboStream
+public import Words
 
 extension ChatService {
     /// Exchanges in a thread's first snapshot when no size is asked for (the hub asks for its configured size).
@@ -22,6 +23,12 @@ extension ChatService {
     }
 
     public func snapshot(of stream: String, _ request: SnapshotRequest) -> [StreamEnvelope] {
+        snapshot(of: stream, request, words: .english)
+    }
+
+    /// The snapshot in the words of the socket that asked for it (its buttons, summaries and notices; the steps
+    /// and errors stored with the answers stay in the language of the page that asked them).
+    public func snapshot(of stream: String, _ request: SnapshotRequest, words: Words) -> [StreamEnvelope] {
         do {
             switch ChatStreams.parse(stream) {
             case .session(let session)?:
@@ -34,11 +41,11 @@ extension ChatService {
                 guard try store.thread(thread, session: session) != nil else { return [] }
                 switch request {
                 case .latest(let limit):
-                    let html = try part(of: thread, before: nil, exchanges: limit)
+                    let html = try part(of: thread, before: nil, exchanges: limit, words: words)
                     return [.update(target: Wire.ElementID.messages, html: html), .scroll(target: Wire.ElementID.messages)]
                 case .earlier(let cursor, let limit):
                     guard let before = Int64(cursor) else { return [] }
-                    let html = try part(of: thread, before: before, exchanges: limit)
+                    let html = try part(of: thread, before: before, exchanges: limit, words: words)
                     // The control goes; the part brings a new one when there is more still.
                     return [.remove(target: Wire.ElementID.earlierControl),
                             .prepend(target: Wire.ElementID.messages, html: html)]
@@ -48,7 +55,7 @@ extension ChatService {
             }
         } catch {
             logger.error("a snapshot could not be read", metadata: ["stream": "\(stream)", "cause": "\(error)"])
-            return [Notice.error(.unavailable, "This conversation could not be loaded. Please reload the page.")]
+            return [Notice.error(.unavailable, words[.noticeNotLoaded])]
         }
     }
 
@@ -59,7 +66,7 @@ extension ChatService {
 
     /// The markup of `exchanges` exchanges of `thread` before message `before` (nil: the latest), at most
     /// ``partBytes`` of it, under the control that asks for earlier ones when there are any.
-    private func part(of thread: Int64, before: Int64?, exchanges: Int) throws(StoreError) -> String {
+    private func part(of thread: Int64, before: Int64?, exchanges: Int, words: Words) throws(StoreError) -> String {
         let page = try store.threadPage(thread, before: before, exchanges: exchanges, renderer: Markup.renderer)
         // Exchanges: a question and what follows it (and whatever comes before a thread's first question).
         var groups: [[MessageRecord]] = []
@@ -70,7 +77,7 @@ extension ChatService {
         var kept: [(message: Int64, content: String, html: String)] = []
         var taken: [String] = [], bytes = 0, first: Int64?
         for group in groups.reversed() {
-            let html = group.map { render($0, page: page, rendered: &kept) }.joined()
+            let html = group.map { render($0, page: page, rendered: &kept, words: words) }.joined()
             if !taken.isEmpty && bytes + html.utf8.count > Self.partBytes { break }
             taken.append(html)
             bytes += html.utf8.count
@@ -78,20 +85,20 @@ extension ChatService {
         }
         keep(kept)
         let cursor = taken.count == groups.count ? page.earlier : first
-        return (cursor.map(Markup.earlierControl(before:)) ?? "") + taken.reversed().joined()
+        return (cursor.map { Markup.earlierControl(before: $0, words: words) } ?? "") + taken.reversed().joined()
     }
 
     /// A message as the page shows it now; an ended answer's text rendered here is added to `rendered`.
     private func render(_ message: MessageRecord, page: ThreadPage,
-                        rendered: inout [(message: Int64, content: String, html: String)]) -> String {
+                        rendered: inout [(message: Int64, content: String, html: String)], words: Words) -> String {
         if message.role == "user" { return Markup.question(id: message.id, text: message.content) }
         if let answer = live[message.id] {
             return Markup.answerInProgress(id: message.id, steps: answer.thinking.steps, reasoning: answer.thinking.reasoning,
-                                           blocks: answer.blocks)
+                                           blocks: answer.blocks, words: words)
         }
         if message.status == .streaming {
             // Saved, but its job has not published yet: the placeholder, as the page will get it.
-            return Markup.answerInProgress(id: message.id, steps: [], reasoning: "", blocks: [])
+            return Markup.answerInProgress(id: message.id, steps: [], reasoning: "", blocks: [], words: words)
         }
         let content: String
         if let kept = page.contentHTML[message.id] {
@@ -100,7 +107,8 @@ extension ChatService {
             content = Markup.answerHTML(message.content, message: message.id, sources: page.sources[message.id] ?? [])
             rendered.append((message.id, message.content, content))
         }
-        return Markup.finishedAnswer(message, sources: page.sources[message.id] ?? [], contentHTML: content)
+        return Markup.finishedAnswer(message, sources: page.sources[message.id] ?? [], contentHTML: content,
+                                     words: words)
     }
 
     /// Stores renders for later snapshots, off the snapshot's path: a write may wait for the database's write

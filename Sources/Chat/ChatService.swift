@@ -13,6 +13,7 @@ public import Retrieval
 public import Server
 public import Store
 internal import TurboStream
+internal import Words
 
 /// Answers questions asked over the socket and keeps every page that follows a thread up to date.
 public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendable {
@@ -69,23 +70,24 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
     // MARK: Socket ops (on the service thread: check, then hand the work to a task)
 
     public func handle(_ operation: SocketOperation, from client: SocketClient) {
+        let words = Words(client.language)
         guard let session = client.session?.rawValue else {
-            notify(client, .forbidden, "This page has no session. Please reload it.")
+            notify(client, .forbidden, words[.noticeNoSession])
             return
         }
         switch operation {
         case .ask(let thread, let content):
             let question = content.trimmingSpacesAndNewlines
-            guard !question.isEmpty else { return notify(client, .badQuestion, "Type a question first.") }
+            guard !question.isEmpty else { return notify(client, .badQuestion, words[.noticeEmptyQuestion]) }
             guard question.utf8.count <= configuration.maxQuestionBytes, question.count <= configuration.maxQuestionCharacters
             else {
                 return notify(client, .badQuestion, question.count <= configuration.maxQuestionCharacters
-                              ? "That question is too long. Please shorten it."
-                              : "That question is too long: at most \(configuration.maxQuestionCharacters) characters, please.")
+                              ? words[.noticeTooLong]
+                              : words(.noticeTooLongCharacters, ("count", "\(configuration.maxQuestionCharacters)")))
             }
             var threadID: Int64?
             if let thread {
-                guard let id = Int64(thread) else { return notify(client, .notFound, Self.goneThread) }
+                guard let id = Int64(thread) else { return notify(client, .notFound, words[.noticeGoneThread]) }
                 threadID = id
             }
             guard let ticket = admitted(session, client) else { return }
@@ -94,11 +96,11 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
             guard let id = Int64(message) else { return }
             Task { await stop(id, session: session) }
         case .retry(let message):
-            guard let id = Int64(message) else { return notify(client, .notFound, Self.goneAnswer) }
+            guard let id = Int64(message) else { return notify(client, .notFound, words[.noticeGoneAnswer]) }
             if let running = jobs.current[id] {
                 // Another session learns nothing of this answer, not even that it runs.
-                return running.session == session ? notify(client, .unavailable, Self.stillFinishing)
-                                                  : notify(client, .notFound, Self.goneAnswer)
+                return running.session == session ? notify(client, .unavailable, words[.noticeStillFinishing])
+                                                  : notify(client, .notFound, words[.noticeGoneAnswer])
             }
             guard let ticket = admitted(session, client) else { return }
             // Claimed now, so a second retry (or the old job's end) cannot take the entry Stop goes through.
@@ -110,15 +112,11 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
             }
             guard claimed else {
                 slots.release(ticket)
-                return notify(client, .unavailable, Self.stillFinishing)
+                return notify(client, .unavailable, words[.noticeStillFinishing])
             }
             Task { await retry(id, session: session, client: client, control: control, ticket: ticket) }
         }
     }
-
-    static let goneThread = "That conversation is not there any more. Start a new one."
-    static let goneAnswer = "That answer is not there any more, or has already finished."
-    static let stillFinishing = "That answer is still finishing. Please try again in a moment."
 
     func notify(_ client: SocketClient, _ code: Wire.ErrorCode, _ message: String) {
         broadcaster.send([Notice.error(code, message)], to: client.connection)
@@ -127,6 +125,7 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
     // MARK: The work
 
     func ask(_ question: String, thread: Int64?, session: String, client: SocketClient, ticket: AnswerSlots.Ticket) async {
+        let words = Words(client.language)
         let exchange: (thread: ThreadRecord, question: Int64, answer: Int64, isNew: Bool)?
         do {
             exchange = try store.startExchange(session: session, thread: thread, title: Titles.title(question),
@@ -134,11 +133,11 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
         } catch {
             slots.release(ticket)
             log.error("the question could not be saved", ["cause": "\(error)"])
-            return notify(client, .unavailable, "The question could not be saved. Please try again.")
+            return notify(client, .unavailable, words[.noticeNotSaved])
         }
         guard let exchange else {
             slots.release(ticket)
-            return notify(client, .notFound, Self.goneThread)
+            return notify(client, .notFound, words[.noticeGoneThread])
         }
         let stream = ChatStreams.thread(exchange.thread.id, session: session)
         let live = self.live
@@ -147,7 +146,8 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
             return [
                 .append(target: Wire.ElementID.messages,
                         html: Markup.question(id: exchange.question, text: question)
-                            + Markup.answerInProgress(id: exchange.answer, steps: [], reasoning: "", blocks: [])),
+                            + Markup.answerInProgress(id: exchange.answer, steps: [], reasoning: "", blocks: [],
+                                                      words: words)),
                 .scroll(target: Wire.ElementID.messages),
             ]
         }
@@ -166,7 +166,7 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
         let control = JobControl()
         jobs.withLock { $0[exchange.answer] = RunningJob(control: control, session: session, task: nil) }
         start(answer: exchange.answer, thread: exchange.thread.id, question: question, stream: stream, control: control,
-              ticket: ticket)
+              ticket: ticket, words: words)
     }
 
     func stop(_ message: Int64, session: String) async {
@@ -177,6 +177,7 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
     /// Answers `message` again; `control` is its entry in `jobs`, claimed by `handle`.
     func retry(_ message: Int64, session: String, client: SocketClient, control: JobControl,
                ticket: AnswerSlots.Ticket) async {
+        let words = Words(client.language)
         let unclaim = { [jobs, slots] in
             jobs.withLock { if $0[message]?.control === control { $0[message] = nil } }
             slots.release(ticket)
@@ -187,35 +188,37 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
                   try store.restartAnswer(message, session: session)
             else {
                 unclaim()
-                return notify(client, .notFound, Self.goneAnswer)
+                return notify(client, .notFound, words[.noticeGoneAnswer])
             }
             let stream = ChatStreams.thread(thread.id, session: session)
             let live = self.live
             broadcaster.publish(to: stream) {
                 live.start(message, thread: thread.id)
                 return [.replace(target: Wire.ElementID.message(message),
-                                 html: Markup.answerInProgress(id: message, steps: [], reasoning: "", blocks: []))]
+                                 html: Markup.answerInProgress(id: message, steps: [], reasoning: "", blocks: [],
+                                                               words: words))]
             }
             start(answer: message, thread: thread.id, question: question.content, stream: stream, control: control,
-                  ticket: ticket)
+                  ticket: ticket, words: words)
         } catch {
             unclaim()
             log.error("retry failed", ["message": "\(message)", "cause": "\(error)"])
-            notify(client, .unavailable, "The answer could not be started again. Please try again.")
+            notify(client, .unavailable, words[.noticeNotRestarted])
         }
     }
 
-    /// Runs an answer's job (in its turn, under the timeout), stoppable through its entry in `jobs` (already there,
-    /// holding `control`). The entry goes when the job ends, and only that job's entry: a retry's never goes with
+    /// Runs an answer's job (in its turn, under the timeout), in the words of the page that asked, stoppable through
+    /// its entry in `jobs` (already there, holding `control`). The entry goes when the job ends, and only that job's entry: a retry's never goes with
     /// the end of the job before it.
     private func start(answer: Int64, thread: Int64, question: String, stream: String, control: JobControl,
-                       ticket: AnswerSlots.Ticket) {
+                       ticket: AnswerSlots.Ticket, words: Words) {
         let observer = PageAnswer(id: answer, stream: stream, broadcaster: broadcaster, live: live,
-                                  interval: configuration.updateInterval)
+                                  interval: configuration.updateInterval, words: words)
         var job = AnswerJob(message: answer, thread: thread, question: question, store: store, retriever: retriever,
                             answerer: answerer, model: model, configuration: configuration, logger: logger)
         job.turn = (slots, ticket)
         job.log = log
+        job.words = words
         let jobs = self.jobs, slots = self.slots
         let task = Task {
             _ = await job.run(observer: observer, control: control)

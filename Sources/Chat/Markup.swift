@@ -5,6 +5,7 @@ internal import Markdown
 internal import Server
 public import Store
 internal import TurboStream
+internal import Words
 
 /// Renders the chat's markup.
 public enum Markup {
@@ -19,9 +20,10 @@ public enum Markup {
     }
 
     /// An answer in progress: its thinking open, its text so far (rendered blocks), the streaming marker.
-    static func answerInProgress(id: Int64, steps: [String], reasoning: String, blocks: [String]) -> String {
+    static func answerInProgress(id: Int64, steps: [String], reasoning: String, blocks: [String],
+                                 words: Words = .english) -> String {
         "<article id=\"\(ID.message(id))\" class=\"message\" data-role=\"assistant\">"
-            + thinking(id: id, steps: steps, reasoning: reasoning, open: true, summary: "Thinking…")
+            + thinking(id: id, steps: steps, reasoning: reasoning, open: true, summary: HTML.escape(words[.answerThinking]))
             + "<div id=\"\(ID.messageContent(id))\" class=\"content\">\(blocks.joined())</div>"
             + state(id: id, status: .streaming)
             + "</article>"
@@ -29,16 +31,17 @@ public enum Markup {
 
     /// An answer that has ended: thinking collapsed, its text, what went wrong (with Retry), its sources.
     /// `contentHTML` is its text already rendered (kept from an earlier snapshot); nil renders it now.
-    static func finishedAnswer(_ message: MessageRecord, sources: [SourceRecord], contentHTML: String? = nil) -> String {
+    static func finishedAnswer(_ message: MessageRecord, sources: [SourceRecord], contentHTML: String? = nil,
+                               words: Words = .english) -> String {
         let thought = Thinking(stored: message.thinking)
         let citations = citations(message: message.id, sources: sources)
         let content = contentHTML ?? Markdown.html(message.content, citations: citations)
         return "<article id=\"\(ID.message(message.id))\" class=\"message\" data-role=\"assistant\">"
             + thinking(id: message.id, steps: thought.steps, reasoning: thought.reasoning, open: false,
-                       summary: summary(message.status))
+                       summary: summary(message.status, words: words))
             + "<div id=\"\(ID.messageContent(message.id))\" class=\"content\">\(content)</div>"
             + ending(id: message.id, status: message.status, error: message.error, sources: sources,
-                     cited: citations.cited(in: content), copy: !message.content.isEmpty)
+                     cited: citations.cited(in: content), copy: !message.content.isEmpty, words: words)
             + state(id: message.id, status: message.status)
             + "</article>"
     }
@@ -46,12 +49,12 @@ public enum Markup {
     /// What follows an ended answer's text: its Copy button (when it has text), the error and a Retry button
     /// (unless it completed), the sources.
     static func ending(id: Int64, status: MessageStatus, error: String?, sources: [SourceRecord], cited: Set<Int> = [],
-                       copy: Bool) -> String {
+                       copy: Bool, words: Words = .english) -> String {
         var out = copy ? copyButton(id: id) : ""
         if status != .complete {
-            let why = error ?? (status == .stopped ? "Stopped." : "This answer did not finish.")
+            let why = error ?? (status == .stopped ? words[.answerStopped] : words[.answerDidNotFinish])
             out += "<p class=\"error\" role=\"alert\">\(HTML.escape(why))</p>"
-            out += "<button type=\"button\" \(Wire.Attribute.retry)=\"\(id)\">Retry</button>"
+            out += "<button type=\"button\" \(Wire.Attribute.retry)=\"\(id)\">\(HTML.escape(words[.answerRetry]))</button>"
         }
         return out + Self.sources(sources, message: id, cited: cited)
     }
@@ -127,19 +130,19 @@ public enum Markup {
             + "\(Wire.Attribute.status)=\"\(status == .streaming ? Wire.Attribute.streaming : status.rawValue)\" hidden></span>"
     }
 
-    static func summary(_ status: MessageStatus) -> String {
+    static func summary(_ status: MessageStatus, words: Words = .english) -> String {
         switch status {
-        case .complete: "Thinking complete"
-        case .streaming: "Thinking…"
-        case .stopped: "Stopped"
-        case .error, .interrupted: "Thinking stopped"
+        case .complete: HTML.escape(words[.answerThinkingComplete])
+        case .streaming: HTML.escape(words[.answerThinking])
+        case .stopped: HTML.escape(words[.answerStoppedSummary])
+        case .error, .interrupted: HTML.escape(words[.answerThinkingStopped])
         }
     }
 
     /// The control at the top of a thread that shows only its latest messages: asks for those before `before`.
-    static func earlierControl(before: Int64) -> String {
+    static func earlierControl(before: Int64, words: Words = .english) -> String {
         "<div id=\"\(ID.earlierControl)\" class=\"earlier\"><button type=\"button\" \(Wire.Attribute.earlier)=\"\(before)\">"
-            + "Show earlier messages</button></div>"
+            + "\(HTML.escape(words[.answerEarlier]))</button></div>"
     }
 
     /// A conversation in the session's list.

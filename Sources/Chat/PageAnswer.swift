@@ -16,6 +16,7 @@ internal import Locking
 internal import Markdown
 public import Store
 internal import TurboStream
+internal import Words
 
 /// Publishes one answer's progress to its thread's stream.
 public final class PageAnswer: AnswerObserver, @unchecked Sendable {
@@ -26,6 +27,8 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
     private let live: LiveAnswers
     private let interval: Duration
     private let costFactor: Int
+    /// The words of the page that asked: the ending's (Retry, the thinking's summary) are in its language.
+    private let words: Words
     /// How long the last render of the text took.
     private var renderCost = Duration.zero
     private let lock = Lock()
@@ -52,7 +55,8 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
     }
 
     init(id: Int64, stream: String, broadcaster: any Broadcaster, live: LiveAnswers, interval: Duration,
-         costFactor: Int = PageAnswer.defaultCostFactor) {
+         costFactor: Int = PageAnswer.defaultCostFactor, words: Words = .english) {
+        self.words = words
         self.id = id
         self.stream = stream
         self.broadcaster = broadcaster
@@ -114,10 +118,11 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
             let envelopes = update.envelopes + [
                 .replace(target: Wire.ElementID.thinking(id),
                          html: Markup.thinking(id: id, steps: thinking.steps, reasoning: thinking.reasoning, open: false,
-                                               summary: Markup.summary(outcome.status))),
+                                               summary: Markup.summary(outcome.status, words: words))),
                 .after(target: Wire.ElementID.messageContent(id),
                        html: Markup.ending(id: id, status: outcome.status, error: outcome.error, sources: outcome.sources,
-                                           cited: citations.cited(in: sent.joined()), copy: !outcome.text.isEmpty)),
+                                           cited: citations.cited(in: sent.joined()), copy: !outcome.text.isEmpty,
+                                           words: words)),
                 .replace(target: Wire.ElementID.messageState(id), html: Markup.state(id: id, status: outcome.status)),
                 .scroll(target: Wire.ElementID.messages),
             ]

@@ -12,6 +12,7 @@ public import Server
 public import Store
 internal import Retrieval
 internal import TurboStream
+public import Words
 
 /// Makes the reading pages (`/documents/…`) from the store, on the server's reading thread.
 public final class ReadingRoom: DocumentPages {
@@ -32,48 +33,57 @@ public final class ReadingRoom: DocumentPages {
         self.folder = folder.map { OriginalFile.resolvedFolder($0) ?? $0 }
     }
 
+    /// The response to `route` in English.
     public func respond(to route: DocumentRoute, session: SessionID) -> DocumentResponse {
+        respond(to: route, session: session, words: .english)
+    }
+
+    public func respond(to route: DocumentRoute, session: SessionID, words: Words) -> DocumentResponse {
         do {
             switch route {
             case .source(let message, let rank):
                 // Only the conversation's own session learns anything of it.
                 guard let source = try store.readableSource(message: message, rank: rank, session: session.rawValue) else {
-                    return .failure(status: 404, message: "There is no such source in your conversations.")
+                    return .failure(status: 404, message: words[.readingNoSource])
                 }
                 let back = "/#\(source.thread)"
                 guard let chunk = source.chunk, let place = try store.chunkPlace(id: chunk) else {
-                    return Self.passageGone(back: back)
+                    return Self.passageGone(back: back, words: words)
                 }
-                return try page(place.document, from: max(0, place.ordinal - Window.before), cited: chunk, back: back)
+                return try page(place.document, from: max(0, place.ordinal - Window.before), cited: chunk, back: back, words: words)
             case .passage(let document, let chunk):
-                guard let place = try store.chunkPlace(id: chunk) else { return Self.passageGone(back: "/") }
+                guard let place = try store.chunkPlace(id: chunk) else { return Self.passageGone(back: "/", words: words) }
                 guard place.document == document else {
                     return .moved(DocumentRoute.passageAddress(document: place.document, chunk: chunk))
                 }
-                return try page(document, from: max(0, place.ordinal - Window.before), cited: chunk, back: "/")
+                return try page(document, from: max(0, place.ordinal - Window.before), cited: chunk, back: "/", words: words)
             case .document(let document):
-                return try page(document, from: 0, cited: nil, back: "/")
+                return try page(document, from: 0, cited: nil, back: "/", words: words)
             case .part(let document, let from):
-                return try page(document, from: from, cited: nil, back: "/")
+                return try page(document, from: from, cited: nil, back: "/", words: words)
             case .file(let document):
-                return try original(document)
+                return try original(document, words: words)
             }
         } catch {
-            return .failure(status: 503, message: "The documents cannot be read right now. Please try again in a moment.")
+            return .failure(status: 503, message: words[.readingUnavailable])
         }
     }
 
     /// A page saying a source's passage is gone, with the way back.
-    static func passageGone(back: String) -> DocumentResponse {
-        .page(title: "Passage not found", body: """
-            <main class="document"><h1>This passage is no longer in the documents</h1><p>Its document has changed or \
-            been removed since the answer. Ask the question again to find it where it is now.</p></main>
+    static func passageGone(back: String, words: Words) -> DocumentResponse {
+        .page(title: words[.readingGoneTitle], body: """
+            <main class="document"><h1>\(HTML.escape(words[.readingGoneHeading]))</h1>\
+            <p>\(HTML.escape(words[.readingGone]))</p></main>
             """, back: back)
     }
-    static let documentGone = DocumentResponse.failure(status: 404, message: "There is no such document on this server.")
+    static func documentGone(_ words: Words) -> DocumentResponse {
+        .failure(status: 404, message: words[.readingNoDocument])
+    }
 
-    private func page(_ id: Int64, from: Int, cited: Int64?, back: String) throws(StoreError) -> DocumentResponse {
-        guard let document = try store.readableDocument(id: id) else { return Self.documentGone }
+    private func page(_ id: Int64, from: Int, cited: Int64?, back: String, words: Words) throws(StoreError)
+        -> DocumentResponse
+    {
+        guard let document = try store.readableDocument(id: id) else { return Self.documentGone(words) }
         var chunks = try store.readableChunks(document: id, from: from, limit: Window.chunks)
         // Within the byte budget, keeping the cited passage: drop from the end, then from the start.
         var bytes = chunks.reduce(0) { $0 + $1.text.utf8.count }
@@ -90,29 +100,29 @@ public final class ReadingRoom: DocumentPages {
         if let original {
             let page = citedChunk?.pages.map { "#page=\($0.lowerBound)" } ?? ""
             let label = original.isPDF
-                ? (citedChunk?.pages.map { "Open the PDF at page \($0.lowerBound)" } ?? "Open the PDF")
-                : original.shownInBrowser ? "Open the original file" : "Download the original file"
-            html += " · <a class=\"original\" href=\"\(DocumentRoute.fileAddress(document: id))\(page)\">\(label)</a>"
+                ? (citedChunk?.pages.map { words(.readingOpenPdfPage, ("page", "\($0.lowerBound)")) } ?? words[.readingOpenPdf])
+                : original.shownInBrowser ? words[.readingOpenOriginal] : words[.readingDownloadOriginal]
+            html += " · <a class=\"original\" href=\"\(DocumentRoute.fileAddress(document: id))\(page)\">\(HTML.escape(label))</a>"
         }
         html += "</p>"
         if let citedChunk {
             let place = ([document.title] + citedChunk.headingPath).joined(separator: " › ")
             let page = pageLabel(citedChunk.pages).map { ", \($0)" } ?? ""
-            html += "<p class=\"cited-at\"><a href=\"#\(DocumentRoute.passageAnchor)\">The passage</a>: "
+            html += "<p class=\"cited-at\"><a href=\"#\(DocumentRoute.passageAnchor)\">\(HTML.escape(words[.readingPassage]))</a>: "
                 + "\(HTML.escape(place))\(page)</p>"
         }
         html += "</header>"
         if let first = chunks.first, first.ordinal > 0 {
             let back = max(0, first.ordinal - Window.chunks)
             html += "<p class=\"more\"><a href=\"\(DocumentRoute.partAddress(document: id, from: back))\">"
-                + "↑ Earlier in this document</a></p>"
+                + "\(HTML.escape(words[.readingEarlier]))</a></p>"
         }
         html += Self.body(chunks, cited: cited)
         if let last = chunks.last, last.ordinal + 1 < document.chunkCount {
             html += "<p class=\"more\"><a href=\"\(DocumentRoute.partAddress(document: id, from: last.ordinal + 1))\">"
-                + "↓ Later in this document</a></p>"
+                + "\(HTML.escape(words[.readingLater]))</a></p>"
         }
-        if chunks.isEmpty { html += "<p class=\"more\">This part of the document is empty.</p>" }
+        if chunks.isEmpty { html += "<p class=\"more\">\(HTML.escape(words[.readingEmpty]))</p>" }
         html += "</main>"
         return .page(title: document.title, body: html, back: back)
     }
@@ -176,13 +186,10 @@ public final class ReadingRoom: DocumentPages {
         return path.hasPrefix(root) ? String(path.dropFirst(root.count)) : path
     }
 
-    private func original(_ id: Int64) throws(StoreError) -> DocumentResponse {
-        guard let document = try store.readableDocument(id: id) else { return Self.documentGone }
+    private func original(_ id: Int64, words: Words) throws(StoreError) -> DocumentResponse {
+        guard let document = try store.readableDocument(id: id) else { return Self.documentGone(words) }
         guard let folder, let original = OriginalFile.locate(document.path, in: folder), let bytes = original.read() else {
-            return .failure(status: 404, message: """
-                The original file of “\(document.title)” is not available here: it is no longer in the documents \
-                folder, or it is too large to open from this page.
-                """)
+            return .failure(status: 404, message: words(.readingNoOriginal, ("title", document.title)))
         }
         return .file(contentType: original.contentType, bytes: bytes, download: original.shownInBrowser ? nil : original.name)
     }

@@ -8,6 +8,10 @@ public struct ExtractiveAnswerer: Answerer {
     public var maxPassages: Int
     /// Characters quoted from one passage at most; longer ones end at a word with "…".
     public var maxCharactersPerPassage: Int
+    /// The Markdown line the quotes start with, saying what they are (the chat sets it in the page's language).
+    public var label = ExtractiveAnswerer.label
+    /// What it says when no passage matched.
+    public var nothing = ExtractiveAnswerer.nothing
 
     /// An extractive answerer.
     public init(maxPassages: Int = 3, maxCharactersPerPassage: Int = 700) {
@@ -31,8 +35,8 @@ public struct ExtractiveAnswerer: Answerer {
     /// The whole answer as markdown.
     public func markdown(for request: AnswerRequest) -> String {
         let passages = request.passages.prefix(maxPassages)
-        guard !passages.isEmpty else { return Self.nothing }
-        var out = Self.label + "\n\n"
+        guard !passages.isEmpty else { return nothing }
+        var out = label + "\n\n"
         for (number, passage) in passages.enumerated() {
             let heading = passage.heading.map { " › \($0)" } ?? ""
             // Cited by its number, as a model cites: the page links it to the passage.

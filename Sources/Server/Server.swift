@@ -76,7 +76,7 @@ public final class Server: @unchecked Sendable {
         let sessions = SessionCookies(secret: secret)
         let streamNames = StreamNames(secret: secret)
         let router = Router(frontEnd: .generated, sessions: sessions, streamNames: streamNames, pageStreams: pageStreams,
-                            documents: documents)
+                            documents: documents, language: configuration.language)
         loop = ServiceLoop(configuration: configuration, hub: hub, router: router, sessions: sessions,
                            streamNames: streamNames, operations: operations, machineName: Self.machineName(),
                            logger: logger)

@@ -1,4 +1,5 @@
 // Everything the server can be told, with defaults that suit a small box.
+public import Words
 
 /// How the server listens and what it tolerates from clients.
 public struct ServerConfiguration: Sendable {
@@ -58,6 +59,9 @@ public struct ServerConfiguration: Sendable {
     public var shutdownGraceSeconds: Double
     /// permessage-deflate (RFC 7692) for the sockets of clients that offer it; nil sends every frame uncompressed.
     public var compression: SocketCompression?
+    /// The language of every page and socket; nil: each browser's own, from its `Accept-Language` (English when
+    /// it prefers none of Quarry's).
+    public var language: Language?
 
     /// A configuration; every parameter has the default documented on its property.
     public init(
@@ -84,7 +88,8 @@ public struct ServerConfiguration: Sendable {
         hangUpAfterSeconds: Int = 75,
         receiveBufferBytes: Int = 1024,
         shutdownGraceSeconds: Double = 3,
-        compression: SocketCompression? = .standard
+        compression: SocketCompression? = .standard,
+        language: Language? = nil
     ) {
         self.host = host
         self.port = port
@@ -110,6 +115,7 @@ public struct ServerConfiguration: Sendable {
         self.receiveBufferBytes = receiveBufferBytes
         self.shutdownGraceSeconds = shutdownGraceSeconds
         self.compression = compression
+        self.language = language
     }
 }
 

@@ -24,6 +24,7 @@ struct ServeOptions: Equatable {
     var logLevel: String?
     var allowedOrigins: [String] = []
     var maxConnections: String?
+    var language: String?
     var chat = ChatOptions()
 }
 
@@ -90,7 +91,7 @@ extension Invocation {
         case "help":
             return .help(topic: rest.first)
         case "serve", "doctor":
-            takesValue = Set(["host", "port", "db", "docs", "log-level", "allowed-origin", "max-connections"] + Self.chatOptions)
+            takesValue = Set(["host", "port", "db", "docs", "log-level", "allowed-origin", "max-connections", "language"] + Self.chatOptions)
         case "ask":
             takesValue = Set(["db"] + Self.chatOptions)
         case "ingest":
@@ -150,7 +151,7 @@ extension Invocation {
             let serve = ServeOptions(
                 host: last("host"), port: last("port"), db: last("db"), docs: last("docs"), logLevel: last("log-level"),
                 allowedOrigins: options.filter { $0.name == "allowed-origin" }.map(\.value),
-                maxConnections: last("max-connections"), chat: chat)
+                maxConnections: last("max-connections"), language: last("language"), chat: chat)
             return command == "doctor" ? .doctor(serve) : .serve(serve)
         }
     }

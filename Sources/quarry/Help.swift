@@ -120,6 +120,8 @@ enum Help {
           --allowed-origin ORIGIN  another page origin allowed to open the socket, such as https://kiosk.example.org;
                                    repeat for more [QUARRY_ALLOWED_ORIGINS, comma-separated]
           --max-connections N      most browser connections at once [QUARRY_MAX_CONNECTIONS, 10000]
+          --language CODE          the page's language for everyone: en, de, fr or es (a words file in
+                                   Resources/words/); auto: each browser's own [QUARRY_LANGUAGE, auto]
         \(answering)
 
         Environment only:

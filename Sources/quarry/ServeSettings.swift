@@ -9,6 +9,7 @@
 // | QUARRY_LOG_LEVEL         | --log-level         | info        |
 // | QUARRY_ALLOWED_ORIGINS   | --allowed-origin    | none (same host only) |
 // | QUARRY_MAX_CONNECTIONS   | --max-connections   | 10000       |
+// | QUARRY_LANGUAGE          | --language          | auto (each browser's Accept-Language; English when none of ours) |
 // | QUARRY_MAX_CONNECTIONS_PER_PEER | (environment only) | 64 (sockets from one address) |
 // | QUARRY_SUBSCRIBE_GRACE   | (environment only)  | 20 (seconds a socket may follow nothing) |
 // | QUARRY_HEADER_DEADLINE   | (environment only)  | 5 (seconds to send a request's headers) |
@@ -23,6 +24,7 @@
 // | QUARRY_DOCS_RESCAN       | (environment only)  | 5 (seconds between looks at the documents folder) |
 import Logging
 import Server
+import Words
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -124,6 +126,14 @@ struct ServeSettings {
                                              range: 64 * 1024...16 * 1024 * 1024 * 1024),
             maxPartialBytesPerPeer: try number(nil, "", "QUARRY_MAX_PARTIAL_BYTES_PER_PEER", default: 4 * 1024 * 1024,
                                                range: 64 * 1024...1024 * 1024 * 1024))
+        let languageName = options.language ?? environment["QUARRY_LANGUAGE"] ?? "auto"
+        if languageName != "auto" {
+            guard let language = Language(languageName) else {
+                let codes = Language.all.map(\.code).joined(separator: ", ")
+                throw UsageError(message: "--language must be auto or one of \(codes), not “\(languageName)”.")
+            }
+            server.language = language
+        }
         hub = HubConfiguration(
             snapshotItems: try number(nil, "", "QUARRY_SNAPSHOT_EXCHANGES", default: 20, range: 1...1000),
             snapshotsInFlightPerConnection: try number(nil, "", "QUARRY_SNAPSHOTS_PER_SOCKET", default: 4, range: 1...64),

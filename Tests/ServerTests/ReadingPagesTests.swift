@@ -4,13 +4,14 @@ import Locking
 import Testing
 @testable import Server
 import TurboStream
+import Words
 
 /// Pages that wait until the test lets them go when their document id is 1; others answer at once.
 final class GatedPages: DocumentPages, @unchecked Sendable {
     let release = Completion()
     let started = Completion()
     let asked = Locked<[DocumentRoute]>([])
-    func respond(to route: DocumentRoute, session: SessionID) -> DocumentResponse {
+    func respond(to route: DocumentRoute, session: SessionID, words: Words) -> DocumentResponse {
         asked.withLock { $0.append(route) }
         switch route {
         case .document(1):

@@ -29,7 +29,23 @@ def test_the_sources_generate_swift_with_hashed_assets(tmp_path):
     swift = output.read_text()
     assert "static let generated = FrontEnd(" in swift
     assert swift.count("/assets/quarry.") >= 4  # each asset's path, and the shell's links to them
-    assert "{{wire:" not in swift
+    assert "{{wire:" not in swift and "{{word:" not in swift
+    # One shell per language of Resources/words/, each in its own words.
+    for code, word in [("en", ">New conversation<"), ("de", ">Neue Unterhaltung<"), ("fr", ">Nouvelle conversation<"),
+                       ("es", ">Nueva conversación<")]:
+        assert f'<html lang="{code}">' in swift and word in swift
+
+
+def test_a_new_words_file_is_a_new_language(tmp_path):
+    sources = tmp_path / "Resources"
+    shutil.copytree(RESOURCES, sources)
+    (sources / "words" / "it.txt").write_text("page.new-conversation = Nuova conversazione\npage.copy = Copia\n")
+    output = tmp_path / "out.swift"
+    result = subprocess.run([GENERATOR, str(sources), str(output)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    swift = output.read_text()
+    assert '<html lang="it">' in swift and ">Nuova conversazione<" in swift
+    assert ':root:lang(it) { --word-page-copy: "Copia"; --word-page-copied: "Copied"; }' in swift  # English fills gaps
 
 
 @pytest.mark.parametrize("name,change,message", [
@@ -42,6 +58,13 @@ def test_the_sources_generate_swift_with_hashed_assets(tmp_path):
     ("quarry.js", lambda s: s + "\neval('1')\n", "uses eval("),
     ("quarry.css", lambda s: s + "\nbody { background: url(https://cdn.example/x.png) }\n", "another origin"),
     ("quarry.css", lambda s: '@import "x.css";\n' + s, "@import"),
+    # The words: every {{word:KEY}} names a key of words/en.txt, every words file parses and names only those keys,
+    # and the script has no words of its own (the page gives them to it).
+    ("shell.html", lambda s: s.replace("{{word:page.send}}", "{{word:page.sned}}"), "{{word:page.sned}} is not a key"),
+    ("quarry.css", lambda s: s.replace("{{word:page.copy}}", "{{word:page.cpoy}}"), "{{word:page.cpoy}} is not a key"),
+    ("quarry.js", lambda s: s + '\nconst x = "{{word:page.send}}";\n', "the script's words come from the page"),
+    ("words/de.txt", lambda s: s + "\npage.sned = Senden\n", "“page.sned” is not a key of words/en.txt"),
+    ("words/fr.txt", lambda s: s + "\nune ligne sans signe égal\n", "no “=” between key and text"),
 ])
 def test_sources_that_break_the_rules_stop_the_build(tmp_path, name, change, message):
     result, output = generate(tmp_path, (name, change))

@@ -6,7 +6,9 @@
 // Steps: put in the names of Wire.table ({{wire:KEY}}), check what the page's policy and a kiosk need (no
 // inline script or style, nothing fetched from another origin, no unknown names), minify conservatively
 // (comments and indentation only), hash, gzip -9, resolve the shell's {{asset:NAME}} links to the hashed paths,
-// and write the Swift. Any problem stops the build with a message naming the file.
+// make the shell once per language of Resources/words/ ({{word:KEY}}, {{language}}; Words.swift) and give the
+// stylesheet its words as custom properties, and write the Swift. Any problem stops the build with a message
+// naming the file.
 import Crypto
 import Gzip
 import TurboStream
@@ -50,9 +52,16 @@ func run(_ arguments: [String]) throws {
     let resources = arguments[1], output = arguments[2]
     var built: [BuiltAsset] = []
     var paths: [String: String] = [:]
+    let words = try BuildWords(folder: "\(resources)/words")
     for asset in assets {
         let path = "\(resources)/\(asset.file)"
-        let source = try substituteWire(in: try readFile(path), file: asset.file)
+        var source = try substituteWire(in: try readFile(path), file: asset.file)
+        switch asset.kind {
+        case .css: source = try words.customProperties(in: source, file: asset.file)
+        case .javascript where source.contains("{{word:"):
+            throw BuildError(description: "\(asset.file): the script's words come from the page (data- attributes), not {{word:…}}")
+        default: break
+        }
         try check(source, kind: asset.kind, file: asset.file)
         let text = minify(source, kind: asset.kind)
         let bytes = Array(text.utf8)
@@ -69,11 +78,16 @@ func run(_ arguments: [String]) throws {
         shell = shell.replacing("{{asset:\(file)}}", with: path)
     }
     shell = minify(shell, kind: .html)
-    if let leftover = shell.firstMatch(of: /\{\{(?!streams\}\})[^}]*\}\}/) {
-        throw BuildError(description: "shell.html: \(leftover.output) is not a known placeholder")
+    var shells: [(language: String, html: String)] = []
+    for language in words.languages {
+        let html = try BuildWords.putIn(shell, language, file: "shell.html")
+        if let leftover = html.firstMatch(of: /\{\{(?!streams\}\})[^}]*\}\}/) {
+            throw BuildError(description: "shell.html: \(leftover.output) is not a known placeholder")
+        }
+        guard html.contains("{{streams}}") else { throw BuildError(description: "shell.html has no {{streams}}") }
+        shells.append((language.code, html))
     }
-    guard shell.contains("{{streams}}") else { throw BuildError(description: "shell.html has no {{streams}}") }
-    try writeFile(output, emitSwift(shell: shell, assets: built))
+    try writeFile(output, emitSwift(shells: shells, assets: built))
 }
 
 do {

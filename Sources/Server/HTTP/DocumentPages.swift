@@ -3,6 +3,7 @@
 // Markdown; the service thread routes the request, hands it over, and writes the response when it is ready
 // (ServiceLoop+Documents.swift). Who makes them (the chat, which has the store) implements `DocumentPages`.
 internal import TurboStream
+public import Words
 
 /// What a reading address asks for.
 public enum DocumentRoute: Sendable, Equatable {
@@ -84,8 +85,8 @@ public enum DocumentResponse: Sendable {
 /// Makes the pages of reading addresses. Called on a thread of the server's own, one request at a time: it may
 /// block on the database and take a while, but keep it bounded (the size of a page, of a file).
 public protocol DocumentPages: Sendable {
-    /// The response to `route`, asked for by a browser of `session`.
-    func respond(to route: DocumentRoute, session: SessionID) -> DocumentResponse
+    /// The response to `route`, asked for by a browser of `session`, its words in the language of its page.
+    func respond(to route: DocumentRoute, session: SessionID, words: Words) -> DocumentResponse
 }
 
 /// Frames a reading page: the page's stylesheets, its title, a way back.
@@ -96,16 +97,16 @@ struct ReadingFrame: Sendable {
         stylesheets = assets.keys.filter { $0.hasSuffix(".css") }.sorted()
     }
 
-    func response(to route: DocumentRoute, _ answer: DocumentResponse) -> HTTPResponse {
+    func response(to route: DocumentRoute, _ answer: DocumentResponse, words: Words = .english) -> HTTPResponse {
         switch answer {
         case .page(let title, let body, let back):
             let links = stylesheets.map { "<link rel=\"stylesheet\" href=\"\(HTML.escape($0))\">" }.joined()
             let html = """
-                <!doctype html><html lang="en"><head><meta charset="utf-8">\
+                <!doctype html><html lang="\(words.language.code)"><head><meta charset="utf-8">\
                 <meta name="viewport" content="width=device-width, initial-scale=1">\
                 <meta name="color-scheme" content="light dark"><title>\(HTML.escape(title)) · Quarry</title>\
                 <link rel="icon" href="data:,">\(links)</head><body class="reading">\
-                <nav class="reading-bar"><a href="\(HTML.escape(back))">← Back to the conversation</a></nav>\(body)</body></html>
+                <nav class="reading-bar"><a href="\(HTML.escape(back))">\(HTML.escape(words[.readingBack]))</a></nav>\(body)</body></html>
                 """
             return HTTPResponse(status: 200, contentType: "text/html; charset=utf-8",
                                 headers: [("cache-control", "no-store")], body: Array(html.utf8))

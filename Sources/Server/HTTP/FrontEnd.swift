@@ -2,8 +2,9 @@
 // from Resources/ (the FrontEndGenerator plugin): minified text, content hashes and gzip bytes, computed once.
 internal import Crypto
 internal import TurboStream
+internal import Words
 
-/// The shell and the assets it links.
+/// The shell, in each language, and the assets it links.
 struct FrontEnd: Sendable {
     /// An asset, served at its hashed path with immutable caching.
     struct Asset: Sendable {
@@ -14,9 +15,15 @@ struct FrontEnd: Sendable {
         let gzipBase64URL: String
     }
 
-    /// The shell's HTML, asset links resolved; `{{streams}}` marks where the page's stream sources go.
-    let shell: String
+    /// The shell's HTML by language code, asset links resolved and words put in; `{{streams}}` marks where the
+    /// page's stream sources go.
+    let shells: [String: String]
     let assets: [Asset]
+
+    /// The shell in `language`, in English when there is none in it.
+    func shell(in language: Language) -> String {
+        shells[language.code] ?? shells[Language.english.code] ?? ""
+    }
 }
 
 /// The shell with its stream sources filled in, per page.

@@ -15,6 +15,8 @@ struct HTTPRequest: Sendable {
     var cookie: String?
     /// `Host`, if sent.
     var host: String?
+    /// `Accept-Language`, if sent: the language the page is in, unless the server's is fixed.
+    var acceptLanguage: String?
     /// Whether the page was asked for over HTTPS (`ServiceLoop.isSecureRequest`): the session cookie is then
     /// `Secure`.
     var secure = false

@@ -1,13 +1,16 @@
 // What the server answers to each HTTP request. Runs on the service thread; pure apart from minting session ids.
 internal import Crypto
 internal import TurboStream
+internal import Words
 
 /// Maps requests to responses: the shell at `/`, hashed assets, `/healthz`, and clear errors for the rest.
 struct Router: Sendable {
     /// Assets by their served path (`/assets/<name>.<hash>.<ext>`).
     let assets: [String: StaticAsset]
-    /// The shell's template.
-    let shell: ShellTemplate
+    /// The shell's template in each language.
+    let shells: [Language: ShellTemplate]
+    /// The language of every page; nil: each browser's (`Accept-Language`).
+    let language: Language?
     let sessions: SessionCookies
     let streamNames: StreamNames
     /// The streams a page for a session follows.
@@ -24,9 +27,11 @@ struct Router: Sendable {
     }
 
     init(frontEnd: FrontEnd, sessions: SessionCookies, streamNames: StreamNames,
-         pageStreams: @escaping @Sendable (SessionID) -> [String], documents: (any DocumentPages)? = nil) {
+         pageStreams: @escaping @Sendable (SessionID) -> [String], documents: (any DocumentPages)? = nil,
+         language: Language? = nil) {
         assets = Dictionary(frontEnd.assets.map { ($0.path, StaticAsset($0)) }, uniquingKeysWith: { first, _ in first })
-        shell = ShellTemplate(html: frontEnd.shell)
+        shells = Dictionary(uniqueKeysWithValues: Language.all.map { ($0, ShellTemplate(html: frontEnd.shell(in: $0))) })
+        self.language = language
         self.sessions = sessions
         self.streamNames = streamNames
         self.pageStreams = pageStreams
@@ -41,12 +46,14 @@ struct Router: Sendable {
               let route = DocumentRoute(path: request.path)
         else { return .now(respond(to: request)) }
         guard let documents else { return .now(.text(404, "Not found")) }
+        let words = Words(language(of: request))
         guard let cookie = request.cookie, let session = sessions.session(fromCookieHeader: cookie) else {
-            return .now(.text(403, "Open this Quarry's page first, then the source again."))
+            return .now(.text(403, words[.readingNoSession]))
         }
         let frame = readingFrame, head = request.method == "HEAD"
         return .later {
-            var response = frame.response(to: route, documents.respond(to: route, session: session))
+            var response = frame.response(to: route, documents.respond(to: route, session: session, words: words),
+                                          words: words)
             if head { response.body = [] }
             return response
         }
@@ -96,8 +103,17 @@ struct Router: Sendable {
             session = fresh
             extra.append(("set-cookie", sessions.setCookie(for: session, secure: request.secure)))
         }
-        let html = shell.render(signedStreams: pageStreams(session).map(streamNames.signed))
+        let chosen = language(of: request)
+        let html = (shells[chosen] ?? shells[.english]!).render(signedStreams: pageStreams(session).map(streamNames.signed))
         let page = StaticAsset(contentType: "text/html; charset=utf-8", bytes: Array(html.utf8))
+        extra.append(("content-language", chosen.code))
+        // Chosen by the browser's languages, the page is a different one for each (a cache must not mix them).
+        if language == nil { extra.append(("vary", "Accept-Language")) }
         return page.response(to: request, cacheControl: "no-cache", extraHeaders: extra)
+    }
+
+    /// The language a request's page is in: the server's fixed one, else the browser's choice.
+    func language(of request: HTTPRequest) -> Language {
+        language ?? Language.preferred(by: request.acceptLanguage)
     }
 }

@@ -3,6 +3,7 @@
 // for, counted against the socket's allowance (how many at once, and their bytes), and met with the frames held
 // for them (see Hub.swift's header).
 internal import Locking
+internal import Words
 
 extension Hub {
     /// A snapshot asked for by one socket.
@@ -13,6 +14,8 @@ extension Hub {
         let stream: String
         let request: SnapshotRequest
         let kind: Kind
+        /// The socket's language: what the snapshot's words are in.
+        let language: Language
         /// Raised when the socket stops following the stream: a load not yet started is skipped.
         let calledOff = Locked(false)
 
@@ -39,35 +42,38 @@ extension Hub {
 
     /// Follows `stream` for `connection`: it receives the stream's snapshot when made, then everything published
     /// after it. Refused (nothing changes) when the socket already waits for its share of snapshots.
-    func subscribe(_ connection: ConnectionID, to stream: String) throws(Refusal) {
+    /// Its words are in `language`, the socket's.
+    func subscribe(_ connection: ConnectionID, to stream: String, in language: Language = .english) throws(Refusal) {
         guard following[stream]?[connection] == nil else { return }
         guard hasSnapshots else {
             following[stream, default: [:]][connection] = .live(after: currentNumber)
             return
         }
-        let load = try newLoad(connection, stream, .latest(limit: configuration.snapshotItems), .subscribe)
+        let load = try newLoad(connection, stream, .latest(limit: configuration.snapshotItems), .subscribe, language)
         following[stream, default: [:]][connection] = .loading(load, after: 0, held: [])
         start(load)
     }
 
     /// Asks for the part of `stream` before `cursor`, for a socket that follows it; it arrives in order with the
     /// stream's live frames.
-    func requestEarlier(_ connection: ConnectionID, in stream: String, before cursor: String) throws(Refusal) {
+    func requestEarlier(_ connection: ConnectionID, in stream: String, before cursor: String,
+                        language: Language = .english) throws(Refusal) {
         guard let state = following[stream]?[connection] else { throw .notFollowing }
         guard case .live(let after) = state else { throw .busy }
-        let load = try newLoad(connection, stream, .earlier(before: cursor, limit: configuration.snapshotItems), .earlier)
+        let load = try newLoad(connection, stream, .earlier(before: cursor, limit: configuration.snapshotItems), .earlier,
+                               language)
         following[stream]?[connection] = .loading(load, after: after, held: [])
         start(load)
     }
 
-    private func newLoad(_ connection: ConnectionID, _ stream: String, _ request: SnapshotRequest, _ kind: Load.Kind)
-        throws(Refusal) -> Load
+    private func newLoad(_ connection: ConnectionID, _ stream: String, _ request: SnapshotRequest, _ kind: Load.Kind,
+                         _ language: Language) throws(Refusal) -> Load
     {
         let count = loadsInFlight[connection] ?? 0
         guard count < configuration.snapshotsInFlightPerConnection else { throw .tooManyInFlight }
         loadsInFlight[connection] = count + 1
         lastLoad += 1
-        return Load(id: lastLoad, connection: connection, stream: stream, request: request, kind: kind)
+        return Load(id: lastLoad, connection: connection, stream: stream, request: request, kind: kind, language: language)
     }
 
     /// Stops following `stream` for `connection`; a snapshot it waits for and that has not started is skipped.

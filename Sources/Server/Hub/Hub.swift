@@ -13,6 +13,7 @@
 //   the snapshot and, of what it held, only the frames numbered above n: those before are in the snapshot.
 // Everything published before the snapshot is in it; everything after is delivered live, once, in order.
 internal import Locking
+internal import Words
 public import TurboStream
 
 /// A socket connection's id, unique for the life of the server.
@@ -133,7 +134,7 @@ public final class Hub: @unchecked Sendable {
             guard !load.isCalledOff else { return enqueue(.loaded(load, nil, number: 0)) }
             let (envelopes, number) = gates.withGate(load.stream) { () -> ([StreamEnvelope], UInt64) in
                 let source = lock.withLock { snapshots }
-                let envelopes = source?.snapshot(of: load.stream, load.request) ?? []
+                let envelopes = source?.snapshot(of: load.stream, load.request, words: Words(load.language)) ?? []
                 return (envelopes, currentNumber)
             }
             let frame = envelopes.isEmpty ? nil : Array(StreamEnvelope.render(envelopes).utf8)

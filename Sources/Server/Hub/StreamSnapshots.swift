@@ -1,6 +1,7 @@
 // What a new subscriber to a stream receives first, and what it may ask for later: the stream's current state,
 // its latest part first (a thread's last exchanges), earlier parts on request.
 public import TurboStream
+public import Words
 
 /// Which part of a stream's state a load asks for.
 public enum SnapshotRequest: Sendable, Equatable {
@@ -24,9 +25,17 @@ public protocol StreamSnapshots: Sendable {
     /// Envelopes for the part of `stream` that `request` names. The default answers `.latest` with
     /// ``snapshot(of:)`` and nothing else (a stream with no earlier parts).
     func snapshot(of stream: String, _ request: SnapshotRequest) -> [StreamEnvelope]
+
+    /// Envelopes for the part of `stream` that `request` names, their words (steps, buttons, notices) in those of
+    /// the socket that asked. The default ignores the language (``snapshot(of:_:)``).
+    func snapshot(of stream: String, _ request: SnapshotRequest, words: Words) -> [StreamEnvelope]
 }
 
 extension StreamSnapshots {
+    public func snapshot(of stream: String, _ request: SnapshotRequest, words: Words) -> [StreamEnvelope] {
+        snapshot(of: stream, request)
+    }
+
     public func snapshot(of stream: String, _ request: SnapshotRequest) -> [StreamEnvelope] {
         if case .latest = request { return snapshot(of: stream) }
         return []

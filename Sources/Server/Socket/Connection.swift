@@ -1,5 +1,6 @@
 // What the service thread keeps per WebSocket: its outbox, the streams it follows, its partly received message
 // and its rate-limit bucket. libwebsockets' per-connection memory holds only the id that finds this.
+internal import Words
 
 /// One WebSocket's state. Service thread only.
 final class Connection {
@@ -9,6 +10,8 @@ final class Connection {
     let session: SessionID?
     /// The client's address (`ServiceLoop.clientAddress`), the key of the per-address limits.
     let peer: String
+    /// The language of the page that opened it (the server's fixed one, or its `Accept-Language`'s choice).
+    let language: Language
     /// Whether a writeable callback is already asked for.
     private var writeRequested = false
     var outbox = FrameQueue()
@@ -25,11 +28,13 @@ final class Connection {
     /// The server's own permessage-deflate compressor, when the handshake agreed to it (`SocketCompression.primed`).
     var deflate: OutboundDeflate?
 
-    init(id: ConnectionID, wsi: WSI, session: SessionID?, peer: String, bucket: TokenBucket) {
+    init(id: ConnectionID, wsi: WSI, session: SessionID?, peer: String, language: Language = .english,
+         bucket: TokenBucket) {
         self.id = id
         self.wsi = wsi
         self.session = session
         self.peer = peer
+        self.language = language
         self.bucket = bucket
     }
 

@@ -1,6 +1,7 @@
 // The ops that go beyond following streams (ask, stop) are answered by a later layer (the chat); the server only
 // decodes them and hands them over with who asked.
 public import TurboStream
+public import Words
 
 /// Who sent an op.
 public struct SocketClient: Sendable, Hashable {
@@ -10,11 +11,14 @@ public struct SocketClient: Sendable, Hashable {
     public let session: SessionID?
     /// The address the socket came from: what per-peer limits count by.
     public let peer: String
+    /// The language of its page: what its notices, and the answers it asks for, are said in.
+    public let language: Language
 
-    public init(connection: ConnectionID, session: SessionID?, peer: String) {
+    public init(connection: ConnectionID, session: SessionID?, peer: String, language: Language = .english) {
         self.connection = connection
         self.session = session
         self.peer = peer
+        self.language = language
     }
 }
 

@@ -27,6 +27,7 @@ extension ServiceLoop {
             ifNoneMatch: wsi.header(WSI_TOKEN_HTTP_IF_NONE_MATCH),
             cookie: wsi.header(WSI_TOKEN_HTTP_COOKIE),
             host: wsi.header(WSI_TOKEN_HOST),
+            acceptLanguage: wsi.header(WSI_TOKEN_HTTP_ACCEPT_LANGUAGE),
             secure: isSecureRequest(wsi))
         guard hosts.allows(host: request.host) else {
             warn("refused a request for another host name", ["peer": "\(wsi.peer)", "host": "\(request.host ?? "")"])

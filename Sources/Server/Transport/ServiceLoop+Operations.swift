@@ -3,6 +3,7 @@
 // who sent them.
 internal import Logging
 internal import TurboStream
+internal import Words
 
 extension ServiceLoop {
     func perform(_ message: ClientMessage, for socket: Connection) {
@@ -12,11 +13,11 @@ extension ServiceLoop {
             // Already following: the snapshot and every update since are on their way.
             guard !socket.subscriptions.contains(stream) else { return }
             guard socket.subscriptions.count < configuration.maxSubscriptionsPerConnection else {
-                reply(socket, Notice.error(.tooManySubscriptions, "This page follows too many conversations at once."))
+                reply(socket, Notice.error(.tooManySubscriptions, Words(socket.language)[.noticeTooManyStreams]))
                 return
             }
             do throws(Hub.Refusal) {
-                try hub.subscribe(socket.id, to: stream)
+                try hub.subscribe(socket.id, to: stream, in: socket.language)
                 socket.subscriptions.insert(stream)
             } catch {
                 refused(socket, error)
@@ -28,7 +29,7 @@ extension ServiceLoop {
         case .earlier(let signed, let cursor):
             guard let stream = verified(signed, from: socket) else { return }
             do throws(Hub.Refusal) {
-                try hub.requestEarlier(socket.id, in: stream, before: cursor)
+                try hub.requestEarlier(socket.id, in: stream, before: cursor, language: socket.language)
             } catch {
                 refused(socket, error)
             }
@@ -47,9 +48,9 @@ extension ServiceLoop {
         switch refusal {
         case .tooManyInFlight:
             warn("refused a snapshot: too many in flight for one socket", ["peer": "\(socket.peer)"])
-            reply(socket, Notice.error(.rateLimited, "This page is loading too much at once. Please wait a moment and try again."))
+            reply(socket, Notice.error(.rateLimited, Words(socket.language)[.noticeLoadingTooMuch]))
         case .notFollowing:
-            reply(socket, Notice.error(.notFound, "That conversation is not open on this page. Please reload it."))
+            reply(socket, Notice.error(.notFound, Words(socket.language)[.noticeNotOpen]))
         case .busy:
             break
         }
@@ -59,12 +60,12 @@ extension ServiceLoop {
     private func verified(_ signed: String, from socket: Connection) -> String? {
         guard let stream = streamNames.verified(signed) else {
             warn("refused a stream name whose signature does not hold", ["peer": "\(socket.peer)"])
-            reply(socket, Notice.error(.badSignature, "This page is out of date. Please reload it."))
+            reply(socket, Notice.error(.badSignature, Words(socket.language)[.noticeOutOfDate]))
             return nil
         }
         guard StreamAccess.allows(stream, session: socket.session) else {
             warn("refused a stream of another session", ["peer": "\(socket.peer)"])
-            reply(socket, Notice.error(.forbidden, "This page belongs to another browser. Please reload it."))
+            reply(socket, Notice.error(.forbidden, Words(socket.language)[.noticeOtherBrowser]))
             return nil
         }
         return stream
@@ -72,10 +73,11 @@ extension ServiceLoop {
 
     private func forward(_ operation: SocketOperation, from socket: Connection) {
         guard let operations else {
-            reply(socket, Notice.error(.unavailable, "Asking questions is not available on this server yet."))
+            reply(socket, Notice.error(.unavailable, Words(socket.language)[.noticeNoQuestions]))
             return
         }
-        operations.handle(operation, from: SocketClient(connection: socket.id, session: socket.session, peer: socket.peer))
+        operations.handle(operation, from: SocketClient(connection: socket.id, session: socket.session, peer: socket.peer,
+                                                       language: socket.language))
     }
 
     /// Replies go through the hub's queue, so they stay in order with everything else sent to the socket.

@@ -2,6 +2,7 @@
 internal import CWebSockets
 internal import Logging
 internal import TurboStream
+internal import Words
 
 extension ServiceLoop {
     /// Whether a WebSocket handshake may proceed: the right path, a name and origin this server answers to,
@@ -44,7 +45,10 @@ extension ServiceLoop {
         let session = wsi.header(WSI_TOKEN_HTTP_COOKIE).flatMap(sessions.session(fromCookieHeader:))
         let bucket = TokenBucket(burst: configuration.messageBurst, rate: configuration.messagesPerSecond,
                                  now: monotonicSeconds())
-        let socket = Connection(id: id, wsi: wsi, session: session, peer: clientAddress(wsi), bucket: bucket)
+        // The upgrade request carries the page's Accept-Language too: its notices and answers speak the page's language.
+        let language = configuration.language ?? Language.preferred(by: wsi.header(WSI_TOKEN_HTTP_ACCEPT_LANGUAGE))
+        let socket = Connection(id: id, wsi: wsi, session: session, peer: clientAddress(wsi), language: language,
+                                bucket: bucket)
         socket.deflate = primedDeflate(for: wsi)
         wsi.refuseUnmaskedFrames()
         sockets[id] = socket
@@ -90,7 +94,7 @@ extension ServiceLoop {
         switch socket.bucket.take(now: monotonicSeconds()) {
         case .accept: break
         case .refuse(let notify):
-            if notify { reply(socket, Notice.error(.rateLimited, "Too many messages at once. Please wait a moment and try again.")) }
+            if notify { reply(socket, Notice.error(.rateLimited, Words(socket.language)[.noticeTooManyMessages])) }
             return 0
         case .refuseAndClose:
             warn("closed a socket that kept sending too fast", ["peer": "\(socket.peer)"])
