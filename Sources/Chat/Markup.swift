@@ -56,7 +56,7 @@ public enum Markup {
             out += "<p class=\"error\" role=\"alert\">\(HTML.escape(why))</p>"
             out += "<button type=\"button\" \(Wire.Attribute.retry)=\"\(id)\">\(HTML.escape(words[.answerRetry]))</button>"
         }
-        return out + Self.sources(sources, message: id, cited: cited)
+        return out + Self.sources(sources, message: id, cited: cited, words: words)
     }
 
     /// An answer's text as the page shows it once it has ended: rendered, its citations linked to `sources`.
@@ -84,7 +84,7 @@ public enum Markup {
     /// The sources of an answer: title (a link to the passage), heading path, page, relevance and excerpt, each
     /// escaped, numbered by rank as the answer's citations are. When the answer cited some (`cited`), those are
     /// listed first and the rest apart, as "also searched"; otherwise all are listed as used.
-    static func sources(_ sources: [SourceRecord], message: Int64, cited: Set<Int> = []) -> String {
+    static func sources(_ sources: [SourceRecord], message: Int64, cited: Set<Int> = [], words: Words = .english) -> String {
         guard !sources.isEmpty else { return "" }
         let item = { (source: SourceRecord) -> String in
             let place = source.headingPath.isEmpty ? "" : " <span class=\"heading\">› \(HTML.escape(source.headingPath))</span>"
@@ -99,13 +99,14 @@ public enum Markup {
         }
         let used = sources.filter { cited.contains($0.rank) }
         guard !used.isEmpty else {
-            let count = sources.count == 1 ? "1 source used" : "\(sources.count) sources used"
-            return "<details class=\"sources\"><summary>\(count)</summary><ol>\(sources.map(item).joined())</ol></details>"
+            let count = sources.count == 1 ? words[.sourcesUsedOne] : words(.sourcesUsed, ("count", "\(sources.count)"))
+            return "<details class=\"sources\"><summary>\(HTML.escape(count))</summary><ol>\(sources.map(item).joined())</ol></details>"
         }
         let others = sources.filter { !cited.contains($0.rank) }
-        let count = used.count == 1 ? "1 source cited" : "\(used.count) sources cited"
-        return "<details class=\"sources\"><summary>\(count)</summary><ol>\(used.map(item).joined())</ol>"
-            + (others.isEmpty ? "" : "<p class=\"also\">Also searched</p><ol class=\"also\">\(others.map(item).joined())</ol>")
+        let count = used.count == 1 ? words[.sourcesCitedOne] : words(.sourcesCited, ("count", "\(used.count)"))
+        let also = HTML.escape(words[.sourcesAlsoSearched])
+        return "<details class=\"sources\"><summary>\(HTML.escape(count))</summary><ol>\(used.map(item).joined())</ol>"
+            + (others.isEmpty ? "" : "<p class=\"also\">\(also)</p><ol class=\"also\">\(others.map(item).joined())</ol>")
             + "</details>"
     }
 

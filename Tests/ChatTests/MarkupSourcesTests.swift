@@ -1,6 +1,7 @@
 @testable import Chat
 @testable import Store
 import Testing
+import Words
 
 /// The source list under an answer: title, heading path, page, relevance and excerpt, all escaped.
 @Suite struct MarkupSourcesTests {
@@ -45,6 +46,9 @@ import Testing
         // Nothing cited: every source is listed as used, as before.
         #expect(Markup.sources((1...2).map(Self.ranked), message: 7).contains("<summary>2 sources used</summary>"))
         #expect(!Markup.sources((1...2).map(Self.ranked), message: 7).contains("Also searched"))
+        // In the page's language.
+        let german = Markup.sources((1...4).map(Self.ranked), message: 7, cited: [3, 1], words: Words(Language("de")!))
+        #expect(german.contains("<summary>2 Quellen zitiert</summary>") && german.contains(">Ebenfalls durchsucht<"), "\(german)")
     }
 
     /// An ended answer links its citations to its sources' passages, and lists the cited ones first.
