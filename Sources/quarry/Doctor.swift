@@ -135,7 +135,9 @@ enum Doctor {
                            fix: "let the user Quarry runs as read the folder (chmod a+rx, or chown)")
         }
         if !survey.skipped.isEmpty { detail += ", \(survey.skipped.count) passed over (formats it does not read)" }
-        let failed = (try? Store(path: database).documents().values.filter { $0.failure != nil && $0.path.hasPrefix(folder) }) ?? []
+        // What the last ingestion could not read, from the database (never created here).
+        let failed = access(database, F_OK) != 0 ? []
+            : (try? Store(path: database).documents().values.filter { $0.failure != nil && $0.path.hasPrefix(folder) }) ?? []
         guard failed.isEmpty else {
             let named = failed.sorted { $0.path < $1.path }.prefix(3).map { "\($0.path): \($0.failure ?? "")" }
             return Finding(verdict: .warning, subject: "documents",
