@@ -25,6 +25,8 @@ struct ServeOptions: Equatable {
     var allowedOrigins: [String] = []
     var maxConnections: String?
     var language: String?
+    /// A settings file of KEY=value lines, beneath the environment (`ConfigFile`).
+    var config: String?
     var chat = ChatOptions()
 }
 
@@ -91,7 +93,7 @@ extension Invocation {
         case "help":
             return .help(topic: rest.first)
         case "serve", "doctor":
-            takesValue = Set(["host", "port", "db", "docs", "log-level", "allowed-origin", "max-connections", "language"] + Self.chatOptions)
+            takesValue = Set(["host", "port", "db", "docs", "log-level", "allowed-origin", "max-connections", "language", "config"] + Self.chatOptions)
         case "ask":
             takesValue = Set(["db"] + Self.chatOptions)
         case "ingest":
@@ -151,7 +153,7 @@ extension Invocation {
             let serve = ServeOptions(
                 host: last("host"), port: last("port"), db: last("db"), docs: last("docs"), logLevel: last("log-level"),
                 allowedOrigins: options.filter { $0.name == "allowed-origin" }.map(\.value),
-                maxConnections: last("max-connections"), language: last("language"), chat: chat)
+                maxConnections: last("max-connections"), language: last("language"), config: last("config"), chat: chat)
             return command == "doctor" ? .doctor(serve) : .serve(serve)
         }
     }

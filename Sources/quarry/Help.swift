@@ -110,7 +110,9 @@ enum Help {
     static let serve = """
         Usage: quarry serve [options]
 
-        Every option can also be set in the environment (in brackets); the option wins.
+        Every option can also be set in the environment (in brackets), or in a settings file of KEY=value lines
+        given with --config (packaging/quarry.conf lists every setting); an option wins over the environment, which
+        wins over the file.
 
           --host ADDRESS           address to listen on; 0.0.0.0 for every interface [QUARRY_HOST, 127.0.0.1]
           --port PORT              port to listen on [QUARRY_PORT, 8080]
@@ -122,6 +124,7 @@ enum Help {
           --max-connections N      most browser connections at once [QUARRY_MAX_CONNECTIONS, 10000]
           --language CODE          the page's language for everyone: en, de, fr or es (a words file in
                                    Resources/words/); auto: each browser's own [QUARRY_LANGUAGE, auto]
+          --config FILE            a settings file of QUARRY_…=value lines, beneath the environment
         \(answering)
 
         Environment only:

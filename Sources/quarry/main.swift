@@ -35,7 +35,9 @@ case .ingest(let options):
 case .search(let options):
     await runSearch(options, environment: .current)
 case .doctor(let options):
-    await runDoctor(options, environment: .current)
+    let environment: Environment
+    do { environment = try Environment.current.over(configFile: options.config) } catch { fail(error.message, code: 64) }
+    await runDoctor(options, environment: environment)
 case .backup(let options):
     runBackup(options, environment: .current)
 case .ask(let options):
@@ -46,8 +48,9 @@ case .serve(let options):
     let settings: ServeSettings
     let retention: RetentionSettings
     do {
-        settings = try ServeSettings(options: options, environment: .current)
-        retention = try RetentionSettings(environment: .current)
+        let environment = try Environment.current.over(configFile: options.config)
+        settings = try ServeSettings(options: options, environment: environment)
+        retention = try RetentionSettings(environment: environment)
     } catch {
         fail(error.message, code: 64)
     }
