@@ -217,16 +217,12 @@
   // data-left counts down the last data-countdown seconds (the stylesheet shows it over the page), then the browser
   // goes to the start-over address: a new session, the old one's conversations deleted on the server. A page
   // nobody has touched is not armed, so an empty kiosk does not start over again and again.
-  const tick = () => left ? (kiosk.left = left--, wait = setTimeout(tick, 1e3)) : location.replace("{{wire:startOverPath}}");
-  const awake = () => {
-    if (kiosk.idle) {
-      clearTimeout(wait);
-      delete kiosk.left;
-      left = kiosk.countdown;
-      wait = setTimeout(tick, kiosk.idle * 1e3);
-    }
-  };
-  d.onpointerdown = d.onkeydown = awake;
+  // With the server out of reach the browser would be left on an error page: then it waits another while.
+  const tick = () => left ? (kiosk.left = left--, wait = setTimeout(tick, 1e3))
+                          : socket ? location.replace("{{wire:startOverPath}}") : awake();
+  const awake = () => kiosk.idle && (clearTimeout(wait), delete kiosk.left, left = kiosk.countdown,
+                                     wait = setTimeout(tick, kiosk.idle * 1e3));
+  onpointerdown = onkeydown = awake;
 
   // Scrolling follows new text only while the reader is at the end; otherwise a control offers the way down.
   const atEnd = () => messages.scrollHeight - messages.scrollTop - messages.clientHeight < 40;
