@@ -96,6 +96,27 @@ def test_start_over_stops_an_answer_still_streaming_and_deletes_it(browser, quar
     context.close()
 
 
+def test_with_the_server_out_of_reach_the_page_waits_instead_of_leaving_for_an_error_page(browser, quarry, tmp_path):
+    q = serve(quarry, tmp_path, env=KIOSK)
+    context = browser.new_context(viewport={"width": 800, "height": 480}, has_touch=True)
+    page = open_page(context, q.port)
+    first = session_cookie(context)
+    ask(page, "When does the café open on Saturdays?").status("complete")
+    q.stop()
+    expect(page.locator("#connection-status")).to_have_text("Reconnecting…")
+    countdown = page.locator("#kiosk[data-left]")
+    expect(countdown).to_be_attached(timeout=LONG)
+    expect(countdown).not_to_be_attached(timeout=LONG)  # the count ran out with no server: it waits again
+    assert page.url.startswith(f"http://127.0.0.1:{q.port}/")
+    expect(page.locator("#messages > article")).to_have_count(2)
+    # The server back, the next count clears as usual.
+    serve(quarry, tmp_path, env=KIOSK, port=q.port)
+    expect(page.locator("#connection-status")).to_have_text("Connected", timeout=LONG)
+    wait_until(lambda: session_cookie(context) != first, timeout=LONG / 1000, what="a new session")
+    expect(page.locator("#messages > article")).to_have_count(0)
+    context.close()
+
+
 def test_start_over_is_a_kiosk_address_only(quarry, tmp_path):
     q = quarry().wait_ready()
     assert get(q.port, "/start-over")[0] == 404
