@@ -20,8 +20,9 @@
   const messages = $("{{wire:id.messages}}"), status = $("{{wire:id.connectionStatus}}");
   const form = $("{{wire:id.composer}}"), fields = $("{{wire:id.composerFields}}");
   const input = $("{{wire:id.composerInput}}"), stop = $("{{wire:id.composerStop}}");
+  const kiosk = $("{{wire:id.kiosk}}").dataset;
   const below = $("{{wire:id.scrollControl}}"), threads = $("{{wire:id.threads}}"), notice = $("{{wire:id.notice}}");
-  let socket, delay = 500, pending = 0, following = true, streaming = new Set(), asked = null;
+  let wait, left, socket, delay = 500, pending = 0, following = true, streaming = new Set(), asked = null;
   // While earlier messages are on their way: the reader's distance from the end, kept when they arrive.
   let keep = null, kept = false;
   // Focus moves to the question box for keyboards; on touch screens it would pop up the on-screen keyboard unasked.
@@ -203,12 +204,25 @@
     for (const b of threads.querySelectorAll("[{{wire:attr.thread}}]")) b.ariaCurrent = b.dataset.thread === thread ? "true" : null;
     if (!stream) remember();
     ready();
+    // On a narrow screen the list is a menu (a popover): it closes once a conversation is chosen.
+    $("{{wire:id.side}}").hidePopover();
   };
   threads.onclick = (event) => {
     const b = event.target.closest("[{{wire:attr.thread}}]");
     if (b) open(b.dataset.thread, b.getAttribute("{{wire:attr.stream}}"));
   };
   $("{{wire:id.newThread}}").onclick = () => open();
+
+  // Kiosk mode (the kiosk element carries data-idle): once idle seconds pass without a touch, a key or new text,
+  // data-left counts down the last data-countdown seconds (the stylesheet shows it over the page), then the browser
+  // goes to the start-over address: a new session, the old one's conversations deleted on the server. A page
+  // nobody has touched is not armed, so an empty kiosk does not start over again and again.
+  // With the server out of reach the browser would be left on an error page: then it waits another while.
+  const tick = () => left ? (kiosk.left = left--, wait = setTimeout(tick, 1e3))
+                          : socket ? location.replace("{{wire:startOverPath}}") : awake();
+  const awake = () => kiosk.idle && (clearTimeout(wait), delete kiosk.left, left = kiosk.countdown,
+                                     wait = setTimeout(tick, kiosk.idle * 1e3));
+  onpointerdown = onkeydown = awake;
 
   // Scrolling follows new text only while the reader is at the end; otherwise a control offers the way down.
   const atEnd = () => messages.scrollHeight - messages.scrollTop - messages.clientHeight < 40;
@@ -232,6 +246,7 @@
     }
     streaming = now;
     sync();
+    awake();
   }).observe(messages, { childList: true, subtree: true, characterData: true });
 
   connect();

@@ -236,6 +236,20 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
         for job in running { await job.task?.value }
     }
 
+    /// Ends a session for good (a kiosk visitor who started over, or left): its answers in progress are stopped and
+    /// awaited, so none writes after the delete, then its threads go with everything in them.
+    public func endSession(_ session: String) async {
+        let running = jobs.current.values.filter { $0.session == session }
+        for job in running { job.control.cancel(.stopped) }
+        for job in running { await job.task?.value }
+        do {
+            let threads = try store.removeSession(session)
+            if threads > 0 { logger.info("session ended", metadata: ["threads": "\(threads)"]) }
+        } catch {
+            log.error("ending a session failed", ["cause": "\(error)"])
+        }
+    }
+
     /// How many answers are running or waiting (from the moment their question is taken until they have ended).
     public var answersInProgress: Int { slots.held }
 }

@@ -61,6 +61,8 @@ public final class Server: @unchecked Sendable {
     ///   - operations: handles `ask` and `stop`; nil answers them with a clear "not available" notice.
     ///   - pageStreams: the streams a page follows, given its session.
     ///   - documents: makes the reading pages of sources (`/documents/…`); nil: there are none.
+    ///   - endSession: in kiosk mode, ends the session of a visitor who started over (stops its answers, deletes
+    ///     its conversations); called off the service thread, it may block.
     public init(
         configuration: ServerConfiguration,
         secret: [UInt8],
@@ -68,6 +70,7 @@ public final class Server: @unchecked Sendable {
         operations: (any SocketOperationHandler)? = nil,
         pageStreams: @escaping @Sendable (SessionID) -> [String] = { ["session/\($0.rawValue)"] },
         documents: (any DocumentPages)? = nil,
+        endSession: @escaping @Sendable (SessionID) -> Void = { _ in },
         logger: Logger = Logger(label: "quarry.server")
     ) {
         self.configuration = configuration
@@ -76,7 +79,8 @@ public final class Server: @unchecked Sendable {
         let sessions = SessionCookies(secret: secret)
         let streamNames = StreamNames(secret: secret)
         let router = Router(frontEnd: .generated, sessions: sessions, streamNames: streamNames, pageStreams: pageStreams,
-                            documents: documents, language: configuration.language)
+                            documents: documents, language: configuration.language, kiosk: configuration.kiosk,
+                            endSession: endSession)
         loop = ServiceLoop(configuration: configuration, hub: hub, router: router, sessions: sessions,
                            streamNames: streamNames, operations: operations, machineName: Self.machineName(),
                            logger: logger)

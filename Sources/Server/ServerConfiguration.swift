@@ -62,6 +62,10 @@ public struct ServerConfiguration: Sendable {
     /// The language of every page and socket; nil: each browser's own, from its `Accept-Language` (English when
     /// it prefers none of Quarry's).
     public var language: Language?
+    /// Kiosk mode, for a shared screen: no conversation list, large type and targets, and a visitor's conversation
+    /// cleared after this many seconds without a touch (the last ``KioskTiming/countdownSeconds`` of them
+    /// counted down on the screen). nil: a normal page.
+    public var kiosk: KioskTiming?
 
     /// A configuration; every parameter has the default documented on its property.
     public init(
@@ -89,7 +93,8 @@ public struct ServerConfiguration: Sendable {
         receiveBufferBytes: Int = 1024,
         shutdownGraceSeconds: Double = 3,
         compression: SocketCompression? = .standard,
-        language: Language? = nil
+        language: Language? = nil,
+        kiosk: KioskTiming? = nil
     ) {
         self.host = host
         self.port = port
@@ -116,6 +121,20 @@ public struct ServerConfiguration: Sendable {
         self.shutdownGraceSeconds = shutdownGraceSeconds
         self.compression = compression
         self.language = language
+        self.kiosk = kiosk
+    }
+}
+
+/// How long a kiosk waits for a touch before it starts over.
+public struct KioskTiming: Sendable, Equatable {
+    /// Seconds without a touch after which the visitor's conversation is cleared, countdown included.
+    public var idleSeconds: Int
+    /// The countdown shown before the clear: a quarter of the idle time, at least 1 and at most 30 seconds.
+    public var countdownSeconds: Int { max(1, min(30, idleSeconds / 4)) }
+
+    /// A kiosk that starts over after `idleSeconds` (at least 2) without a touch.
+    public init(idleSeconds: Int = 120) {
+        self.idleSeconds = max(2, idleSeconds)
     }
 }
 

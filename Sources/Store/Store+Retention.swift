@@ -48,3 +48,20 @@ extension Store {
         return sweep
     }
 }
+
+extension Store {
+    /// Removes a session with all its threads (their messages, sources and jobs cascade), for a kiosk visitor who
+    /// started over. Stop its answers first: an answer still streaming is removed all the same.
+    /// - Returns: how many threads went.
+    @discardableResult
+    public func removeSession(_ session: String) throws(StoreError) -> Int {
+        try withConnection { db throws(SQLiteError) -> Int in
+            try db.transaction(wrappingErrors: { $0 }) { () throws(SQLiteError) -> Int in
+                try db.run("DELETE FROM threads WHERE session_id = ?", session)
+                let threads = Int(db.changes)
+                try db.run("DELETE FROM sessions WHERE id = ?", session)
+                return threads
+            }
+        }
+    }
+}

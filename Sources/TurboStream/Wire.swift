@@ -5,6 +5,9 @@
 public enum Wire {
     /// The WebSocket endpoint.
     public static let socketPath = "/socket"
+    /// Kiosk mode's "start over": ends the visitor's session (a new cookie, the old conversations deleted) and
+    /// sends the browser back to `/`. The page goes there by itself when nobody has touched it for a while.
+    public static let startOverPath = "/start-over"
 
     /// An upward message's `op`.
     public enum Op: String, Sendable, CaseIterable {
@@ -56,6 +59,11 @@ public enum Wire {
         public static let scrollControl = "scroll-control"
         /// The "Show earlier messages" control at the top of a thread that does not show all of its messages.
         public static let earlierControl = "earlier-messages"
+        /// Kiosk mode's element in the page's bar: hidden on a normal page; on a kiosk it carries the idle seconds
+        /// (`data-idle`) and the countdown's (`data-countdown`), and the script sets `data-left` while it counts.
+        public static let kiosk = "kiosk"
+        /// The conversation list: beside the conversation on wide screens, a menu (a popover) on narrow ones.
+        public static let side = "side"
 
         /// A message: `message-<id>`.
         public static func message(_ id: some CustomStringConvertible) -> String { "message-\(id)" }
@@ -100,6 +108,7 @@ public enum Wire {
     /// generator substitutes them, so the script and the server cannot disagree.
     public static let table: [(key: String, value: String)] = [
         ("socketPath", socketPath),
+        ("startOverPath", startOverPath),
         ("streamSourceElement", streamSourceElement),
         ("signedStreamNameAttribute", signedStreamNameAttribute),
         ("id.notice", ElementID.notice),
@@ -115,6 +124,8 @@ public enum Wire {
         ("id.announcer", ElementID.announcer),
         ("id.scrollControl", ElementID.scrollControl),
         ("id.earlierControl", ElementID.earlierControl),
+        ("id.kiosk", ElementID.kiosk),
+        ("id.side", ElementID.side),
         ("id.messageContentPrefix", ElementID.messageContentPrefix),
         ("attr.status", Attribute.status),
         ("attr.streaming", Attribute.streaming),

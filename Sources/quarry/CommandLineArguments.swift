@@ -25,6 +25,8 @@ struct ServeOptions: Equatable {
     var allowedOrigins: [String] = []
     var maxConnections: String?
     var language: String?
+    /// `--kiosk` (or `--kiosk=no`): kiosk mode, for a shared screen.
+    var kiosk: String?
     /// A settings file of KEY=value lines, beneath the environment (`ConfigFile`).
     var config: String?
     var chat = ChatOptions()
@@ -86,6 +88,8 @@ extension Invocation {
         var words: [String] = []
         var options: [(name: String, value: String)] = []
         let takesValue: Set<String>
+        // Options that may stand alone: `--kiosk` means `--kiosk=yes`.
+        let switches: Set<String> = command == "serve" || command == "doctor" ? ["kiosk"] : []
         switch command {
         case "version":
             guard rest.isEmpty else { throw UsageError(message: "“version” takes no options.") }
@@ -121,6 +125,10 @@ extension Invocation {
                 value = String(name[name.index(after: equals)...])
                 name = String(name[..<equals])
             }
+            if switches.contains(name) {
+                options.append((name, value ?? "yes"))
+                continue
+            }
             guard takesValue.contains(name) else {
                 throw UsageError(message: "Unknown option --\(name); try quarry \(command) --help.")
             }
@@ -153,7 +161,8 @@ extension Invocation {
             let serve = ServeOptions(
                 host: last("host"), port: last("port"), db: last("db"), docs: last("docs"), logLevel: last("log-level"),
                 allowedOrigins: options.filter { $0.name == "allowed-origin" }.map(\.value),
-                maxConnections: last("max-connections"), language: last("language"), config: last("config"), chat: chat)
+                maxConnections: last("max-connections"), language: last("language"), kiosk: last("kiosk"),
+                config: last("config"), chat: chat)
             return command == "doctor" ? .doctor(serve) : .serve(serve)
         }
     }

@@ -124,6 +124,9 @@ enum Help {
           --max-connections N      most browser connections at once [QUARRY_MAX_CONNECTIONS, 10000]
           --language CODE          the page's language for everyone: en, de, fr or es (a words file in
                                    Resources/words/); auto: each browser's own [QUARRY_LANGUAGE, auto]
+          --kiosk                  kiosk mode, for a shared screen: no conversation list, large type, and a
+                                   visitor's conversation cleared after QUARRY_KIOSK_IDLE seconds without a
+                                   touch (a countdown first) [QUARRY_KIOSK, no]
           --config FILE            a settings file of QUARRY_…=value lines, beneath the environment
         \(answering)
 
@@ -131,6 +134,8 @@ enum Help {
           QUARRY_SECRET            the secret that signs session cookies and stream names, at least 32 bytes;
                                    without it one is generated once and kept in the database
           QUARRY_DOCS_RESCAN       seconds between looks at the documents folder for changes [5]
+          QUARRY_KIOSK_IDLE        kiosk: seconds without a touch before the conversation is cleared, the last
+                                   quarter (at most 30) counted down on the screen; 10 to 86400 [120]
           QUARRY_EMBEDDINGS_MODEL  an embeddings model (with QUARRY_LLM_BASE_URL or an API key): chunks get
                                    vectors and search combines words with meaning [none: words alone]
           QUARRY_QUESTIONS_PER_MINUTE  questions one browser session may ask per minute [10]

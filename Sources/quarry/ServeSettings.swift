@@ -10,6 +10,8 @@
 // | QUARRY_ALLOWED_ORIGINS   | --allowed-origin    | none (same host only) |
 // | QUARRY_MAX_CONNECTIONS   | --max-connections   | 10000       |
 // | QUARRY_LANGUAGE          | --language          | auto (each browser's Accept-Language; English when none of ours) |
+// | QUARRY_KIOSK             | --kiosk             | no (yes: kiosk mode for a shared screen, docs/deploy.md "Kiosk") |
+// | QUARRY_KIOSK_IDLE        | (environment only)  | 120 (kiosk: seconds without a touch before a visitor's conversation is cleared) |
 // | QUARRY_MAX_CONNECTIONS_PER_PEER | (environment only) | 64 (sockets from one address) |
 // | QUARRY_SUBSCRIBE_GRACE   | (environment only)  | 20 (seconds a socket may follow nothing) |
 // | QUARRY_HEADER_DEADLINE   | (environment only)  | 5 (seconds to send a request's headers) |
@@ -133,6 +135,15 @@ struct ServeSettings {
                 throw UsageError(message: "--language must be auto or one of \(codes), not “\(languageName)”.")
             }
             server.language = language
+        }
+        let kioskText = (options.kiosk ?? environment["QUARRY_KIOSK"] ?? "no").lowercased()
+        let kioskSource = options.kiosk == nil ? "QUARRY_KIOSK" : "--kiosk"
+        switch kioskText {
+        case "yes", "true", "1", "on":
+            server.kiosk = KioskTiming(idleSeconds: try number(nil, "", "QUARRY_KIOSK_IDLE", default: 120,
+                                                               range: 10...86_400))
+        case "no", "false", "0", "off": break
+        default: throw UsageError(message: "\(kioskSource) must be yes or no, not “\(kioskText)”.")
         }
         hub = HubConfiguration(
             snapshotItems: try number(nil, "", "QUARRY_SNAPSHOT_EXCHANGES", default: 20, range: 1...1000),

@@ -90,6 +90,7 @@ func serve(_ settings: ServeSettings, retention: RetentionSettings) {
     hub.setSnapshots(chat)
     let server = Server(configuration: settings.server, secret: secret, hub: hub, operations: chat,
                         documents: ReadingRoom(store: store, folder: settings.documents?.path),
+                        endSession: { session in waitFor { await chat.endSession(session.rawValue) } },
                         logger: Logger(label: "quarry.server"))
     do {
         try server.start()

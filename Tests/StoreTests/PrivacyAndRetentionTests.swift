@@ -68,6 +68,21 @@ import Glibc
         }
     }
 
+    @Test func aKioskVisitorsSessionGoesWithAllItsThreadsEvenOneStillStreaming() throws {
+        try withTemporaryDirectory { folder in
+            let store = try Store(path: "\(folder)/quarry.db")
+            let db = try Connection(path: "\(folder)/quarry.db")
+            _ = try Self.exchange(store, db, session: "visitor", daysAgo: 0)
+            _ = try Self.exchange(store, db, session: "visitor", daysAgo: 0, streaming: true)
+            let other = try Self.exchange(store, db, session: "next", daysAgo: 0)
+            #expect(try store.removeSession("visitor") == 2)
+            #expect(try db.query("SELECT id FROM threads").map { $0[0].int64 } == [other])
+            #expect(try db.query("SELECT count(*) FROM messages WHERE thread_id != ?", other).first?[0].int == 0)
+            #expect(try db.query("SELECT id FROM sessions").map { $0[0].string } == ["next"])
+            #expect(try store.removeSession("visitor") == 0, "a second start over finds nothing")
+        }
+    }
+
     @Test func manyIdleThreadsGoInSeveralShortTransactions() throws {
         try withTemporaryDirectory { folder in
             let store = try Store(path: "\(folder)/quarry.db")

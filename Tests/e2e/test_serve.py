@@ -80,6 +80,9 @@ def test_bad_settings_are_clear_messages(tmp_path):
         (["serve", "--db", str(tmp_path / "no" / "such" / "dir" / "q.db")], {}, "could not be opened"),
         (["serve", "--db", str(tmp_path / "q.db")], {"QUARRY_PORT": "eighty"}, "whole number"),
         (["serve", "--db", str(tmp_path / "q.db")], {"QUARRY_SECRET": "short"}, "at least 32 bytes"),
+        (["serve", "--kiosk=maybe"], {}, "--kiosk must be yes or no"),
+        (["serve"], {"QUARRY_KIOSK": "sometimes"}, "QUARRY_KIOSK must be yes or no"),
+        (["serve", "--kiosk"], {"QUARRY_KIOSK_IDLE": "5"}, "QUARRY_KIOSK_IDLE must be between 10 and 86400"),
     ]
     for args, env, message in cases:
         result = run(*args, env=env)
@@ -107,7 +110,7 @@ def test_help_lists_every_option_and_its_variable():
     assert result.returncode == 0
     for option, variable in [("--host", "QUARRY_HOST"), ("--port", "QUARRY_PORT"), ("--db", "QUARRY_DB"),
                              ("--docs", "QUARRY_DOCS"), ("--log-level", "QUARRY_LOG_LEVEL"),
-                             ("--allowed-origin", "QUARRY_ALLOWED_ORIGINS"),
+                             ("--allowed-origin", "QUARRY_ALLOWED_ORIGINS"), ("--kiosk", "QUARRY_KIOSK"),
                              ("--max-connections", "QUARRY_MAX_CONNECTIONS")]:
         assert option in result.stdout and variable in result.stdout
     assert "Usage:" in run("--help").stdout

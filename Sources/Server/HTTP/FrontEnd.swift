@@ -26,23 +26,31 @@ struct FrontEnd: Sendable {
     }
 }
 
-/// The shell with its stream sources filled in, per page.
+/// The shell with its stream sources and kiosk settings filled in, per page.
 struct ShellTemplate: Sendable {
-    private let before: String
+    private let beforeStreams: String
+    private let beforeKiosk: String
     private let after: String
 
     init(html: String) {
         let parts = html.split(separator: "{{streams}}", maxSplits: 1, omittingEmptySubsequences: false)
-        before = String(parts[0])
-        after = parts.count > 1 ? String(parts[1]) : ""
+        beforeStreams = String(parts[0])
+        let rest = parts.count > 1 ? parts[1] : ""
+        let kiosk = rest.split(separator: "{{kiosk}}", maxSplits: 1, omittingEmptySubsequences: false)
+        beforeKiosk = String(kiosk[0])
+        after = kiosk.count > 1 ? String(kiosk[1]) : ""
     }
 
-    /// The page, with one stream-source element per signed stream name.
-    func render(signedStreams: [String]) -> String {
+    /// The page, with one stream-source element per signed stream name; `kiosk` puts the idle and countdown
+    /// seconds on the kiosk element (`{{kiosk}}` in its tag), nil hides it.
+    func render(signedStreams: [String], kiosk: KioskTiming? = nil) -> String {
         let sources = signedStreams.map {
             "<\(Wire.streamSourceElement) \(Wire.signedStreamNameAttribute)=\"\(HTML.escape($0))\"></\(Wire.streamSourceElement)>"
         }.joined()
-        return before + sources + after
+        let attributes = kiosk.map {
+            " data-idle=\"\($0.idleSeconds - $0.countdownSeconds)\" data-countdown=\"\($0.countdownSeconds)\""
+        } ?? " hidden"
+        return beforeStreams + sources + beforeKiosk + attributes + after
     }
 }
 

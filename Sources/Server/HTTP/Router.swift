@@ -18,6 +18,10 @@ struct Router: Sendable {
     /// Who makes reading pages (none: reading addresses are not found).
     let documents: (any DocumentPages)?
     let readingFrame: ReadingFrame
+    /// Kiosk mode's timing; nil: a normal page, and no start-over address.
+    let kiosk: KioskTiming?
+    /// Ends a session whose visitor started over (its conversations deleted); may block.
+    let endSession: @Sendable (SessionID) -> Void
 
     /// How a request is answered: now, on the service thread, or by work done elsewhere.
     enum Routed {
@@ -28,7 +32,8 @@ struct Router: Sendable {
 
     init(frontEnd: FrontEnd, sessions: SessionCookies, streamNames: StreamNames,
          pageStreams: @escaping @Sendable (SessionID) -> [String], documents: (any DocumentPages)? = nil,
-         language: Language? = nil) {
+         language: Language? = nil, kiosk: KioskTiming? = nil,
+         endSession: @escaping @Sendable (SessionID) -> Void = { _ in }) {
         assets = Dictionary(frontEnd.assets.map { ($0.path, StaticAsset($0)) }, uniquingKeysWith: { first, _ in first })
         shells = Dictionary(uniqueKeysWithValues: Language.all.map { ($0, ShellTemplate(html: frontEnd.shell(in: $0))) })
         self.language = language
@@ -37,11 +42,16 @@ struct Router: Sendable {
         self.pageStreams = pageStreams
         self.documents = documents
         readingFrame = ReadingFrame(assets: assets)
+        self.kiosk = kiosk
+        self.endSession = endSession
     }
 
     /// Routes a request: reading addresses to work off the service thread, for a browser with a session (the
     /// documents are for the people using this Quarry's page); everything else answered now.
     func route(_ request: HTTPRequest) -> Routed {
+        if request.path == Wire.startOverPath, request.method == "GET", let kiosk {
+            return startOver(request, kiosk: kiosk)
+        }
         guard (request.method == "GET" || request.method == "HEAD"), Self.isPlainPath(request.path),
               let route = DocumentRoute(path: request.path)
         else { return .now(respond(to: request)) }
@@ -104,12 +114,34 @@ struct Router: Sendable {
             extra.append(("set-cookie", sessions.setCookie(for: session, secure: request.secure)))
         }
         let chosen = language(of: request)
-        let html = (shells[chosen] ?? shells[.english]!).render(signedStreams: pageStreams(session).map(streamNames.signed))
+        let html = (shells[chosen] ?? shells[.english]!).render(signedStreams: pageStreams(session).map(streamNames.signed),
+                                                                kiosk: kiosk)
         let page = StaticAsset(contentType: "text/html; charset=utf-8", bytes: Array(html.utf8))
         extra.append(("content-language", chosen.code))
         // Chosen by the browser's languages, the page is a different one for each (a cache must not mix them).
         if language == nil { extra.append(("vary", "Accept-Language")) }
         return page.response(to: request, cacheControl: "no-cache", extraHeaders: extra)
+    }
+
+    /// Kiosk mode's start over: a new session for the browser at once, and the old one ended off the service
+    /// thread (its answers stopped, its conversations deleted) before the browser is sent back to `/`, so the page
+    /// it loads next cannot show them. A GET, so the page's script can go there by navigating (`location.replace`);
+    /// it only exists on a kiosk, where a session is a passing visitor's.
+    private func startOver(_ request: HTTPRequest, kiosk: KioskTiming) -> Routed {
+        guard let fresh = try? SessionID.random() else {
+            return .now(.text(503, "The server cannot make a secure session right now. Please try again."))
+        }
+        let old = request.cookie.flatMap(sessions.session(fromCookieHeader:))
+        let response = HTTPResponse(status: 303, contentType: "text/plain; charset=utf-8", headers: [
+            ("location", "/"), ("cache-control", "no-store"),
+            ("set-cookie", sessions.setCookie(for: fresh, secure: request.secure)),
+        ], body: [])
+        guard let old else { return .now(response) }
+        let endSession = self.endSession
+        return .later {
+            endSession(old)
+            return response
+        }
     }
 
     /// The language a request's page is in: the server's fixed one, else the browser's choice.

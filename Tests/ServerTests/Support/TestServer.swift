@@ -23,13 +23,14 @@ final class TestServer {
     init(_ configure: (inout ServerConfiguration) -> Void = { _ in },
          operations: (any SocketOperationHandler)? = nil,
          snapshots: (any StreamSnapshots)? = AnnouncingSnapshots(),
-         documents: (any DocumentPages)? = nil) throws {
+         documents: (any DocumentPages)? = nil,
+         endSession: @escaping @Sendable (SessionID) -> Void = { _ in }) throws {
         var configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
         configure(&configuration)
         var logger = Logger(label: "test")
         logger.logLevel = getenv("QUARRY_TEST_DEBUG") != nil ? .debug : .critical
         server = Server(configuration: configuration, secret: Self.secret, hub: Hub(snapshots: snapshots),
-                        operations: operations, documents: documents, logger: logger)
+                        operations: operations, documents: documents, endSession: endSession, logger: logger)
         try server.start()
     }
 
