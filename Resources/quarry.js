@@ -53,7 +53,7 @@
     if (!id && !query) throw Error("target or targets attribute is missing");
     const t = id ? [$(id)].filter(Boolean) : [...d.querySelectorAll(query)];
     const template = s.firstElementChild;
-    if (template && template.localName !== "template") throw Error("first child element must be a <template> element");
+    if (template && template.localName != "template") throw Error("first child element must be a <template> element");
     const f = template ? template.content : d.createDocumentFragment();
     action(t, () => f.cloneNode(true), f);
   };
@@ -61,7 +61,7 @@
     const holder = d.createElement("template");
     holder.innerHTML = frame;
     for (const s of holder.content.children) {
-      if (s.localName !== "turbo-stream") continue;
+      if (s.localName != "turbo-stream") continue;
       try { apply(s); } catch (error) {
         console.error(`${(s.outerHTML.match(/<[^>]+>/) || ["<turbo-stream>"])[0]}: ${error.message}`, s);
       }
@@ -93,7 +93,7 @@
   let reopen = /^#\d+$/.test(location.hash) && location.hash.slice(1);
   customElements.define(SOURCE, class extends HTMLElement {
     connectedCallback() {
-      if (this.id === "{{wire:id.threadSource}}") remember(this.dataset.thread);
+      if (this.id == "{{wire:id.threadSource}}") remember(this.dataset.thread);
       const name = this.stream = this.getAttribute(NAME), count = followed.get(name) || 0;
       if (!count) send({ op: "{{wire:op.subscribe}}", stream: name });
       followed.set(name, count + 1);
@@ -128,7 +128,7 @@
     status.textContent = status.dataset[status.dataset.state];
     const wasDisabled = fields.disabled;
     fields.disabled = !open || !!answering || pending > Date.now();
-    if (wasDisabled && !fields.disabled && d.activeElement === d.body) ready();
+    if (wasDisabled && !fields.disabled && d.activeElement == d.body) ready();
     stop.hidden = !answering;
     stop.disabled = !open;
   };
@@ -177,7 +177,7 @@
     }
   };
   input.onkeydown = (event) => {
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    if (event.key == "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
       form.requestSubmit();
     }
@@ -201,7 +201,7 @@
       source.setAttribute(NAME, stream);
       d.body.append(source);
     }
-    for (const b of threads.querySelectorAll("[{{wire:attr.thread}}]")) b.ariaCurrent = b.dataset.thread === thread ? "true" : null;
+    for (const b of threads.querySelectorAll("[{{wire:attr.thread}}]")) b.ariaCurrent = b.dataset.thread == thread ? "true" : null;
     if (!stream) remember();
     ready();
     // On a narrow screen the list is a menu (a popover): it closes once a conversation is chosen.
@@ -217,19 +217,17 @@
   // data-left counts down the last data-countdown seconds (the stylesheet shows it over the page), then the browser
   // goes to the start-over address: a new session, the old one's conversations deleted on the server. A page
   // nobody has touched is not armed, so an empty kiosk does not start over again and again.
-  // With the server out of reach the browser would be left on an error page: then it waits another while.
+  // With the server out of reach the browser would be left on an error page: then it waits another while. Out of
+  // reach is a socket that is not open, not merely none: a connection attempt can hang long while the network is down.
   const tick = () => left ? (kiosk.left = left--, wait = setTimeout(tick, 1e3))
-                          : socket ? location.replace("{{wire:startOverPath}}") : awake();
+                          : socket && socket.readyState === 1 ? location.replace("{{wire:startOverPath}}") : awake();
   const awake = () => kiosk.idle && (clearTimeout(wait), delete kiosk.left, left = kiosk.countdown,
                                      wait = setTimeout(tick, kiosk.idle * 1e3));
   onpointerdown = onkeydown = awake;
 
   // Scrolling follows new text only while the reader is at the end; otherwise a control offers the way down.
   const atEnd = () => messages.scrollHeight - messages.scrollTop - messages.clientHeight < 40;
-  messages.onscroll = () => {
-    following = atEnd();
-    if (following) below.hidden = true;
-  };
+  messages.onscroll = () => (following = atEnd()) && (below.hidden = true);
   below.onclick = () => {
     following = true;
     messages.scrollTop = messages.scrollHeight;

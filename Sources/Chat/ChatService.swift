@@ -31,6 +31,14 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
     let limiter = QuestionLimiter()
     /// The answers in progress (running, waiting, or claimed by a retry about to start), by message.
     let jobs = Locked<[Int64: RunningJob]>([:])
+    /// Sessions ended for good (`endSession`) in the last `endedMemory`, and when: an answer of one of them is
+    /// never registered in `jobs` again (checked under `jobs`' lock), so none can write after the session's delete.
+    let endedSessions = Locked<[String: ContinuousClock.Instant]>([:])
+    /// How long an ended session is remembered: far longer than a question takes from a socket to its job.
+    static let endedMemory: Duration = .seconds(600)
+
+    /// Whether `session` was ended (`endSession`).
+    func isEnded(_ session: String) -> Bool { endedSessions.withLock { $0[session] != nil } }
 
     /// An answer's job as its owner holds it.
     struct RunningJob: Sendable {
@@ -106,7 +114,7 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
             // Claimed now, so a second retry (or the old job's end) cannot take the entry Stop goes through.
             let control = JobControl()
             let claimed = jobs.withLock { jobs -> Bool in
-                guard jobs[id] == nil else { return false }
+                guard jobs[id] == nil, !isEnded(session) else { return false }
                 jobs[id] = RunningJob(control: control, session: session, task: nil)
                 return true
             }
@@ -139,6 +147,19 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
             slots.release(ticket)
             return notify(client, .notFound, words[.noticeGoneThread])
         }
+        // The job's entry, at once: a session ended meanwhile (Start over) gets none, and loses what was just saved;
+        // otherwise `endSession` finds this answer and waits for it.
+        let control = JobControl()
+        let registered = jobs.withLock { jobs -> Bool in
+            guard !isEnded(session) else { return false }
+            jobs[exchange.answer] = RunningJob(control: control, session: session, task: nil)
+            return true
+        }
+        guard registered else {
+            _ = try? store.removeSession(session)
+            slots.release(ticket)
+            return
+        }
         let stream = ChatStreams.thread(exchange.thread.id, session: session)
         let live = self.live
         broadcaster.publish(to: stream) {
@@ -163,8 +184,6 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
                 .before(target: Wire.ElementID.messages, html: Markup.threadSource(thread: exchange.thread.id, signedStream: signed)),
             ], to: client.connection)
         }
-        let control = JobControl()
-        jobs.withLock { $0[exchange.answer] = RunningJob(control: control, session: session, task: nil) }
         start(answer: exchange.answer, thread: exchange.thread.id, question: question, stream: stream, control: control,
               ticket: ticket, words: words)
     }
@@ -238,10 +257,22 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
 
     /// Ends a session for good (a kiosk visitor who started over, or left): its answers in progress are stopped and
     /// awaited, so none writes after the delete, then its threads go with everything in them.
+    /// A question on its way when the session ends registers no job (`isEnded`), and removes what it saved itself.
     public func endSession(_ session: String) async {
-        let running = jobs.current.values.filter { $0.session == session }
-        for job in running { job.control.cancel(.stopped) }
-        for job in running { await job.task?.value }
+        endedSessions.withLock { ended in
+            let now = ContinuousClock.now
+            ended = ended.filter { now - $0.value < Self.endedMemory }
+            ended[session] = now
+        }
+        // Until none is left: an entry claimed by a retry has no task until its job starts (or is given back).
+        for _ in 0..<3_000 {
+            let running = jobs.current.values.filter { $0.session == session }
+            guard !running.isEmpty else { break }
+            for job in running { job.control.cancel(.stopped) }
+            for job in running {
+                if let task = job.task { await task.value } else { try? await Task.sleep(for: .milliseconds(10)) }
+            }
+        }
         do {
             let threads = try store.removeSession(session)
             if threads > 0 { logger.info("session ended", metadata: ["threads": "\(threads)"]) }

@@ -37,14 +37,16 @@ enum ConfigFile {
     /// The settings in `text`; `name` says where it came from in messages.
     static func parse(_ text: String, name: String) throws(UsageError) -> [String: String] {
         var settings: [String: String] = [:]
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = String(raw).trimmingSpaces
+        // Any line ending: a file written on Windows (CRLF) reads the same, as systemd reads it.
+        for (index, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            let line = String(raw).trimmingSpacesAndTabs
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             guard let equals = line.firstIndex(of: "=") else {
-                throw UsageError(message: "\(name), line \(index + 1): “\(line.prefix(60))” is not KEY=value.")
+                // Not the line itself: it may be a key pasted on its own.
+                throw UsageError(message: "\(name), line \(index + 1) is not KEY=value.")
             }
-            let key = String(line[..<equals]).trimmingSpaces
-            var value = String(line[line.index(after: equals)...]).trimmingSpaces
+            let key = String(line[..<equals]).trimmingSpacesAndTabs
+            var value = String(line[line.index(after: equals)...]).trimmingSpacesAndTabs
             guard key.hasPrefix("QUARRY_") || key == "OPENAI_API_KEY",
                   key.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber || $0 == "_") }) else {
                 throw UsageError(message: "\(name), line \(index + 1): “\(key.prefix(60))” is not one of Quarry's settings "
@@ -56,6 +58,14 @@ enum ConfigFile {
             settings[key] = value
         }
         return settings
+    }
+}
+
+extension String {
+    /// Without leading and trailing spaces and tabs.
+    var trimmingSpacesAndTabs: String {
+        let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        return String(drop(while: blank).reversed().drop(while: blank).reversed())
     }
 }
 

@@ -24,7 +24,9 @@ def test_serve_reads_the_file_beneath_the_environment(quarry, tmp_path):
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "hours.md").write_text("# Hours\n\nThe library opens at nine.\n")
-    conf.write_text(CONF.read_text() + f'\nQUARRY_DOCS="{docs}"\nQUARRY_LANGUAGE=de\n  QUARRY_LOG_LEVEL = debug  \n')
+    # Written with Windows line endings, as a file edited there is: read the same (systemd reads it so too).
+    text = CONF.read_text() + f'\nQUARRY_DOCS="{docs}"\nQUARRY_LANGUAGE=de\n\tQUARRY_LOG_LEVEL = debug  \n'
+    conf.write_bytes(text.replace("\n", "\r\n").encode())
     # The environment wins over the file: French, whatever the file says.
     q = quarry("--config", str(conf), env={"QUARRY_LANGUAGE": "fr"}).wait_ready()
     status, headers, body = get(q.port, "/")
@@ -36,6 +38,10 @@ def test_serve_reads_the_file_beneath_the_environment(quarry, tmp_path):
 def test_a_mistake_in_the_file_is_named_with_its_line(tmp_path):
     conf = tmp_path / "quarry.conf"
     conf.write_text("# fine\nQUARRY_PORT=8080\nQUARY_PORT=9000\n")
+    pasted = tmp_path / "pasted.conf"
+    pasted.write_text("sk-a-key-pasted-alone\n")
+    alone = run("serve", "--config", str(pasted))
+    assert alone.returncode == 64 and "line 1 is not KEY=value" in alone.stderr and "sk-a-key" not in alone.stderr
     result = run("serve", "--config", str(conf))
     assert result.returncode == 64
     assert "line 3: “QUARY_PORT” is not one of Quarry's settings" in result.stderr, result.stderr
