@@ -1,0 +1,299 @@
+"""The Debian package (tools/package) in a clean Debian 12: debootstrap's minbase root, `apt-get install ./quarry….deb`
+in a chroot, then the package's life: Depends pulled every library, the unit passes `systemd-analyze verify` and
+rates OK or better, quarry serves as the unit would run it and answers from a document, an upgrade keeps the
+conversations, remove keeps /var/lib/quarry and purge removes it with the user.
+
+Needs root (chroot, mount) and Debian's archive (debootstrap, apt-get); skipped with the reason otherwise. The root
+is made once and kept as .build-package/bookworm-minbase.tar.gz (a minute the first time, seconds after);
+QUARRY_DEB names a package to test instead of running tools/package. No systemd runs inside the chroot, so the
+service is started here the way its unit says: its user, its environment, its settings file, its open-file limit."""
+import os
+import re
+import resource
+import shutil
+import sqlite3
+import subprocess
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import free_port, get, wait_until
+
+ROOT = Path(__file__).resolve().parents[2]
+CACHE = ROOT / ".build-package"
+TARBALL = CACHE / "bookworm-minbase.tar.gz"
+MIRROR = "http://deb.debian.org/debian"
+QUESTION = "When does the reading room open?"
+DOCUMENT = "# Reading room\n\nThe reading room opens at half past eight and closes at six.\n"
+
+
+def sh(*args, timeout=600, check=True, **kwargs):
+    result = subprocess.run(args, capture_output=True, text=True, timeout=timeout, **kwargs)
+    if check and result.returncode != 0:
+        raise AssertionError(f"{' '.join(map(str, args))} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def why_not():
+    """Why this machine cannot run the test, or None."""
+    if os.geteuid() != 0:
+        return "needs root: it makes a Debian root with debootstrap and installs into it with chroot"
+    for tool in ("debootstrap", "dpkg-deb"):
+        if shutil.which(tool) is None:
+            return f"{tool} is not installed (tools/test installs it: QUARRY_TEST_PACKAGES in tools/lib/common.sh)"
+    try:
+        urllib.request.urlopen(f"{MIRROR}/dists/bookworm/Release", timeout=15).close()
+    except OSError as error:
+        return f"Debian's archive ({MIRROR}) cannot be reached from here: {error}"
+    return None
+
+
+class Root:
+    """A Debian 12 root in `path`, commands run in it with chroot."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def run(self, *args, check=True, timeout=600, **kwargs):
+        env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "DEBIAN_FRONTEND": "noninteractive", "LANG": "C.UTF-8"}
+        return sh("chroot", str(self.path), *args, check=check, timeout=timeout, env=env, **kwargs)
+
+    def apt(self, *args):
+        return self.run("apt-get", "-y", "-q", "-o", "Dpkg::Use-Pty=0", *args)
+
+    def file(self, path):
+        return self.path / path.lstrip("/")
+
+
+def debian_root(path):
+    """A clean bookworm minbase root in `path`, from the cached tarball or debootstrap (which then fills the cache)."""
+    if not TARBALL.exists():
+        fresh = CACHE / "bookworm-minbase"
+        shutil.rmtree(fresh, ignore_errors=True)
+        sh("debootstrap", "--variant=minbase", "bookworm", str(fresh), MIRROR, timeout=1200)
+        CACHE.mkdir(exist_ok=True)
+        sh("tar", "-C", str(fresh), "-czf", f"{TARBALL}.part", ".")
+        os.replace(f"{TARBALL}.part", TARBALL)
+        shutil.rmtree(fresh)
+    path.mkdir()
+    sh("tar", "-C", str(path), "-xzf", str(TARBALL))
+    # No service starts in the chroot (policy-rc.d, as in Debian's buildds); names resolve as here.
+    policy = path / "usr/sbin/policy-rc.d"
+    policy.write_text("#!/bin/sh\nexit 101\n")
+    policy.chmod(0o755)
+    shutil.copy("/etc/resolv.conf", path / "etc/resolv.conf")
+    return Root(path)
+
+
+def package():
+    """The .deb to test: QUARRY_DEB, or what tools/package builds."""
+    if os.environ.get("QUARRY_DEB"):
+        return Path(os.environ["QUARRY_DEB"])
+    result = sh(str(ROOT / "tools/package"), timeout=1800, cwd=ROOT)
+    return Path(result.stdout.strip().splitlines()[-1])
+
+
+def bumped(deb, directory, version):
+    """A copy of `deb` whose version is `version`: the upgrade the test installs over it."""
+    tree = directory / "bumped"
+    sh("dpkg-deb", "-R", str(deb), str(tree))
+    control = tree / "DEBIAN/control"
+    control.write_text(re.sub(r"^Version: .*$", f"Version: {version}", control.read_text(), flags=re.M))
+    target = directory / f"quarry_{version}.deb"
+    sh("dpkg-deb", "--build", "--root-owner-group", str(tree), str(target))
+    return target
+
+
+def unit(root):
+    """The installed unit's [Service] settings: name → values in order."""
+    settings = {}
+    for line in root.file("/lib/systemd/system/quarry.service").read_text().splitlines():
+        if "=" in line and not line.startswith("#"):
+            key, value = line.split("=", 1)
+            settings.setdefault(key.strip(), []).append(value.strip())
+    return settings
+
+
+def environment_file(text):
+    """KEY=value lines as systemd's EnvironmentFile= reads them."""
+    values = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line[0] in "#;":
+            continue
+        key, value = line.split("=", 1)
+        value = value.strip()
+        if len(value) >= 2 and value[0] in "'\"" and value[-1] == value[0]:
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
+class Service:
+    """`quarry serve` in the chroot the way quarry.service starts it."""
+
+    def __init__(self, root, log):
+        settings = unit(root)
+        env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8"}
+        for assignment in settings["Environment"]:
+            env.update(pair.split("=", 1) for pair in assignment.split())
+        env.update(environment_file(root.file(settings["EnvironmentFile"][0]).read_text()))
+        self.port = free_port()
+        env["QUARRY_PORT"] = str(self.port)
+        env["QUARRY_DOCS_RESCAN"] = "1"
+        limit = int(settings["LimitNOFILE"][0])
+        user = settings["User"][0]
+        workdir = settings["WorkingDirectory"][0]
+        command = settings["ExecStart"][0]
+        self.env = env
+        self.log = open(log, "w+")
+        self.process = subprocess.Popen(
+            ["chroot", f"--userspec={user}:{user}", str(root.path), "/bin/sh", "-c", f'cd {workdir} && exec {command}'],
+            env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            preexec_fn=lambda: (resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit)), os.umask(0o077)))
+
+    def wait_ready(self):
+        def ready():
+            if self.process.poll() is not None:
+                raise AssertionError(f"quarry exited early:\n{self.output()}")
+            try:
+                return get(self.port, "/healthz")[0] == 200
+            except OSError:
+                return False
+        wait_until(ready, timeout=30, what="/healthz of the packaged quarry")
+        return self
+
+    def output(self):
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read()
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+        assert self.process.wait(timeout=20) == 0, self.output()
+
+
+def documents(db):
+    try:
+        connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+        try:
+            return connection.execute("SELECT count(*) FROM documents").fetchone()[0]
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return None
+
+
+def threads(db):
+    connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+    try:
+        return connection.execute("SELECT id, title FROM threads ORDER BY id").fetchall()
+    finally:
+        connection.close()
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    """A clean Debian 12 root with the package installed by apt-get, /proc mounted while the tests run."""
+    reason = why_not()
+    if reason:
+        pytest.skip(reason)
+    directory = tmp_path_factory.mktemp("package")
+    deb = package()
+    root = debian_root(directory / "root")
+    sh("mount", "-t", "proc", "proc", str(root.file("/proc")))
+    try:
+        shutil.copy(deb, root.file("/tmp/"))
+        root.apt("update", "-qq")
+        root.apt("install", f"/tmp/{deb.name}")
+        yield root, deb, directory
+    finally:
+        sh("umount", "-l", str(root.file("/proc")), check=False)
+    if not os.path.ismount(root.file("/proc")):
+        shutil.rmtree(root.path, ignore_errors=True)
+
+
+def test_depends_pulls_every_library_quarry_links(installed):
+    root, _, _ = installed
+    ldd = root.run("ldd", "/usr/bin/quarry").stdout
+    assert "not found" not in ldd, ldd
+    assert root.run("quarry", "version").stdout.startswith("quarry ")
+    # The places and their owners the maintainer scripts made.
+    assert root.run("stat", "-c", "%U:%G %a", "/var/lib/quarry").stdout.split() == ["quarry:quarry", "750"]
+    assert root.run("stat", "-c", "%U:%G %a", "/srv/quarry/documents").stdout.split() == ["root:quarry", "2750"]
+    assert root.run("stat", "-c", "%U:%G %a", "/etc/quarry/quarry.conf").stdout.split() == ["root:quarry", "640"]
+    assert "/etc/quarry/quarry.conf" in root.run("dpkg-query", "--showformat=${Conffiles}", "-W", "quarry").stdout
+    # poppler-utils came as a Recommends: PDFs are read.
+    assert root.file("/usr/bin/pdftotext").exists()
+
+
+def test_the_unit_verifies_and_rates_ok(installed):
+    root, _, _ = installed
+    # systemd and man-db only now, so that they cannot have brought a library the package forgot to depend on;
+    # verify needs systemd's own units and checks that Documentation=man:quarry(1) resolves.
+    root.apt("install", "--no-install-recommends", "systemd", "man-db")
+    # Debian 12's own systemd-analyze, in the root: the host's would look for the man page on the host.
+    result = root.run("systemd-analyze", "verify", "/lib/systemd/system/quarry.service", check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    security = root.run("systemd-analyze", "security", "--offline=true", "/lib/systemd/system/quarry.service",
+                        check=False)
+    level = re.search(r"Overall exposure level for quarry\.service: ([0-9.]+) (\w+)", security.stdout)
+    assert level, security.stdout + security.stderr
+    assert level.group(2) in ("PERFECT", "SAFE", "OK"), security.stdout
+
+
+def test_serves_as_the_unit_would_and_answers_from_a_document(installed):
+    root, _, directory = installed
+    root.file("/srv/quarry/documents/reading-room.md").write_text(DOCUMENT)
+    root.run("chgrp", "quarry", "/srv/quarry/documents/reading-room.md")
+    service = Service(root, directory / "serve-1.log").wait_ready()
+    try:
+        status, _, body = get(service.port, "/")
+        assert status == 200 and b"<html" in body
+        db = root.file("/var/lib/quarry/quarry.db")
+        wait_until(lambda: documents(db) == 1, timeout=30, what="the document read in by the service")
+        answer = root.run("runuser", "-u", "quarry", "--", "quarry", "ask", "--db", "/var/lib/quarry/quarry.db", QUESTION,
+                          timeout=60)
+        assert "half past eight" in answer.stdout, answer.stdout + answer.stderr
+        assert [title for _, title in threads(db)] == [QUESTION]
+    finally:
+        service.stop()
+    assert root.run("stat", "-c", "%U %a", "/var/lib/quarry/quarry.db").stdout.split() == ["quarry", "600"]
+
+
+def test_an_upgrade_keeps_the_conversations(installed):
+    root, deb, directory = installed
+    before = threads(root.file("/var/lib/quarry/quarry.db"))
+    version = root.run("dpkg-query", "--showformat=${Version}", "-W", "quarry").stdout
+    newer = bumped(deb, directory, f"{version}+1")
+    shutil.copy(newer, root.file("/tmp/"))
+    conf = root.file("/etc/quarry/quarry.conf")
+    conf.write_text(conf.read_text() + "QUARRY_LANGUAGE=de\n")  # the administrator's edit, kept by the upgrade
+    root.apt("install", f"/tmp/{newer.name}")
+    assert root.run("dpkg-query", "--showformat=${Version}", "-W", "quarry").stdout == f"{version}+1"
+    assert "QUARRY_LANGUAGE=de" in conf.read_text()
+    service = Service(root, directory / "serve-2.log").wait_ready()
+    try:
+        assert threads(root.file("/var/lib/quarry/quarry.db")) == before
+        status, _, body = get(service.port, "/")
+        assert status == 200 and b'lang="de"' in body
+    finally:
+        service.stop()
+
+
+def test_remove_keeps_the_data_and_purge_removes_it(installed):
+    root, _, _ = installed
+    root.apt("remove", "quarry")
+    assert not root.file("/usr/bin/quarry").exists()
+    assert root.file("/var/lib/quarry/quarry.db").exists()
+    assert root.file("/etc/quarry/quarry.conf").exists()
+    assert root.run("getent", "passwd", "quarry", check=False).returncode == 0
+    root.apt("purge", "quarry")
+    assert not root.file("/var/lib/quarry").exists()
+    assert not root.file("/etc/quarry").exists()
+    assert root.run("getent", "passwd", "quarry", check=False).returncode != 0
+    assert root.run("getent", "group", "quarry", check=False).returncode != 0
+    # The documents are the administrator's: they stay.
+    assert root.file("/srv/quarry/documents/reading-room.md").exists()
