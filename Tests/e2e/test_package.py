@@ -1,12 +1,14 @@
 """The Debian package (tools/package) in a clean Debian 12: debootstrap's minbase root, `apt-get install ./quarry….deb`
 in a chroot, then the package's life: Depends pulled every library, the unit passes `systemd-analyze verify` and
-rates OK or better, quarry serves as the unit would run it and answers from a document, an upgrade keeps the
+rates OK or better, quarry serves as the unit would run it and answers from a document (over the page's socket and
+with `quarry ask`), an upgrade keeps the
 conversations, remove keeps /var/lib/quarry and purge removes it with the user.
 
 Needs root (chroot, mount) and Debian's archive (debootstrap, apt-get); skipped with the reason otherwise. The root
 is made once and kept as .build-package/bookworm-minbase.tar.gz (a minute the first time, seconds after);
 QUARRY_DEB names a package to test instead of running tools/package. No systemd runs inside the chroot, so the
 service is started here the way its unit says: its user, its environment, its settings file, its open-file limit."""
+import json
 import os
 import re
 import resource
@@ -19,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from conftest import free_port, get, wait_until
+from websocket import WebSocket
 
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / ".build-package"
@@ -186,6 +189,16 @@ def documents(db):
         return None
 
 
+def answers(db):
+    """Each assistant message: (status, whether it quotes the reading room's hours)."""
+    connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+    try:
+        return [(status, "half past eight" in content) for status, content in
+                connection.execute("SELECT status, content FROM messages WHERE role = 'assistant' ORDER BY id")]
+    finally:
+        connection.close()
+
+
 def threads(db):
     connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
     try:
@@ -254,10 +267,25 @@ def test_serves_as_the_unit_would_and_answers_from_a_document(installed):
         assert status == 200 and b"<html" in body
         db = root.file("/var/lib/quarry/quarry.db")
         wait_until(lambda: documents(db) == 1, timeout=30, what="the document read in by the service")
+        # A visitor's question, as the page asks it: over the socket, with the session's cookie.
+        _, headers, _ = get(service.port, "/")
+        socket = WebSocket(service.port, headers={"Cookie": headers["Set-Cookie"].split(";")[0]})
+        assert socket.status == 101
+        socket.send_text(json.dumps({"op": "ask", "content": QUESTION}))
+        received = []
+        while "half past eight" not in "".join(received):
+            kind, data = socket.next()
+            assert kind == "text", (kind, data, received)
+            received.append(data)
+            # The page follows the thread the server moves it to (a stream source element): so does this client.
+            for stream in re.findall(r'signed-stream-name="([^"]+)"', data):
+                socket.send_text(json.dumps({"op": "subscribe", "stream": stream}))
+        wait_until(lambda: answers(db) == [("complete", True)], timeout=30, what="the socket's answer complete")
+        # And in a terminal, on the same database.
         answer = root.run("runuser", "-u", "quarry", "--", "quarry", "ask", "--db", "/var/lib/quarry/quarry.db", QUESTION,
                           timeout=60)
         assert "half past eight" in answer.stdout, answer.stdout + answer.stderr
-        assert [title for _, title in threads(db)] == [QUESTION]
+        assert [title for _, title in threads(db)] == [QUESTION, QUESTION]
     finally:
         service.stop()
     assert root.run("stat", "-c", "%U %a", "/var/lib/quarry/quarry.db").stdout.split() == ["quarry", "600"]
