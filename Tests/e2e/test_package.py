@@ -2,19 +2,23 @@
 in a chroot, then the package's life: Depends pulled every library, the unit passes `systemd-analyze verify` and
 rates OK or better, quarry serves as the unit would run it and answers from a document (over the page's socket and
 with `quarry ask`), an upgrade keeps the
-conversations, remove keeps /var/lib/quarry and purge removes it with the user.
+conversations, remove keeps /var/lib/quarry and purge removes it with the user. Last, the root is booted with
+systemd in systemd-nspawn: the unit runs quarry under its hardening (pdftotext reads a PDF as its child), an upgrade
+restarts it and a remove stops it.
 
 Needs root (chroot, mount) and Debian's archive (debootstrap, apt-get); skipped with the reason otherwise. The root
 is made once and kept as .build-package/bookworm-minbase.tar.gz (a minute the first time, seconds after);
-QUARRY_DEB names a package to test instead of running tools/package. No systemd runs inside the chroot, so the
-service is started here the way its unit says: its user, its environment, its settings file, its open-file limit."""
+QUARRY_DEB names a package to test instead of running tools/package. No systemd runs in the chroot, so there the
+service is started the way its unit says: its user, its environment, its settings file, its open-file limit."""
 import json
 import os
 import re
 import resource
 import shutil
+import signal
 import sqlite3
 import subprocess
+import time
 import urllib.request
 from pathlib import Path
 
@@ -189,6 +193,22 @@ def documents(db):
         return None
 
 
+def ask_over_the_socket(port, question, expected):
+    """Asks `question` as the page does (the session's cookie, `ask` over the socket, then following the thread the
+    server moves the page to) and reads the envelopes until `expected` has arrived."""
+    _, headers, _ = get(port, "/")
+    socket = WebSocket(port, headers={"Cookie": headers["Set-Cookie"].split(";")[0]})
+    assert socket.status == 101
+    socket.send_text(json.dumps({"op": "ask", "content": question}))
+    received = []
+    while expected not in "".join(received):
+        kind, data = socket.next()
+        assert kind == "text", (kind, data, received)
+        received.append(data)
+        for stream in re.findall(r'signed-stream-name="([^"]+)"', data):
+            socket.send_text(json.dumps({"op": "subscribe", "stream": stream}))
+
+
 def answers(db):
     """Each assistant message: (status, whether it quotes the reading room's hours)."""
     connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
@@ -267,19 +287,8 @@ def test_serves_as_the_unit_would_and_answers_from_a_document(installed):
         assert status == 200 and b"<html" in body
         db = root.file("/var/lib/quarry/quarry.db")
         wait_until(lambda: documents(db) == 1, timeout=30, what="the document read in by the service")
-        # A visitor's question, as the page asks it: over the socket, with the session's cookie.
-        _, headers, _ = get(service.port, "/")
-        socket = WebSocket(service.port, headers={"Cookie": headers["Set-Cookie"].split(";")[0]})
-        assert socket.status == 101
-        socket.send_text(json.dumps({"op": "ask", "content": QUESTION}))
-        received = []
-        while "half past eight" not in "".join(received):
-            kind, data = socket.next()
-            assert kind == "text", (kind, data, received)
-            received.append(data)
-            # The page follows the thread the server moves it to (a stream source element): so does this client.
-            for stream in re.findall(r'signed-stream-name="([^"]+)"', data):
-                socket.send_text(json.dumps({"op": "subscribe", "stream": stream}))
+        # A visitor's question, as the page asks it.
+        ask_over_the_socket(service.port, QUESTION, "half past eight")
         wait_until(lambda: answers(db) == [("complete", True)], timeout=30, what="the socket's answer complete")
         # And in a terminal, on the same database.
         answer = root.run("runuser", "-u", "quarry", "--", "quarry", "ask", "--db", "/var/lib/quarry/quarry.db", QUESTION,
@@ -325,3 +334,108 @@ def test_remove_keeps_the_data_and_purge_removes_it(installed):
     assert root.run("getent", "group", "quarry", check=False).returncode != 0
     # The documents are the administrator's: they stay.
     assert root.file("/srv/quarry/documents/reading-room.md").exists()
+
+
+# A one-page PDF with a text layer, for pdftotext (poppler-utils) run by the service under the unit's rules.
+def pdf(sentence):
+    text = b"BT /F1 18 Tf 72 720 Td (" + sentence.encode() + b") Tj ET"
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n" % len(text) + text + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+
+
+class Booted:
+    """The root booted with systemd in systemd-nspawn (the host's network), so that the unit itself runs quarry."""
+
+    def __init__(self, root, log):
+        self.root = root
+        self.log = open(log, "w+")
+        self.process = subprocess.Popen(
+            ["systemd-nspawn", "-D", str(root.path), "--boot", "--register=no", "--keep-unit", "--console=passive",
+             "--machine=quarry-package-test"], stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def init(self):
+        """The container's systemd, as a host pid: nspawn's child's child."""
+        pids = [self.process.pid]
+        for _ in range(2):
+            children = Path(f"/proc/{pids[-1]}/task/{pids[-1]}/children").read_text().split()
+            if not children:
+                return None
+            pids.append(int(children[0]))
+        return pids[-1]
+
+    def run(self, *args, check=True, timeout=300):
+        return sh("nsenter", "-t", str(self.init()), "-a", "env", "DEBIAN_FRONTEND=noninteractive", *args,
+                  check=check, timeout=timeout)
+
+    def output(self):
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read()
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)  # nspawn asks the container's systemd to power off
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def test_the_unit_runs_quarry_under_systemd_with_its_hardening(installed):
+    """quarry.service as systemd runs it (its sandbox, seccomp filter, MemoryDenyWriteExecute…), with pdftotext as
+    its child; then an upgrade restarts it. Skipped where systemd cannot boot in a container here."""
+    root, deb, directory = installed
+    if shutil.which("systemd-nspawn") is None:
+        pytest.skip("systemd-nspawn is not installed (systemd-container)")
+    root.apt("install", f"/tmp/{deb.name}")
+    port = free_port()
+    conf = root.file("/etc/quarry/quarry.conf")
+    conf.write_text(conf.read_text() + f"QUARRY_PORT={port}\nQUARRY_DOCS_RESCAN=1\n")
+    root.file("/srv/quarry/documents/archive.pdf").write_bytes(pdf("The archive closes at noon on Saturdays."))
+    root.run("chgrp", "-R", "quarry", "/srv/quarry/documents")
+    sh("umount", "-l", str(root.file("/proc")), check=False)  # nspawn mounts its own
+    root.file("/usr/sbin/policy-rc.d").unlink()  # a booted machine: the maintainer scripts may start and stop it
+    booted = Booted(root, directory / "nspawn.log")
+    try:
+        def up():
+            if booted.process.poll() is not None:
+                pytest.skip(f"systemd does not boot in systemd-nspawn here:\n{booted.output()[-2000:]}")
+            try:
+                return get(port, "/healthz")[0] == 200
+            except OSError:
+                return False
+        wait_until(up, timeout=90, what=f"quarry.service on port {port}")
+        state = booted.run("systemctl", "show", "-p", "MainPID", "-p", "ActiveState", "-p", "NRestarts",
+                           "quarry.service").stdout
+        assert "ActiveState=active" in state and "NRestarts=0" in state, state
+        ask_over_the_socket(port, "When does the archive close?", "noon")
+        journal = booted.run("journalctl", "-u", "quarry.service", "--no-pager", "-o", "cat").stdout
+        assert "archive.pdf" in journal and "document added" in journal, journal
+        assert " error " not in journal, journal
+        # Upgrade while it runs: postinst restarts it on the new package.
+        before = re.search(r"MainPID=(\d+)", state).group(1)
+        (directory / "systemd").mkdir()
+        newer = bumped(deb, directory / "systemd", sh("dpkg-deb", "-f", str(deb), "Version").stdout.strip() + "+2")
+        shutil.copy(newer, root.file("/root/"))
+        booted.run("apt-get", "install", "-y", "-q", f"/root/{newer.name}")
+        after = booted.run("systemctl", "show", "-p", "MainPID", "-p", "ActiveState", "quarry.service").stdout
+        assert "ActiveState=active" in after and f"MainPID={before}\n" not in after, (state, after)
+        wait_until(lambda: up(), what="quarry after the upgrade")
+        # Remove stops it.
+        booted.run("apt-get", "remove", "-y", "-q", "quarry")
+        assert "ActiveState=inactive" in booted.run("systemctl", "show", "-p", "ActiveState", "quarry.service",
+                                                      check=False).stdout
+    finally:
+        booted.stop()

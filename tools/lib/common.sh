@@ -49,9 +49,9 @@ ensure_swift() {
 # What the tests drive and make their documents with: Debian's Chromium (Playwright uses it through executable_path;
 # it also prints pages to PDF), qpdf (encrypted PDFs), pandoc (Word, OpenDocument and EPUB files) and the Python 3.11
 # documentation (the documents nobody here wrote that the benchmarks and some tests read).
-# The package's test (Tests/e2e/test_package.py) also makes a clean Debian 12 root (debootstrap; systemd-analyze runs
-# inside it) and builds the package (QUARRY_PACKAGE_PACKAGES).
-QUARRY_TEST_PACKAGES=(chromium qpdf pandoc python3.11-doc sqlite3 debootstrap dpkg-dev binutils)
+# The package's test (Tests/e2e/test_package.py) also makes a clean Debian 12 root (debootstrap), boots it with
+# systemd-nspawn (systemd-container) so that the unit itself runs quarry, and builds the package (dpkg-dev, binutils).
+QUARRY_TEST_PACKAGES=(chromium qpdf pandoc python3.11-doc sqlite3 debootstrap systemd-container dpkg-dev binutils)
 
 # A Python virtual environment in .venv with the packages in tools/requirements-test.txt.
 ensure_python_env() {
