@@ -437,5 +437,9 @@ def test_the_unit_runs_quarry_under_systemd_with_its_hardening(installed):
         booted.run("apt-get", "remove", "-y", "-q", "quarry")
         assert "ActiveState=inactive" in booted.run("systemctl", "show", "-p", "ActiveState", "quarry.service",
                                                       check=False).stdout
+        # Installed again on the running machine: enabled still, and started.
+        booted.run("apt-get", "install", "-y", "-q", f"/root/{newer.name}")
+        wait_until(lambda: up(), what="quarry installed again after a remove")
+        assert "enabled" in booted.run("systemctl", "is-enabled", "quarry.service", check=False).stdout
     finally:
         booted.stop()
