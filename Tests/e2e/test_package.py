@@ -18,7 +18,6 @@ import shutil
 import signal
 import sqlite3
 import subprocess
-import time
 import urllib.request
 from pathlib import Path
 
@@ -153,7 +152,6 @@ class Service:
         user = settings["User"][0]
         workdir = settings["WorkingDirectory"][0]
         command = settings["ExecStart"][0]
-        self.env = env
         self.log = open(log, "w+")
         self.process = subprocess.Popen(
             ["chroot", f"--userspec={user}:{user}", str(root.path), "/bin/sh", "-c", f'cd {workdir} && exec {command}'],
@@ -207,6 +205,7 @@ def ask_over_the_socket(port, question, expected):
         received.append(data)
         for stream in re.findall(r'signed-stream-name="([^"]+)"', data):
             socket.send_text(json.dumps({"op": "subscribe", "stream": stream}))
+    socket.sock.close()
 
 
 def answers(db):
