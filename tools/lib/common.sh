@@ -16,6 +16,9 @@ QUARRY_BUILD_PACKAGES=(
 # outside Quarry's binary).
 QUARRY_RUN_PACKAGES=(poppler-utils)
 
+# What tools/package builds the Debian package with: dpkg-shlibdeps and dpkg-deb (dpkg-dev), strip (binutils).
+QUARRY_PACKAGE_PACKAGES=(dpkg-dev binutils)
+
 # Installs the Debian packages given that are not installed yet (apt-get; sudo when not root).
 ensure_debian_packages() {
   local missing=()
@@ -46,7 +49,9 @@ ensure_swift() {
 # What the tests drive and make their documents with: Debian's Chromium (Playwright uses it through executable_path;
 # it also prints pages to PDF), qpdf (encrypted PDFs), pandoc (Word, OpenDocument and EPUB files) and the Python 3.11
 # documentation (the documents nobody here wrote that the benchmarks and some tests read).
-QUARRY_TEST_PACKAGES=(chromium qpdf pandoc python3.11-doc sqlite3)
+# The package's test (Tests/e2e/test_package.py) also makes a clean Debian 12 root (debootstrap), boots it with
+# systemd-nspawn (systemd-container) so that the unit itself runs quarry, and builds the package (dpkg-dev, binutils).
+QUARRY_TEST_PACKAGES=(chromium qpdf pandoc python3.11-doc sqlite3 debootstrap systemd-container dpkg-dev binutils)
 
 # A Python virtual environment in .venv with the packages in tools/requirements-test.txt.
 ensure_python_env() {
