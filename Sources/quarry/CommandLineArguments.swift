@@ -43,6 +43,8 @@ struct ChatOptions: Equatable {
 /// `quarry ask [--db FILE] [options] QUESTION…`.
 struct AskOptions: Equatable {
     var db: String?
+    /// A settings file of KEY=value lines, beneath the environment (`ConfigFile`).
+    var config: String?
     var chat = ChatOptions()
     var question = ""
 }
@@ -50,12 +52,16 @@ struct AskOptions: Equatable {
 /// `quarry ingest [--db FILE] PATH…`.
 struct IngestOptions: Equatable {
     var db: String?
+    /// A settings file of KEY=value lines, beneath the environment (`ConfigFile`).
+    var config: String?
     var paths: [String] = []
 }
 
 /// `quarry search [--db FILE] [--limit N] QUESTION…`.
 struct SearchOptions: Equatable {
     var db: String?
+    /// A settings file of KEY=value lines, beneath the environment (`ConfigFile`).
+    var config: String?
     var limit: String?
     var question = ""
 }
@@ -63,6 +69,8 @@ struct SearchOptions: Equatable {
 /// `quarry backup [--db FILE] COPY`.
 struct BackupOptions: Equatable {
     var db: String?
+    /// A settings file of KEY=value lines, beneath the environment (`ConfigFile`).
+    var config: String?
     var copy = ""
 }
 
@@ -99,13 +107,13 @@ extension Invocation {
         case "serve", "doctor":
             takesValue = Set(["host", "port", "db", "docs", "log-level", "allowed-origin", "max-connections", "language", "config"] + Self.chatOptions)
         case "ask":
-            takesValue = Set(["db"] + Self.chatOptions)
+            takesValue = Set(["db", "config"] + Self.chatOptions)
         case "ingest":
-            takesValue = ["db"]
+            takesValue = ["db", "config"]
         case "search":
-            takesValue = ["db", "limit"]
+            takesValue = ["db", "config", "limit"]
         case "backup":
-            takesValue = ["db"]
+            takesValue = ["db", "config"]
         default:
             throw UsageError(message: "Unknown command “\(command)”. The commands are serve, ask, ingest, search, backup, doctor, version and help.")
         }
@@ -143,20 +151,20 @@ extension Invocation {
         case "ask":
             let question = words.joined(separator: " ")
             guard !question.isEmpty else { throw UsageError(message: "Say what to ask: quarry ask \"a question\"") }
-            return .ask(AskOptions(db: last("db"), chat: chat, question: question))
+            return .ask(AskOptions(db: last("db"), config: last("config"), chat: chat, question: question))
         case "ingest":
             guard !words.isEmpty else { throw UsageError(message: "Say what to ingest: quarry ingest FOLDER-OR-FILE…") }
-            return .ingest(IngestOptions(db: last("db"), paths: words))
+            return .ingest(IngestOptions(db: last("db"), config: last("config"), paths: words))
         case "search":
             let question = words.joined(separator: " ")
             guard !question.isEmpty else { throw UsageError(message: "Say what to search for: quarry search \"a question\"") }
-            return .search(SearchOptions(db: last("db"), limit: last("limit"), question: question))
+            return .search(SearchOptions(db: last("db"), config: last("config"), limit: last("limit"), question: question))
         case "backup":
             guard words.count == 1 else {
                 throw UsageError(message: words.isEmpty ? "Say where the copy goes: quarry backup FILE"
                                  : "quarry backup makes one copy: give one FILE.")
             }
-            return .backup(BackupOptions(db: last("db"), copy: words[0]))
+            return .backup(BackupOptions(db: last("db"), config: last("config"), copy: words[0]))
         default:
             let serve = ServeOptions(
                 host: last("host"), port: last("port"), db: last("db"), docs: last("docs"), logLevel: last("log-level"),

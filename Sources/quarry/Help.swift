@@ -42,6 +42,7 @@ enum Help {
         without text, an encrypted PDF, a damaged file) are listed with the reason, and tried again when they change.
 
           --db FILE    the SQLite database [QUARRY_DB, ./quarry.db]
+          --config FILE  a settings file of QUARRY_…=value lines (as serve reads it), beneath the environment
 
         With QUARRY_EMBEDDINGS_MODEL set (and an endpoint: QUARRY_LLM_BASE_URL or an API key), new chunks also
         get embeddings, and search combines words with meaning.
@@ -66,6 +67,7 @@ enum Help {
         failed, 130 when stopped with Ctrl-C.
 
           --db FILE                the SQLite database [QUARRY_DB, ./quarry.db]
+          --config FILE            a settings file of QUARRY_…=value lines, beneath the environment
         \(answering)
 
         """
@@ -89,6 +91,7 @@ enum Help {
         is one moment of the database, taken without stopping anyone's answer. COPY must not exist yet.
 
           --db FILE    the SQLite database [QUARRY_DB, ./quarry.db]
+          --config FILE  a settings file of QUARRY_…=value lines (as serve reads it), beneath the environment
 
         To restore: stop Quarry, delete the database's -wal and -shm files, copy COPY over the database, start.
 
@@ -100,6 +103,7 @@ enum Help {
         Prints the passages the question finds, best first, with their relevance and scores.
 
           --db FILE    the SQLite database [QUARRY_DB, ./quarry.db]
+          --config FILE  a settings file of QUARRY_…=value lines (as serve reads it), beneath the environment
           --limit N    how many passages, 1 to 100 [8]
 
         The percentage is the share of the question's words the passage holds (averaged with its similarity

@@ -25,30 +25,33 @@ do {
     fail(error.message, code: 64)
 }
 
+/// The environment with the settings file `--config` names beneath it; exits 64 when the file cannot be read.
+func environment(config: String?) -> Environment {
+    do { return try Environment.current.over(configFile: config) } catch { fail(error.message, code: 64) }
+}
+
 switch invocation {
 case .version:
     print("quarry \(Help.version)")
 case .help(let topic):
     print(Help.text(topic), terminator: "")
 case .ingest(let options):
-    await runIngest(options, environment: .current)
+    await runIngest(options, environment: environment(config: options.config))
 case .search(let options):
-    await runSearch(options, environment: .current)
+    await runSearch(options, environment: environment(config: options.config))
 case .doctor(let options):
-    let environment: Environment
-    do { environment = try Environment.current.over(configFile: options.config) } catch { fail(error.message, code: 64) }
-    await runDoctor(options, environment: environment)
+    await runDoctor(options, environment: environment(config: options.config))
 case .backup(let options):
-    runBackup(options, environment: .current)
+    runBackup(options, environment: environment(config: options.config))
 case .ask(let options):
     // Ctrl-C stops the answer (what arrived is kept).
     let signals = ShutdownSignals()
-    await runAsk(options, environment: .current, signals: signals)
+    await runAsk(options, environment: environment(config: options.config), signals: signals)
 case .serve(let options):
     let settings: ServeSettings
     let retention: RetentionSettings
+    let environment = environment(config: options.config)
     do {
-        let environment = try Environment.current.over(configFile: options.config)
         settings = try ServeSettings(options: options, environment: environment)
         retention = try RetentionSettings(environment: environment)
     } catch {

@@ -47,3 +47,18 @@ def test_a_mistake_in_the_file_is_named_with_its_line(tmp_path):
     assert "line 3: “QUARY_PORT” is not one of Quarry's settings" in result.stderr, result.stderr
     missing = run("doctor", "--config", str(tmp_path / "nope.conf"))
     assert missing.returncode == 64 and "The settings file" in missing.stderr and "cannot be read" in missing.stderr
+
+
+def test_the_other_commands_read_the_file_too(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "hours.md").write_text("# Hours\n\nThe library opens at nine.\n")
+    conf = tmp_path / "quarry.conf"
+    conf.write_text(f"QUARRY_DB={tmp_path / 'from-the-file.db'}\n")
+    assert run("ingest", "--config", str(conf), str(docs)).returncode == 0
+    found = run("search", "--config", str(conf), "when does the library open")
+    assert found.returncode == 0 and "The library opens at nine." in found.stdout, found.stdout + found.stderr
+    copy = run("backup", "--config", str(conf), str(tmp_path / "copy.db"))
+    assert copy.returncode == 0 and "1 documents" in copy.stdout, copy.stdout + copy.stderr
+    asked = run("ask", "--config", str(conf), "When does the library open?")
+    assert asked.returncode == 0 and "The library opens at nine." in asked.stdout, asked.stdout + asked.stderr
