@@ -1,6 +1,7 @@
 // Which Markdown renderer made a kept answer's HTML (migration 5): a fingerprint of the running one, so HTML kept
 // by a Quarry that renders differently (a fix to tables, images no longer let through) is made again, not shown.
 internal import Markdown
+internal import Store
 
 extension Markup {
     /// Bump when the answer markup around the text changes in a way the probe below cannot show.
@@ -36,8 +37,12 @@ extension Markup {
         ---
         """
 
-    /// The one passage the probe's citations may name.
-    static let probeCitations = Markdown.Citations(links: [.init(address: "/messages/1/sources/1#passage", title: "t")])
+    /// The one passage the probe's citations may name, made as an answer's are (`Markup.citations`): a change to
+    /// the citations' addresses or titles changes the fingerprint too.
+    static let probeCitations = citations(message: 1, sources: [
+        SourceRecord(rank: 1, chunkID: 1, documentTitle: "Title", headingPath: "A › B", excerpt: "", score: 1,
+                     distance: nil, relevance: 100, pages: 2...3),
+    ])
 
     /// The running renderer's fingerprint: FNV-1a of the probe's render and the revision.
     static let renderer: Int64 = {

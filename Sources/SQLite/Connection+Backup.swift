@@ -21,10 +21,19 @@ extension Connection {
             let reason = errno == EEXIST ? "it already exists" : String(cString: strerror(errno))
             throw SQLiteError(code: .cantOpen, message: "cannot create \(path): \(reason)")
         }
+        // The file SQLite writes must be the one just made private: opened without following a link, and the same
+        // file (device and inode) as the one created, so a name swapped in between (a folder others may write to)
+        // cannot redirect the copy and its signing key.
+        var made = stat()
+        fstat(created, &made)
         close(created)
         do throws(SQLiteError) {
-            let destination = try Raw.open(path)
+            let destination = try Raw.open(path, noFollow: true)
             defer { Raw.close(destination) }
+            var opened = stat()
+            guard stat(path, &opened) == 0, opened.st_dev == made.st_dev, opened.st_ino == made.st_ino else {
+                throw SQLiteError(code: .cantOpen, message: "\(path) was replaced while the copy was being made")
+            }
             let backup = try Raw.backupInit(destination: destination, source: handle)
             let deadline = ContinuousClock.now + busyTimeout
             do throws(SQLiteError) {

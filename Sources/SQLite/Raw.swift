@@ -34,10 +34,12 @@ enum Raw {
     // MARK: Connections
 
     /// Opens (creating if needed) `path` read-write with extended result codes, in multi-thread mode
-    /// (`sqlite3_open_v2`). On failure the half-open handle is closed before throwing.
-    static func open(_ path: String) throws(SQLiteError) -> OpaquePointer {
+    /// (`sqlite3_open_v2`); `noFollow` refuses a path that is a symbolic link (`SQLITE_OPEN_NOFOLLOW`). On failure the
+    /// half-open handle is closed before throwing.
+    static func open(_ path: String, noFollow: Bool = false) throws(SQLiteError) -> OpaquePointer {
         var db: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+            | (noFollow ? SQLITE_OPEN_NOFOLLOW : 0)
         let code = sqlite3_open_v2(path, &db, flags, nil)
         guard code == SQLITE_OK, let db else {
             let failure = error(code == SQLITE_OK ? SQLITE_NOMEM : code, db)
