@@ -107,16 +107,19 @@ let package = Package(
         ),
 
         // MARK: The front end, generated from Resources/ at build time
+        // What the generators share (reading and writing files, Swift literals).
+        .target(name: "GeneratorSupport", path: "tools/generator-support", swiftSettings: swiftSettings),
         .executableTarget(
             name: "quarry-frontend",
-            dependencies: ["TurboStream", "Crypto", "Gzip", "WordsFormat"],
+            dependencies: ["TurboStream", "Crypto", "Gzip", "WordsFormat", "GeneratorSupport"],
             path: "tools/frontend",
             swiftSettings: swiftSettings
         ),
         .plugin(name: "FrontEndGenerator", capability: .buildTool(), dependencies: ["quarry-frontend"]),
 
         // MARK: The page's words, one file per language in Resources/words/, built into the Words module
-        .executableTarget(name: "quarry-words", path: "tools/words", swiftSettings: swiftSettings),
+        .executableTarget(name: "quarry-words", dependencies: ["GeneratorSupport"], path: "tools/words",
+                          swiftSettings: swiftSettings),
         .plugin(name: "WordsGenerator", capability: .buildTool(), dependencies: ["quarry-words"]),
 
         .executableTarget(

@@ -36,7 +36,28 @@ def get(port, path, headers=None):
         return error.code, error.headers, error.read()
 
 
-class Quarry:
+class Served:
+    """A `quarry serve` process started by a subclass (which sets `process`, `port` and `log`): ready when its
+    /healthz answers, and what it has written."""
+
+    def wait_ready(self, timeout=20, what="/healthz"):
+        def ready():
+            if self.process.poll() is not None:
+                raise AssertionError(f"quarry exited early:\n{self.output()}")
+            try:
+                return get(self.port, "/healthz")[0] == 200
+            except OSError:
+                return False
+        wait_until(ready, timeout=timeout, what=what)
+        return self
+
+    def output(self):
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read()
+
+
+class Quarry(Served):
     """A running `quarry serve`, stopped (SIGTERM) when the test ends."""
 
     def __init__(self, tmp_path, *args, env=None, port=None):
@@ -48,22 +69,6 @@ class Quarry:
         self.process = subprocess.Popen(
             [BINARY, "serve", "--port", str(self.port), "--db", self.db, *args],
             stdout=self.log, stderr=subprocess.STDOUT, env=environment)
-
-    def wait_ready(self):
-        def ready():
-            if self.process.poll() is not None:
-                raise AssertionError(f"quarry exited early:\n{self.output()}")
-            try:
-                return get(self.port, "/healthz")[0] == 200
-            except OSError:
-                return False
-        wait_until(ready, what="/healthz")
-        return self
-
-    def output(self):
-        self.log.flush()
-        self.log.seek(0)
-        return self.log.read()
 
     def stop(self, sig=15, timeout=10):
         if self.process.poll() is None:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import free_port, get, wait_until
+from conftest import Served, free_port, get, wait_until
 from websocket import WebSocket
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,7 +136,7 @@ def environment_file(text):
     return values
 
 
-class Service:
+class Service(Served):
     """`quarry serve` in the chroot the way quarry.service starts it."""
 
     def __init__(self, root, log):
@@ -159,20 +159,7 @@ class Service:
             preexec_fn=lambda: (resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit)), os.umask(0o077)))
 
     def wait_ready(self):
-        def ready():
-            if self.process.poll() is not None:
-                raise AssertionError(f"quarry exited early:\n{self.output()}")
-            try:
-                return get(self.port, "/healthz")[0] == 200
-            except OSError:
-                return False
-        wait_until(ready, timeout=30, what="/healthz of the packaged quarry")
-        return self
-
-    def output(self):
-        self.log.flush()
-        self.log.seek(0)
-        return self.log.read()
+        return super().wait_ready(timeout=30, what="/healthz of the packaged quarry")
 
     def stop(self):
         if self.process.poll() is None:

@@ -79,27 +79,6 @@ class Group:
                 pass
 
 
-class TimedTab(Tab):
-    """A tab that also notes when each message arrived."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.times = []
-
-    async def read(self, socket):
-        try:
-            while True:
-                message = await socket.receive(timeout=86_400)
-                self.times.append(time.monotonic())
-                self.messages.append(message.payload.decode())
-                self.arrived.set()
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:
-            self.closed_by_server = str(error) or type(error).__name__
-            self.arrived.set()
-
-
 def cpu_seconds(pid):
     fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -126,7 +105,7 @@ async def scenario(args, limited):
         os.chmod(binary, 0o755)
     server, port, _ = await start_quarry(binary, llm_port, workdir, env)
     try:
-        tabs = [TimedTab(f"tab {i}", port) for i in range(args.tabs)]
+        tabs = [Tab(f"tab {i}", port) for i in range(args.tabs)]
         for i in range(0, len(tabs), 50):
             await asyncio.gather(*(tab.load(timeout=120) for tab in tabs[i:i + 50]))
         askers = tabs[:args.answers]

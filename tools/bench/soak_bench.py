@@ -143,6 +143,7 @@ class Tab:
         self.cookie = self.session_stream = self.thread = self.thread_stream = None
         self.socket = self.reader = None
         self.messages = []        # decoded payloads of the current socket
+        self.times = []           # when each of them arrived (time.monotonic())
         self.arrived = asyncio.Event()
         self.closed_by_server = None
         self.busy = False         # the soak: asking or reloading
@@ -174,13 +175,14 @@ class Tab:
         self.close()
         self.socket = await asyncio.wait_for(ChatSocket.open(self.port, self.cookie_header(), local=self.local),
                                              timeout)
-        self.messages, self.closed_by_server = [], None
+        self.messages, self.times, self.closed_by_server = [], [], None
         self.reader = asyncio.ensure_future(self.read(self.socket))
 
     async def read(self, socket):
         try:
             while True:
                 message = await socket.receive(timeout=86_400)
+                self.times.append(time.monotonic())
                 self.messages.append(message.payload.decode())
                 self.arrived.set()
         except asyncio.CancelledError:

@@ -1,5 +1,6 @@
 // Writing the generated Swift: the shell and each asset as string literals, the gzip bytes as base64url.
 import Crypto
+import GeneratorSupport
 
 struct BuiltAsset {
     let path: String
@@ -7,15 +8,6 @@ struct BuiltAsset {
     let text: String
     let hash: String
     let gzipped: [UInt8]
-}
-
-/// A raw multi-line string literal that holds `text` exactly: enough #s that nothing in the text ends it or
-/// escapes, and the text's lines between the delimiter lines (the line break before the closing delimiter is
-/// not part of the string).
-func literal(_ text: String) -> String {
-    var hashes = "#"
-    while text.contains("\"" + hashes) || text.contains("\\" + hashes) { hashes += "#" }
-    return "\(hashes)\"\"\"\n\(text)\n\"\"\"\(hashes)"
 }
 
 func emitSwift(shells: [(language: String, html: String)], assets: [BuiltAsset]) -> String {

@@ -1,4 +1,5 @@
 // Substituting Wire's names, checking, and conservative minifying of the front end's sources.
+import GeneratorSupport
 import TurboStream
 
 enum SourceKind { case html, css, javascript }

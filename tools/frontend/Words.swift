@@ -3,6 +3,7 @@
 // {{language}} by its code; the stylesheet's {{word:KEY}} become custom properties (`var(--word-page-copy)`) that a
 // rule per language sets on `:root:lang(xx)`, so the Copy button's words follow `<html lang>` and the script ships
 // no dictionary. A words file that does not parse, or names a key English has not, stops the build.
+import GeneratorSupport
 import TurboStream
 import WordsFormat
 #if canImport(Glibc)

@@ -10,36 +10,15 @@
 // stylesheet its words as custom properties, and write the Swift. Any problem stops the build with a message
 // naming the file.
 import Crypto
+import GeneratorSupport
 import Gzip
 import TurboStream
 #if canImport(Glibc)
 import Glibc
 #endif
 
-struct BuildError: Error, CustomStringConvertible {
-    let description: String
-}
-
-func readFile(_ path: String) throws -> String {
-    guard let file = fopen(path, "rb") else { throw BuildError(description: "cannot read \(path)") }
-    defer { fclose(file) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let n = fread(&chunk, 1, chunk.count, file)
-        if n == 0 { break }
-        bytes += chunk[0..<n]
-    }
-    guard let text = String(validating: bytes, as: UTF8.self) else { throw BuildError(description: "\(path) is not UTF-8") }
-    return text
-}
-
-func writeFile(_ path: String, _ text: String) throws {
-    guard let file = fopen(path, "wb") else { throw BuildError(description: "cannot write \(path)") }
-    defer { fclose(file) }
-    let bytes = Array(text.utf8)
-    guard fwrite(bytes, 1, bytes.count, file) == bytes.count else { throw BuildError(description: "cannot write \(path)") }
-}
+/// A problem that stops the build (GeneratorSupport's).
+typealias BuildError = GeneratorError
 
 /// The assets the shell links, in the order they are emitted.
 let assets: [(file: String, stem: String, ext: String, contentType: String, kind: SourceKind)] = [

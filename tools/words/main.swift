@@ -3,6 +3,7 @@
 // Words module's own (WordsFile), at first use and, at build time, by tools/frontend.
 //
 //   quarry-words <output .swift file> <words file>…
+import GeneratorSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,25 +14,9 @@ func fail(_ message: String) -> Never {
     exit(1)
 }
 
-func read(_ path: String) -> String {
-    guard let file = fopen(path, "rb") else { fail("cannot read \(path)") }
-    defer { fclose(file) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let n = fread(&chunk, 1, chunk.count, file)
-        if n == 0 { break }
-        bytes += chunk[0..<n]
-    }
-    guard let text = String(validating: bytes, as: UTF8.self) else { fail("\(path) is not UTF-8") }
-    return text
-}
-
-/// A raw string literal that holds `text` exactly (enough #s that nothing in it ends the literal).
-func literal(_ text: String) -> String {
-    var hashes = "#"
-    while text.contains("\"" + hashes) || text.contains("\\" + hashes) { hashes += "#" }
-    return "\(hashes)\"\"\"\n\(text)\n\"\"\"\(hashes)"
+/// The text of the words file at `path`; stops the build when it cannot be read.
+func text(of path: String) -> String {
+    do { return try readFile(path) } catch { fail(error.description) }
 }
 
 let arguments = CommandLine.arguments
@@ -50,11 +35,7 @@ for path in arguments.dropFirst(2).sorted() {
     guard (2...8).contains(code.count), code.allSatisfy({ $0.isASCII && $0.isLowercase }) else {
         fail("\(name): a words file is named by its language's primary subtag, such as de.txt")
     }
-    out += "        (\"\(code)\", \(literal(read(path)))),\n"
+    out += "        (\"\(code)\", \(literal(text(of: path)))),\n"
 }
 out += "    ]\n}\n"
-let bytes = Array(out.utf8)
-guard let file = fopen(arguments[1], "wb"), fwrite(bytes, 1, bytes.count, file) == bytes.count else {
-    fail("cannot write \(arguments[1])")
-}
-fclose(file)
+do { try writeFile(arguments[1], out) } catch { fail(error.description) }
