@@ -97,17 +97,21 @@ public enum Markup {
             return "<li value=\"\(source.rank)\">\(name)\(place)\(page) "
                 + "<span class=\"relevance\">\(source.relevance)%</span> <q>\(HTML.escape(source.excerpt))</q></li>"
         }
+        // What the percentage means (Sources/Retrieval/Search/Relevance.swift), said once under the list: a title
+        // would not show on a touch screen.
+        let note = "<p class=\"meaning\">\(HTML.escape(words[.sourcesRelevance]))</p>"
         let used = sources.filter { cited.contains($0.rank) }
         guard !used.isEmpty else {
             let count = sources.count == 1 ? words[.sourcesUsedOne] : words(.sourcesUsed, ("count", "\(sources.count)"))
-            return "<details class=\"sources\"><summary>\(HTML.escape(count))</summary><ol>\(sources.map(item).joined())</ol></details>"
+            return "<details class=\"sources\"><summary>\(HTML.escape(count))</summary><ol>\(sources.map(item).joined())</ol>"
+                + note + "</details>"
         }
         let others = sources.filter { !cited.contains($0.rank) }
         let count = used.count == 1 ? words[.sourcesCitedOne] : words(.sourcesCited, ("count", "\(used.count)"))
         let also = HTML.escape(words[.sourcesAlsoSearched])
         return "<details class=\"sources\"><summary>\(HTML.escape(count))</summary><ol>\(used.map(item).joined())</ol>"
             + (others.isEmpty ? "" : "<p class=\"also\">\(also)</p><ol class=\"also\">\(others.map(item).joined())</ol>")
-            + "</details>"
+            + note + "</details>"
     }
 
     /// The thinking section: the steps, and below them a reasoning model's reasoning when there is some.

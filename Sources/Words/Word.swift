@@ -38,6 +38,7 @@ public enum Word: String, CaseIterable, Sendable {
     case sourcesCitedOne = "sources.cited-one"
     case sourcesCited = "sources.cited"
     case sourcesAlsoSearched = "sources.also-searched"
+    case sourcesRelevance = "sources.relevance"
     case stepWaiting = "step.waiting"
     case stepSearching = "step.searching"
     case stepSearchingFor = "step.searching-for"

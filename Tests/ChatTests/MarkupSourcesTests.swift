@@ -1,6 +1,7 @@
 @testable import Chat
 @testable import Store
 import Testing
+import TurboStream
 import Words
 
 /// The source list under an answer: title, heading path, page, relevance and excerpt, all escaped.
@@ -49,6 +50,17 @@ import Words
         // In the page's language.
         let german = Markup.sources((1...4).map(Self.ranked), message: 7, cited: [3, 1], words: Words(Language("de")!))
         #expect(german.contains("<summary>2 Quellen zitiert</summary>") && german.contains(">Ebenfalls durchsucht<"), "\(german)")
+    }
+
+    /// What the percentage means is said once, at the end of the list, in the page's language.
+    @Test func thePercentageIsExplainedOnce() {
+        for (html, words) in [(Markup.sources((1...4).map(Self.ranked), message: 7, cited: [3, 1]), Words.english),
+                              (Markup.sources((1...2).map(Self.ranked), message: 7, words: Words(Language("fr")!)), Words(Language("fr")!))] {
+            let note = #"<p class="meaning">"# + HTML.escape(words[.sourcesRelevance]) + "</p></details>"
+            #expect(html.hasSuffix(note), "\(html)")
+            #expect(html.ranges(of: #"<p class="meaning">"#).count == 1)
+        }
+        #expect(Words(Language("fr")!)[.sourcesRelevance].hasPrefix("Le pourcentage"))
     }
 
     /// An ended answer links its citations to its sources' passages, and lists the cited ones first.

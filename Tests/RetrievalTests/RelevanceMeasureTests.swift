@@ -38,14 +38,54 @@ import Testing
     @Test func theCutOffKeepsThePassagesNearTheBest() async throws {
         try await withTemporaryDirectoryAsync { folder in
             let store = try makeStore(folder)
-            let all = try await Retriever(store: store).search("kiln firing temperature", limit: 8)
-            #expect(all.count == 8, "no cut-off by default")
-            let cut = try await Retriever(store: store, configuration: RetrievalConfiguration(cutoff: 0.9))
-                .search("kiln firing temperature", limit: 8)
-            let best = try #require(cut.first).relevance
-            #expect(!cut.isEmpty && cut.allSatisfy { Double($0.relevance) >= Double(best) * 0.9 })
-            #expect(cut.map(\.chunk.id) == all.prefix(cut.count).map(\.chunk.id), "what is kept is the list's head")
+            let question = "kiln firing temperature"
+            let all = try await Retriever(store: store, configuration: RetrievalConfiguration(cutoff: 0)).search(question, limit: 8)
+            #expect(all.count == 8, "a cut-off of 0 keeps every passage")
+            for share in [RetrievalConfiguration().cutoff, 0.9] {
+                let cut = try await Retriever(store: store, configuration: RetrievalConfiguration(cutoff: share))
+                    .search(question, limit: 8)
+                let best = try #require(cut.first).relevance
+                #expect(!cut.isEmpty && cut.allSatisfy { Double($0.relevance) >= Double(best) * share })
+                #expect(cut.map(\.chunk.id) == all.prefix(cut.count).map(\.chunk.id), "what is kept is the list's head")
+                #expect(all.dropFirst(cut.count).allSatisfy { Double($0.relevance) < Double(best) * share })
+            }
         }
+    }
+
+    /// Two passages of one guide and six lone notes, all holding both words of the question: the guide's passages
+    /// agree, so they come first and show more, whatever BM25 thought.
+    @Test func passagesWhoseDocumentOthersComeFromRankFirst() async throws {
+        try await withTemporaryDirectoryAsync { folder in
+            let store = try Store(path: folder + "/q.db")
+            for i in 0..<6 {
+                try store.replaceDocument(path: "/note\(i).md", title: "Note \(i)", contentHash: "\(i)", size: 1, modifiedAt: 1,
+                                          chunks: [NewChunk(ordinal: 0, headingPath: [], text: "Glaze glaze glaze recipe \(i).")])
+            }
+            let guide = (0..<2).map { NewChunk(ordinal: $0, headingPath: ["Part \($0)"],
+                                               text: "The glaze recipe, part \($0), with many other words around it that dilute it.") }
+            try store.replaceDocument(path: "/guide.md", title: "Guide", contentHash: "g", size: 1, modifiedAt: 1, chunks: guide)
+            let question = "glaze recipe"
+            let plain = try await Retriever(store: store, configuration: RetrievalConfiguration(relevance: .coverage, cutoff: 0))
+                .search(question, limit: 8)
+            #expect(plain.first?.chunk.documentPath != "/guide.md", "BM25 puts a dense note first")
+            let found = try await Retriever(store: store, configuration: RetrievalConfiguration(cutoff: 0)).search(question, limit: 8)
+            #expect(found.count == 8)
+            #expect(found.prefix(2).allSatisfy { $0.chunk.documentPath == "/guide.md" })
+            #expect(found.map(\.rank) == Array(1...8))
+            // Coverage 1 for all; agreement √(2/8) = 0.5 for the guide's, √(1/8) ≈ 0.35 for a note's.
+            #expect(found.map(\.relevance) == [75, 75, 68, 68, 68, 68, 68, 68])
+            #expect(Set(found.map(\.chunk.id)) == Set(plain.map(\.chunk.id)), "the same passages, reordered")
+        }
+    }
+
+    @Test func agreementIsTheRootOfTheDocumentsShare() {
+        let terms = QueryTerms(words: ["kiln"])
+        let passages = [1, 1, 1, 2].map { RelevanceInput(text: "kiln", document: $0, similarity: nil) }
+        let shares = Relevance.shares(question: terms, passages: passages, agreement: true)
+        #expect(shares.map(Relevance.percent) == [93, 93, 93, 75])
+        #expect(Relevance.shares(question: terms, passages: passages, agreement: false) == [1, 1, 1, 1])
+        let meaning = [RelevanceInput(text: "nothing", document: 1, similarity: 0.5)]
+        #expect(Relevance.shares(question: terms, passages: meaning, agreement: true) == [(0.25 + 1) / 2])
     }
 
     @Test(arguments: [(0, 100), (1, 100), (50, 100), (100, 100)])

@@ -290,9 +290,11 @@ def test_relevance_percentages_are_within_0_and_100_and_never_rise_down_the_list
     db = tmp_path / "kb.db"
     assert ingest(db, docs).returncode == 0
     _, passages = search(db, "amber basalt cobalt dolomite", "--limit", "20")
-    assert len(passages) == 15
-    assert passages[0]["path"] == real(docs / "page15.md") and passages[0]["percent"] == 100
-    assert passages[-1]["percent"] < 100
+    # Each page is its own document, so each agrees as little as the others: the figure is (coverage + √(1/15)) / 2.
+    # The pages holding one word of the four are far below the best (under 60 % of it) and left out.
+    assert [p["path"] for p in passages[:1]] == [real(docs / "page15.md")] and passages[0]["percent"] == 63
+    assert len(passages) == 11, passages
+    assert passages[-1]["percent"] == 38
 
     questions = [("amber basalt cobalt dolomite", db), ("amber", db), ("cobalt rocks page", db)]
     rnd = random.Random(11)

@@ -1,14 +1,17 @@
 // The relevance percentage a source shows, defined so that it means something and never contradicts the order:
 //
-// - Coverage (the default): the share of the question's informative words (QueryTerms) that the passage contains,
-//   counting its title and headings, with light suffix folding ("errors" finds "error", "decoding" finds
-//   "decode"). A passage that has every word the question is about covers 100 %.
-// - Weighted coverage (measured, not the default): the same share with each word counting by its rarity in the
-//   knowledge base (BM25's inverse document frequency), so the word that names the subject weighs most. On the
-//   labelled questions it did not tell right passages from wrong ones better than plain coverage (ROC AUC printed
-//   by tools/bench/retrieval; docs/retrieval.md), so it is offered to the benchmark only.
-// - With embeddings, the mean of either and the passage's cosine similarity to the question (clamped to 0…1).
-// - Down the ranked list a percentage never rises: each is capped at the one above it, so the list reads in order.
+// - Coverage and agreement (the default): the mean of two shares. Coverage is the share of the question's
+//   informative words (QueryTerms) that the passage contains, counting its title and headings, with light suffix
+//   folding ("errors" finds "error", "decoding" finds "decode"). Agreement is how many of the passages found come
+//   from the passage's document: the square root of their share, so that one passage of 8 counts 35 %, two 50 %,
+//   all 100 %. A document that many of the passages found come from is, far more often than not, the one that
+//   answers (measured: docs/retrieval.md). The passages found are put in the order of this figure.
+// - Coverage alone, and weighted coverage (each word counting by its rarity in the knowledge base, BM25's inverse
+//   document frequency): measured, offered to the benchmark only; they barely tell right passages from wrong ones.
+// - With embeddings, the passage's cosine similarity to the question (clamped to 0…1) is averaged into its
+//   coverage first.
+// - Down the list a percentage never rises: with coverage and agreement the list is ordered by it; with the others
+//   each is capped at the one above it.
 //
 // BM25 and fused scores are not percentages of anything (their scale changes with the corpus and the question),
 // which is why the percentage is not derived from them.
@@ -18,21 +21,33 @@ internal import Glibc
 
 /// How the percentage beside a source is computed (see Relevance.swift).
 public enum RelevanceMeasure: Sendable, Equatable {
+    /// The mean of coverage and agreement (how many of the passages found share the passage's document); the
+    /// passages are ordered by it. The default.
+    case coverageAndAgreement
     /// The share of the question's informative words the passage contains, each counting the same.
     case coverage
     /// The same share with each word weighted by its rarity in the knowledge base (BM25's idf).
     case weightedCoverage
 }
 
+/// A passage as the percentage sees it.
+struct RelevanceInput {
+    /// Its document's title, its headings and its text.
+    var text: String
+    var document: Int64
+    var similarity: Float?
+}
+
 enum Relevance {
-    /// Percentages for results already in rank order; `rarity` gives each of the question's words its weight
-    /// (words it does not name weigh 1).
-    static func percentages(question terms: QueryTerms, rarity: [String: Double] = [:],
-                            passages: [(text: String, similarity: Float?)]) -> [Int] {
+    /// Each passage's figure, 0…1, in the order given; `rarity` gives each of the question's words its weight
+    /// (words it does not name weigh 1). Agreement joins in when `agreement` is set.
+    static func shares(question terms: QueryTerms, rarity: [String: Double] = [:], passages: [RelevanceInput],
+                       agreement: Bool) -> [Double] {
         var weights: [String: Double] = [:]
         for word in terms.words { weights[fold(word), default: 0] += rarity[word] ?? 1 }
         let total = weights.values.reduce(0, +)
-        var previous = 100
+        var fromDocument: [Int64: Int] = [:]
+        for passage in passages { fromDocument[passage.document, default: 0] += 1 }
         return passages.map { passage in
             var share = 1.0
             if total > 0 {
@@ -42,9 +57,23 @@ enum Relevance {
             if let similarity = passage.similarity {
                 share = (share + Double(min(1, max(0, similarity)))) / 2
             }
-            let percent = min(previous, Int((share * 100).rounded()))
-            previous = percent
-            return percent
+            if agreement {
+                share = (share + (Double(fromDocument[passage.document] ?? 1) / Double(passages.count)).squareRoot()) / 2
+            }
+            return share
+        }
+    }
+
+    /// A share as the percentage shown.
+    static func percent(_ share: Double) -> Int { Int((min(1, max(0, share)) * 100).rounded()) }
+
+    /// Percentages for results already in rank order, each capped at the one above it (the measures that do not
+    /// reorder the list).
+    static func capped(_ shares: [Double]) -> [Int] {
+        var previous = 100
+        return shares.map { share in
+            previous = min(previous, percent(share))
+            return previous
         }
     }
 

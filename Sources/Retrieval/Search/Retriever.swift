@@ -17,7 +17,8 @@ public struct RetrievedPassage: Sendable, Equatable {
     public var chunk: ChunkRecord
     /// 1 for the best.
     public var rank: Int
-    /// The score it was ranked by, higher is better: BM25 alone, or the fused score. For ordering only.
+    /// The score the search found it by, higher is better: BM25 alone, or the fused score. The list itself is in
+    /// the order of `relevance`.
     public var score: Double
     /// BM25 (FTS5's bm25() negated: higher is better), when its words matched.
     public var bm25: Double?
@@ -48,8 +49,8 @@ public struct RetrievalConfiguration: Sendable {
     public var contextWeight: Double
 
     public init(weights: (title: Double, headings: Double, body: Double) = (4, 2, 1), candidates: Int = 50,
-                fusion: Fusion = .default, lexicalBudget: Int = 1_000, relevance: RelevanceMeasure = .coverage,
-                cutoff: Double = 0, contextWeight: Double = 0.5) {
+                fusion: Fusion = .default, lexicalBudget: Int = 1_000, relevance: RelevanceMeasure = .coverageAndAgreement,
+                cutoff: Double = 0.6, contextWeight: Double = 0.5) {
         self.weights = weights
         self.candidates = candidates
         self.fusion = fusion
@@ -113,15 +114,27 @@ public final class Retriever: Sendable {
         let found = top.compactMap { item in records[item.id].map { (item, $0) } }
         // What the percentages measure: the question's words, or the conversation's when it has none of its own.
         let measured = terms.words.isEmpty ? earlier : terms
-        let rarity = configuration.relevance == .weightedCoverage ? try lexical.rarity(of: measured.words) : [:]
-        let percentages = Relevance.percentages(question: measured, rarity: rarity, passages: found.map { item, chunk in
-            ("\(chunk.documentTitle) \(chunk.headingPath.joined(separator: " ")) \(chunk.text)", item.similarity)
-        })
-        // Percentages never rise down the list, so what the cut-off keeps is a prefix of it.
+        let measure = configuration.relevance
+        let rarity = measure == .weightedCoverage ? try lexical.rarity(of: measured.words) : [:]
+        let shares = Relevance.shares(question: measured, rarity: rarity, passages: found.map { item, chunk in
+            RelevanceInput(text: "\(chunk.documentTitle) \(chunk.headingPath.joined(separator: " ")) \(chunk.text)",
+                           document: chunk.documentID, similarity: item.similarity)
+        }, agreement: measure == .coverageAndAgreement)
+        // Percentages never rise down the list (it is ordered by them, or each is capped at the one above), so what
+        // the cut-off keeps is a prefix of it.
+        var order = Array(found.indices)
+        let percentages: [Int]
+        if measure == .coverageAndAgreement {
+            order.sort { shares[$0] != shares[$1] ? shares[$0] > shares[$1] : $0 < $1 }
+            percentages = order.map { Relevance.percent(shares[$0]) }
+        } else {
+            percentages = Relevance.capped(shares)
+        }
         let floor = Double(percentages.first ?? 0) * configuration.cutoff
-        return found.enumerated().prefix { Double(percentages[$0.offset]) >= floor }.map { index, pair in
-            RetrievedPassage(chunk: pair.1, rank: index + 1, score: pair.0.score, bm25: pair.0.bm25,
-                             similarity: pair.0.similarity, relevance: percentages[index])
+        return order.enumerated().prefix { Double(percentages[$0.offset]) >= floor }.map { position, index in
+            let (item, chunk) = found[index]
+            return RetrievedPassage(chunk: chunk, rank: position + 1, score: item.score, bm25: item.bm25,
+                                    similarity: item.similarity, relevance: percentages[position])
         }
     }
 

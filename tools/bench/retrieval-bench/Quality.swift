@@ -15,21 +15,23 @@ struct Quality {
     var recall = 0.0
     var mrr = 0.0
     var latencies: [Double] = []  // milliseconds
-    /// Where the answering page's first passage is among the 8 passages an answer gets (what the chat sends the
-    /// model and lists as sources): how many questions have it at ranks 1–3 (what the extractive answer quotes and
-    /// a model most often cites), at 4–8, and not at all.
-    var firstPassage = (top3: 0, rest: 0, none: 0)
 }
 
 /// Document-level recall@8 and MRR@8: documents ranked by their best chunk, first 8 distinct ones. `page` names a
-/// document's path as the questions do (`/…/pdf/library/json.pdf` → `library/json.html`).
+/// document's path as the questions do (`/…/pdf/library/json.pdf` → `library/json.html`). Quality is measured in
+/// the search's own order, every passage kept (the percentage's ordering and cut-off are measured apart, by
+/// RelevanceFigure.swift, on the 8 passages an answer gets); latency with `retriever` as configured.
 func evaluate(_ retriever: Retriever, _ questions: [Question], page: (String) -> String, repeat times: Int) async throws
     -> Quality
 {
     var quality = Quality()
     var hits = 0, reciprocal = 0.0
+    var order = retriever.configuration
+    order.relevance = .coverage
+    order.cutoff = 0
+    let searchOrder = Retriever(store: retriever.store, embedder: retriever.embedder, configuration: order)
     for question in questions {
-        let results = try await retriever.search(question.question, context: question.context, limit: 64)
+        let results = try await searchOrder.search(question.question, context: question.context, limit: 64)
         var documents: [String] = []
         for result in results {
             let relative = page(result.chunk.documentPath)
@@ -39,11 +41,6 @@ func evaluate(_ retriever: Retriever, _ questions: [Question], page: (String) ->
         if let rank = documents.firstIndex(where: question.pages.contains) {
             hits += 1
             reciprocal += 1 / Double(rank + 1)
-        }
-        switch results.prefix(8).firstIndex(where: { question.pages.contains(page($0.chunk.documentPath)) }) {
-        case let rank? where rank < 3: quality.firstPassage.top3 += 1
-        case .some: quality.firstPassage.rest += 1
-        case nil: quality.firstPassage.none += 1
         }
         for _ in 0..<times {
             let started = now()

@@ -96,13 +96,9 @@ if let recall = baseline?["recall_at_8"]?.double, let mrr = baseline?["mrr_at_8"
     line("  (porter, stop words, title+headings 3:1)", "", "\(baseline?["chunks"]?.int64 ?? 0) chunks")
 }
 
-// Where the answering page's first passage is among the 8 an answer gets: why the sources an answer did not cite are
-// still listed ("also searched") rather than hidden (docs/chat.md).
-let placed = bm25.firstPassage, asked = Double(questions.count)
-line("answering page among the 8 passages: ranks 1-3 / 4-8 / none",
-     "\(fixed(Double(placed.top3) / asked, 3)) / \(fixed(Double(placed.rest) / asked, 3)) / \(fixed(Double(placed.none) / asked, 3))")
-
-// The percentage beside each source: how well it tells right passages from wrong ones, beside the old figure.
+// The percentage beside each source: how well it tells right passages from wrong ones, beside the old figure; and
+// where the answering page sits among the 8 an answer gets (why the sources an answer did not cite are still listed,
+// as "also searched", rather than hidden: docs/chat.md).
 try await relevanceFigure(store: store, questions: questions, page: htmlPage, cutoff: RetrievalConfiguration().cutoff)
 
 // Follow-up questions, searched alone and with their conversation.
