@@ -82,10 +82,14 @@ import Testing
         let terms = QueryTerms(words: ["kiln"])
         let passages = [1, 1, 1, 2].map { RelevanceInput(text: "kiln", document: $0, similarity: nil) }
         let shares = Relevance.shares(question: terms, passages: passages, agreement: true)
-        #expect(shares.map(Relevance.percent) == [93, 93, 93, 75])
+        // Out of at least 8: √(3/8) and √(1/8).
+        #expect(shares.map(Relevance.percent) == [81, 81, 81, 68])
+        let sixteen = (0..<16).map { RelevanceInput(text: "kiln", document: $0 < 4 ? 1 : Int64($0), similarity: nil) }
+        #expect(Relevance.shares(question: terms, passages: sixteen, agreement: true).map(Relevance.percent).prefix(5)
+            == [75, 75, 75, 75, 63])
         #expect(Relevance.shares(question: terms, passages: passages, agreement: false) == [1, 1, 1, 1])
         let meaning = [RelevanceInput(text: "nothing", document: 1, similarity: 0.5)]
-        #expect(Relevance.shares(question: terms, passages: meaning, agreement: true) == [(0.25 + 1) / 2])
+        #expect(Relevance.shares(question: terms, passages: meaning, agreement: true) == [(0.25 + (1.0 / 8).squareRoot()) / 2])
     }
 
     @Test(arguments: [(0, 100), (1, 100), (50, 100), (100, 100)])

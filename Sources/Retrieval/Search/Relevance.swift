@@ -4,7 +4,8 @@
 //   informative words (QueryTerms) that the passage contains, counting its title and headings, with light suffix
 //   folding ("errors" finds "error", "decoding" finds "decode"). Agreement is how many of the passages found come
 //   from the passage's document: the square root of their share, so that one passage of 8 counts 35 %, two 50 %,
-//   all 100 %. A document that many of the passages found come from is, far more often than not, the one that
+//   all 100 %. The share is of at least 8 (what an answer gets), so that a search finding a single passage does not
+//   make it agree with itself. A document that many of the passages found come from is, far more often than not, the one that
 //   answers (measured: docs/retrieval.md). The passages found are put in the order of this figure.
 // - Coverage alone, and weighted coverage (each word counting by its rarity in the knowledge base, BM25's inverse
 //   document frequency): measured, offered to the benchmark only; they barely tell right passages from wrong ones.
@@ -39,6 +40,9 @@ struct RelevanceInput {
 }
 
 enum Relevance {
+    /// The fewest passages agreement is counted out of (see above).
+    static let agreementBase = 8
+
     /// Each passage's figure, 0…1, in the order given; `rarity` gives each of the question's words its weight
     /// (words it does not name weigh 1). Agreement joins in when `agreement` is set.
     static func shares(question terms: QueryTerms, rarity: [String: Double] = [:], passages: [RelevanceInput],
@@ -48,6 +52,7 @@ enum Relevance {
         let total = weights.values.reduce(0, +)
         var fromDocument: [Int64: Int] = [:]
         for passage in passages { fromDocument[passage.document, default: 0] += 1 }
+        let counted = Double(max(passages.count, agreementBase))
         return passages.map { passage in
             var share = 1.0
             if total > 0 {
@@ -58,7 +63,7 @@ enum Relevance {
                 share = (share + Double(min(1, max(0, similarity)))) / 2
             }
             if agreement {
-                share = (share + (Double(fromDocument[passage.document] ?? 1) / Double(passages.count)).squareRoot()) / 2
+                share = (share + (Double(fromDocument[passage.document] ?? 1) / counted).squareRoot()) / 2
             }
             return share
         }
