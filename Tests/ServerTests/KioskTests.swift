@@ -43,6 +43,31 @@ import TurboStream
         #expect(try httpRequest(port: server.port, Wire.startOverPath, method: "POST").status == 405)
     }
 
+    /// Another site's page cannot clear a visitor's conversation by sending the kiosk's browser to `/start-over`;
+    /// the page's own navigation, and a browser that says nothing, can.
+    @Test func startOverFromAnotherSiteIsRefused() throws {
+        let ended = Locked<[SessionID]>([])
+        let server = try TestServer({ $0.kiosk = KioskTiming(idleSeconds: 60) },
+                                    endSession: { session in ended.withLock { $0.append(session) } })
+        let setCookie = try #require(try httpRequest(port: server.port, "/").header("set-cookie"))
+        let cookie = String(setCookie.split(separator: ";")[0])
+        for site in ["cross-site", "same-site", "Cross-Site"] {
+            let refused = try httpRequest(port: server.port, Wire.startOverPath,
+                                          headers: [("Cookie", cookie), ("Sec-Fetch-Site", site)])
+            #expect(refused.status == 403 && refused.header("set-cookie") == nil, "\(site)")
+            #expect(refused.text.contains("only for this kiosk's own page"))
+        }
+        #expect(ended.current.isEmpty)
+        for site in ["same-origin", "none"] {
+            let fresh = try #require(try httpRequest(port: server.port, "/").header("set-cookie"))
+            let visitor = String(fresh.split(separator: ";")[0])
+            let allowed = try httpRequest(port: server.port, Wire.startOverPath,
+                                          headers: [("Cookie", visitor), ("Sec-Fetch-Site", site)])
+            #expect(allowed.status == 303, "\(site)")
+        }
+        #expect(ended.current.count == 2)
+    }
+
     @Test func startOverIsNotAnAddressOfANormalPage() throws {
         let server = try TestServer()
         #expect(try httpRequest(port: server.port, Wire.startOverPath).status == 404)

@@ -17,6 +17,9 @@ struct HTTPRequest: Sendable {
     var host: String?
     /// `Accept-Language`, if sent: the language the page is in, unless the server's is fixed.
     var acceptLanguage: String?
+    /// `Sec-Fetch-Site`, if sent: whose page the request came from (`same-origin`, `same-site`, `cross-site`, or
+    /// `none` for an address typed or bookmarked).
+    var fetchSite: String? = nil
     /// Whether the page was asked for over HTTPS (`ServiceLoop.isSecureRequest`): the session cookie is then
     /// `Secure`.
     var secure = false

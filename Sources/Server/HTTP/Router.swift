@@ -126,8 +126,14 @@ struct Router: Sendable {
     /// Kiosk mode's start over: a new session for the browser at once, and the old one ended off the service
     /// thread (its answers stopped, its conversations deleted) before the browser is sent back to `/`, so the page
     /// it loads next cannot show them. A GET, so the page's script can go there by navigating (`location.replace`);
-    /// it only exists on a kiosk, where a session is a passing visitor's.
+    /// it only exists on a kiosk, where a session is a passing visitor's. Being a GET, another site's page could
+    /// send the kiosk's browser here (an image, a link) and clear a visitor's conversation under their hands: a
+    /// request the browser says came from another site (`Sec-Fetch-Site`) is refused. Browsers that send no such
+    /// header (before 2020-2023) are let through, as the page's own navigation is.
     private func startOver(_ request: HTTPRequest, kiosk: KioskTiming) -> Routed {
+        if let site = request.fetchSite?.lowercased(), site != "same-origin", site != "none" {
+            return .now(.text(403, "Starting over is only for this kiosk's own page."))
+        }
         guard let fresh = try? SessionID.random() else {
             return .now(.text(503, "The server cannot make a secure session right now. Please try again."))
         }

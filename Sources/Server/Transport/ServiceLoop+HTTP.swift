@@ -28,6 +28,7 @@ extension ServiceLoop {
             cookie: wsi.header(WSI_TOKEN_HTTP_COOKIE),
             host: wsi.header(WSI_TOKEN_HOST),
             acceptLanguage: wsi.header(WSI_TOKEN_HTTP_ACCEPT_LANGUAGE),
+            fetchSite: wsi.customHeader("sec-fetch-site"),
             secure: isSecureRequest(wsi))
         guard hosts.allows(host: request.host) else {
             warn("refused a request for another host name", ["peer": "\(wsi.peer)", "host": "\(request.host ?? "")"])
