@@ -67,9 +67,10 @@ let package = Package(
         .target(name: "TurboStream", swiftSettings: swiftSettings),
         // The words files' format apart from their contents: the front end's generator reads it too (a target a
         // build tool depends on is built for the host without its plugins' output, so it cannot be Words).
-        .target(name: "WordsFormat", swiftSettings: swiftSettings),
+        .target(name: "TextLines", swiftSettings: swiftSettings),
+        .target(name: "WordsFormat", dependencies: ["TextLines"], swiftSettings: swiftSettings),
         .target(name: "Words", dependencies: ["WordsFormat"], swiftSettings: swiftSettings, plugins: ["WordsGenerator"]),
-        .target(name: "LLM", dependencies: ["Curl", "JSON", "Locking"], swiftSettings: fuzzedSwiftSettings),
+        .target(name: "LLM", dependencies: ["Curl", "JSON", "Locking", "TextLines"], swiftSettings: fuzzedSwiftSettings),
         .target(
             name: "Store",
             dependencies: ["SQLite", "Crypto", "Locking"],
@@ -78,7 +79,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "CWebSockets", "CShim", "Crypto", "Gzip", "JSON", "Locking", "TurboStream", "Words",
+                "CWebSockets", "CShim", "Crypto", "Gzip", "JSON", "Locking", "TextLines", "TurboStream", "Words",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: fuzzedSwiftSettings,
@@ -92,7 +93,7 @@ let package = Package(
         .target(
             name: "Chat",
             dependencies: [
-                "Store", "Retrieval", "LLM", "Markdown", "TurboStream", "Server", "Locking", "Words",
+                "Store", "Retrieval", "LLM", "Markdown", "TurboStream", "Server", "Locking", "TextLines", "Words",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -100,7 +101,7 @@ let package = Package(
         .executableTarget(
             name: "quarry",
             dependencies: [
-                "Chat", "Server", "Store", "Retrieval", "LLM", "Curl", "Locking", "Markdown", "Words",
+                "Chat", "Server", "Store", "Retrieval", "LLM", "Curl", "Locking", "Markdown", "TextLines", "Words",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -8,6 +8,7 @@
 // sent, then every later update, with no gap and nothing twice.
 public import LLM
 internal import Locking
+internal import TextLines
 public import Logging
 public import Retrieval
 public import Server
@@ -85,7 +86,7 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
         }
         switch operation {
         case .ask(let thread, let content):
-            let question = content.trimmingSpacesAndNewlines
+            let question = content.trimmingBlanksAndLineBreaks
             guard !question.isEmpty else { return notify(client, .badQuestion, words[.noticeEmptyQuestion]) }
             guard question.utf8.count <= configuration.maxQuestionBytes, question.count <= configuration.maxQuestionCharacters
             else {
@@ -283,13 +284,4 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
 
     /// How many answers are running or waiting (from the moment their question is taken until they have ended).
     public var answersInProgress: Int { slots.held }
-}
-
-extension String {
-    /// Without leading and trailing spaces, tabs and new lines.
-    var trimmingSpacesAndNewlines: String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
-        return String(self[first...last])
-    }
 }

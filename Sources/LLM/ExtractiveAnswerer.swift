@@ -1,6 +1,7 @@
 // Quarry's answer when no model is configured: the passages themselves, quoted with their headings and
 // clearly labelled as passages, each cited by its number ("**Title** › Heading [1]") as a model's answer cites,
 // streamed like any answer.
+internal import TextLines
 
 /// Answers with the most relevant passages, quoted: no model needed.
 public struct ExtractiveAnswerer: Answerer {
@@ -49,7 +50,7 @@ public struct ExtractiveAnswerer: Answerer {
     /// The text, cut when it is too long: after its last whole sentence if that keeps at least half, else at a
     /// word, with "…".
     func excerpt(of text: String) -> String {
-        let trimmed = text.trimmingCharacters
+        let trimmed = text.trimmingBlanks
         guard trimmed.count > maxCharactersPerPassage else { return trimmed }
         let cut = trimmed.prefix(maxCharactersPerPassage)
         if let end = cut.lastIndex(where: { ".!?".contains($0) }),

@@ -1,6 +1,7 @@
 // What a failed HTTP response means for Quarry: the status and the server's own message become an LLMError.
 internal import Curl
 internal import JSON
+internal import TextLines
 
 enum HTTPFailure {
     /// The error for a response with a status outside 2xx; `body` is what the server sent (its error JSON, if any).
@@ -25,7 +26,7 @@ enum HTTPFailure {
             }
         }
         let text = String(decoding: body.prefix(300), as: UTF8.self)
-        return oneLine(text).trimmingCharacters
+        return oneLine(text).trimmingBlanks
     }
 
     /// Control characters (new lines, escapes) as spaces.
@@ -35,7 +36,7 @@ enum HTTPFailure {
 
     /// `Retry-After` in seconds (the HTTP-date form is rare from APIs and is ignored).
     static func retryAfter(_ value: String?) -> Duration? {
-        guard let value, let seconds = Double(value.trimmingCharacters), seconds >= 0, seconds < 86_400 else { return nil }
+        guard let value, let seconds = Double(value.trimmingBlanks), seconds >= 0, seconds < 86_400 else { return nil }
         return .milliseconds(Int64(seconds * 1000))
     }
 

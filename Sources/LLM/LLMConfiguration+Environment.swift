@@ -16,13 +16,14 @@
 //
 // No base URL and no key: no model is configured, and Quarry answers with passages (ExtractiveAnswerer).
 // Proxies come from the environment as curl reads them (http_proxy, https_proxy, no_proxy); TLS is verified.
+internal import TextLines
 
 extension LLMConfiguration {
     /// The configuration `environment` describes, nil when it configures no model; throws a sentence for the
     /// person setting it up when a value is malformed.
     public static func fromEnvironment(_ environment: [String: String]) throws(LLMConfigurationError) -> LLMConfiguration? {
         func value(_ key: String) -> String? {
-            environment[key].flatMap { $0.trimmingCharacters.isEmpty ? nil : $0.trimmingCharacters }
+            environment[key].flatMap { $0.trimmingBlanks.isEmpty ? nil : $0.trimmingBlanks }
         }
         let key = value("QUARRY_LLM_API_KEY") ?? value("OPENAI_API_KEY")
         let base = value("QUARRY_LLM_BASE_URL")
@@ -41,8 +42,8 @@ extension LLMConfiguration {
                 guard let colon = item.firstIndex(of: ":") else {
                     throw LLMConfigurationError("QUARRY_LLM_HEADERS must be `Name: value` pairs joined by `;`")
                 }
-                configuration.extraHeaders.append((String(item[..<colon]).trimmingCharacters,
-                                                   String(item[item.index(after: colon)...]).trimmingCharacters))
+                configuration.extraHeaders.append((String(item[..<colon]).trimmingBlanks,
+                                                   String(item[item.index(after: colon)...]).trimmingBlanks))
             }
         }
         func seconds(_ key: String, into path: WritableKeyPath<LLMConfiguration, Duration>) throws(LLMConfigurationError) {
@@ -72,10 +73,4 @@ public struct LLMConfigurationError: Error, Equatable, CustomStringConvertible {
     /// What is wrong and how to put it right.
     public let description: String
     init(_ description: String) { self.description = description }
-}
-
-extension StringProtocol {
-    var trimmingCharacters: String {
-        String(drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
-    }
 }

@@ -1,6 +1,7 @@
 // A follow-up question made into a search query by the model: "and how do I cancel it?" after a question about
 // kiln firings becomes "cancel a kiln firing". One short extra request, bounded in time and length; any failure
 // (or a model at its ceiling) gives nil, and the caller searches with the conversation's words instead.
+internal import TextLines
 
 extension ModelAnswerer {
     static let searchQueryPrompt = """
@@ -56,15 +57,9 @@ extension ModelAnswerer {
         if let colon = line.firstIndex(of: ":"), line[..<colon].lowercased().contains("query") {
             line = String(line[line.index(after: colon)...])
         }
-        let trimmed = line.trimmingCharacters(in: " \t\"'“”‘’`")
+        let unwanted = Set(" \t\"'“”‘’`")
+        let trimmed = line.trimming { unwanted.contains($0) }
         guard !trimmed.isEmpty else { return nil }
         return String(trimmed.prefix(200))
-    }
-}
-
-extension String {
-    fileprivate func trimmingCharacters(in set: String) -> String {
-        let unwanted = Set(set)
-        return String(drop(while: { unwanted.contains($0) }).reversed().drop(while: { unwanted.contains($0) }).reversed())
     }
 }

@@ -8,6 +8,8 @@
 // starting with `#` are skipped. `{name}` is filled in by the server (the same names in every language). The text
 // is plain text: it is escaped wherever it goes.
 
+internal import TextLines
+
 /// A parsed words file.
 public struct WordsFile: Sendable, Equatable {
     /// The texts by key.
@@ -26,13 +28,10 @@ public struct WordsFile: Sendable, Equatable {
     public init(parsing text: String) throws(Problem) {
         texts = [:]
         keys = []
-        var number = 0
-        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
-            number += 1
-            let line = raw.trimmingSpaces
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            guard let equals = line.firstIndex(of: "=") else { throw Problem(line: number, why: "no “=” between key and text") }
-            let key = line[..<equals].trimmingSpaces, value = line[line.index(after: equals)...].trimmingSpaces
+        let lines: [KeyValueLine]
+        do { lines = try KeyValueLine.lines(of: text) } catch { throw Problem(line: error.line, why: "no “=” between key and text") }
+        for line in lines {
+            let (number, key, value) = (line.number, line.key, line.value)
             guard !key.isEmpty, key.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "." || $0 == "-") })
             else { throw Problem(line: number, why: "the key “\(key)” is not lower-case letters, digits, dots and dashes") }
             guard !value.isEmpty else { throw Problem(line: number, why: "“\(key)” has no text") }
@@ -51,14 +50,5 @@ public struct WordsFile: Sendable, Equatable {
             rest = rest[rest.index(after: close)...]
         }
         return names
-    }
-}
-
-extension StringProtocol {
-    /// Without spaces, tabs and carriage returns at either end.
-    fileprivate var trimmingSpaces: String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
-        return String(self[first...last])
     }
 }

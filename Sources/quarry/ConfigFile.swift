@@ -9,6 +9,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import TextLines
 
 enum ConfigFile {
     /// The most a settings file may hold.
@@ -37,19 +38,17 @@ enum ConfigFile {
     /// The settings in `text`; `name` says where it came from in messages.
     static func parse(_ text: String, name: String) throws(UsageError) -> [String: String] {
         var settings: [String: String] = [:]
-        // Any line ending: a file written on Windows (CRLF) reads the same, as systemd reads it.
-        for (index, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
-            let line = String(raw).trimmingSpacesAndTabs
-            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
-            guard let equals = line.firstIndex(of: "=") else {
-                // Not the line itself: it may be a key pasted on its own.
-                throw UsageError(message: "\(name), line \(index + 1) is not KEY=value.")
-            }
-            let key = String(line[..<equals]).trimmingSpacesAndTabs
-            var value = String(line[line.index(after: equals)...]).trimmingSpacesAndTabs
+        let lines: [KeyValueLine]
+        // Not the line itself in the message: it may be a key pasted on its own.
+        do { lines = try KeyValueLine.lines(of: text, comments: ["#", ";"]) } catch {
+            throw UsageError(message: "\(name), line \(error.line) is not KEY=value.")
+        }
+        for line in lines {
+            let key = line.key
+            var value = line.value
             guard key.hasPrefix("QUARRY_") || key == "OPENAI_API_KEY",
                   key.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber || $0 == "_") }) else {
-                throw UsageError(message: "\(name), line \(index + 1): “\(key.prefix(60))” is not one of Quarry's settings "
+                throw UsageError(message: "\(name), line \(line.number): “\(key.prefix(60))” is not one of Quarry's settings "
                                  + "(they start with QUARRY_; packaging/quarry.conf lists them all).")
             }
             if value.count >= 2, let first = value.first, first == "\"" || first == "'", value.last == first {
@@ -58,14 +57,6 @@ enum ConfigFile {
             settings[key] = value
         }
         return settings
-    }
-}
-
-extension String {
-    /// Without leading and trailing spaces and tabs.
-    var trimmingSpacesAndTabs: String {
-        let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        return String(drop(while: blank).reversed().drop(while: blank).reversed())
     }
 }
 

@@ -26,6 +26,7 @@
 // | QUARRY_DOCS_RESCAN       | (environment only)  | 5 (seconds between looks at the documents folder) |
 import Logging
 import Server
+import TextLines
 import Words
 #if canImport(Glibc)
 import Glibc
@@ -96,7 +97,7 @@ struct ServeSettings {
         logLevel = level
         var origins = options.allowedOrigins
         if origins.isEmpty, let list = environment["QUARRY_ALLOWED_ORIGINS"] {
-            origins = list.split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
+            origins = list.split(separator: ",").map { String($0).trimmingBlanks }.filter { !$0.isEmpty }
         }
         for origin in origins where !(origin.hasPrefix("http://") || origin.hasPrefix("https://")) {
             throw UsageError(message: "Allowed origin “\(origin)” must start with http:// or https://.")
@@ -106,7 +107,7 @@ struct ServeSettings {
             throw UsageError(message: "--host needs an address such as 127.0.0.1, or 0.0.0.0 for every interface.")
         }
         let proxies = environment["QUARRY_TRUSTED_PROXIES"].map {
-            $0.split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
+            $0.split(separator: ",").map { String($0).trimmingBlanks }.filter { !$0.isEmpty }
         } ?? []
         for proxy in proxies where !proxy.allSatisfy({ $0.isHexDigit || $0 == "." || $0 == ":" }) {
             throw UsageError(message: "QUARRY_TRUSTED_PROXIES takes addresses such as 127.0.0.1 or ::1, not “\(proxy)”.")
@@ -178,11 +179,5 @@ struct DocumentFolder {
         }
         self.path = path
         fileCount = count
-    }
-}
-
-extension StringProtocol {
-    var trimmingSpaces: String {
-        String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
     }
 }

@@ -2,6 +2,7 @@
 // its gzip form, and an ETag for each representation.
 internal import Crypto
 internal import Gzip
+internal import TextLines
 
 /// One asset, ready to serve.
 struct StaticAsset: Sendable {
@@ -58,7 +59,7 @@ enum ContentNegotiation {
         guard let header else { return false }
         var wildcard: Bool?
         for item in header.split(separator: ",") {
-            let parts = item.split(separator: ";").map { $0.trimmingSpaces.lowercased() }
+            let parts = item.split(separator: ";").map { $0.trimmingBlanks.lowercased() }
             guard let coding = parts.first else { continue }
             let q = parts.dropFirst().first(where: { $0.hasPrefix("q=") }).flatMap { Double(String($0.dropFirst(2))) } ?? 1
             if coding == "gzip" || coding == "x-gzip" { return q > 0 }
@@ -72,20 +73,9 @@ enum ContentNegotiation {
         guard let header else { return false }
         let bare = { (tag: Substring) -> Substring in tag.hasPrefix("W/") ? tag.dropFirst(2) : tag }
         for candidate in header.split(separator: ",") {
-            let tag = Substring(candidate.trimmingSpaces)
+            let tag = Substring(candidate.trimmingBlanks)
             if tag == "*" || bare(tag) == bare(Substring(etag)) { return true }
         }
         return false
-    }
-}
-
-extension StringProtocol {
-    /// The string without leading and trailing spaces and tabs.
-    var trimmingSpaces: String {
-        let text = String(self)
-        let scalars = text.unicodeScalars
-        guard let first = scalars.firstIndex(where: { $0 != " " && $0 != "\t" }) else { return "" }
-        let last = scalars.lastIndex(where: { $0 != " " && $0 != "\t" })!
-        return String(scalars[first...last])
     }
 }

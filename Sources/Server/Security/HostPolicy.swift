@@ -1,5 +1,6 @@
 // Which names the server answers to. Checking the Host header defeats DNS rebinding: a hostile site whose name
 // suddenly resolves to this server's address still sends its own name as Host, so its pages get nothing.
+internal import TextLines
 
 /// Decides whether a request's `Host` names this server.
 struct HostPolicy: Sendable {
@@ -31,7 +32,7 @@ struct HostPolicy: Sendable {
 
     /// The name part of an authority, lower-cased: `[::1]:8080` → `[::1]`, `Example.org:80` → `example.org`.
     static func name(of authority: String) -> String {
-        let lowered = authority.trimmingSpaces.lowercased()
+        let lowered = authority.trimmingBlanks.lowercased()
         if lowered.hasPrefix("["), let close = lowered.firstIndex(of: "]") {
             return String(lowered[...close])
         }

@@ -1,5 +1,6 @@
 // Which pages may open the socket. Browsers always send Origin on a WebSocket handshake, so checking it stops
 // another site's page from using a visitor's session (cross-site WebSocket hijacking).
+internal import TextLines
 
 /// Decides whether a handshake's `Origin` may open the socket.
 struct OriginPolicy: Sendable {
@@ -23,7 +24,7 @@ struct OriginPolicy: Sendable {
     }
 
     private static func normalized(_ origin: String) -> String {
-        var value = origin.trimmingSpaces.lowercased()
+        var value = origin.trimmingBlanks.lowercased()
         while value.hasSuffix("/") { value.removeLast() }
         return value
     }

@@ -2,6 +2,7 @@
 // half-received-message budget, and which address a request comes from (see PeerTally.swift).
 internal import CWebSockets
 internal import Logging
+internal import TextLines
 
 extension ServiceLoop {
     /// Whether a newly accepted connection may stay: its address may hold only so many connections that have not
@@ -31,7 +32,7 @@ extension ServiceLoop {
         let direct = wsi.peer
         guard configuration.trustedProxies.contains(direct),
               let forwarded = wsi.header(WSI_TOKEN_X_FORWARDED_FOR, limit: 1024),
-              let last = forwarded.split(separator: ",").last?.trimmingSpaces,
+              let last = forwarded.split(separator: ",").last?.trimmingBlanks,
               !last.isEmpty, last.utf8.count <= 64
         else { return direct }
         return last
@@ -42,7 +43,7 @@ extension ServiceLoop {
     func isSecureRequest(_ wsi: WSI) -> Bool {
         if wsi.isTLS { return true }
         guard configuration.trustedProxies.contains(wsi.peer) else { return false }
-        return wsi.customHeader("x-forwarded-proto")?.trimmingSpaces.lowercased() == "https"
+        return wsi.customHeader("x-forwarded-proto")?.trimmingBlanks.lowercased() == "https"
     }
 
     /// Whether `socket` may hold `length` more bytes of a half-received message. Past its address's share, that
