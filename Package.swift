@@ -5,7 +5,7 @@
 //   C system libraries (CWebSockets, CCurl, CSQLite, CMarkGFM, COpenSSL, CZlib, CXML2, CZip) + CShim (variadic curl,
 //   the WebSocket mask check)
 //   thin wrappers, one per C library (Server wraps libwebsockets): Crypto, SQLite, Markdown, Curl, Gzip, XML, Zip
-//   TurboStream, Words (pure Swift) → Store → Server → quarry (the executable)
+//   TurboStream, Words, Telemetry (pure Swift) → Store → Server → quarry (the executable)
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -33,6 +33,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        // Metrics in Prometheus' text format; no Foundation (docs/metrics.md says why it, and what it costs).
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // MARK: C libraries (module map + shim header only)
@@ -52,6 +54,9 @@ let package = Package(
 
         // MARK: The one lock every module shares
         .target(name: "Locking", swiftSettings: swiftSettings),
+        // The metrics registry and /metrics' text: the one module that imports swift-prometheus.
+        .target(name: "Telemetry", dependencies: ["Locking", .product(name: "Prometheus", package: "swift-prometheus")],
+                swiftSettings: swiftSettings),
 
         // MARK: Thin wrappers, one per C library
         .target(name: "Crypto", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
@@ -78,7 +83,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "CWebSockets", "CShim", "Crypto", "Gzip", "JSON", "Locking", "TurboStream", "Words",
+                "CWebSockets", "CShim", "Crypto", "Gzip", "JSON", "Locking", "TurboStream", "Words", "Telemetry",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: fuzzedSwiftSettings,
@@ -92,7 +97,7 @@ let package = Package(
         .target(
             name: "Chat",
             dependencies: [
-                "Store", "Retrieval", "LLM", "Markdown", "TurboStream", "Server", "Locking", "Words",
+                "Store", "Retrieval", "LLM", "Markdown", "TurboStream", "Server", "Locking", "Words", "Telemetry",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -100,7 +105,7 @@ let package = Package(
         .executableTarget(
             name: "quarry",
             dependencies: [
-                "Chat", "Server", "Store", "Retrieval", "LLM", "Curl", "Locking", "Markdown", "Words",
+                "Chat", "Server", "Store", "Retrieval", "LLM", "Curl", "Locking", "Markdown", "Words", "Telemetry",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -206,6 +211,7 @@ let package = Package(
         .testTarget(name: "XMLTests", dependencies: ["XML"], swiftSettings: swiftSettings),
         .testTarget(name: "ZipTests", dependencies: ["Zip", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: swiftSettings),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], swiftSettings: swiftSettings),
         .testTarget(name: "TurboStreamTests", dependencies: ["TurboStream"], swiftSettings: swiftSettings),
         .testTarget(name: "WordsTests", dependencies: ["Words", "WordsFormat"], swiftSettings: swiftSettings),
         .testTarget(name: "LLMTests", dependencies: ["LLM", "StandIn", "JSON", "Curl"], swiftSettings: swiftSettings),
@@ -225,7 +231,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["Server", "Crypto", "Gzip", "Locking", "TurboStream", "Words"],
+            dependencies: ["Server", "Crypto", "Gzip", "Locking", "TurboStream", "Words", "Telemetry"],
             swiftSettings: swiftSettings
         ),
     ]
