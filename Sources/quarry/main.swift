@@ -82,6 +82,7 @@ func serve(_ settings: ServeSettings, retention: RetentionSettings) {
     let answering = Answering(settings.answering, store: store, logger: logger)
     // Made whether or not /metrics is served: counting costs little, and one registry keeps the code one path.
     let metrics = MetricsRegistry()
+    ProcessMetrics.register(in: metrics)
     // The documents folder is kept in step in the background: the page is served at once, and answers draw on
     // what has been read so far.
     let sync = settings.documents.map { docs in

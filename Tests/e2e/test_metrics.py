@@ -58,6 +58,7 @@ def test_counters_move_after_an_answer(quarry, standin, tmp_path):
     assert before['quarry_model_response_seconds_count'] == 0
     assert before['quarry_ingest_documents_total{outcome="added"}'] == 4
     assert before['quarry_documents'] == 4
+    assert before['process_resident_memory_bytes'] > 0 and 0 < before['process_open_fds'] < before['process_max_fds']
     ws = ask(q.port, "When does the café open?")
 
     def finished():
