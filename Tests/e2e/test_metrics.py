@@ -3,16 +3,13 @@ what it did in Prometheus' text format; an address the setting does not list is 
 
 Another address over loopback: the server listens on 127.0.0.1 and a client connects from 127.0.0.2 (all of
 127.0.0.0/8 is this machine's on Linux), so no other network interface is needed. Every wait is on a condition."""
-import json
 import re
 import socket
-import urllib.request
 
 import pytest
 
-from chat_support import serve, standin  # noqa: F401 (standin: fixture)
+from chat_support import ask_over_socket, serve, standin  # noqa: F401 (standin: fixture)
 from conftest import get, run, wait_until
-from websocket import WebSocket
 
 SAMPLE = re.compile(r'^([a-z_:]+)(\{[^}]*\})? (\S+)$')
 
@@ -40,13 +37,12 @@ def scrape(port, source="127.0.0.1"):
     return status, headers.get("content-type"), samples if status == 200 else body.decode()
 
 
-def ask(port, question):
-    """Asks `question` from a new browser session over the socket, as the page does; returns the socket."""
-    _, headers, _ = get(port, "/")
-    ws = WebSocket(port, headers={"Cookie": headers["Set-Cookie"].split(";")[0]})
-    assert ws.status == 101
-    ws.send_text(json.dumps({"op": "ask", "content": question}))
-    return ws
+def answered(port, status):
+    """The scrape once an answer has ended with `status`."""
+    def ended():
+        samples = scrape(port)[2]
+        return samples if samples[f'quarry_answers_finished_total{{status="{status}"}}'] == 1 else None
+    return wait_until(ended, what=f"the answer counted as {status}")
 
 
 def test_counters_move_after_an_answer(quarry, standin, tmp_path):
@@ -59,12 +55,8 @@ def test_counters_move_after_an_answer(quarry, standin, tmp_path):
     assert before['quarry_ingest_documents_total{outcome="added"}'] == 4
     assert before['quarry_documents'] == 4
     assert before['process_resident_memory_bytes'] > 0 and 0 < before['process_open_fds'] < before['process_max_fds']
-    ws = ask(q.port, "When does the café open?")
-
-    def finished():
-        samples = scrape(q.port)[2]
-        return samples if samples['quarry_answers_finished_total{status="complete"}'] == 1 else None
-    after = wait_until(finished, what="the answer counted as complete")
+    ws = ask_over_socket(q.port, "When does the café open?")
+    after = answered(q.port, "complete")
     assert after['quarry_answers_started_total'] == 1
     assert after['quarry_tokens_streamed_total'] > 0
     assert after['quarry_model_first_token_seconds_count'] == 1
@@ -80,12 +72,8 @@ def test_counters_move_after_an_answer(quarry, standin, tmp_path):
 
 def test_model_errors_are_counted_by_kind(quarry, standin, tmp_path):
     q = serve(quarry, tmp_path, model=standin())
-    ws = ask(q.port, "When does the café open? [standin:status=401]")
-
-    def failed():
-        samples = scrape(q.port)[2]
-        return samples if samples['quarry_answers_finished_total{status="error"}'] == 1 else None
-    after = wait_until(failed, what="the answer counted as failed")
+    ws = ask_over_socket(q.port, "When does the café open? [standin:status=401]")
+    after = answered(q.port, "error")
     assert after['quarry_model_errors_total{kind="key_rejected"}'] == 1
     assert after['quarry_model_response_seconds_count'] == 1
     assert after['quarry_model_first_token_seconds_count'] == 0
