@@ -226,7 +226,7 @@ let package = Package(
         .testTarget(
             name: "ChatTests",
             dependencies: ["Chat", "Store", "SQLite", "Retrieval", "LLM", "Markdown", "TurboStream", "Server", "StandIn",
-                           "Curl", "Locking", "TestSupport", "Words"],
+                           "Curl", "Locking", "TestSupport", "Words", "Telemetry"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
