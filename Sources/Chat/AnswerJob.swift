@@ -272,9 +272,9 @@ public struct AnswerJob: Sendable {
     }
 }
 
-/// The time of one model answer, for the metrics: to its first text (or reasoning), and to its end.
-private final class ModelTiming: @unchecked Sendable {
-    // @unchecked: used by one job's task alone, one call at a time.
+/// The time of one model answer, for the metrics: to its first text (or reasoning), and to its end. Used by the
+/// job's task alone, one call at a time.
+private final class ModelTiming {
     let metrics: ChatMetrics
     private let asked = ContinuousClock.now
     private var firstTextSeen = false
