@@ -70,6 +70,20 @@ import Testing
         _ = socket
     }
 
+    @Test func refusedSocketsAreCountedByReason() throws {
+        let registry = MetricsRegistry()
+        let server = try TestServer(metrics: registry)
+        let foreign = try WebSocketClient(port: server.port, headers: [("Origin", "http://evil.example")])
+        #expect(foreign.handshakeStatus == 403)
+        let elsewhere = try WebSocketClient(port: server.port, path: "/elsewhere")
+        #expect(elsewhere.handshakeStatus == 404)
+        let lines = Set(try httpRequest(port: server.port, "/metrics").text.split(separator: "\n").map(String.init))
+        #expect(lines.isSuperset(of: [#"quarry_sockets_refused_total{reason="origin"} 1"#,
+                                      #"quarry_sockets_refused_total{reason="path"} 1"#,
+                                      #"quarry_sockets_refused_total{reason="full"} 0"#,
+                                      "quarry_sockets_opened_total 0"]))
+    }
+
     @Test func anotherAddressIsRefused() throws {
         let registry = MetricsRegistry()
         let server = try TestServer({ $0.metricsAccess = try! MetricsAccess(parsing: "127.0.0.2") }, metrics: registry)
