@@ -5,7 +5,7 @@
 //   C system libraries (CWebSockets, CCurl, CSQLite, CMarkGFM, COpenSSL, CZlib, CXML2, CZip) + CShim (variadic curl,
 //   the WebSocket mask check)
 //   thin wrappers, one per C library (Server wraps libwebsockets): Crypto, SQLite, Markdown, Curl, Gzip, XML, Zip
-//   TurboStream, Words (pure Swift) → Store → Server → quarry (the executable)
+//   TextLines, TurboStream, Words, Telemetry (pure Swift) → Store → Server → quarry (the executable)
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -33,6 +33,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        // Metrics in Prometheus' text format; no Foundation (docs/metrics.md says why it, and what it costs).
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // MARK: C libraries (module map + shim header only)
@@ -52,6 +54,9 @@ let package = Package(
 
         // MARK: The one lock every module shares
         .target(name: "Locking", swiftSettings: swiftSettings),
+        // The metrics registry and /metrics' text: the one module that imports swift-prometheus.
+        .target(name: "Telemetry", dependencies: ["Locking", .product(name: "Prometheus", package: "swift-prometheus")],
+                swiftSettings: swiftSettings),
 
         // MARK: Thin wrappers, one per C library
         .target(name: "Crypto", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
@@ -80,6 +85,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "CWebSockets", "CShim", "Crypto", "Gzip", "JSON", "Locking", "TextLines", "TurboStream", "Words",
+                "Telemetry",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: fuzzedSwiftSettings,
@@ -94,6 +100,7 @@ let package = Package(
             name: "Chat",
             dependencies: [
                 "Store", "Retrieval", "LLM", "Markdown", "TurboStream", "Server", "Locking", "TextLines", "Words",
+                "Telemetry",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -102,6 +109,7 @@ let package = Package(
             name: "quarry",
             dependencies: [
                 "Chat", "Server", "Store", "Retrieval", "LLM", "Curl", "Locking", "Markdown", "TextLines", "Words",
+                "Telemetry",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -207,6 +215,7 @@ let package = Package(
         .testTarget(name: "XMLTests", dependencies: ["XML"], swiftSettings: swiftSettings),
         .testTarget(name: "ZipTests", dependencies: ["Zip", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: swiftSettings),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], swiftSettings: swiftSettings),
         .testTarget(name: "TurboStreamTests", dependencies: ["TurboStream"], swiftSettings: swiftSettings),
         .testTarget(name: "WordsTests", dependencies: ["Words", "WordsFormat"], swiftSettings: swiftSettings),
         .testTarget(name: "LLMTests", dependencies: ["LLM", "StandIn", "JSON", "Curl"], swiftSettings: swiftSettings),
@@ -221,12 +230,12 @@ let package = Package(
         .testTarget(
             name: "ChatTests",
             dependencies: ["Chat", "Store", "SQLite", "Retrieval", "LLM", "Markdown", "TurboStream", "Server", "StandIn",
-                           "Curl", "Locking", "TestSupport", "Words"],
+                           "Curl", "Locking", "TestSupport", "Words", "Telemetry"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["Server", "Crypto", "Gzip", "Locking", "TurboStream", "Words"],
+            dependencies: ["Server", "Crypto", "Gzip", "Locking", "TurboStream", "Words", "Telemetry"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -127,6 +127,8 @@ public struct AnswerJob: Sendable {
     var turn: (slots: AnswerSlots, ticket: AnswerSlots.Ticket)?
     /// When set, the lines a client can cause (an answer failing upstream) go through its limiter.
     var log: ChatLog?
+    /// When set, the model's latency, errors and streamed text are counted there.
+    var metrics: ChatMetrics?
     /// The words of its steps and errors (stored with the answer): those of the page that asked.
     public var words = Words.english
 
@@ -192,6 +194,9 @@ public struct AnswerJob: Sendable {
                       : passages.count == 1 ? words[.stepFoundOne] : words(.stepFound, ("count", "\(passages.count)")))
         if model == nil { progress.step(words[.stepNoModel]) }
         progress.step(words[.stepGenerating])
+        // Only a model's answer is timed and counted (the passages answer is the database's, not a model's).
+        let timing = model == nil ? nil : metrics.map { ModelTiming(metrics: $0) }
+        defer { timing?.ended() }
         do {
             let request = AnswerRequest(
                 question: question,
@@ -199,9 +204,14 @@ public struct AnswerJob: Sendable {
                 passages: passages.map(Self.passage))
             for try await delta in answerer(in: words).answer(request) {
                 switch delta {
-                case .text(let piece): progress.add(piece)
-                case .thinking(let piece): progress.reason(piece)
+                case .text(let piece):
+                    timing?.text()
+                    progress.add(piece)
+                case .thinking(let piece):
+                    timing?.text()
+                    progress.reason(piece)
                 case .retrying(_, _, let after, let reason):
+                    timing?.metrics.retried()
                     progress.step(words(.stepRetrying, ("reason", reason), ("seconds", Self.seconds(after))))
                 case .finished(let reason) where reason == "length":
                     progress.step(words[.stepLengthLimit])
@@ -209,11 +219,13 @@ public struct AnswerJob: Sendable {
                 }
             }
         } catch let error as LLMError where error != .cancelled {
+            if timing != nil { metrics?.modelFailed(error) }
             warning("answer failed", ["message": "\(message)", "cause": "\(error.logMessage)"])
             return progress.finish(.error, words.message(for: error), sources: sources)
         } catch is CancellationError, LLMError.cancelled {
             // Told why below.
         } catch {
+            if timing != nil { metrics?.modelFailedOtherwise() }
             warning("answer failed", ["message": "\(message)", "cause": "\(error)"])
             return progress.finish(.error, words[.errorFailed], sources: sources)
         }
@@ -258,6 +270,27 @@ public struct AnswerJob: Sendable {
     static func seconds(_ duration: Duration) -> String {
         "\(max(1, Int((Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18).rounded(.up)))) s"
     }
+}
+
+/// The time of one model answer, for the metrics: to its first text (or reasoning), and to its end. Used by the
+/// job's task alone, one call at a time.
+private final class ModelTiming {
+    let metrics: ChatMetrics
+    private let asked = ContinuousClock.now
+    private var firstTextSeen = false
+
+    init(metrics: ChatMetrics) { self.metrics = metrics }
+
+    /// A piece of text arrived: the first is timed, each is counted.
+    func text() {
+        metrics.streamed()
+        guard !firstTextSeen else { return }
+        firstTextSeen = true
+        metrics.firstText(after: ContinuousClock.now - asked)
+    }
+
+    /// The answer ended, however it ended.
+    func ended() { metrics.responded(after: ContinuousClock.now - asked) }
 }
 
 /// The answer as it grows: text, steps and reasoning, checkpointed now and then, told to the observer.

@@ -17,11 +17,13 @@ extension ChatService {
         case .success(let reserved):
             ticket = reserved
         case .failure(let refusal):
+            metrics?.refused(QuestionRefusal(refusal))
             refuse(client, Self.message(for: refusal, words: words), reason: "refused a question: \(refusal) holds its share of answers")
             return nil
         }
         if let wait = answerer.modelBusyFor {
             slots.release(ticket)
+            metrics?.refused(.modelCeiling)
             refuse(client, words.message(for: LLMError.ceilingReached(retryAfter: wait)),
                    reason: "refused a question: the ceiling on model requests a minute is reached")
             return nil
@@ -32,6 +34,7 @@ extension ChatService {
         ]
         if let (index, wait) = limiter.admit(limits) {
             slots.release(ticket)
+            metrics?.refused(index == 0 ? .sessionRate : .peerRate)
             let seconds = max(1, Int(wait.components.seconds) + (wait.components.attoseconds > 0 ? 1 : 0))
             let message = index == 0
                 ? words(.noticePerMinute, ("count", "\(configuration.questionsPerMinute)"), ("seconds", "\(seconds)"))

@@ -13,6 +13,7 @@ public import Logging
 public import Retrieval
 public import Server
 public import Store
+public import Telemetry
 internal import TurboStream
 internal import Words
 
@@ -30,6 +31,8 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
     let log: ChatLog
     let slots: AnswerSlots
     let limiter = QuestionLimiter()
+    /// What the chat reports to `/metrics`; nil: nothing.
+    let metrics: ChatMetrics?
     /// The answers in progress (running, waiting, or claimed by a retry about to start), by message.
     let jobs = Locked<[Int64: RunningJob]>([:])
     /// Sessions ended for good (`endSession`) in the last `endedMemory`, and when: an answer of one of them is
@@ -52,9 +55,10 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
     /// - Parameters:
     ///   - model: the model's name, saved with each answer; nil when `answerer` quotes passages (no model).
     ///   - streamNames: signs the stream names put in the page (the server's, from the same secret).
+    ///   - metrics: where answers, the model's latency and errors, and refused questions are counted; nil: nowhere.
     public init(store: Store, retriever: Retriever, answerer: any Answerer, model: String?, broadcaster: any Broadcaster,
                 streamNames: StreamNames, configuration: ChatConfiguration = ChatConfiguration(),
-                logger: Logger = Logger(label: "quarry.chat")) {
+                metrics: MetricsRegistry? = nil, logger: Logger = Logger(label: "quarry.chat")) {
         self.store = store
         self.retriever = retriever
         self.answerer = answerer
@@ -67,6 +71,16 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
         slots = AnswerSlots(AnswerSlots.Limits(
             capacity: configuration.maxConcurrentAnswers, waiting: configuration.maxWaitingAnswers,
             waitingPerSession: configuration.maxWaitingAnswersPerSession, perPeer: configuration.maxAnswersPerPeer))
+        let chatMetrics = metrics.map(ChatMetrics.init)
+        self.metrics = chatMetrics
+        if let metrics, let chatMetrics {
+            // The slots own the counts; they are read when /metrics is asked for, not copied as they change.
+            let slots = self.slots
+            metrics.onScrape {
+                chatMetrics.answersRunning.set(slots.running)
+                chatMetrics.answersWaiting.set(slots.waitingCount)
+            }
+        }
     }
 
     /// Marks answers a previous run left streaming as interrupted (they show their saved text and Retry). Call
@@ -239,9 +253,12 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
         job.turn = (slots, ticket)
         job.log = log
         job.words = words
-        let jobs = self.jobs, slots = self.slots
+        job.metrics = metrics
+        metrics?.started()
+        let jobs = self.jobs, slots = self.slots, metrics = self.metrics
         let task = Task {
-            _ = await job.run(observer: observer, control: control)
+            let outcome = await job.run(observer: observer, control: control)
+            metrics?.finished(outcome.status)
             jobs.withLock { if $0[answer]?.control === control { $0[answer] = nil } }
             slots.release(ticket)
         }

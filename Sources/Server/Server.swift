@@ -1,6 +1,7 @@
 // The server: one libwebsockets context run by one service thread, serving the page and holding the sockets.
 internal import Locking
 internal import CWebSockets
+public import Telemetry
 public import Logging
 #if canImport(Glibc)
 internal import Glibc
@@ -63,6 +64,8 @@ public final class Server: @unchecked Sendable {
     ///   - documents: makes the reading pages of sources (`/documents/…`); nil: there are none.
     ///   - endSession: in kiosk mode, ends the session of a visitor who started over (stops its answers, deletes
     ///     its conversations); called off the service thread, it may block.
+    ///   - metrics: where the server reports its sockets, and what `/metrics` serves (to the addresses of
+    ///     `configuration.metricsAccess`); nil: no `/metrics`.
     public init(
         configuration: ServerConfiguration,
         secret: [UInt8],
@@ -71,6 +74,7 @@ public final class Server: @unchecked Sendable {
         pageStreams: @escaping @Sendable (SessionID) -> [String] = { ["session/\($0.rawValue)"] },
         documents: (any DocumentPages)? = nil,
         endSession: @escaping @Sendable (SessionID) -> Void = { _ in },
+        metrics: MetricsRegistry? = nil,
         logger: Logger = Logger(label: "quarry.server")
     ) {
         self.configuration = configuration
@@ -82,7 +86,8 @@ public final class Server: @unchecked Sendable {
                             documents: documents, language: configuration.language, kiosk: configuration.kiosk,
                             endSession: endSession)
         loop = ServiceLoop(configuration: configuration, hub: hub, router: router, sessions: sessions,
-                           streamNames: streamNames, operations: operations, machineName: Self.machineName(),
+                           streamNames: streamNames, operations: operations, metrics: metrics.map(ServerMetrics.init),
+                           machineName: Self.machineName(),
                            logger: logger)
         protocolName = strdup("quarry")
         interface = configuration.host.flatMap { $0 == "0.0.0.0" || $0 == "::" ? nil : strdup($0) }

@@ -66,6 +66,9 @@ public struct ServerConfiguration: Sendable {
     /// cleared after this many seconds without a touch (the last ``KioskTiming/countdownSeconds`` of them
     /// counted down on the screen). nil: a normal page.
     public var kiosk: KioskTiming?
+    /// Who may read `/metrics` (when the server is given a metrics registry): these addresses and networks, by the
+    /// client's address as the per-address limits see it. ``MetricsAccess/off``: the endpoint is not found.
+    public var metricsAccess: MetricsAccess
 
     /// A configuration; every parameter has the default documented on its property.
     public init(
@@ -94,7 +97,8 @@ public struct ServerConfiguration: Sendable {
         shutdownGraceSeconds: Double = 3,
         compression: SocketCompression? = .standard,
         language: Language? = nil,
-        kiosk: KioskTiming? = nil
+        kiosk: KioskTiming? = nil,
+        metricsAccess: MetricsAccess = .loopback
     ) {
         self.host = host
         self.port = port
@@ -122,6 +126,7 @@ public struct ServerConfiguration: Sendable {
         self.compression = compression
         self.language = language
         self.kiosk = kiosk
+        self.metricsAccess = metricsAccess
     }
 }
 

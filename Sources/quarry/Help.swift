@@ -145,6 +145,9 @@ enum Help {
           QUARRY_QUESTIONS_PER_MINUTE  questions one browser session may ask per minute [10]
           QUARRY_UPDATE_INTERVAL_MS    how often a growing answer is sent to the page [100]
           QUARRY_RETENTION_DAYS        days an untouched conversation is kept; 0 keeps them forever [30]
+          QUARRY_METRICS_ALLOW         addresses and networks (comma-separated: 10.0.0.5, 10.0.0.0/8) that
+                                       may read GET /metrics, in Prometheus' text format (docs/metrics.md);
+                                       off: no /metrics [127.0.0.0/8,::1: this machine only]
 
         Limits on what one client may take (every one, and what a visitor sees: docs/limits.md):
           QUARRY_QUESTIONS_PER_MINUTE_PER_PEER  questions a minute from one address [30]

@@ -19,6 +19,7 @@
 // | QUARRY_MAX_PARTIAL_BYTES_PER_PEER | (environment only) | 4194304 (half-received message bytes of one address) |
 // | QUARRY_MAX_PARTIAL_BYTES | (environment only) | 33554432 (half-received message bytes, server-wide) |
 // | QUARRY_TRUSTED_PROXIES   | (environment only)  | none (comma-separated proxy addresses whose X-Forwarded-For and X-Forwarded-Proto are believed) |
+// | QUARRY_METRICS_ALLOW     | (environment only)  | 127.0.0.0/8, ::1 (addresses and networks that may read /metrics; off: no /metrics) |
 // | QUARRY_SNAPSHOT_EXCHANGES | (environment only) | 20 (exchanges a thread opens at, and per "Show earlier messages") |
 // | QUARRY_SNAPSHOTS_PER_SOCKET | (environment only) | 4 (snapshots one socket may have waiting at once) |
 // | QUARRY_SNAPSHOT_BYTES_PER_MESSAGE | (environment only) | 65536 (snapshot bytes that cost a socket one message of its allowance) |
@@ -129,6 +130,13 @@ struct ServeSettings {
                                              range: 64 * 1024...16 * 1024 * 1024 * 1024),
             maxPartialBytesPerPeer: try number(nil, "", "QUARRY_MAX_PARTIAL_BYTES_PER_PEER", default: 4 * 1024 * 1024,
                                                range: 64 * 1024...1024 * 1024 * 1024))
+        do {
+            server.metricsAccess = try environment["QUARRY_METRICS_ALLOW"].map { text throws(MetricsAccess.ParseError) in
+                try MetricsAccess(parsing: text)
+            } ?? .loopback
+        } catch {
+            throw UsageError(message: error.description)
+        }
         let languageName = options.language ?? environment["QUARRY_LANGUAGE"] ?? "auto"
         if languageName != "auto" {
             guard let language = Language(languageName) else {

@@ -7,6 +7,7 @@ import Logging
 import Retrieval
 import Server
 import Store
+import Telemetry
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -79,22 +80,26 @@ func serve(_ settings: ServeSettings, retention: RetentionSettings) {
         fail("Quarry could not start. \(error)", code: 1)
     }
     let answering = Answering(settings.answering, store: store, logger: logger)
+    // Made whether or not /metrics is served: counting costs little, and one registry keeps the code one path.
+    let metrics = MetricsRegistry()
+    ProcessMetrics.register(in: metrics)
     // The documents folder is kept in step in the background: the page is served at once, and answers draw on
     // what has been read so far.
     let sync = settings.documents.map { docs in
         FolderSync(ingester: Ingester(store: store), folder: docs.path, interval: settings.rescanInterval,
-                   embedder: answering.embedder, reports: documentReports(folder: docs.path, logger: logger))
+                   embedder: answering.embedder,
+                   reports: IngestMetrics(metrics).counting(documentReports(folder: docs.path, logger: logger)))
     }
     let hub = Hub(configuration: settings.hub)
     let chat = ChatService(store: store, retriever: answering.retriever, answerer: answering.answerer,
                            model: settings.answering.modelName, broadcaster: hub, streamNames: StreamNames(secret: secret),
-                           configuration: settings.answering.chat, logger: Logger(label: "quarry.chat"))
+                           configuration: settings.answering.chat, metrics: metrics, logger: Logger(label: "quarry.chat"))
     do { try chat.recoverAfterRestart() } catch { fail("Quarry could not start. \(error)", code: 1) }
     hub.setSnapshots(chat)
     let server = Server(configuration: settings.server, secret: secret, hub: hub, operations: chat,
                         documents: ReadingRoom(store: store, folder: settings.documents?.path),
                         endSession: { session in waitFor { await chat.endSession(session.rawValue) } },
-                        logger: Logger(label: "quarry.server"))
+                        metrics: metrics, logger: Logger(label: "quarry.server"))
     do {
         try server.start()
     } catch {

@@ -7,6 +7,7 @@ import Retrieval
 import StandIn
 import Store
 import TestSupport
+import Telemetry
 import Testing
 import TurboStream
 
@@ -24,7 +25,7 @@ struct ChatFixture {
     init(folder: String, model: Bool = true, configuration: ChatConfiguration = ChatConfiguration(updateInterval: .zero),
          standIn standInConfiguration: StandInConfiguration = StandInConfiguration(tokensPerSecond: 0),
          llm: (inout LLMConfiguration) -> Void = { _ in }, log: RecordingLog = RecordingLog(),
-         storeBusyTimeout: Duration = .seconds(5)) throws {
+         storeBusyTimeout: Duration = .seconds(5), metrics: MetricsRegistry? = nil) throws {
         store = try Store(path: folder + "/chat.db", busyTimeout: storeBusyTimeout)
         for (index, text) in ["Granite is quarried in large blocks with diamond wire saws.",
                               "Marble is softer than granite and polishes well.",
@@ -47,7 +48,7 @@ struct ChatFixture {
         service = ChatService(store: store, retriever: Retriever(store: store), answerer: answerer,
                               model: model ? "standin-chat" : nil, broadcaster: broadcaster,
                               streamNames: StreamNames(secret: Array("a secret of at least thirty-two bytes!!".utf8)),
-                              configuration: configuration, logger: log.logger)
+                              configuration: configuration, metrics: metrics, logger: log.logger)
         self.log = log
     }
 

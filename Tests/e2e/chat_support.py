@@ -11,7 +11,8 @@ import urllib.request
 
 import pytest
 
-from conftest import wait_until
+from conftest import get, wait_until
+from websocket import WebSocket
 
 STANDIN = os.environ.get("QUARRY_STANDIN", ".build/debug/quarry-standin")
 # Built next to the stand-in (both are debug products of the same package); QUARRY_STREAM_FIXTURES overrides.
@@ -160,6 +161,16 @@ def serve(quarry, tmp_path, model=None, env=None, port=None, docs_extra=None):
     total = len(DOCS) + len(docs_extra or {})
     wait_until(lambda: documents_ingested(q.db, total), what="the documents in the database")
     return q
+
+
+def ask_over_socket(port, question):
+    """Asks `question` from a new browser session over the socket, as the page does, without a browser; returns the
+    socket (kept open)."""
+    _, headers, _ = get(port, "/")
+    ws = WebSocket(port, headers={"Cookie": headers["Set-Cookie"].split(";")[0]})
+    assert ws.status == 101
+    ws.send_text(json.dumps({"op": "ask", "content": question}))
+    return ws
 
 
 def messages(db):

@@ -8,10 +8,9 @@ import random
 import signal
 import time
 
-from chat_support import query, standin, write_docs  # noqa: F401 (standin: a fixture)
-from conftest import free_port, get, wait_until
+from chat_support import ask_over_socket, query, standin, write_docs  # noqa: F401 (standin: a fixture)
+from conftest import free_port, wait_until
 from knowledge_support import check_consistent, peek
-from websocket import WebSocket
 
 ROUNDS = 20
 
@@ -24,15 +23,6 @@ def corpus(root, rnd, files=300, size=20_000):
         body = " ".join(rnd.choice(words) for _ in range(size // 7))
         (docs / f"manual{i:03d}.md").write_text(f"# Manual {i}\n\n## Part one\n\n{body}\n")
     return docs, files + 4  # write_docs' four
-
-
-def ask(port, question):
-    """Asks `question` from a new browser session over the socket; returns the socket (kept open)."""
-    _, headers, _ = get(port, "/")
-    ws = WebSocket(port, headers={"Cookie": headers["Set-Cookie"].split(";")[0]})
-    assert ws.status == 101
-    ws.send_text('{"op":"ask","content":"%s"}' % question)
-    return ws
 
 
 def saved_texts(db):
@@ -63,7 +53,7 @@ def test_kill_9_at_random_moments_loses_nothing_saved_and_leaves_a_sound_databas
             with open(path, "a") as f:
                 f.write(f"\n## Round {round}\n\nAppended in round {round}.\n")
         answers = query(q.db, "SELECT count(*) FROM messages WHERE role = 'assistant'")[0][0]
-        sockets = [ask(port, f"Where is the café? [standin:token-delay=0.02] ({round})")]
+        sockets = [ask_over_socket(port, f"Where is the café? [standin:token-delay=0.02] ({round})")]
         wait_until(lambda: query(q.db, "SELECT count(*) FROM messages WHERE role = 'assistant'")[0][0] > answers,
                    what="the question and its answer to be saved")
         # The chaos moment: somewhere in the answer's stream and the folder's reading (not a wait for anything).

@@ -37,6 +37,7 @@ extension ServiceLoop {
                 start Quarry with --allowed-origin http://\(request.host ?? "")
                 """, closeAfter: true))
         }
+        if let response = metricsResponse(wsi, request) { return respondNow(wsi, id: id, response) }
         switch router.route(request) {
         case .now(let response):
             logger.debug("http", metadata: ["method": "\(method)", "path": "\(path)", "status": "\(response.status)"])

@@ -1,6 +1,7 @@
 // WebSockets on the service thread: admission, messages in, frames out, and the ops of the socket protocol.
 internal import CWebSockets
 internal import Logging
+internal import Telemetry
 internal import TurboStream
 internal import Words
 
@@ -9,32 +10,33 @@ extension ServiceLoop {
     /// room under the caps. A refused handshake gets an HTTP status saying why (404, 403, 429, 503).
     func admit(_ wsi: WSI) -> Bool {
         guard let refusal = refusal(wsi) else { return true }
+        metrics?.refused(refusal.reason)
         wsi.refuse(status: refusal.status, message: refusal.message)
         return false
     }
 
-    private func refusal(_ wsi: WSI) -> (status: Int, message: String?)? {
-        guard !shuttingDown else { return (503, "The server is shutting down.") }
+    private func refusal(_ wsi: WSI) -> (status: Int, message: String?, reason: SocketRefusal)? {
+        guard !shuttingDown else { return (503, "The server is shutting down.", .shuttingDown) }
         guard wsi.header(WSI_TOKEN_GET_URI) == Wire.socketPath else {
             warn("refused a socket on another path", ["peer": "\(wsi.peer)"])
-            return (404, nil)
+            return (404, nil, .path)
         }
         let origin = wsi.header(WSI_TOKEN_ORIGIN), host = wsi.header(WSI_TOKEN_HOST)
         guard hosts.allows(host: host), origins.allows(origin: origin, host: host) else {
             warn("refused a socket from another origin",
                  ["peer": "\(wsi.peer)", "origin": "\(origin ?? "")", "host": "\(host ?? "")"])
-            return (403, nil)
+            return (403, nil, .origin)
         }
         guard sockets.count < configuration.maxConnections else {
             warn("refused a socket: connection limit reached",
                  ["peer": "\(wsi.peer)", "limit": "\(configuration.maxConnections)"])
-            return (503, "The server is full. Please try again later.")
+            return (503, "The server is full. Please try again later.", .full)
         }
         let peer = clientAddress(wsi)
         guard socketsByPeer[peer] < configuration.maxConnectionsPerPeer else {
             warn("refused a socket: too many from one address",
                  ["peer": "\(peer)", "limit": "\(configuration.maxConnectionsPerPeer)"])
-            return (429, "Too many open pages from your address. Close some and reload.")
+            return (429, "Too many open pages from your address. Close some and reload.", .peer)
         }
         return nil
     }
@@ -53,6 +55,7 @@ extension ServiceLoop {
         wsi.refuseUnmaskedFrames()
         sockets[id] = socket
         socketsByPeer.add(for: socket.peer)
+        metrics?.socketsOpened.increment()
         // A page subscribes as soon as its socket opens; one that never does only holds a place.
         wsi.setTimer(seconds: configuration.subscribeGraceSeconds)
         logger.debug("socket opened", metadata: ["connection": "\(id)", "sockets": "\(sockets.count)"])

@@ -14,6 +14,8 @@ final class ServiceLoop {
     let origins: OriginPolicy
     let hosts: HostPolicy
     let operations: (any SocketOperationHandler)?
+    /// What `/metrics` reports; nil: the endpoint is off.
+    let metrics: ServerMetrics?
     let logger: Logger
 
     /// Open WebSockets by id.
@@ -53,7 +55,8 @@ final class ServiceLoop {
     static let coalesceLimit = 16 * 1024
 
     init(configuration: ServerConfiguration, hub: Hub, router: Router, sessions: SessionCookies,
-         streamNames: StreamNames, operations: (any SocketOperationHandler)?, machineName: String?, logger: Logger) {
+         streamNames: StreamNames, operations: (any SocketOperationHandler)?, metrics: ServerMetrics? = nil,
+         machineName: String?, logger: Logger) {
         self.configuration = configuration
         self.hub = hub
         self.router = router
@@ -62,6 +65,7 @@ final class ServiceLoop {
         self.origins = OriginPolicy(allowedOrigins: configuration.allowedOrigins)
         self.hosts = HostPolicy(allowedOrigins: configuration.allowedOrigins, machineName: machineName)
         self.operations = operations
+        self.metrics = metrics
         self.logger = logger
         writeCapacity = Self.coalesceLimit
         writeBuffer = .allocate(capacity: LWS.pre + writeCapacity)

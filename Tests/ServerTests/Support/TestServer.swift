@@ -4,6 +4,7 @@ import Logging
 import Glibc
 #endif
 @testable import Server
+import Telemetry
 import TurboStream
 
 /// Snapshots that tell a subscriber it is in: one envelope naming the stream.
@@ -24,13 +25,15 @@ final class TestServer {
          operations: (any SocketOperationHandler)? = nil,
          snapshots: (any StreamSnapshots)? = AnnouncingSnapshots(),
          documents: (any DocumentPages)? = nil,
-         endSession: @escaping @Sendable (SessionID) -> Void = { _ in }) throws {
+         endSession: @escaping @Sendable (SessionID) -> Void = { _ in },
+         metrics: MetricsRegistry? = nil) throws {
         var configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
         configure(&configuration)
         var logger = Logger(label: "test")
         logger.logLevel = getenv("QUARRY_TEST_DEBUG") != nil ? .debug : .critical
         server = Server(configuration: configuration, secret: Self.secret, hub: Hub(snapshots: snapshots),
-                        operations: operations, documents: documents, endSession: endSession, logger: logger)
+                        operations: operations, documents: documents, endSession: endSession, metrics: metrics,
+                        logger: logger)
         try server.start()
     }
 

@@ -1,0 +1,48 @@
+// The process's own figures, as Prometheus' client libraries name them (`process_…`): resident memory (the Pi's
+// budget), open files against their limit (the connection cap's), and when it started. Read from /proc when
+// /metrics is asked for; nothing is kept between scrapes.
+import Telemetry
+#if canImport(Glibc)
+import Glibc
+#endif
+
+enum ProcessMetrics {
+    /// Registers the process's gauges, read at each scrape.
+    static func register(in registry: MetricsRegistry) {
+        let resident = registry.gauge("process_resident_memory_bytes", help: "Resident memory size in bytes.")
+        let openFiles = registry.gauge("process_open_fds", help: "Number of open file descriptors.")
+        let maxFiles = registry.gauge("process_max_fds", help: "Maximum number of open file descriptors.")
+        registry.gauge("process_start_time_seconds", help: "Start time of the process since the Unix epoch in seconds.")
+            .set(Double(time(nil)))
+        registry.onScrape {
+            if let bytes = residentBytes() { resident.set(bytes) }
+            if let count = openFileCount() { openFiles.set(count) }
+            var limit = rlimit()
+            if getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 { maxFiles.set(Double(limit.rlim_cur)) }
+        }
+    }
+
+    /// Resident pages (`/proc/self/statm`'s second field) in bytes.
+    static func residentBytes() -> Int? {
+        let fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 128)
+        let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        guard count > 0 else { return nil }
+        let fields = String(decoding: buffer[..<count], as: UTF8.self).split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return nil }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
+    /// Entries of `/proc/self/fd`, less the one the count itself opens.
+    static func openFileCount() -> Int? {
+        guard let dir = opendir("/proc/self/fd") else { return nil }
+        defer { closedir(dir) }
+        var count = 0
+        while let entry = readdir(dir) {
+            if entry.pointee.d_name.0 != CChar(UInt8(ascii: ".")) { count += 1 }
+        }
+        return count - 1
+    }
+}
