@@ -235,7 +235,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["Server", "Crypto", "Gzip", "Locking", "TurboStream", "Words", "Telemetry"],
+            dependencies: ["Server", "Crypto", "Gzip", "Locking", "TextLines", "TurboStream", "Words", "Telemetry"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -5,6 +5,7 @@
 // peer's, or, from a proxy listed in `trustedProxies`, the last address its X-Forwarded-For names. Behind a proxy
 // that is not listed, every request has the proxy's address, so a proxy on this machine makes `/metrics` as
 // reachable as the proxy makes it (docs/metrics.md).
+internal import TextLines
 #if canImport(Glibc)
 internal import Glibc
 #endif
@@ -87,7 +88,7 @@ extension MetricsAccess {
     /// Reads a setting: `off` (or `none`), or addresses and networks separated by commas (`127.0.0.1`,
     /// `10.0.0.0/8`, `::1`, `fd00::/8`). A network's address must have no bits set past its prefix.
     public init(parsing text: String, name: String = "QUARRY_METRICS_ALLOW") throws(ParseError) {
-        let items = text.split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
+        let items = text.split(separator: ",").map { String($0).trimmingBlanks }.filter { !$0.isEmpty }
         if items.count == 1, ["off", "none", "no"].contains(items[0].lowercased()) {
             self.init(networks: [])
             return

@@ -1,4 +1,5 @@
 // One HTTP/1.1 request over a fresh connection, for tests.
+import TextLines
 
 struct TestHTTPResponse {
     let status: Int
@@ -29,7 +30,7 @@ func httpRequest(port: Int, _ path: String, method: String = "GET", headers: [(S
     let status = Int(statusLine[1]) ?? 0
     let parsed = lines.compactMap { line -> (String, String)? in
         guard let colon = line.firstIndex(of: ":") else { return nil }
-        return (String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingCharacters())
+        return (String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingBlanks)
     }
     let response = TestHTTPResponse(status: status, headers: parsed, body: [])
     if method == "HEAD" || status == 304 { return response }
@@ -40,10 +41,4 @@ func httpRequest(port: Int, _ path: String, method: String = "GET", headers: [(S
         body = try connection.readToEnd()
     }
     return TestHTTPResponse(status: status, headers: parsed, body: body)
-}
-
-extension String {
-    func trimmingCharacters() -> String {
-        String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " || $0 == "\r" }).reversed())
-    }
 }
