@@ -108,7 +108,7 @@ let package = Package(
         .executableTarget(
             name: "quarry",
             dependencies: [
-                "Chat", "Server", "Store", "Retrieval", "LLM", "Curl", "Locking", "Markdown", "TextLines", "Words",
+                "Chat", "Server", "Store", "SQLite", "Retrieval", "LLM", "Curl", "Locking", "Markdown", "TextLines", "Words",
                 "Telemetry",
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -31,6 +31,8 @@ enum Raw {
         String(cString: sqlite3_libversion())
     }
 
+    static func memoryUsed() -> Int64 { sqlite3_memory_used() }
+
     // MARK: Connections
 
     /// Opens (creating if needed) `path` read-write with extended result codes, in multi-thread mode

@@ -15,4 +15,7 @@
 public enum SQLiteLibrary {
     /// The library's version string, e.g. `"3.40.1"` (`sqlite3_libversion`).
     public static var version: String { Raw.libraryVersion() }
+    /// The bytes the library holds on the heap now, for every connection of the process together: mostly each
+    /// connection's page cache, which fills up to its `cache_size` and stays (`sqlite3_memory_used`).
+    public static var memoryUsed: Int64 { Raw.memoryUsed() }
 }

@@ -283,15 +283,31 @@ class Tab:
 # MARK: The soak
 
 class Samples:
-    def __init__(self, pid):
+    """RSS and open files from /proc; SQLite's heap (its page caches, which fill to their cap and stay) from the
+    server's own /metrics, so that the growth of the rest can be read apart."""
+    def __init__(self, pid, port):
         self.pid = pid
-        self.rows = []    # (seconds since start, RSS KiB, open files)
+        self.port = port
+        self.rows = []    # (seconds since start, RSS KiB, open files, SQLite heap KiB, RSS less SQLite's heap KiB)
 
-    def take(self, started):
+    async def take(self, started):
         with open(f"/proc/{self.pid}/status") as f:
             rss = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
         files = len(os.listdir(f"/proc/{self.pid}/fd"))
-        self.rows.append((time.monotonic() - started, rss, files))
+        sqlite = await self.sqlite_kib()
+        self.rows.append((time.monotonic() - started, rss, files, sqlite, rss - sqlite if sqlite is not None else None))
+
+    async def sqlite_kib(self):
+        try:
+            status, _, body = await http_get(self.port, "/metrics", timeout=10)
+        except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError):
+            return None
+        if status != 200:
+            return None
+        for line in body.decode().splitlines():
+            if line.startswith("quarry_sqlite_memory_bytes "):
+                return round(float(line.split()[1]) / 1024)
+        return None
 
 
 def slope(points):
@@ -399,7 +415,7 @@ async def soak(args):
         for i in range(0, len(tabs), 20):
             await asyncio.gather(*(tab.load() for tab in tabs[i:i + 20]))
         say(f"{len(tabs)} tabs connected; soaking")
-        samples = Samples(server.pid)
+        samples = Samples(server.pid, port)
         started = time.monotonic()
         lives = [asyncio.ensure_future(run.tab_life(tab, interval)) for tab in tabs]
         lives.append(asyncio.ensure_future(run.reloader(tabs)))
@@ -407,12 +423,13 @@ async def soak(args):
         last_report = started
         while time.monotonic() < end:
             server.check_alive()
-            samples.take(started)
+            await samples.take(started)
             if time.monotonic() - last_report >= 60:
                 last_report = time.monotonic()
-                _, rss, files = samples.rows[-1]
+                _, rss, files, sqlite, _ = samples.rows[-1]
                 say(f"{(last_report - started) / 60:.0f} min: {run.answers} answers, {run.reloads} reloads, "
-                    f"RSS {rss:,} KiB, {files} open files, {len(run.errors)} errors")
+                    f"RSS {rss:,} KiB" + (f" (SQLite {sqlite:,})" if sqlite is not None else "")
+                    + f", {files} open files, {len(run.errors)} errors")
             await asyncio.sleep(min(args.sample_seconds, max(0.0, end - time.monotonic())))
         run.ending = True
         say("time is up; waiting for the answers under way")
@@ -424,7 +441,7 @@ async def soak(args):
         closed = [tab.name for tab in tabs if tab.closed_by_server]
         for name in closed:
             run.error(f"{name}: its socket was closed by the server")
-        samples.take(started)
+        await samples.take(started)
         bad = db_rows(db, "SELECT id, status, error FROM messages WHERE role = 'assistant' AND status != 'complete'")
         for id, status, error in bad:
             run.error(f"answer {id} is {status} in the database ({error})")
@@ -442,6 +459,9 @@ async def soak(args):
     print(f"Answers: {run.answers} complete in the frames, {stored} in the database; reloads {run.reloads} between "
           f"answers, {run.mid_answer_reloads} mid-answer; {len(rows)} samples every {args.sample_seconds:g} s")
     print(f"RSS         {rss[5]}")
+    if all(row[3] is not None for row in rows):
+        print(f"SQLite heap {summary(rows, 3, 'KiB')[5]}")
+        print(f"RSS less it {summary(rows, 4, 'KiB')[5]}")
     print(f"open files  {files[5]}")
     last_minute = [row[2] for row in rows if row[0] >= rows[-1][0] - 60]
     grown = min(last_minute) - files[0]
