@@ -246,6 +246,10 @@ def test_depends_pulls_every_library_quarry_links(installed):
     assert "/etc/quarry/quarry.conf" in root.run("dpkg-query", "--showformat=${Conffiles}", "-W", "quarry").stdout
     # poppler-utils came as a Recommends: PDFs are read.
     assert root.file("/usr/bin/pdftotext").exists()
+    # Whose the files are, the statically linked Swift runtime and packages included.
+    copyright = root.file("/usr/share/doc/quarry/copyright").read_text()
+    assert copyright.startswith("Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/")
+    assert "Runtime Library Exception" in copyright and "swift-prometheus" in copyright
 
 
 def test_the_unit_verifies_and_rates_ok(installed):
