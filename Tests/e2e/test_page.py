@@ -20,6 +20,10 @@ def open_page(browser, server, width=1280, height=800, scheme="light", messages=
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(server.url)
     expect(page.locator("#connection-status")).to_have_text("Connected")
+    # "Connected" shows when the socket opens; the snapshot's arrival shows the subscription is in place, so that
+    # what a test publishes next reaches the page (on a busy machine it could come first and be lost).
+    if 'id="marker"' in messages:
+        expect(page.locator("#messages #marker")).to_be_attached(timeout=10000)
     page.errors = errors
     return page
 
