@@ -45,7 +45,9 @@ let package = Package(
     targets: [
         // MARK: C libraries (module map + shim header only)
         systemLibrary("CWebSockets", pkgConfig: "libwebsockets", apt: ["libwebsockets-dev"]),
-        systemLibrary("CCurl", pkgConfig: "libcurl", apt: ["libcurl4-openssl-dev"]),
+        // Headers only: the Curl module loads libcurl with dlopen when a transfer first needs it (LibCurl.swift), so
+        // neither the module map nor pkg-config links it.
+        .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         systemLibrary("CSQLite", pkgConfig: "sqlite3", apt: ["libsqlite3-dev"]),
         // No pkg-config here: its `-lcmark-gfm` would pull in the shared library ahead of the static archives that
         // the module map links (the shared one's soname carries the full version; a Debian upgrade would break us).
