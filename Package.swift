@@ -54,8 +54,10 @@ let package = Package(
         .systemLibrary(name: "CMarkGFM", providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
         systemLibrary("COpenSSL", pkgConfig: "libcrypto", apt: ["libssl-dev"]),
         systemLibrary("CZlib", pkgConfig: "zlib", apt: ["zlib1g-dev"]),
-        systemLibrary("CXML2", pkgConfig: "libxml-2.0", apt: ["libxml2-dev"]),
-        systemLibrary("CZip", pkgConfig: "libzip", apt: ["libzip-dev"]),
+        // Headers only, as CCurl: XML and Zip load their libraries with dlopen when a document first needs them
+        // (their Raw.swift). libxml2's headers live in /usr/include/libxml2, which the XML target names itself.
+        .systemLibrary(name: "CXML2", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CZip", providers: [.apt(["libzip-dev"])]),
         // The one C target: what Swift cannot call (curl_easy_setopt and curl_easy_getinfo are variadic), and the
         // `recv` that refuses unmasked WebSocket frames before libwebsockets reads them (Server links it).
         .target(name: "CShim", dependencies: ["CCurl"]),
@@ -69,7 +71,8 @@ let package = Package(
         .target(name: "Markdown", dependencies: ["CMarkGFM", "Locking"], swiftSettings: fuzzedSwiftSettings),
         .target(name: "Curl", dependencies: ["CCurl", "CShim", "Locking"], swiftSettings: swiftSettings),
         .target(name: "Gzip", dependencies: ["CZlib"], swiftSettings: swiftSettings),
-        .target(name: "XML", dependencies: ["CXML2"], swiftSettings: fuzzedSwiftSettings),
+        .target(name: "XML", dependencies: ["CXML2"],
+                swiftSettings: fuzzedSwiftSettings + [.unsafeFlags(["-Xcc", "-I/usr/include/libxml2"])]),
         .target(name: "Zip", dependencies: ["CZip"], swiftSettings: fuzzedSwiftSettings),
 
         // MARK: Quarry's own modules (pure Swift)
