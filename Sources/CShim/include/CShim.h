@@ -26,6 +26,10 @@ CURLMcode quarry_curl_multi_setopt_pointer(void *setopt, CURLM *multi, CURLMopti
 CURLMcode quarry_curl_multi_setopt_socket_function(void *setopt, CURLM *multi, curl_socket_callback callback);
 CURLMcode quarry_curl_multi_setopt_timer_function(void *setopt, CURLM *multi, curl_multi_timer_callback callback);
 
+/// libwebsockets' allocator (for `lws_set_allocator`): blocks of 8 KiB and more, such as each request's header
+/// buffer, get a mapping of their own, so that freeing them gives the memory back (lws_allocator.c).
+void *quarry_lws_realloc(void *pointer, size_t size, const char *reason);
+
 /// Starts following the WebSocket frames read from `fd` (a server socket whose handshake just completed, before any
 /// frame was read): from now on a frame without the mask bit makes every `recv` on it fail with ECONNRESET.
 /// -1 if `fd` cannot be followed. Call on the thread that reads `fd`.
