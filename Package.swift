@@ -4,6 +4,7 @@
 // Layering (a module imports only those above it in this list):
 //   C system libraries (CWebSockets, CCurl, CSQLite, CMarkGFM, COpenSSL, CZlib, CXML2, CZip) + CShim (variadic curl,
 //   the WebSocket mask check)
+//   SharedLibrary (dlopen: libcurl, libxml2 and libzip are loaded when first needed, not linked)
 //   thin wrappers, one per C library (Server wraps libwebsockets): Crypto, SQLite, Markdown, Curl, Gzip, XML, Zip
 //   TurboStream, Words (pure Swift) → Store → Server → quarry (the executable)
 import PackageDescription
@@ -65,15 +66,18 @@ let package = Package(
         // MARK: The one lock every module shares
         .target(name: "Locking", swiftSettings: swiftSettings),
 
+        // MARK: Opening a C library when first needed (dlopen), for the wrappers of libcurl, libxml2 and libzip
+        .target(name: "SharedLibrary", swiftSettings: swiftSettings),
+
         // MARK: Thin wrappers, one per C library
         .target(name: "Crypto", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
         .target(name: "SQLite", dependencies: ["CSQLite"], swiftSettings: swiftSettings),
         .target(name: "Markdown", dependencies: ["CMarkGFM", "Locking"], swiftSettings: fuzzedSwiftSettings),
-        .target(name: "Curl", dependencies: ["CCurl", "CShim", "Locking"], swiftSettings: swiftSettings),
+        .target(name: "Curl", dependencies: ["CCurl", "CShim", "Locking", "SharedLibrary"], swiftSettings: swiftSettings),
         .target(name: "Gzip", dependencies: ["CZlib"], swiftSettings: swiftSettings),
-        .target(name: "XML", dependencies: ["CXML2"],
+        .target(name: "XML", dependencies: ["CXML2", "SharedLibrary"],
                 swiftSettings: fuzzedSwiftSettings + [.unsafeFlags(["-Xcc", "-I/usr/include/libxml2"])]),
-        .target(name: "Zip", dependencies: ["CZip"], swiftSettings: fuzzedSwiftSettings),
+        .target(name: "Zip", dependencies: ["CZip", "SharedLibrary"], swiftSettings: fuzzedSwiftSettings),
 
         // MARK: Quarry's own modules (pure Swift)
         .target(name: "JSON", swiftSettings: fuzzedSwiftSettings),

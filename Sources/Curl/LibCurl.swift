@@ -17,9 +17,7 @@
 //   multi-threaded process.
 internal import CCurl
 internal import CShim
-#if canImport(Glibc)
-internal import Glibc
-#endif
+internal import SharedLibrary
 
 /// libcurl's functions, found once with `dlopen`/`dlsym`. Each method makes one raw call.
 struct LibCurl: @unchecked Sendable {
@@ -64,15 +62,15 @@ struct LibCurl: @unchecked Sendable {
 
     /// `dlopen`s libcurl, finds every function this module calls, and runs `curl_global_init`.
     private init() throws(CurlError) {
-        guard let library = dlopen(Self.soname, RTLD_NOW | RTLD_LOCAL) else {
-            let reason = dlerror().map { String(cString: $0) } ?? "not found"
-            throw CurlError(code: .failedInit, message: "libcurl could not be loaded (\(reason)); install libcurl4", url: "")
+        let library: SharedLibrary
+        do { library = try SharedLibrary(Self.soname) } catch {
+            throw CurlError(code: .failedInit, message: "libcurl could not be loaded (\(error.reason)); install libcurl4",
+                            url: "")
         }
         func symbol(_ name: String) throws(CurlError) -> UnsafeMutableRawPointer {
-            guard let address = dlsym(library, name) else {
-                throw CurlError(code: .failedInit, message: "\(Self.soname) has no \(name)", url: "")
+            do { return try library.address(name) } catch {
+                throw CurlError(code: .failedInit, message: error.reason, url: "")
             }
-            return address
         }
         func function<F>(_ name: String, as type: F.Type) throws(CurlError) -> F {
             unsafeBitCast(try symbol(name), to: type)

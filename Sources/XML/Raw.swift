@@ -20,9 +20,7 @@
 // - never `XML_PARSE_HUGE`: libxml2's default limits stay (names, text nodes, nesting depth);
 // - errors and warnings are not printed; the first fatal one is read back with `xmlCtxtGetLastError`.
 internal import CXML2
-#if canImport(Glibc)
-internal import Glibc
-#endif
+internal import SharedLibrary
 
 /// libxml2's functions, found once with `dlopen`/`dlsym`.
 struct LibXML2Functions: @unchecked Sendable {
@@ -43,14 +41,12 @@ struct LibXML2Functions: @unchecked Sendable {
 
     /// `dlopen`s libxml2 and finds every function this module calls.
     init() throws(XMLError) {
-        let soname = "libxml2.so.2"
-        guard let library = dlopen(soname, RTLD_NOW | RTLD_LOCAL) else {
-            let reason = dlerror().map { String(cString: $0) } ?? "not found"
-            throw .unavailable("libxml2 could not be loaded (\(reason)); install libxml2")
+        let library: SharedLibrary
+        do { library = try SharedLibrary("libxml2.so.2") } catch {
+            throw .unavailable("libxml2 could not be loaded (\(error.reason)); install libxml2")
         }
         func function<F>(_ name: String, as type: F.Type) throws(XMLError) -> F {
-            guard let address = dlsym(library, name) else { throw .unavailable("\(soname) has no \(name)") }
-            return unsafeBitCast(address, to: type)
+            do { return try library.function(name, as: type) } catch { throw .unavailable(error.reason) }
         }
         initParser = try function("xmlInitParser", as: (@convention(c) () -> Void).self)
         stopParser = try function("xmlStopParser", as: (@convention(c) (xmlParserCtxtPtr?) -> Void).self)

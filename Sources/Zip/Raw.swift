@@ -13,9 +13,7 @@
 // pieces, counting what comes out: the sizes an archive declares can lie, so the limits are enforced on the bytes
 // actually inflated.
 internal import CZip
-#if canImport(Glibc)
-internal import Glibc
-#endif
+internal import SharedLibrary
 
 /// libzip's functions, found once with `dlopen`/`dlsym`.
 struct LibZip: @unchecked Sendable {
@@ -43,14 +41,12 @@ struct LibZip: @unchecked Sendable {
 
     /// `dlopen`s libzip and finds every function this module calls.
     private init() throws(ZipError) {
-        let soname = "libzip.so.4"
-        guard let library = dlopen(soname, RTLD_NOW | RTLD_LOCAL) else {
-            let reason = dlerror().map { String(cString: $0) } ?? "not found"
-            throw .unavailable("libzip could not be loaded (\(reason)); install libzip4")
+        let library: SharedLibrary
+        do { library = try SharedLibrary("libzip.so.4") } catch {
+            throw .unavailable("libzip could not be loaded (\(error.reason)); install libzip4")
         }
         func function<F>(_ name: String, as type: F.Type) throws(ZipError) -> F {
-            guard let address = dlsym(library, name) else { throw .unavailable("\(soname) has no \(name)") }
-            return unsafeBitCast(address, to: type)
+            do { return try library.function(name, as: type) } catch { throw .unavailable(error.reason) }
         }
         errorInit = try function("zip_error_init", as: (@convention(c) (UnsafeMutablePointer<zip_error_t>?) -> Void).self)
         errorFini = try function("zip_error_fini", as: type(of: errorInit))
