@@ -4,6 +4,7 @@
 // Layering (a module imports only those above it in this list):
 //   C system libraries (CWebSockets, CCurl, CSQLite, CMarkGFM, COpenSSL, CZlib, CXML2, CZip) + CShim (variadic curl,
 //   the WebSocket mask check)
+//   SharedLibrary (dlopen: libcurl, libxml2 and libzip are loaded when first needed, not linked)
 //   thin wrappers, one per C library (Server wraps libwebsockets): Crypto, SQLite, Markdown, Curl, Gzip, XML, Zip
 //   TextLines, TurboStream, Words, Telemetry (pure Swift) → Store → Server → quarry (the executable)
 import PackageDescription
@@ -25,6 +26,14 @@ func systemLibrary(_ name: String, pkgConfig: String, apt: [String]) -> Target {
     .systemLibrary(name: name, pkgConfig: pkgConfig, providers: [.apt(apt)])
 }
 
+/// How `quarry` is linked, for a smaller resident footprint (docs/performance.md, "Reading the figures"): lld with
+/// packed relative relocations (DT_RELR, glibc 2.36 and later: Debian 12, Raspberry Pi OS 12). Gold writes the
+/// binary's 30,000 relative relocations as 24-byte RELA entries, 716 KiB that the loader reads at every start; RELR
+/// packs them into 6 KiB.
+let footprintLinkerSettings: [LinkerSetting] = [
+    .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"]),
+]
+
 let package = Package(
     name: "Quarry",
     platforms: [.macOS(.v15)],
@@ -39,15 +48,19 @@ let package = Package(
     targets: [
         // MARK: C libraries (module map + shim header only)
         systemLibrary("CWebSockets", pkgConfig: "libwebsockets", apt: ["libwebsockets-dev"]),
-        systemLibrary("CCurl", pkgConfig: "libcurl", apt: ["libcurl4-openssl-dev"]),
+        // Headers only: the Curl module loads libcurl with dlopen when a transfer first needs it (LibCurl.swift), so
+        // neither the module map nor pkg-config links it.
+        .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         systemLibrary("CSQLite", pkgConfig: "sqlite3", apt: ["libsqlite3-dev"]),
         // No pkg-config here: its `-lcmark-gfm` would pull in the shared library ahead of the static archives that
         // the module map links (the shared one's soname carries the full version; a Debian upgrade would break us).
         .systemLibrary(name: "CMarkGFM", providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
         systemLibrary("COpenSSL", pkgConfig: "libcrypto", apt: ["libssl-dev"]),
         systemLibrary("CZlib", pkgConfig: "zlib", apt: ["zlib1g-dev"]),
-        systemLibrary("CXML2", pkgConfig: "libxml-2.0", apt: ["libxml2-dev"]),
-        systemLibrary("CZip", pkgConfig: "libzip", apt: ["libzip-dev"]),
+        // Headers only, as CCurl: XML and Zip load their libraries with dlopen when a document first needs them
+        // (their Raw.swift). libxml2's headers live in /usr/include/libxml2, which the XML target names itself.
+        .systemLibrary(name: "CXML2", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CZip", providers: [.apt(["libzip-dev"])]),
         // The one C target: what Swift cannot call (curl_easy_setopt and curl_easy_getinfo are variadic), and the
         // `recv` that refuses unmasked WebSocket frames before libwebsockets reads them (Server links it).
         .target(name: "CShim", dependencies: ["CCurl"]),
@@ -58,14 +71,18 @@ let package = Package(
         .target(name: "Telemetry", dependencies: ["Locking", .product(name: "Prometheus", package: "swift-prometheus")],
                 swiftSettings: swiftSettings),
 
+        // MARK: Opening a C library when first needed (dlopen), for the wrappers of libcurl, libxml2 and libzip
+        .target(name: "SharedLibrary", swiftSettings: swiftSettings),
+
         // MARK: Thin wrappers, one per C library
         .target(name: "Crypto", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
         .target(name: "SQLite", dependencies: ["CSQLite"], swiftSettings: swiftSettings),
         .target(name: "Markdown", dependencies: ["CMarkGFM", "Locking"], swiftSettings: fuzzedSwiftSettings),
-        .target(name: "Curl", dependencies: ["CCurl", "CShim", "Locking"], swiftSettings: swiftSettings),
+        .target(name: "Curl", dependencies: ["CCurl", "CShim", "Locking", "SharedLibrary"], swiftSettings: swiftSettings),
         .target(name: "Gzip", dependencies: ["CZlib"], swiftSettings: swiftSettings),
-        .target(name: "XML", dependencies: ["CXML2"], swiftSettings: fuzzedSwiftSettings),
-        .target(name: "Zip", dependencies: ["CZip"], swiftSettings: fuzzedSwiftSettings),
+        .target(name: "XML", dependencies: ["CXML2", "SharedLibrary"],
+                swiftSettings: fuzzedSwiftSettings + [.unsafeFlags(["-Xcc", "-I/usr/include/libxml2"])]),
+        .target(name: "Zip", dependencies: ["CZip", "SharedLibrary"], swiftSettings: fuzzedSwiftSettings),
 
         // MARK: Quarry's own modules (pure Swift)
         .target(name: "JSON", swiftSettings: fuzzedSwiftSettings),
@@ -112,7 +129,8 @@ let package = Package(
                 "Telemetry",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: footprintLinkerSettings
         ),
 
         // MARK: The front end, generated from Resources/ at build time

@@ -1,12 +1,18 @@
 // Crypto: the few primitives Quarry needs, from OpenSSL's libcrypto (already linked by libwebsockets and libcurl).
 //
 // Threading: every function here is a pure function of its arguments; OpenSSL 3's one-shot calls are thread-safe.
-// Nothing here invents cryptography: HMAC-SHA256, SHA-256 and the random generator are OpenSSL's.
+// Nothing here invents cryptography: HMAC-SHA256 and SHA-256 are OpenSSL's; random bytes come from the kernel's
+// generator (`getentropy`), the one OpenSSL seeds its own from. Not `RAND_bytes`: OpenSSL 3's first provider call sets
+// up its default provider, about 2 MiB of libcrypto's pages, and a new database's secret is made at startup, before
+// anything else needs libcrypto (docs/performance.md).
 internal import COpenSSL
+#if canImport(Glibc)
+internal import Glibc
+#endif
 
 /// Errors from OpenSSL. They mean the process cannot produce secure randomness or digests: fatal for the caller.
 public enum CryptoError: Error, Equatable {
-    /// `RAND_bytes` failed (the entropy source is unavailable).
+    /// `getentropy` failed (the entropy source is unavailable).
     case randomUnavailable
     /// A digest call (`EVP_Digest`, `HMAC`) failed.
     case digestFailed(String)
@@ -52,12 +58,19 @@ public enum SHA256 {
     }
 }
 
-/// Random bytes from OpenSSL's CSPRNG (`RAND_bytes`).
+/// Random bytes from the kernel's CSPRNG (`getentropy`, that is `getrandom`: it blocks only until the kernel's pool
+/// is first seeded).
 public enum SecureRandom {
     /// `count` bytes suitable for keys, session ids and nonces.
     public static func bytes(_ count: Int) throws(CryptoError) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: count)
-        guard count == 0 || RAND_bytes(&out, Int32(count)) == 1 else { throw .randomUnavailable }
+        var filled = 0
+        while filled < count {
+            let piece = min(256, count - filled)  // getentropy's most per call
+            let status = out.withUnsafeMutableBytes { getentropy($0.baseAddress! + filled, piece) }
+            guard status == 0 else { throw .randomUnavailable }
+            filled += piece
+        }
         return out
     }
 }

@@ -68,7 +68,7 @@ public struct CurlError: Error, Sendable, Equatable, CustomStringConvertible, Cu
         }
 
         /// libcurl's name for the code (`curl_easy_strerror`), e.g. "Couldn't connect to server".
-        public var description: String { EasyHandle.describe(self) }
+        public var description: String { LibCurl.describe(self) }
     }
 
     /// libcurl's result code. When `isCancelled`, it is `writeError` or `abortedByCallback`.

@@ -31,10 +31,10 @@ public final class CurlTransfer: @unchecked Sendable {
     public var watchdog: (@Sendable () -> Bool)?
     private var headPublished: CurlResponse?
 
-    /// Makes `curl_global_init` run now, if it has not yet. Optional: the first transfer does it too, but libcurl
-    /// asks for it before the process starts threads, so `main` may call this first.
+    /// Loads libcurl and runs `curl_global_init` now, if no call has yet. Optional: the first transfer does it too.
+    /// - Throws: `CurlError` (`.failedInit`) if libcurl is missing or would not start.
     public static func initializeLibrary() throws(CurlError) {
-        try EasyHandle.initializeGlobally()
+        _ = try LibCurl.shared()
     }
 
     /// A transfer of `request`, configured on a fresh easy handle (`curl_easy_init`, `curl_easy_setopt`).

@@ -1,21 +1,14 @@
-// Every raw libcurl call of this module lives in this file or, for the multi interface, in MultiHandle.swift.
-//
-// Threading rule (libcurl 7.88, OpenSSL):
-// - `curl_global_init` must run once, before any other libcurl call and ideally before the process starts
-//   threads: `EasyHandle.globalInitResult` is a Swift static, whose initializer runs exactly once, thread-safely;
-//   `CurlTransfer.initializeLibrary()` lets `main` run it at startup.
-// - An easy handle is used by one thread at a time, and its callbacks run on that thread, inside
-//   `curl_easy_perform` (later: inside the one thread that drives a multi handle). Nothing here locks.
-// - `CURLOPT_NOSIGNAL` is set on every handle: libcurl must not use signals (SIGALRM for DNS timeouts) in a
-//   multi-threaded process.
+// One easy handle: its options, its header list and its error buffer. Its raw libcurl calls go through `LibCurl`
+// (LibCurl.swift, which also states libcurl's threading rule); an easy handle is used by one thread at a time.
 internal import CCurl
-internal import CShim
 
 /// One `CURL *` easy handle with the memory libcurl keeps pointers into (error buffer, header list), released
 /// in `deinit`. Internal: `CurlTransfer` owns one, and a future multi handle will add it by `pointer`.
 final class EasyHandle {
     /// The `CURL *`.
     let pointer: UnsafeMutableRawPointer
+    /// The library, loaded.
+    let curl: LibCurl
     /// `CURLOPT_ERRORBUFFER`: curl writes a NUL-terminated message here when a transfer fails.
     private let errorBuffer: UnsafeMutablePointer<CChar>
     /// `CURLOPT_HTTPHEADER`: curl reads it during the transfer, so it lives as long as the handle.
@@ -23,20 +16,10 @@ final class EasyHandle {
     /// The URL, for error messages.
     private var url = ""
 
-    /// The result of `curl_global_init(CURL_GLOBAL_DEFAULT)`, computed once for the process.
-    private static let globalInitResult = CurlError.Code(curl_global_init(Int(CURL_GLOBAL_DEFAULT)))
-
-    /// Runs `curl_global_init` if no call has yet, and throws if it failed.
-    static func initializeGlobally() throws(CurlError) {
-        guard globalInitResult == .ok else {
-            throw CurlError(code: globalInitResult, message: describe(globalInitResult), url: "")
-        }
-    }
-
-    /// `curl_easy_init`, after making sure `curl_global_init` has run.
+    /// `curl_easy_init`, after making sure libcurl is loaded and `curl_global_init` has run.
     init() throws(CurlError) {
-        try Self.initializeGlobally()
-        guard let pointer = curl_easy_init() else {
+        curl = try LibCurl.shared()
+        guard let pointer = curl.easyInit() else {
             throw CurlError(code: .failedInit, message: "curl_easy_init failed", url: "")
         }
         self.pointer = pointer
@@ -45,8 +28,8 @@ final class EasyHandle {
     }
 
     deinit {
-        curl_easy_cleanup(pointer)
-        curl_slist_free_all(headerList)
+        curl.easyCleanup(pointer)
+        curl.slistFreeAll(headerList)
         errorBuffer.deallocate()
     }
 
@@ -79,12 +62,12 @@ final class EasyHandle {
             try set(CURLOPT_POST, 1)
             let body = request.body ?? []
             // The size first, so COPYPOSTFIELDS copies exactly these bytes (NULs included) rather than a C string.
-            try check(quarry_curl_setopt_off(pointer, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)))
+            try check(curl.setopt(pointer, CURLOPT_POSTFIELDSIZE_LARGE, offset: curl_off_t(body.count)))
             // A non-empty array, so there is always an address to hand over (curl copies zero bytes of it).
             let storage = body.isEmpty ? [0] : body
             try check(storage.withUnsafeBytes { bytes in
                 let data = UnsafeMutableRawPointer(mutating: bytes.baseAddress!)
-                return quarry_curl_setopt_pointer(pointer, CURLOPT_COPYPOSTFIELDS, data)
+                return curl.setopt(pointer, CURLOPT_COPYPOSTFIELDS, pointer: data)
             })
             // No `Expect: 100-continue` round trip before a large body: OpenAI-compatible servers answer at once.
             if !headers.contains(where: { $0.matches("Expect") }) { headers.append(CurlHeader("Expect", "")) }
@@ -95,11 +78,11 @@ final class EasyHandle {
     /// Points the write, header and progress callbacks at `target` (`CURLOPT_WRITEFUNCTION`/`WRITEDATA`,
     /// `HEADERFUNCTION`/`HEADERDATA`, `XFERINFOFUNCTION`/`XFERINFODATA`, `NOPROGRESS` 0).
     func setCallbacks(target: UnsafeMutableRawPointer) throws(CurlError) {
-        try check(quarry_curl_setopt_write_function(pointer, CURLOPT_WRITEFUNCTION, curlWriteCallback))
+        try check(curl.setopt(pointer, CURLOPT_WRITEFUNCTION, write: curlWriteCallback))
         try set(CURLOPT_WRITEDATA, pointer: target)
-        try check(quarry_curl_setopt_write_function(pointer, CURLOPT_HEADERFUNCTION, curlHeaderCallback))
+        try check(curl.setopt(pointer, CURLOPT_HEADERFUNCTION, write: curlHeaderCallback))
         try set(CURLOPT_HEADERDATA, pointer: target)
-        try check(quarry_curl_setopt_xferinfo_function(pointer, curlProgressCallback))
+        try check(curl.setopt(pointer, progress: curlProgressCallback))
         try set(CURLOPT_XFERINFODATA, pointer: target)
         try set(CURLOPT_NOPROGRESS, 0)
     }
@@ -108,46 +91,44 @@ final class EasyHandle {
     /// interpret (a cancelled transfer fails in its own way).
     func perform() -> CurlError.Code {
         errorBuffer[0] = 0
-        return CurlError.Code(curl_easy_perform(pointer))
+        return CurlError.Code(curl.easyPerform(pointer))
     }
 
     /// The last response's status (`CURLINFO_RESPONSE_CODE`), 0 if none arrived.
     var responseCode: Int {
         var value = 0
-        return quarry_curl_getinfo_long(pointer, CURLINFO_RESPONSE_CODE, &value) == CURLE_OK ? value : 0
+        return curl.getinfo(pointer, CURLINFO_RESPONSE_CODE, long: &value) == CURLE_OK ? value : 0
     }
 
     /// The `errno` of the last failed connect (`CURLINFO_OS_ERRNO`).
     var systemErrno: Int32 {
         var value = 0
-        return quarry_curl_getinfo_long(pointer, CURLINFO_OS_ERRNO, &value) == CURLE_OK ? Int32(clamping: value) : 0
+        return curl.getinfo(pointer, CURLINFO_OS_ERRNO, long: &value) == CURLE_OK ? Int32(clamping: value) : 0
     }
 
     /// The `CurlError` for a failed `perform()`, with the error buffer's message.
     func error(for code: CurlError.Code) -> CurlError {
         let buffered = String(cString: errorBuffer)
         return CurlError(
-            code: code, message: buffered.isEmpty ? Self.describe(code) : buffered, url: url,
+            code: code, message: buffered.isEmpty ? describe(code) : buffered, url: url,
             systemErrno: code == .couldntConnect ? systemErrno : 0
         )
     }
 
     /// libcurl's text for a code (`curl_easy_strerror`).
-    static func describe(_ code: CurlError.Code) -> String {
-        String(cString: curl_easy_strerror(CURLcode(UInt32(truncatingIfNeeded: code.rawValue))))
-    }
+    func describe(_ code: CurlError.Code) -> String { LibCurl.describe(code) }
 
     private func set(_ option: CURLoption, _ value: Int) throws(CurlError) {
-        try check(quarry_curl_setopt_long(pointer, option, value))
+        try check(curl.setopt(pointer, option, long: value))
     }
 
     private func set(_ option: CURLoption, _ value: String) throws(CurlError) {
         // String options are copied by libcurl (since 7.17), so a temporary C string is enough.
-        try check(value.withCString { quarry_curl_setopt_string(pointer, option, $0) })
+        try check(value.withCString { curl.setopt(pointer, option, string: $0) })
     }
 
     private func set(_ option: CURLoption, pointer value: UnsafeMutableRawPointer) throws(CurlError) {
-        try check(quarry_curl_setopt_pointer(pointer, option, value))
+        try check(curl.setopt(pointer, option, pointer: value))
     }
 
     /// Builds the header list with `curl_slist_append` and sets it (`CURLOPT_HTTPHEADER`). A header with an empty
@@ -161,7 +142,7 @@ final class EasyHandle {
             guard !header.name.isEmpty, !header.name.utf8.contains(where: { forbidden.contains($0) || $0 == 58 }),
                 !header.value.utf8.contains(where: forbidden.contains)
             else {
-                curl_slist_free_all(list)
+                curl.slistFreeAll(list)
                 throw CurlError(code: .badFunctionArgument, message: "invalid header \(header.name)", url: url)
             }
             let line =
@@ -170,23 +151,19 @@ final class EasyHandle {
                 case (true, false): "\(header.name);"
                 case (true, true): "Expect:"  // removes curl's own `Expect: 100-continue`
                 }
-            guard let appended = curl_slist_append(list, line) else {
-                curl_slist_free_all(list)
+            guard let appended = curl.slistAppend(list, line) else {
+                curl.slistFreeAll(list)
                 throw CurlError(code: .outOfMemory, message: "curl_slist_append failed", url: url)
             }
             list = appended
         }
-        curl_slist_free_all(headerList)
+        curl.slistFreeAll(headerList)
         headerList = list
-        try check(quarry_curl_setopt_slist(pointer, CURLOPT_HTTPHEADER, list))
+        try check(curl.setopt(pointer, CURLOPT_HTTPHEADER, list: list))
     }
 
     /// Throws unless `code` is `CURLE_OK`.
     private func check(_ code: CURLcode) throws(CurlError) {
-        try Self.check(code, url: url)
-    }
-
-    private static func check(_ code: CURLcode, url: String) throws(CurlError) {
         guard code != CURLE_OK else { return }
         let code = CurlError.Code(code)
         throw CurlError(code: code, message: describe(code), url: url)

@@ -5,7 +5,9 @@
 //
 // Threading rule: one thread drives a multi handle and every easy handle in it (their callbacks run on that
 // thread, inside `curl_multi_socket_action`); the one thing other threads may do is `wakeup()`, an eventfd write.
+// Its raw libcurl calls go through `LibCurl` (LibCurl.swift).
 internal import CCurl
+// epoll and eventfd, which Glibc does not bring in.
 internal import CShim
 #if canImport(Glibc)
 internal import Glibc
@@ -16,23 +18,25 @@ final class MultiHandle: @unchecked Sendable {
     // @unchecked: everything but `wakeFD` is used only by the driving thread; writing to an eventfd is safe from
     // any thread.
     private let pointer: UnsafeMutableRawPointer
+    private let curl: LibCurl
     private let epoll: Int32
     private let wakeFD: Int32
     private var watched: Set<Int32> = []
     /// When libcurl wants `socketAction(timeout:)` next; nil for never.
     private var timerDeadline: ContinuousClock.Instant?
 
-    /// `curl_multi_init`, after `curl_global_init`, with an epoll set and an eventfd for `wakeup()`.
+    /// `curl_multi_init`, after loading libcurl and `curl_global_init`, with an epoll set and an eventfd for
+    /// `wakeup()`.
     init() throws(CurlError) {
-        try EasyHandle.initializeGlobally()
-        guard let pointer = curl_multi_init() else {
+        curl = try LibCurl.shared()
+        guard let pointer = curl.multiInit() else {
             throw CurlError(code: .failedInit, message: "curl_multi_init failed", url: "")
         }
         self.pointer = pointer
         epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
         wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
         guard epoll >= 0, wakeFD >= 0 else {
-            curl_multi_cleanup(pointer)
+            curl.multiCleanup(pointer)
             throw CurlError(code: .failedInit, message: "epoll_create1 or eventfd failed", url: "")
         }
         var event = epoll_event()
@@ -44,23 +48,23 @@ final class MultiHandle: @unchecked Sendable {
     /// Points libcurl's socket and timer callbacks at this object; call once, when it has its final address.
     func attachCallbacks() {
         let me = Unmanaged.passUnretained(self).toOpaque()
-        _ = quarry_curl_multi_setopt_socket_function(pointer, curlSocketCallback)
-        _ = quarry_curl_multi_setopt_pointer(pointer, CURLMOPT_SOCKETDATA, me)
-        _ = quarry_curl_multi_setopt_timer_function(pointer, curlTimerCallback)
-        _ = quarry_curl_multi_setopt_pointer(pointer, CURLMOPT_TIMERDATA, me)
+        _ = curl.multiSetopt(pointer, socket: curlSocketCallback)
+        _ = curl.multiSetopt(pointer, CURLMOPT_SOCKETDATA, pointer: me)
+        _ = curl.multiSetopt(pointer, timer: curlTimerCallback)
+        _ = curl.multiSetopt(pointer, CURLMOPT_TIMERDATA, pointer: me)
     }
 
     deinit {
-        curl_multi_cleanup(pointer)
+        curl.multiCleanup(pointer)
         close(epoll)
         close(wakeFD)
     }
 
     /// `curl_multi_add_handle`.
-    func add(_ easy: EasyHandle) -> Bool { curl_multi_add_handle(pointer, easy.pointer) == CURLM_OK }
+    func add(_ easy: EasyHandle) -> Bool { curl.multiAdd(pointer, easy.pointer) == CURLM_OK }
 
     /// `curl_multi_remove_handle`: the transfer stops and its connection closes (or returns to the pool).
-    func remove(_ easy: EasyHandle) { _ = curl_multi_remove_handle(pointer, easy.pointer) }
+    func remove(_ easy: EasyHandle) { _ = curl.multiRemove(pointer, easy.pointer) }
 
     /// Waits up to `limit` for a watched socket, libcurl's timer or a `wakeup()`, and lets libcurl act on what
     /// happened (`epoll_wait`, `curl_multi_socket_action`).
@@ -82,18 +86,18 @@ final class MultiHandle: @unchecked Sendable {
             if event.events & EPOLLIN.rawValue != 0 { mask |= CURL_CSELECT_IN }
             if event.events & EPOLLOUT.rawValue != 0 { mask |= CURL_CSELECT_OUT }
             if event.events & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0 { mask |= CURL_CSELECT_ERR }
-            _ = curl_multi_socket_action(pointer, fd, mask, &running)
+            _ = curl.multiSocketAction(pointer, fd, mask, &running)
         }
         if let deadline = timerDeadline, deadline <= .now {
             timerDeadline = nil
-            _ = curl_multi_socket_action(pointer, CURL_SOCKET_BAD, 0, &running)
+            _ = curl.multiSocketAction(pointer, CURL_SOCKET_BAD, 0, &running)
         }
     }
 
     /// Lets libcurl act on its timer now; after adding a handle, this starts it.
     func kick() {
         var running: Int32 = 0
-        _ = curl_multi_socket_action(pointer, CURL_SOCKET_BAD, 0, &running)
+        _ = curl.multiSocketAction(pointer, CURL_SOCKET_BAD, 0, &running)
     }
 
     /// Ends a `wait` early (an eventfd write). Safe from any thread.
@@ -106,7 +110,7 @@ final class MultiHandle: @unchecked Sendable {
     func finished() -> [(easy: UnsafeMutableRawPointer, code: CurlError.Code)] {
         var done: [(easy: UnsafeMutableRawPointer, code: CurlError.Code)] = []
         var queued: Int32 = 0
-        while let message = curl_multi_info_read(pointer, &queued) {
+        while let message = curl.multiInfoRead(pointer, &queued) {
             if message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle {
                 done.append((easy, CurlError.Code(message.pointee.data.result)))
             }

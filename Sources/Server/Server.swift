@@ -136,6 +136,7 @@ public final class Server: @unchecked Sendable {
             started = true
         }
         LWS.setLogging(verbose: logger.logLevel <= .debug, quarryLibwebsocketsLog)
+        LWS.useOwnPagesForLargeBlocks()
         var info = lws_context_creation_info()
         info.port = Int32(configuration.port)
         info.iface = UnsafePointer(interface)

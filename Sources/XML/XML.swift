@@ -95,12 +95,15 @@ public enum XMLError: Error, Equatable, Sendable {
     /// The document declares an entity (`<!ENTITY name …>`): refused, since expanding entities is how XML bombs
     /// and external-entity reads work, and no document format Quarry reads needs them.
     case entityDeclaration(String)
+    /// libxml2 could not be loaded (not installed): the reason.
+    case unavailable(String)
 
     /// One line for the person running ingestion.
     public var reason: String {
         switch self {
         case .malformed(let detail): "its XML is damaged (\(detail))"
         case .entityDeclaration(let name): "its XML declares entities (\(name)), which Quarry refuses to expand"
+        case .unavailable(let detail): "Quarry cannot read XML: \(detail)"
         }
     }
 }

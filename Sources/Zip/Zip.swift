@@ -27,6 +27,8 @@ public enum ZipError: Error, Equatable, Sendable {
     case suspiciousRatio(String)
     /// The entry is password-protected.
     case encrypted(String)
+    /// libzip could not be loaded (not installed): the reason.
+    case unavailable(String)
 
     /// One line for the person running ingestion.
     public var reason: String {
@@ -39,6 +41,7 @@ public enum ZipError: Error, Equatable, Sendable {
         case .suspiciousRatio(let name):
             "\(name) inflates more than \(ZipArchive.maximumRatio) times its packed size (refused as a zip bomb)"
         case .encrypted: "it is password-protected: save an unprotected copy"
+        case .unavailable(let detail): "Quarry cannot read zip archives: \(detail)"
         }
     }
 }

@@ -7,6 +7,8 @@ PER_SOCKET_KIB = 4         # RSS per idle subscribed socket
 SOCKETS_HELD = 10_000      # sockets held at once
 FANOUT_P99_MS = 15         # fan-out latency p99 at 1,000 subscribers
 CLIENT_US = 7              # the load generator's CPU per message, below which it is not the bottleneck
+# What `quarry serve` loads with dlopen when first needed (a model asked, a document read), never while idle.
+LOADED_WHEN_NEEDED = ("libcurl.so", "libxml2.so", "libzip.so")
 
 
 def percentile(sorted_values, p):
@@ -47,7 +49,7 @@ class Report:
         for what, value, target, verdict in self.rows:
             print(f"{what:<{widths[0]}}  {value:>{widths[1]}}  {target:<{widths[2]}}  {verdict}".rstrip())
 
-    def idle(self, rss):
+    def idle(self, rss, files, after_page):
         mib = rss["VmRSS"] / 1024
         self.target("idle RSS of quarry serve (VmRSS)", f"{mib:.1f} MiB ({rss['VmRSS']:,} KiB)", f"≤ {IDLE_RSS_MIB} MiB",
                     mib <= IDLE_RSS_MIB)
@@ -55,6 +57,14 @@ class Report:
         self.row("  pages of the binary and shared libraries (RssFile)", f"{rss['RssFile'] / 1024:.1f} MiB")
         if "Pss" in rss:
             self.row("  PSS", f"{rss['Pss'] / 1024:.1f} MiB")
+        for name, kib in list(files.items())[:6]:
+            self.row(f"    of which {name}", f"{kib / 1024:.1f} MiB")
+        loaded = [name for name in files if name.startswith(LOADED_WHEN_NEEDED)]
+        self.check("  libraries loaded only when needed, mapped while idle", ", ".join(loaded) or "none",
+                   "none (" + ", ".join(LOADED_WHEN_NEEDED) + ")", not loaded,
+                   "a library meant to be loaded when first needed is mapped by an idle server")
+        self.row("RSS after one page view (a session, signing)",
+                 f"{after_page['VmRSS'] / 1024:.1f} MiB ({after_page['VmRSS']:,} KiB)")
 
     def sockets(self, result):
         n = result["count"]

@@ -62,6 +62,20 @@ def free_port():
         return s.getsockname()[1]
 
 
+def mapped_files(pid):
+    """Resident KiB of each file `pid` maps (its binary, shared libraries, the database's shared memory), by file
+    name, from /proc/<pid>/smaps; largest first."""
+    sizes, name = {}, None
+    with open(f"/proc/{pid}/smaps") as f:
+        for line in f:
+            fields = line.split()
+            if fields and "-" in fields[0] and not fields[0].endswith(":"):
+                name = os.path.basename(fields[5]) if len(fields) > 5 and fields[5].startswith("/") else None
+            elif fields and fields[0] == "Rss:" and name:
+                sizes[name] = sizes.get(name, 0) + int(fields[1])
+    return dict(sorted(sizes.items(), key=lambda item: -item[1]))
+
+
 def memory(pid):
     """VmRSS, RssAnon, RssFile (and Pss, Private when smaps_rollup exists) of `pid`, in KiB."""
     values = {}

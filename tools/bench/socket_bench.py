@@ -20,7 +20,7 @@ import time
 from bench_deflate import deflate_client
 from bench_report import SOCKETS_HELD, Report
 from bench_support import Tally, connect_all, fetch_pages, http_get, picows_client, subscribe_message
-from bench_system import Process, cpu_busy, free_port, machine, memory, process_cpu, wait_until
+from bench_system import Process, cpu_busy, free_port, machine, mapped_files, memory, process_cpu, wait_until
 from timestamp_probe import Probe, realtime_offset
 
 # `probes`: how many of the fan-out's subscribers read kernel receive timestamps (timestamp_probe.py).
@@ -60,11 +60,16 @@ async def start_quarry(args, workdir):
 
 
 async def idle_rss(args, config, workdir):
+    """RSS of `quarry serve` idle, what it maps, and RSS again after one page view (the first visitor's session and
+    signed stream bring in what signing needs)."""
     say("idle RSS of quarry serve")
-    server, _ = await start_quarry(args, workdir)
+    server, port = await start_quarry(args, workdir)
     try:
         await asyncio.sleep(config["idle_s"])
-        return memory(server.pid)
+        idle, files = memory(server.pid), mapped_files(server.pid)
+        await fetch_pages(port, 1, workers=1)
+        await asyncio.sleep(config["idle_s"])
+        return idle, files, memory(server.pid)
     finally:
         await server.stop()
 
@@ -158,7 +163,7 @@ async def fan_out(args, config, workdir):
 
 async def measure(args, config, report):
     with tempfile.TemporaryDirectory(prefix="quarry-bench-") as workdir:
-        report.idle(await idle_rss(args, config, workdir))
+        report.idle(*await idle_rss(args, config, workdir))
         held = 0
         for count in config["socket_counts"]:
             result = await idle_sockets(args, config, workdir, count)

@@ -128,6 +128,7 @@ extension DocumentReadError {
         case .missingEntry(let name): self = .damaged("the archive has no \(name), so it is not a whole \(kind)")
         case .entryTooLarge, .suspiciousRatio: self = .refused(error.reason)
         case .encrypted: self = .encrypted
+        case .unavailable: self = .converterMissing(program: "libzip", package: "libzip4")
         }
     }
 
@@ -138,6 +139,7 @@ extension DocumentReadError {
         case .entityDeclaration(let name):
             self = .refused("\(part) declares XML entities (\(name)): refused, as entities are how XML bombs and "
                 + "reads of other files work")
+        case .unavailable: self = .converterMissing(program: "libxml2", package: "libxml2")
         }
     }
 }

@@ -1,15 +1,18 @@
 // Signed tokens in the shape turbo-rails gives signed stream names: `data--signature`, where data is the
 // base64url of the payload and signature the hex HMAC-SHA256 of data under a key derived for one purpose.
 internal import Crypto
+internal import Locking
 
 /// Signs and verifies short strings (stream names, session ids) with a key derived from the server's secret.
 public struct MessageSigner: Sendable {
-    private let key: [UInt8]
+    private let derived: DerivedKey
 
     /// A signer for one `purpose`; signers for different purposes never accept each other's tokens.
     public init(secret: [UInt8], purpose: String) {
-        key = HMACSHA256.authenticate(Array("quarry:\(purpose)".utf8), key: secret)
+        derived = DerivedKey(secret: secret, purpose: purpose)
     }
+
+    private var key: [UInt8] { derived.key }
 
     /// `payload` with its signature: `base64url(payload)--hex(HMAC)`.
     public func sign(_ payload: String) -> String {
@@ -31,5 +34,28 @@ public struct MessageSigner: Sendable {
               let payload = ByteEncoding.bytes(base64URL: String(decoding: data, as: UTF8.self))
         else { return nil }
         return String(validating: payload, as: UTF8.self)
+    }
+}
+
+/// A purpose's key, `HMAC(secret, "quarry:" + purpose)`, derived when first used rather than when the server starts:
+/// the first HMAC sets up OpenSSL 3's default provider, about 2 MiB of libcrypto's pages, which a server nobody has
+/// visited yet does not need (docs/performance.md).
+private final class DerivedKey: Sendable {
+    private let secret: [UInt8]
+    private let purpose: String
+    private let derived = Locked<[UInt8]?>(nil)
+
+    init(secret: [UInt8], purpose: String) {
+        self.secret = secret
+        self.purpose = purpose
+    }
+
+    var key: [UInt8] {
+        derived.withLock { key in
+            if let key { return key }
+            let made = HMACSHA256.authenticate(Array("quarry:\(purpose)".utf8), key: secret)
+            key = made
+            return made
+        }
     }
 }

@@ -269,6 +269,14 @@ enum LWS {
     /// other apps on the host add theirs). Taken only while a request's headers are read.
     static let maxHeaderBytes = 16 * 1024
 
+    /// Gives libwebsockets the allocator that maps its large blocks (its 16 KiB header buffers) on their own, so a
+    /// burst of handshakes leaves no holes in the heap (`lws_set_allocator`, `quarry_lws_realloc`). Call before
+    /// creating a context: set once for the process, before its first context, since a block must be freed by the
+    /// allocator that made it.
+    static func useOwnPagesForLargeBlocks() { _ = allocatorSet }
+
+    private static let allocatorSet: Void = lws_set_allocator(quarry_lws_realloc)
+
     /// Routes libwebsockets' own log lines through `emit` (`lws_set_log_level`): errors and warnings, and its
     /// notices and details too when `verbose`.
     static func setLogging(verbose: Bool, _ emit: @convention(c) (Int32, UnsafePointer<CChar>?) -> Void) {
