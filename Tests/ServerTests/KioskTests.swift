@@ -20,12 +20,17 @@ import TurboStream
         #expect(!page.contains("{{kiosk}}"))
     }
 
-    @Test func startOverGivesANewSessionAndEndsTheOldOneBeforeTheBrowserReturns() throws {
+    /// A kiosk server that notes the sessions it ends, and the session cookie of a visitor who loaded its page.
+    func kioskWithAVisitor() throws -> (TestServer, ended: Locked<[SessionID]>, cookie: String) {
         let ended = Locked<[SessionID]>([])
         let server = try TestServer({ $0.kiosk = KioskTiming(idleSeconds: 60) },
                                     endSession: { session in ended.withLock { $0.append(session) } })
         let setCookie = try #require(try httpRequest(port: server.port, "/").header("set-cookie"))
-        let cookie = String(setCookie.split(separator: ";")[0])
+        return (server, ended, String(setCookie.split(separator: ";")[0]))
+    }
+
+    @Test func startOverGivesANewSessionAndEndsTheOldOneBeforeTheBrowserReturns() throws {
+        let (server, ended, cookie) = try kioskWithAVisitor()
         let old = try #require(SessionCookies(secret: TestServer.secret).session(fromCookieHeader: cookie))
 
         let response = try httpRequest(port: server.port, Wire.startOverPath, headers: [("Cookie", cookie)])
@@ -46,11 +51,7 @@ import TurboStream
     /// Another site's page cannot clear a visitor's conversation by sending the kiosk's browser to `/start-over`;
     /// the page's own navigation, and a browser that says nothing, can.
     @Test func startOverFromAnotherSiteIsRefused() throws {
-        let ended = Locked<[SessionID]>([])
-        let server = try TestServer({ $0.kiosk = KioskTiming(idleSeconds: 60) },
-                                    endSession: { session in ended.withLock { $0.append(session) } })
-        let setCookie = try #require(try httpRequest(port: server.port, "/").header("set-cookie"))
-        let cookie = String(setCookie.split(separator: ";")[0])
+        let (server, ended, cookie) = try kioskWithAVisitor()
         for site in ["cross-site", "same-site", "Cross-Site"] {
             let refused = try httpRequest(port: server.port, Wire.startOverPath,
                                           headers: [("Cookie", cookie), ("Sec-Fetch-Site", site)])
