@@ -125,8 +125,8 @@ let package = Package(
         .executableTarget(
             name: "quarry",
             dependencies: [
-                "Chat", "Server", "Store", "SQLite", "Retrieval", "LLM", "Curl", "Locking", "Markdown", "TextLines", "Words",
-                "Telemetry",
+                "Chat", "CShim", "Server", "Store", "SQLite", "Retrieval", "LLM", "Curl", "Locking", "Markdown",
+                "TextLines", "Words", "Telemetry",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings,

@@ -1,6 +1,7 @@
 // The process's own figures, as Prometheus' client libraries name them (`process_…`): resident memory (the Pi's
 // budget), open files against their limit (the connection cap's), and when it started. Read from /proc when
 // /metrics is asked for; nothing is kept between scrapes.
+import CShim
 import SQLite
 import Telemetry
 #if canImport(Glibc)
@@ -19,8 +20,13 @@ enum ProcessMetrics {
         // from the rest (tools/bench/soak_bench.py).
         let sqlite = registry.gauge("quarry_sqlite_memory_bytes",
                                     help: "Bytes SQLite holds on the heap, mostly its page caches (bounded by cache_size).")
+        // The heap in use by every allocation (glibc's mallinfo2: small blocks in use plus blocks mapped on their own).
+        // Beside the resident size it tells a leak (this grows) from a heap that only fragments (it does not).
+        let heap = registry.gauge("quarry_heap_in_use_bytes",
+                                  help: "Bytes of heap allocated and not yet freed, SQLite's included (glibc mallinfo2).")
         registry.onScrape {
             sqlite.set(Double(SQLiteLibrary.memoryUsed))
+            heap.set(Double(quarry_heap_in_use()))
             if let bytes = residentBytes() { resident.set(bytes) }
             if let count = openFileCount() { openFiles.set(count) }
             var limit = rlimit()

@@ -55,6 +55,9 @@ def test_counters_move_after_an_answer(quarry, standin, tmp_path):
     assert before['quarry_ingest_documents_total{outcome="added"}'] == 4
     assert before['quarry_documents'] == 4
     assert before['process_resident_memory_bytes'] > 0 and 0 < before['process_open_fds'] < before['process_max_fds']
+    # SQLite's heap is part of the heap in use, which is part of what is resident.
+    assert 0 < before['quarry_sqlite_memory_bytes'] < before['quarry_heap_in_use_bytes'] \
+        < before['process_resident_memory_bytes']
     ws = ask_over_socket(q.port, "When does the café open?")
     after = answered(q.port, "complete")
     assert after['quarry_answers_started_total'] == 1

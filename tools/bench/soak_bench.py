@@ -288,26 +288,33 @@ class Samples:
     def __init__(self, pid, port):
         self.pid = pid
         self.port = port
-        self.rows = []    # (seconds since start, RSS KiB, open files, SQLite heap KiB, RSS less SQLite's heap KiB)
+        # (seconds since start, RSS KiB, open files, SQLite heap KiB, RSS less SQLite's heap KiB, heap in use KiB,
+        #  heap in use less SQLite's KiB)
+        self.rows = []
 
     async def take(self, started):
         with open(f"/proc/{self.pid}/status") as f:
             rss = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
         files = len(os.listdir(f"/proc/{self.pid}/fd"))
-        sqlite = await self.sqlite_kib()
-        self.rows.append((time.monotonic() - started, rss, files, sqlite, rss - sqlite if sqlite is not None else None))
+        figures = await self.metrics_kib("quarry_sqlite_memory_bytes", "quarry_heap_in_use_bytes")
+        sqlite, heap = figures.get("quarry_sqlite_memory_bytes"), figures.get("quarry_heap_in_use_bytes")
+        self.rows.append((time.monotonic() - started, rss, files, sqlite, rss - sqlite if sqlite is not None else None,
+                          heap, heap - sqlite if heap is not None and sqlite is not None else None))
 
-    async def sqlite_kib(self):
+    async def metrics_kib(self, *names):
+        """The named gauges of the server's /metrics, in KiB (none when it has no /metrics)."""
         try:
             status, _, body = await http_get(self.port, "/metrics", timeout=10)
         except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError):
-            return None
+            return {}
         if status != 200:
-            return None
+            return {}
+        found = {}
         for line in body.decode().splitlines():
-            if line.startswith("quarry_sqlite_memory_bytes "):
-                return round(float(line.split()[1]) / 1024)
-        return None
+            name, _, value = line.partition(" ")
+            if name in names:
+                found[name] = round(float(value) / 1024)
+        return found
 
 
 def slope(points):
@@ -426,7 +433,7 @@ async def soak(args):
             await samples.take(started)
             if time.monotonic() - last_report >= 60:
                 last_report = time.monotonic()
-                _, rss, files, sqlite, _ = samples.rows[-1]
+                _, rss, files, sqlite, _, _, _ = samples.rows[-1]
                 say(f"{(last_report - started) / 60:.0f} min: {run.answers} answers, {run.reloads} reloads, "
                     f"RSS {rss:,} KiB" + (f" (SQLite {sqlite:,})" if sqlite is not None else "")
                     + f", {files} open files, {len(run.errors)} errors")
@@ -462,6 +469,9 @@ async def soak(args):
     if all(row[3] is not None for row in rows):
         print(f"SQLite heap {summary(rows, 3, 'KiB')[5]}")
         print(f"RSS less it {summary(rows, 4, 'KiB')[5]}")
+    if all(row[6] is not None for row in rows):
+        print(f"heap in use {summary(rows, 5, 'KiB')[5]}")
+        print(f"  less SQLite {summary(rows, 6, 'KiB')[5]}")
     print(f"open files  {files[5]}")
     last_minute = [row[2] for row in rows if row[0] >= rows[-1][0] - 60]
     grown = min(last_minute) - files[0]

@@ -2,8 +2,9 @@
 #define QUARRY_CSHIM_H
 // The one C target: libcurl's curl_easy_setopt, curl_easy_getinfo and curl_multi_setopt are variadic, so Swift
 // cannot call them. One function per argument type; each takes the variadic function itself first, as the Curl
-// module found it with dlsym (the binary does not link libcurl: Sources/Curl/LibCurl.swift). Beside them, the one thing Swift cannot be: a `recv` that libwebsockets calls in
-// place of libc's, which refuses unmasked WebSocket frames (websocket_mask.c).
+// module found it with dlsym (the binary does not link libcurl: Sources/Curl/LibCurl.swift). Beside them, the one
+// thing Swift cannot be: a `recv` that libwebsockets calls in place of libc's, which refuses unmasked WebSocket
+// frames (websocket_mask.c). And glibc's heap figures (heap.c).
 #include <curl/curl.h>
 // epoll and eventfd, which Swift's Glibc module does not bring in; the curl multi driver watches sockets with them.
 #include <sys/epoll.h>
@@ -36,4 +37,8 @@ void *quarry_lws_realloc(void *pointer, size_t size, const char *reason);
 int quarry_ws_mask_watch(int fd);
 /// Stops following `fd` (before it is closed); 1 if an unmasked frame had come on it.
 int quarry_ws_mask_unwatch(int fd);
+
+/// Bytes of heap allocated by malloc and not yet freed: small blocks in use plus blocks mapped on their own
+/// (glibc's mallinfo2; heap.c).
+size_t quarry_heap_in_use(void);
 #endif
