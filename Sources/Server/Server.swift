@@ -66,6 +66,7 @@ public final class Server: @unchecked Sendable {
     ///     its conversations); called off the service thread, it may block.
     ///   - metrics: where the server reports its sockets, and what `/metrics` serves (to the addresses of
     ///     `configuration.metricsAccess`); nil: no `/metrics`.
+    ///   - signIns: who is signed in on which browser, for `configuration.access.mode` `.password`.
     public init(
         configuration: ServerConfiguration,
         secret: [UInt8],
@@ -75,6 +76,7 @@ public final class Server: @unchecked Sendable {
         documents: (any DocumentPages)? = nil,
         endSession: @escaping @Sendable (SessionID) -> Void = { _ in },
         metrics: MetricsRegistry? = nil,
+        signIns: (any SignIns)? = nil,
         logger: Logger = Logger(label: "quarry.server")
     ) {
         self.configuration = configuration
@@ -84,7 +86,10 @@ public final class Server: @unchecked Sendable {
         let streamNames = StreamNames(secret: secret)
         let router = Router(frontEnd: .generated, sessions: sessions, streamNames: streamNames, pageStreams: pageStreams,
                             documents: documents, language: configuration.language, kiosk: configuration.kiosk,
-                            endSession: endSession)
+                            endSession: endSession,
+                            access: Access(configuration: configuration.access, sessions: sessions, signIns: signIns,
+                                           trustedProxies: configuration.trustedProxies, secret: secret),
+                            formTokens: FormTokens(secret: secret))
         loop = ServiceLoop(configuration: configuration, hub: hub, router: router, sessions: sessions,
                            streamNames: streamNames, operations: operations, metrics: metrics.map(ServerMetrics.init),
                            machineName: Self.machineName(),

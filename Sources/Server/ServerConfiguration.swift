@@ -69,6 +69,9 @@ public struct ServerConfiguration: Sendable {
     /// Who may read `/metrics` (when the server is given a metrics registry): these addresses and networks, by the
     /// client's address as the per-address limits see it. ``MetricsAccess/off``: the endpoint is not found.
     public var metricsAccess: MetricsAccess
+    /// Who may use the page (`--auth`): anyone (the default), the people a trusted proxy names, or built-in
+    /// accounts. Sign-in modes need the server's `signIns` (password) or `trustedProxies` (proxy).
+    public var access: AccessConfiguration
 
     /// A configuration; every parameter has the default documented on its property.
     public init(
@@ -98,7 +101,8 @@ public struct ServerConfiguration: Sendable {
         compression: SocketCompression? = .standard,
         language: Language? = nil,
         kiosk: KioskTiming? = nil,
-        metricsAccess: MetricsAccess = .loopback
+        metricsAccess: MetricsAccess = .loopback,
+        access: AccessConfiguration = AccessConfiguration()
     ) {
         self.host = host
         self.port = port
@@ -127,6 +131,7 @@ public struct ServerConfiguration: Sendable {
         self.language = language
         self.kiosk = kiosk
         self.metricsAccess = metricsAccess
+        self.access = access
     }
 }
 

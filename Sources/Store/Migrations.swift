@@ -115,6 +115,16 @@ extension Store {
             ALTER TABLE messages ADD COLUMN content_html TEXT;
             ALTER TABLE messages ADD COLUMN content_html_renderer INTEGER;
             """),
+        Migration("sign-ins", sql: """
+            -- A browser session signed in to an account (password mode); it ends on sign-out, when the account is
+            -- removed, or after 30 days (Store+SignIns.swift).
+            CREATE TABLE sign_ins (
+                session_id TEXT PRIMARY KEY NOT NULL,
+                user_name TEXT NOT NULL,
+                created_at INTEGER NOT NULL
+            );
+            CREATE INDEX sign_ins_by_user ON sign_ins(user_name);
+            """),
     ]
 
     static let migrator = Migrator(migrations)

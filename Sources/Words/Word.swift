@@ -109,4 +109,13 @@ public enum Word: String, CaseIterable, Sendable {
     case readingNoDocument = "reading.no-document"
     case readingUnavailable = "reading.unavailable"
     case readingNoOriginal = "reading.no-original"
+    case signInTitle = "signin.title"
+    case signInName = "signin.name"
+    case signInPassword = "signin.password"
+    case signInSubmit = "signin.submit"
+    case signInWrong = "signin.wrong"
+    case signInWait = "signin.wait"
+    case signInExpired = "signin.expired"
+    case signInSignedInAs = "signin.signed-in-as"
+    case signInSignOut = "signin.sign-out"
 }

@@ -27,6 +27,8 @@ struct ServeOptions: Equatable {
     var language: String?
     /// `--kiosk` (or `--kiosk=no`): kiosk mode, for a shared screen.
     var kiosk: String?
+    /// `--auth none|proxy|password`: who may use the page.
+    var auth: String?
     /// A settings file of KEY=value lines, beneath the environment (`ConfigFile`).
     var config: String?
     var chat = ChatOptions()
@@ -105,7 +107,7 @@ extension Invocation {
         case "help":
             return .help(topic: rest.first)
         case "serve", "doctor":
-            takesValue = Set(["host", "port", "db", "docs", "log-level", "allowed-origin", "max-connections", "language", "config"] + Self.chatOptions)
+            takesValue = Set(["host", "port", "db", "docs", "log-level", "allowed-origin", "max-connections", "language", "config", "auth"] + Self.chatOptions)
         case "ask":
             takesValue = Set(["db", "config"] + Self.chatOptions)
         case "ingest":
@@ -170,7 +172,7 @@ extension Invocation {
                 host: last("host"), port: last("port"), db: last("db"), docs: last("docs"), logLevel: last("log-level"),
                 allowedOrigins: options.filter { $0.name == "allowed-origin" }.map(\.value),
                 maxConnections: last("max-connections"), language: last("language"), kiosk: last("kiosk"),
-                config: last("config"), chat: chat)
+                auth: last("auth"), config: last("config"), chat: chat)
             return command == "doctor" ? .doctor(serve) : .serve(serve)
         }
     }

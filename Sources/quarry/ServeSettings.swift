@@ -12,6 +12,10 @@
 // | QUARRY_LANGUAGE          | --language          | auto (each browser's Accept-Language; English when none of ours) |
 // | QUARRY_KIOSK             | --kiosk             | no (yes: kiosk mode for a shared screen, docs/deploy.md "Kiosk") |
 // | QUARRY_KIOSK_IDLE        | (environment only)  | 120 (kiosk: seconds without a touch before a visitor's conversation is cleared) |
+// | QUARRY_AUTH              | --auth              | none (proxy: a trusted proxy names the person; password: built-in accounts; docs/access.md) |
+// | QUARRY_AUTH_PROXY_USER_HEADER | (environment only) | X-Forwarded-User (proxy: the header naming the person) |
+// | QUARRY_AUTH_PROXY_GROUPS_HEADER | (environment only) | X-Forwarded-Groups (proxy: the header listing their groups, comma-separated) |
+// | QUARRY_AUTH_PROXY_ADMIN_GROUP | (environment only) | none (proxy: members of this group are admins) |
 // | QUARRY_MAX_CONNECTIONS_PER_PEER | (environment only) | 64 (sockets from one address) |
 // | QUARRY_SUBSCRIBE_GRACE   | (environment only)  | 20 (seconds a socket may follow nothing) |
 // | QUARRY_HEADER_DEADLINE   | (environment only)  | 5 (seconds to send a request's headers) |
@@ -154,6 +158,7 @@ struct ServeSettings {
         case "no", "false", "0", "off": break
         default: throw UsageError(message: "\(kioskSource) must be yes or no, not “\(kioskText)”.")
         }
+        server.access = try Self.access(options.auth, environment: environment, server: server)
         hub = HubConfiguration(
             snapshotItems: try number(nil, "", "QUARRY_SNAPSHOT_EXCHANGES", default: 20, range: 1...1000),
             snapshotsInFlightPerConnection: try number(nil, "", "QUARRY_SNAPSHOTS_PER_SOCKET", default: 4, range: 1...64),
@@ -168,6 +173,40 @@ struct ServeSettings {
         }
         rescanInterval = .milliseconds(Int64(seconds * 1000))
         answering = try ChatSettings(options: options.chat, environment: environment)
+    }
+}
+
+extension ServeSettings {
+    /// `--auth` and its settings, checked against the rest of the server's.
+    static func access(_ flag: String?, environment: Environment, server: ServerConfiguration)
+        throws(UsageError) -> AccessConfiguration
+    {
+        let text = (flag ?? environment["QUARRY_AUTH"] ?? "none").lowercased()
+        let source = flag == nil ? "QUARRY_AUTH" : "--auth"
+        guard let mode = AuthMode(rawValue: text) else {
+            throw UsageError(message: "\(source) must be none, proxy or password, not “\(text)”.")
+        }
+        if mode != .none, server.kiosk != nil {
+            throw UsageError(message: "A kiosk serves passers-by: \(source) \(text) and --kiosk cannot go together.")
+        }
+        var proxy = ProxyHeaders()
+        if mode == .proxy {
+            guard !server.trustedProxies.isEmpty else {
+                throw UsageError(message: """
+                    --auth proxy believes the proxy's headers only from its addresses: set QUARRY_TRUSTED_PROXIES to \
+                    them (such as 127.0.0.1 when the proxy runs on this machine).
+                    """)
+            }
+            for key in ["QUARRY_AUTH_PROXY_USER_HEADER", "QUARRY_AUTH_PROXY_GROUPS_HEADER"] {
+                if let name = environment[key], !name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) {
+                    throw UsageError(message: "\(key) takes a header name such as X-Forwarded-User, not “\(name)”.")
+                }
+            }
+            proxy.user = environment["QUARRY_AUTH_PROXY_USER_HEADER"] ?? proxy.user
+            proxy.groups = environment["QUARRY_AUTH_PROXY_GROUPS_HEADER"] ?? proxy.groups
+            proxy.adminGroup = environment["QUARRY_AUTH_PROXY_ADMIN_GROUP"]
+        }
+        return AccessConfiguration(mode: mode, proxy: proxy)
     }
 }
 

@@ -60,10 +60,11 @@ func run(_ arguments: [String]) throws {
     var shells: [(language: String, html: String)] = []
     for language in words.languages {
         let html = try BuildWords.putIn(shell, language, file: "shell.html")
-        if let leftover = html.firstMatch(of: /\{\{(?!streams\}\}|kiosk\}\})[^}]*\}\}/) {
+        if let leftover = html.firstMatch(of: /\{\{(?!streams\}\}|account\}\}|kiosk\}\})[^}]*\}\}/) {
             throw BuildError(description: "shell.html: \(leftover.output) is not a known placeholder")
         }
         guard html.contains("{{streams}}") else { throw BuildError(description: "shell.html has no {{streams}}") }
+        guard html.contains("{{account}}") else { throw BuildError(description: "shell.html has no {{account}}") }
         guard html.contains("{{kiosk}}") else { throw BuildError(description: "shell.html has no {{kiosk}}") }
         shells.append((language.code, html))
     }

@@ -97,17 +97,24 @@ struct ReadingFrame: Sendable {
         stylesheets = assets.keys.filter { $0.hasSuffix(".css") }.sorted()
     }
 
+    /// A page of the server's own (a reading page, the sign-in form) around `body`, with the stylesheets and no
+    /// script.
+    func page(title: String, bodyClass: String, words: Words, body: String) -> String {
+        let links = stylesheets.map { "<link rel=\"stylesheet\" href=\"\(HTML.escape($0))\">" }.joined()
+        return """
+            <!doctype html><html lang="\(words.language.code)"><head><meta charset="utf-8">\
+            <meta name="viewport" content="width=device-width, initial-scale=1">\
+            <meta name="color-scheme" content="light dark"><title>\(HTML.escape(title)) · Quarry</title>\
+            <link rel="icon" href="data:,">\(links)</head><body class="\(bodyClass)">\(body)</body></html>
+            """
+    }
+
     func response(to route: DocumentRoute, _ answer: DocumentResponse, words: Words = .english) -> HTTPResponse {
         switch answer {
         case .page(let title, let body, let back):
-            let links = stylesheets.map { "<link rel=\"stylesheet\" href=\"\(HTML.escape($0))\">" }.joined()
-            let html = """
-                <!doctype html><html lang="\(words.language.code)"><head><meta charset="utf-8">\
-                <meta name="viewport" content="width=device-width, initial-scale=1">\
-                <meta name="color-scheme" content="light dark"><title>\(HTML.escape(title)) · Quarry</title>\
-                <link rel="icon" href="data:,">\(links)</head><body class="reading">\
-                <nav class="reading-bar"><a href="\(HTML.escape(back))">\(HTML.escape(words[.readingBack]))</a></nav>\(body)</body></html>
-                """
+            let html = page(title: title, bodyClass: "reading", words: words, body: """
+                <nav class="reading-bar"><a href="\(HTML.escape(back))">\(HTML.escape(words[.readingBack]))</a></nav>\(body)
+                """)
             return HTTPResponse(status: 200, contentType: "text/html; charset=utf-8",
                                 headers: [("cache-control", "no-store")], body: Array(html.utf8))
         case .file(let contentType, let bytes, let download):

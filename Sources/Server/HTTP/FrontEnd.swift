@@ -26,9 +26,10 @@ struct FrontEnd: Sendable {
     }
 }
 
-/// The shell with its stream sources and kiosk settings filled in, per page.
+/// The shell with its stream sources, the person signed in and kiosk settings filled in, per page.
 struct ShellTemplate: Sendable {
     private let beforeStreams: String
+    private let beforeAccount: String
     private let beforeKiosk: String
     private let after: String
 
@@ -36,21 +37,25 @@ struct ShellTemplate: Sendable {
         let parts = html.split(separator: "{{streams}}", maxSplits: 1, omittingEmptySubsequences: false)
         beforeStreams = String(parts[0])
         let rest = parts.count > 1 ? parts[1] : ""
-        let kiosk = rest.split(separator: "{{kiosk}}", maxSplits: 1, omittingEmptySubsequences: false)
+        let account = rest.split(separator: "{{account}}", maxSplits: 1, omittingEmptySubsequences: false)
+        beforeAccount = String(account[0])
+        let afterAccount = account.count > 1 ? account[1] : ""
+        let kiosk = afterAccount.split(separator: "{{kiosk}}", maxSplits: 1, omittingEmptySubsequences: false)
         beforeKiosk = String(kiosk[0])
         after = kiosk.count > 1 ? String(kiosk[1]) : ""
     }
 
-    /// The page, with one stream-source element per signed stream name; `kiosk` puts the idle and countdown
-    /// seconds on the kiosk element (`{{kiosk}}` in its tag), nil hides it.
-    func render(signedStreams: [String], kiosk: KioskTiming? = nil) -> String {
+    /// The page, with one stream-source element per signed stream name; `account` is the HTML that says who is
+    /// signed in (`{{account}}`, empty for an anonymous page); `kiosk` puts the idle and countdown seconds on the
+    /// kiosk element (`{{kiosk}}` in its tag), nil hides it.
+    func render(signedStreams: [String], account: String = "", kiosk: KioskTiming? = nil) -> String {
         let sources = signedStreams.map {
             "<\(Wire.streamSourceElement) \(Wire.signedStreamNameAttribute)=\"\(HTML.escape($0))\"></\(Wire.streamSourceElement)>"
         }.joined()
         let attributes = kiosk.map {
             " data-idle=\"\($0.idleSeconds - $0.countdownSeconds)\" data-countdown=\"\($0.countdownSeconds)\""
         } ?? " hidden"
-        return beforeStreams + sources + beforeKiosk + attributes + after
+        return beforeStreams + sources + beforeAccount + account + beforeKiosk + attributes + after
     }
 }
 

@@ -23,6 +23,12 @@ struct HTTPRequest: Sendable {
     /// Whether the page was asked for over HTTPS (`ServiceLoop.isSecureRequest`): the session cookie is then
     /// `Secure`.
     var secure = false
+    /// The client's address (a trusted proxy's client's), for limits.
+    var peer = ""
+    /// Who sent it (`Access.visitor`).
+    var visitor: Visitor = .browser(nil)
+    /// A posted form's fields, once its body has been read; nil for a request without one.
+    var form: [String: String]? = nil
 }
 
 /// An HTTP response ready to write.

@@ -22,6 +22,12 @@ struct Router: Sendable {
     let kiosk: KioskTiming?
     /// Ends a session whose visitor started over (its conversations deleted); may block.
     let endSession: @Sendable (SessionID) -> Void
+    /// Who may use the page, and who each request is from.
+    let access: Access
+    /// The hidden token of the sign-in and sign-out forms.
+    let formTokens: FormTokens
+    /// Waits after failed sign-ins.
+    let throttle = SignInThrottle()
 
     /// How a request is answered: now, on the service thread, or by work done elsewhere.
     enum Routed {
@@ -33,7 +39,7 @@ struct Router: Sendable {
     init(frontEnd: FrontEnd, sessions: SessionCookies, streamNames: StreamNames,
          pageStreams: @escaping @Sendable (SessionID) -> [String], documents: (any DocumentPages)? = nil,
          language: Language? = nil, kiosk: KioskTiming? = nil,
-         endSession: @escaping @Sendable (SessionID) -> Void = { _ in }) {
+         endSession: @escaping @Sendable (SessionID) -> Void = { _ in }, access: Access, formTokens: FormTokens) {
         assets = Dictionary(frontEnd.assets.map { ($0.path, StaticAsset($0)) }, uniquingKeysWith: { first, _ in first })
         shells = Dictionary(uniqueKeysWithValues: Language.all.map { ($0, ShellTemplate(html: frontEnd.shell(in: $0))) })
         self.language = language
@@ -44,20 +50,27 @@ struct Router: Sendable {
         readingFrame = ReadingFrame(assets: assets)
         self.kiosk = kiosk
         self.endSession = endSession
+        self.access = access
+        self.formTokens = formTokens
     }
 
     /// Routes a request: reading addresses to work off the service thread, for a browser with a session (the
-    /// documents are for the people using this Quarry's page); everything else answered now.
+    /// documents are for the people using this Quarry's page); signing in and out (password mode); everything
+    /// else answered now.
     func route(_ request: HTTPRequest) -> Routed {
         if request.path == Wire.startOverPath, request.method == "GET", let kiosk {
             return startOver(request, kiosk: kiosk)
+        }
+        if access.mode == .password, request.path == SignInPage.signInPath || request.path == SignInPage.signOutPath {
+            return signingIn(request)
         }
         guard (request.method == "GET" || request.method == "HEAD"), Self.isPlainPath(request.path),
               let route = DocumentRoute(path: request.path)
         else { return .now(respond(to: request)) }
         guard let documents else { return .now(.text(404, "Not found")) }
         let words = Words(language(of: request))
-        guard let cookie = request.cookie, let session = sessions.session(fromCookieHeader: cookie) else {
+        guard let session = request.visitor.owner else {
+            if case .refused(let why) = request.visitor { return .now(.text(403, why)) }
             return .now(.text(403, words[.readingNoSession]))
         }
         let frame = readingFrame, head = request.method == "HEAD"
@@ -67,6 +80,11 @@ struct Router: Sendable {
             if head { response.body = [] }
             return response
         }
+    }
+
+    /// Whether a POST to `path` carries a form the router reads (the rest are refused before their body).
+    func takesForm(_ path: String) -> Bool {
+        access.mode == .password && (path == SignInPage.signInPath || path == SignInPage.signOutPath)
     }
 
     func respond(to request: HTTPRequest) -> HTTPResponse {
@@ -103,19 +121,29 @@ struct Router: Sendable {
 
     private func shellResponse(to request: HTTPRequest) -> HTTPResponse {
         var extra: [(name: String, value: String)] = []
+        let chosen = language(of: request)
         let session: SessionID
-        if let cookie = request.cookie, let known = sessions.session(fromCookieHeader: cookie) {
+        var account = ""
+        switch request.visitor {
+        case .browser(let known?):
             session = known
-        } else {
+        case .browser(nil):
             guard let fresh = try? SessionID.random() else {
                 return .text(503, "The server cannot make a secure session right now. Please try again.")
             }
             session = fresh
             extra.append(("set-cookie", sessions.setCookie(for: session, secure: request.secure)))
+        case .person(let person, let owner, let browser):
+            session = owner
+            account = SignInPage.account(person, token: access.mode == .password ? browser.map(formTokens.token) : nil,
+                                         words: Words(chosen))
+        case .signInNeeded:
+            return SignInPage.seeOther(SignInPage.signInPath)
+        case .refused(let why):
+            return .text(403, why)
         }
-        let chosen = language(of: request)
         let html = (shells[chosen] ?? shells[.english]!).render(signedStreams: pageStreams(session).map(streamNames.signed),
-                                                                kiosk: kiosk)
+                                                                account: account, kiosk: kiosk)
         let page = StaticAsset(contentType: "text/html; charset=utf-8", bytes: Array(html.utf8))
         extra.append(("content-language", chosen.code))
         // Chosen by the browser's languages, the page is a different one for each (a cache must not mix them).

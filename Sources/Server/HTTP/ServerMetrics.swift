@@ -39,4 +39,6 @@ enum SocketRefusal: String, CaseIterable, Sendable {
     case full
     /// `maxConnectionsPerPeer` reached for the address.
     case peer
+    /// Nobody signed in (password mode), or not through the sign-in proxy (proxy mode).
+    case signIn = "sign_in"
 }

@@ -260,6 +260,53 @@ struct DeflateExtensionCall {
     }
 }
 
+/// A posted form's body read with lws' own parser for `application/x-www-form-urlencoded` and
+/// `multipart/form-data` (`lws_spa_create`, `lws_spa_process`, `lws_spa_finalize`, `lws_spa_get_string`,
+/// `lws_spa_destroy`), which finds the content type on the connection. Values past `maxBytes` in all are cut.
+final class FormParser {
+    private let spa: OpaquePointer
+    let fields: [String]
+    private let names: UnsafeMutablePointer<UnsafePointer<CChar>?>
+    private let storage: [UnsafeMutablePointer<CChar>]
+
+    /// A parser for the named `fields` of the request on `wsi`; nil when lws cannot make one.
+    init?(_ wsi: WSI, fields: [String], maxBytes: Int) {
+        storage = fields.map { strdup($0)! }
+        names = .allocate(capacity: max(1, fields.count))
+        for (index, name) in storage.enumerated() { names[index] = UnsafePointer(name) }
+        self.fields = fields
+        guard let spa = lws_spa_create(wsi.raw, names, Int32(fields.count), Int32(maxBytes), nil, nil) else {
+            names.deallocate()
+            storage.forEach { free($0) }
+            return nil
+        }
+        self.spa = spa
+    }
+
+    deinit {
+        _ = lws_spa_destroy(spa)
+        names.deallocate()
+        storage.forEach { free($0) }
+    }
+
+    /// Parses the next piece of the body; false when lws finds it malformed.
+    func feed(_ bytes: UnsafeRawPointer, count: Int) -> Bool {
+        lws_spa_process(spa, bytes.assumingMemoryBound(to: CChar.self), Int32(count)) == 0
+    }
+
+    /// The fields, once the body has ended (absent ones are left out).
+    func finish() -> [String: String] {
+        _ = lws_spa_finalize(spa)
+        var values: [String: String] = [:]
+        for (index, field) in fields.enumerated() {
+            guard let value = lws_spa_get_string(spa, Int32(index)) else { continue }
+            let length = Int(lws_spa_get_length(spa, Int32(index)))
+            values[field] = String(decoding: UnsafeRawBufferPointer(start: value, count: length), as: UTF8.self)
+        }
+        return values
+    }
+}
+
 /// Context-level calls.
 enum LWS {
     /// `LWS_PRE`: headroom lws_write needs before a payload.

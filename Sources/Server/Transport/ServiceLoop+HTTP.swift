@@ -21,15 +21,18 @@ extension ServiceLoop {
         }
         let method = wsi.has(WSI_TOKEN_GET_URI) ? "GET" : wsi.has(WSI_TOKEN_HEAD_URI) ? "HEAD"
             : wsi.has(WSI_TOKEN_POST_URI) ? "POST" : "OTHER"
+        let cookie = wsi.header(WSI_TOKEN_HTTP_COOKIE)
         let request = HTTPRequest(
             method: method, path: path,
             acceptEncoding: wsi.header(WSI_TOKEN_HTTP_ACCEPT_ENCODING),
             ifNoneMatch: wsi.header(WSI_TOKEN_HTTP_IF_NONE_MATCH),
-            cookie: wsi.header(WSI_TOKEN_HTTP_COOKIE),
+            cookie: cookie,
             host: wsi.header(WSI_TOKEN_HOST),
             acceptLanguage: wsi.header(WSI_TOKEN_HTTP_ACCEPT_LANGUAGE),
             fetchSite: wsi.customHeader("sec-fetch-site"),
-            secure: isSecureRequest(wsi))
+            secure: isSecureRequest(wsi),
+            peer: clientAddress(wsi),
+            visitor: visitor(wsi, cookie: cookie))
         guard hosts.allows(host: request.host) else {
             warn("refused a request for another host name", ["peer": "\(wsi.peer)", "host": "\(request.host ?? "")"])
             return respondNow(wsi, id: id, .text(421, """
@@ -38,6 +41,13 @@ extension ServiceLoop {
                 """, closeAfter: true))
         }
         if let response = metricsResponse(wsi, request) { return respondNow(wsi, id: id, response) }
+        if method == "POST", router.takesForm(path) { return receiveForm(wsi, id: id, request) }
+        return route(wsi, id: id, request)
+    }
+
+    /// Routes a request whose headers (and form, if it posted one) have arrived.
+    func route(_ wsi: WSI, id: ConnectionID, _ request: HTTPRequest) -> Int32 {
+        let method = request.method, path = request.path
         switch router.route(request) {
         case .now(let response):
             logger.debug("http", metadata: ["method": "\(method)", "path": "\(path)", "status": "\(response.status)"])

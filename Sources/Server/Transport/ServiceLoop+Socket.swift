@@ -27,6 +27,16 @@ extension ServiceLoop {
                  ["peer": "\(wsi.peer)", "origin": "\(origin ?? "")", "host": "\(host ?? "")"])
             return (403, nil, .origin)
         }
+        switch visitor(wsi, cookie: wsi.header(WSI_TOKEN_HTTP_COOKIE)) {
+        case .signInNeeded:
+            warn("refused a socket: nobody is signed in on it", ["peer": "\(wsi.peer)"])
+            return (403, "Sign in first.", .signIn)
+        case .refused(let why):
+            warn("refused a socket: not through the sign-in proxy", ["peer": "\(wsi.peer)"])
+            return (403, why, .signIn)
+        case .browser, .person:
+            break
+        }
         guard sockets.count < configuration.maxConnections else {
             warn("refused a socket: connection limit reached",
                  ["peer": "\(wsi.peer)", "limit": "\(configuration.maxConnections)"])
@@ -44,7 +54,8 @@ extension ServiceLoop {
     func socketOpened(_ wsi: WSI, _ user: UnsafeMutableRawPointer?) {
         let id = nextID()
         WSI.setConnectionID(id, in: user)
-        let session = wsi.header(WSI_TOKEN_HTTP_COOKIE).flatMap(sessions.session(fromCookieHeader:))
+        // The person's conversations when someone is signed in, else the browser's (admit refused the rest).
+        let session = visitor(wsi, cookie: wsi.header(WSI_TOKEN_HTTP_COOKIE)).owner
         let bucket = TokenBucket(burst: configuration.messageBurst, rate: configuration.messagesPerSecond,
                                  now: monotonicSeconds())
         // The upgrade request carries the page's Accept-Language too: its notices and answers speak the page's language.

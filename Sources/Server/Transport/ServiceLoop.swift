@@ -22,6 +22,8 @@ final class ServiceLoop {
     var sockets: [ConnectionID: Connection] = [:]
     /// HTTP responses still being written, by connection id.
     var exchanges: [ConnectionID: HTTPExchange] = [:]
+    /// Forms whose body is still arriving, by connection id.
+    var forms: [ConnectionID: FormIntake] = [:]
     /// Reading pages being made off this thread (ServiceLoop+Documents.swift).
     let documents = DocumentRequests()
     private var lastID: ConnectionID = 0
@@ -108,11 +110,15 @@ final class ServiceLoop {
             return httpRequest(wsi, user, path: path)
         case LWS_CALLBACK_HTTP_WRITEABLE:
             return httpWriteable(wsi, user)
-        case LWS_CALLBACK_HTTP_BODY, LWS_CALLBACK_HTTP_BODY_COMPLETION:
-            // Only GET and HEAD are served; a body is read and dropped while its 405 goes out.
-            return 0
+        case LWS_CALLBACK_HTTP_BODY:
+            // Only the sign-in forms are read (ServiceLoop+Forms.swift); any other body is dropped while its
+            // refusal goes out.
+            return formBody(wsi, user, input, length)
+        case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+            return formComplete(wsi, user)
         case LWS_CALLBACK_CLOSED_HTTP:
             exchanges[WSI.connectionID(in: user)] = nil
+            forms[WSI.connectionID(in: user)] = nil
             forgetDocumentRequest(WSI.connectionID(in: user))
             return 0
         case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:

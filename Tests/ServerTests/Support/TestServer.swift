@@ -26,14 +26,15 @@ final class TestServer {
          snapshots: (any StreamSnapshots)? = AnnouncingSnapshots(),
          documents: (any DocumentPages)? = nil,
          endSession: @escaping @Sendable (SessionID) -> Void = { _ in },
-         metrics: MetricsRegistry? = nil) throws {
+         metrics: MetricsRegistry? = nil,
+         signIns: (any SignIns)? = nil) throws {
         var configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
         configure(&configuration)
         var logger = Logger(label: "test")
         logger.logLevel = getenv("QUARRY_TEST_DEBUG") != nil ? .debug : .critical
         server = Server(configuration: configuration, secret: Self.secret, hub: Hub(snapshots: snapshots),
                         operations: operations, documents: documents, endSession: endSession, metrics: metrics,
-                        logger: logger)
+                        signIns: signIns, logger: logger)
         try server.start()
     }
 

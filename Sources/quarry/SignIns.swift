@@ -1,0 +1,99 @@
+// Password mode's sign-ins for `quarry serve`: the accounts checked with their memory-hard hash, each sign-in kept
+// in the database (it survives a restart) and in memory (the service thread asks on every request). The memory is
+// read again from the database every few seconds, so `quarry user remove` or `passwd` run beside the server end that
+// account's sign-ins within that time.
+import Locking
+import Logging
+import Server
+import Store
+
+/// Who is signed in on which browser session.
+final class AccountSignIns: SignIns {
+    /// Checks a name and password against the accounts: the account's name as stored and whether it is an admin,
+    /// or nil. Blocks for a hash's time.
+    typealias Verify = @Sendable (_ name: String, _ password: [UInt8]) -> Person?
+
+    private let store: Store
+    private let verify: Verify
+    private let logger: Logger
+    /// The sign-ins by browser session, and how many times this process changed them (a reload read before a
+    /// change must not undo it).
+    private let signedIn = Locked<(people: [String: Person], changes: Int)>(([:], 0))
+    private let task = Locked<Task<Void, Never>?>(nil)
+
+    /// Sign-ins as the database has them now; `start` keeps them in step.
+    init(store: Store, verify: @escaping Verify, logger: Logger) throws(StoreError) {
+        self.store = store
+        self.verify = verify
+        self.logger = logger
+        try reload()
+    }
+
+    /// Reads the database's sign-ins again every `interval` until stopped.
+    func start(interval: Duration = .seconds(5)) {
+        task.withLock { task in
+            task = Task.detached { [self] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: interval)
+                    do throws(StoreError) {
+                        try await onOwnThread { () throws(StoreError) in try self.reload() }
+                    } catch {
+                        logger.warning("sign-ins could not be read again; keeping the last ones",
+                                       metadata: ["cause": "\(error.logDescription)"])
+                    }
+                }
+            }
+        }
+    }
+
+    func stop() async {
+        let running = task.withLock { task in
+            defer { task = nil }
+            return task
+        }
+        running?.cancel()
+        await running?.value
+    }
+
+    private func reload() throws(StoreError) {
+        let before = signedIn.withLock { $0.changes }
+        let records = try store.currentSignIns()
+        let people = Dictionary(records.map { ($0.session, Person(name: $0.name, isAdmin: $0.isAdmin)) },
+                                uniquingKeysWith: { first, _ in first })
+        signedIn.withLock { if $0.changes == before { $0.people = people } }
+    }
+
+    func person(signedInOn session: SessionID) -> Person? {
+        signedIn.withLock { $0.people[session.rawValue] }
+    }
+
+    func signIn(name: String, password: [UInt8], on session: SessionID) -> Person? {
+        guard let person = verify(name, password) else { return nil }
+        do {
+            try store.recordSignIn(session: session.rawValue, name: person.name)
+        } catch {
+            logger.error("a sign-in could not be saved", metadata: ["cause": "\(error.logDescription)"])
+            return nil
+        }
+        signedIn.withLock {
+            $0.people[session.rawValue] = person
+            $0.changes += 1
+        }
+        logger.info("signed in", metadata: ["user": "\(person.name)"])
+        return person
+    }
+
+    func signOut(_ session: SessionID) {
+        // The database first: a reload that begins after the memory changes must not find it there again.
+        do {
+            try store.removeSignIn(session: session.rawValue)
+        } catch {
+            logger.error("a sign-out could not be saved", metadata: ["cause": "\(error.logDescription)"])
+        }
+        let person = signedIn.withLock {
+            $0.changes += 1
+            return $0.people.removeValue(forKey: session.rawValue)
+        }
+        if let person { logger.info("signed out", metadata: ["user": "\(person.name)"]) }
+    }
+}
