@@ -96,17 +96,27 @@ func serve(_ settings: ServeSettings, retention: RetentionSettings) {
                            configuration: settings.answering.chat, metrics: metrics, logger: Logger(label: "quarry.chat"))
     do { try chat.recoverAfterRestart() } catch { fail("Quarry could not start. \(error)", code: 1) }
     hub.setSnapshots(chat)
+    let signIns: AccountSignIns?
+    do {
+        signIns = try settings.server.access.mode == .password
+            ? AccountSignIns(store: store, verify: AccountSignIns.verifier(store: store), logger: Logger(label: "quarry.access"))
+            : nil
+    } catch {
+        fail("Quarry could not start. \(error)", code: 1)
+    }
+    signIns?.start()
     let server = Server(configuration: settings.server, secret: secret, hub: hub, operations: chat,
                         documents: ReadingRoom(store: store, folder: settings.documents?.path),
                         endSession: { session in waitFor { await chat.endSession(session.rawValue) } },
-                        metrics: metrics, logger: Logger(label: "quarry.server"))
+                        metrics: metrics, signIns: signIns, logger: Logger(label: "quarry.server"))
     do {
         try server.start()
     } catch {
         fail("Quarry could not start. \(error)", code: 1)
     }
     let sweeper = retention.idle.map { ConversationRetention(store: store, idle: $0, logger: logger) }
-    logger.notice("Quarry is ready", metadata: ["url": "http://\(settings.displayHost):\(server.port)/"])
+    logger.notice("Quarry is ready", metadata: ["url": "http://\(settings.displayHost):\(server.port)/",
+                                                "auth": "\(settings.server.access.mode.rawValue)"])
     signals.onFirst { server.stop() }
     server.waitUntilStopped()
     // Answers in progress are saved as interrupted (with Retry); the folder sync finishes its look.
@@ -114,6 +124,7 @@ func serve(_ settings: ServeSettings, retention: RetentionSettings) {
         await chat.shutdown()
         await sync?.stop()
         await sweeper?.stop()
+        await signIns?.stop()
     }
     if let failure = server.failure { fail("Quarry stopped: \(failure)", code: 1) }
 }
