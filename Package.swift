@@ -247,7 +247,7 @@ let package = Package(
             name: "RetrievalTests", dependencies: ["Retrieval", "Store", "SQLite", "TestSupport"], exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Argon2", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "FuzzTests", dependencies: ["FuzzHarness", "TestSupport"], exclude: ["Crashes"],
                     swiftSettings: swiftSettings),
         .testTarget(

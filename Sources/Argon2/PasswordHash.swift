@@ -59,6 +59,12 @@ public enum PasswordHash {
         }
     }
 
+    /// A PHC string at the standard costs whose salt and hash are all zeros: checking a password against it takes as
+    /// long as against a real hash, and it matches no password anyone can find. For an account that does not exist,
+    /// so that the time a refusal takes does not tell which names do.
+    public static let decoy = EncodedHash(parameters: .standard, salt: [UInt8](repeating: 0, count: saltBytes),
+                                          hash: [UInt8](repeating: 0, count: hashBytes)).text
+
     /// Throws unless `password` is an acceptable length (`passwordBytes`).
     public static func check(password: [UInt8]) throws(PasswordHashError) {
         guard !password.isEmpty else { throw .emptyPassword }

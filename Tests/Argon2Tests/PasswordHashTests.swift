@@ -39,6 +39,11 @@ import Testing
         #expect(!PasswordHash.verify(password: Self.password, encoded: bad), "\(tampering): \(bad)")
     }
 
+    @Test func theDecoyCostsWhatAStandardHashCostsAndMatchesNothing() {
+        #expect(PasswordHash.decoy.hasPrefix("$argon2id$v=19$m=19456,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$"))
+        #expect(!PasswordHash.verify(password: Self.password, encoded: PasswordHash.decoy))
+    }
+
     @Test func passwordsAreOneTo1024Bytes() throws {
         #expect(throws: PasswordHashError.emptyPassword) { try PasswordHash.make(password: []) }
         let long = [UInt8](repeating: 0x61, count: 1025)
