@@ -2,10 +2,11 @@
 //
 // Quarry: one Swift binary that answers questions about your documents and streams the answer into the page.
 // Layering (a module imports only those above it in this list):
-//   C system libraries (CWebSockets, CCurl, CSQLite, CMarkGFM, COpenSSL, CZlib, CXML2, CZip) + CShim (variadic curl,
+//   C system libraries (CWebSockets, CCurl, CSQLite, CMarkGFM, COpenSSL, CZlib, CXML2, CZip, CArgon2) + CShim (variadic curl,
 //   the WebSocket mask check)
 //   SharedLibrary (dlopen: libcurl, libxml2 and libzip are loaded when first needed, not linked)
-//   thin wrappers, one per C library (Server wraps libwebsockets): Crypto, SQLite, Markdown, Curl, Gzip, XML, Zip
+//   thin wrappers, one per C library (Server wraps libwebsockets): Crypto, SQLite, Markdown, Curl, Gzip, XML, Zip,
+//   Argon2
 //   TextLines, TurboStream, Words, Telemetry (pure Swift) → Store → Server → quarry (the executable)
 import PackageDescription
 
@@ -61,6 +62,8 @@ let package = Package(
         // (their Raw.swift). libxml2's headers live in /usr/include/libxml2, which the XML target names itself.
         .systemLibrary(name: "CXML2", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CZip", providers: [.apt(["libzip-dev"])]),
+        // Linked: small, and nothing behind it (Sources/Argon2/Raw.swift says what it costs an idle server).
+        systemLibrary("CArgon2", pkgConfig: "libargon2", apt: ["libargon2-dev"]),
         // The one C target: what Swift cannot call (curl_easy_setopt and curl_easy_getinfo are variadic), and the
         // `recv` that refuses unmasked WebSocket frames before libwebsockets reads them (Server links it).
         .target(name: "CShim", dependencies: ["CCurl"]),
@@ -83,6 +86,7 @@ let package = Package(
         .target(name: "XML", dependencies: ["CXML2", "SharedLibrary"],
                 swiftSettings: fuzzedSwiftSettings + [.unsafeFlags(["-Xcc", "-I/usr/include/libxml2"])]),
         .target(name: "Zip", dependencies: ["CZip", "SharedLibrary"], swiftSettings: fuzzedSwiftSettings),
+        .target(name: "Argon2", dependencies: ["CArgon2", "Crypto"], swiftSettings: swiftSettings),
 
         // MARK: Quarry's own modules (pure Swift)
         .target(name: "JSON", swiftSettings: fuzzedSwiftSettings),
@@ -95,7 +99,7 @@ let package = Package(
         .target(name: "LLM", dependencies: ["Curl", "JSON", "Locking", "TextLines"], swiftSettings: fuzzedSwiftSettings),
         .target(
             name: "Store",
-            dependencies: ["SQLite", "Crypto", "Locking"],
+            dependencies: ["SQLite", "Crypto", "Locking", "Argon2"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -231,6 +235,7 @@ let package = Package(
         .testTarget(name: "CurlTests", dependencies: ["Curl", "Locking"], swiftSettings: swiftSettings),
         .testTarget(name: "GzipTests", dependencies: ["Gzip"], swiftSettings: swiftSettings),
         .testTarget(name: "XMLTests", dependencies: ["XML"], swiftSettings: swiftSettings),
+        .testTarget(name: "Argon2Tests", dependencies: ["Argon2"], swiftSettings: swiftSettings),
         .testTarget(name: "ZipTests", dependencies: ["Zip", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: swiftSettings),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], swiftSettings: swiftSettings),
@@ -242,7 +247,7 @@ let package = Package(
             name: "RetrievalTests", dependencies: ["Retrieval", "Store", "SQLite", "TestSupport"], exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Argon2", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "FuzzTests", dependencies: ["FuzzHarness", "TestSupport"], exclude: ["Crashes"],
                     swiftSettings: swiftSettings),
         .testTarget(

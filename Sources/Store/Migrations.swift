@@ -115,15 +115,29 @@ extension Store {
             ALTER TABLE messages ADD COLUMN content_html TEXT;
             ALTER TABLE messages ADD COLUMN content_html_renderer INTEGER;
             """),
+        Migration("built-in accounts", sql: """
+            -- People who sign in with a password (`quarry user`; docs/access.md). A name is 1 to 64 ASCII letters,
+            -- digits and . _ - @ (Store+Users.swift checks it), so NOCASE, which folds ASCII only, makes names
+            -- unique whatever their case and finds them so; the name keeps the case it was added with.
+            -- password_hash: argon2id's PHC string ($argon2id$v=19$m=…,t=…,p=…$salt$hash).
+            CREATE TABLE users (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                password_hash TEXT NOT NULL,
+                is_admin INTEGER NOT NULL DEFAULT 0 CHECK (is_admin IN (0, 1)),
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL
+            );
+            """),
         Migration("sign-ins", sql: """
             -- A browser session signed in to an account (password mode); it ends on sign-out, when the account is
-            -- removed, or after 30 days (Store+SignIns.swift).
+            -- removed or its password changed, or after 30 days (Store+SignIns.swift).
             CREATE TABLE sign_ins (
                 session_id TEXT PRIMARY KEY NOT NULL,
-                user_name TEXT NOT NULL,
+                user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
                 created_at INTEGER NOT NULL
             );
-            CREATE INDEX sign_ins_by_user ON sign_ins(user_name);
+            CREATE INDEX sign_ins_by_user ON sign_ins(user_id);
             """),
     ]
 

@@ -21,11 +21,13 @@ public struct SignInRecord: Sendable, Equatable {
 }
 
 extension Store {
-    /// Records `session` as signed in to the account `name`.
+    /// Records `session` as signed in to the account `name` (nothing when there is no such account).
     public func recordSignIn(session: String, name: String) throws(StoreError) {
         try withConnection { db throws(SQLiteError) in
-            try db.run("INSERT OR REPLACE INTO sign_ins (session_id, user_name, created_at) VALUES (?, ?, ?)",
-                       session, name, Self.now())
+            try db.run("""
+                INSERT OR REPLACE INTO sign_ins (session_id, user_id, created_at)
+                SELECT ?, id, ? FROM users WHERE name = ?
+                """, session, Self.now(), name)
         }
     }
 
@@ -43,7 +45,7 @@ extension Store {
         return try withConnection { db throws(SQLiteError) -> [SignInRecord] in
             try db.run("DELETE FROM sign_ins WHERE created_at < ?", cutoff)
             return try db.query("""
-                SELECT s.session_id, u.name, u.is_admin FROM sign_ins AS s JOIN users AS u ON u.name = s.user_name
+                SELECT s.session_id, u.name, u.is_admin FROM sign_ins AS s JOIN users AS u ON u.id = s.user_id
                 """).map { row in
                     SignInRecord(session: row[0].string ?? "", name: row[1].string ?? "", isAdmin: (row[2].int64 ?? 0) != 0)
                 }

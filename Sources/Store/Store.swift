@@ -1,5 +1,6 @@
 // Store: Quarry's SQLite database (one file, WAL): its schema and migrations, settings, the server secret,
-// conversations, and the knowledge base (documents, chunks, their full-text index and embeddings).
+// conversations, built-in accounts (`Accounts`), and the knowledge base (documents, chunks, their full-text index and
+// embeddings).
 //
 // Threading: SQLite's rule is one connection per owner. A `Store` owns two: the writer, used inside `lock` (one
 // writer at a time, as SQLite allows), and a reader for queries, inside `readLock`, so that a search is never held

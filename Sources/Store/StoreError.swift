@@ -1,3 +1,4 @@
+public import Argon2
 public import SQLite
 
 /// Why the store could not do what was asked. `description` is written for the person running the box;
@@ -15,6 +16,14 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     case secretTooShort(byteCount: Int)
     /// The system's random generator failed, so no server secret could be made.
     case randomUnavailable
+    /// The text is not an acceptable user name (`Accounts.userNameBytes`, letters, digits and `. _ - @`).
+    case invalidUserName(String)
+    /// A user with this name (in any case) exists already.
+    case userExists(String)
+    /// There is no user with this name.
+    case noSuchUser(String)
+    /// The password cannot be used (empty, too long) or could not be hashed.
+    case password(PasswordHashError)
 
     /// What went wrong and what to do about it, for the person running Quarry.
     public var description: String {
@@ -37,6 +46,15 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         case .randomUnavailable:
             "The system could not supply random bytes for Quarry's server secret. "
                 + "Set QUARRY_SECRET to a long random value (at least \(Store.minimumSecretLength) bytes)."
+        case .invalidUserName(let name):
+            "“\(name)” cannot be a user name: use 1 to \(Accounts.userNameBytes.upperBound) letters (a–z, A–Z), "
+                + "digits and . _ - @, starting with a letter or a digit."
+        case .userExists(let name):
+            "There is already a user named \(name) (names are the same whatever their case)."
+        case .noSuchUser(let name):
+            "There is no user named \(name)."
+        case .password(let cause):
+            cause.description
         }
     }
 
@@ -44,7 +62,8 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     public var cause: SQLiteError? {
         switch self {
         case .cannotOpen(_, let cause), .migrationFailed(_, let cause), .database(let cause): cause
-        case .newerDatabase, .secretTooShort, .randomUnavailable: nil
+        case .newerDatabase, .secretTooShort, .randomUnavailable, .invalidUserName, .userExists, .noSuchUser, .password:
+            nil
         }
     }
 

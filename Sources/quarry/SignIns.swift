@@ -21,6 +21,14 @@ final class AccountSignIns: SignIns {
     private let signedIn = Locked<(people: [String: Person], changes: Int)>(([:], 0))
     private let task = Locked<Task<Void, Never>?>(nil)
 
+    /// Checks against the built-in accounts of `store` (argon2id; an unknown name costs a hash too).
+    static func verifier(store: Store) -> Verify {
+        let accounts = Accounts(store: store)
+        return { name, password in
+            accounts.verify(name: name, password: password).map { Person(name: $0.name, isAdmin: $0.isAdmin) }
+        }
+    }
+
     /// Sign-ins as the database has them now; `start` keeps them in step.
     init(store: Store, verify: @escaping Verify, logger: Logger) throws(StoreError) {
         self.store = store

@@ -45,6 +45,21 @@ import Testing
         #expect(ByteEncoding.bytes(base64URL: text) == nil)
     }
 
+    // RFC 4648 §10's vectors without padding, and bytes whose base64 uses the two characters the alphabets differ in.
+    @Test(arguments: [
+        ([UInt8](), ""), (Array("f".utf8), "Zg"), (Array("foobar".utf8), "Zm9vYmFy"), ([0xfb, 0xff], "+/8"),
+        ([0xfb, 0xef, 0xbe], "++++"), ([0xff, 0xff, 0xff], "////"),
+    ])
+    func base64RoundTrip(bytes: [UInt8], encoded: String) {
+        #expect(ByteEncoding.base64(bytes) == encoded)
+        #expect(ByteEncoding.bytes(base64: encoded) == bytes)
+    }
+
+    @Test(arguments: ["Zg==", "Z", "Zh", "-_8", "Zm9v\n"])
+    func base64Rejects(text: String) {
+        #expect(ByteEncoding.bytes(base64: text) == nil)
+    }
+
     @Test func hexRoundTrip() {
         #expect(ByteEncoding.hex([0, 0xab, 0xff]) == "00abff")
         #expect(ByteEncoding.bytes(hex: "00ABff") == [0, 0xab, 0xff])
