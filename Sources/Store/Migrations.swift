@@ -130,11 +130,15 @@ extension Store {
             );
             """),
         Migration("sign-ins", sql: """
-            -- A browser session signed in to an account (password mode); it ends on sign-out, when the account is
-            -- removed or its password changed, or after 30 days (Store+SignIns.swift).
+            -- A browser session signed in (password or LDAP mode); it ends on sign-out, after 30 days, and for a
+            -- built-in account (user_id) when the account is removed or its password changed (Store+SignIns.swift).
+            -- name and is_admin are as the sign-in found them; a built-in account's current ones are read through
+            -- user_id.
             CREATE TABLE sign_ins (
                 session_id TEXT PRIMARY KEY NOT NULL,
-                user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                is_admin INTEGER NOT NULL DEFAULT 0 CHECK (is_admin IN (0, 1)),
+                user_id INTEGER REFERENCES users(id) ON DELETE CASCADE,
                 created_at INTEGER NOT NULL
             );
             CREATE INDEX sign_ins_by_user ON sign_ins(user_id);

@@ -1,5 +1,5 @@
-// Sign-ins of password mode: which browser session belongs to which account, so a sign-in survives a restart and
-// ends on sign-out, on `quarry user remove`, or after `SignInRecord.lifetime`.
+// Sign-ins: which browser session belongs to whom, so a sign-in survives a restart and ends on sign-out, after
+// `SignInRecord.lifetime`, or, for a built-in account, on `quarry user remove` or `passwd`.
 internal import SQLite
 
 /// A browser session signed in to an account.
@@ -21,13 +21,21 @@ public struct SignInRecord: Sendable, Equatable {
 }
 
 extension Store {
-    /// Records `session` as signed in to the account `name` (nothing when there is no such account).
-    public func recordSignIn(session: String, name: String) throws(StoreError) {
+    /// Records `session` as signed in to the built-in account `name` (nothing when there is no such account).
+    public func recordSignIn(session: String, account name: String) throws(StoreError) {
         try withConnection { db throws(SQLiteError) in
             try db.run("""
-                INSERT OR REPLACE INTO sign_ins (session_id, user_id, created_at)
-                SELECT ?, id, ? FROM users WHERE name = ?
+                INSERT OR REPLACE INTO sign_ins (session_id, name, is_admin, user_id, created_at)
+                SELECT ?, name, is_admin, id, ? FROM users WHERE name = ?
                 """, session, Self.now(), name)
+        }
+    }
+
+    /// Records `session` as signed in to `name` of a directory (LDAP), an admin or not as it found.
+    public func recordSignIn(session: String, directoryName name: String, isAdmin: Bool) throws(StoreError) {
+        try withConnection { db throws(SQLiteError) in
+            try db.run("INSERT OR REPLACE INTO sign_ins (session_id, name, is_admin, created_at) VALUES (?, ?, ?, ?)",
+                       session, name, isAdmin, Self.now())
         }
     }
 
@@ -38,14 +46,15 @@ extension Store {
         }
     }
 
-    /// Every sign-in still valid: younger than `SignInRecord.lifetime`, of an account that still exists (with its
-    /// admin flag as it is now). Older ones are deleted on the way.
+    /// Every sign-in still valid: younger than `SignInRecord.lifetime` (older ones are deleted on the way); a built-in
+    /// account's with its name and admin flag as they are now.
     public func currentSignIns(now: Int64? = nil) throws(StoreError) -> [SignInRecord] {
         let cutoff = (now ?? Self.now()) - SignInRecord.lifetime
         return try withConnection { db throws(SQLiteError) -> [SignInRecord] in
             try db.run("DELETE FROM sign_ins WHERE created_at < ?", cutoff)
             return try db.query("""
-                SELECT s.session_id, u.name, u.is_admin FROM sign_ins AS s JOIN users AS u ON u.id = s.user_id
+                SELECT s.session_id, coalesce(u.name, s.name), coalesce(u.is_admin, s.is_admin)
+                FROM sign_ins AS s LEFT JOIN users AS u ON u.id = s.user_id
                 """).map { row in
                     SignInRecord(session: row[0].string ?? "", name: row[1].string ?? "", isAdmin: (row[2].int64 ?? 0) != 0)
                 }

@@ -78,7 +78,7 @@ final class AccountSignIns: SignIns {
     func signIn(name: String, password: [UInt8], on session: SessionID) -> Person? {
         guard let person = verify(name, password) else { return nil }
         do {
-            try store.recordSignIn(session: session.rawValue, name: person.name)
+            try store.recordSignIn(session: session.rawValue, account: person.name)
         } catch {
             logger.error("a sign-in could not be saved", metadata: ["cause": "\(error.logDescription)"])
             return nil
