@@ -126,10 +126,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Admin",
+            dependencies: [
+                "Server", "Store", "Retrieval", "TurboStream", "Words",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "quarry",
             dependencies: [
-                "Chat", "CShim", "Server", "Store", "SQLite", "Retrieval", "LLM", "Curl", "Locking", "Markdown",
+                "Admin", "Chat", "CShim", "Server", "Store", "SQLite", "Retrieval", "LLM", "Curl", "Locking", "Markdown",
                 "TextLines", "Words", "Telemetry",
                 .product(name: "Logging", package: "swift-log"),
             ],

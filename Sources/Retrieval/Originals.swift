@@ -53,4 +53,7 @@ public struct OriginalFile: Sendable, Equatable {
 
     /// The file's bytes, or nil if it can no longer be read or has grown past the limit.
     public func read() -> [UInt8]? { Files.read(path, limit: Self.sizeLimit) }
+
+    /// Deletes the file from the documents folder (an admin's Delete); false, with nothing done, if it cannot.
+    public func delete() -> Bool { unlink(path) == 0 }
 }

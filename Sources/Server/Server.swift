@@ -66,7 +66,9 @@ public final class Server: @unchecked Sendable {
     ///     its conversations); called off the service thread, it may block.
     ///   - metrics: where the server reports its sockets, and what `/metrics` serves (to the addresses of
     ///     `configuration.metricsAccess`); nil: no `/metrics`.
-    ///   - signIns: who is signed in on which browser, for `configuration.access.mode` `.password`.
+    ///   - signIns: who is signed in on which browser, for `configuration.access.mode` `.password` (and, in `.none`,
+    ///     admins signed in for the admin pages).
+    ///   - adminPages: makes the admin pages (`/admin…`); nil: there are none.
     public init(
         configuration: ServerConfiguration,
         secret: [UInt8],
@@ -77,6 +79,7 @@ public final class Server: @unchecked Sendable {
         endSession: @escaping @Sendable (SessionID) -> Void = { _ in },
         metrics: MetricsRegistry? = nil,
         signIns: (any SignIns)? = nil,
+        adminPages: (any AdminPages)? = nil,
         logger: Logger = Logger(label: "quarry.server")
     ) {
         self.configuration = configuration
@@ -89,7 +92,7 @@ public final class Server: @unchecked Sendable {
                             endSession: endSession,
                             access: Access(configuration: configuration.access, sessions: sessions, signIns: signIns,
                                            trustedProxies: configuration.trustedProxies, secret: secret),
-                            formTokens: FormTokens(secret: secret))
+                            formTokens: FormTokens(secret: secret), adminPages: adminPages)
         loop = ServiceLoop(configuration: configuration, hub: hub, router: router, sessions: sessions,
                            streamNames: streamNames, operations: operations, metrics: metrics.map(ServerMetrics.init),
                            machineName: Self.machineName(),

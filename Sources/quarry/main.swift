@@ -98,7 +98,8 @@ func serve(_ settings: ServeSettings, retention: RetentionSettings) {
     hub.setSnapshots(chat)
     let signIns: AccountSignIns?
     do {
-        signIns = try settings.server.access.mode == .password
+        // Password mode signs everyone in; without sign-in for the page, admins sign in for the admin pages.
+        signIns = try settings.server.access.mode == .password || settings.server.access.mode == .none
             ? AccountSignIns(store: store, verify: AccountSignIns.verifier(store: store), logger: Logger(label: "quarry.access"))
             : nil
     } catch {
@@ -108,7 +109,8 @@ func serve(_ settings: ServeSettings, retention: RetentionSettings) {
     let server = Server(configuration: settings.server, secret: secret, hub: hub, operations: chat,
                         documents: ReadingRoom(store: store, folder: settings.documents?.path),
                         endSession: { session in waitFor { await chat.endSession(session.rawValue) } },
-                        metrics: metrics, signIns: signIns, logger: Logger(label: "quarry.server"))
+                        metrics: metrics, signIns: signIns, adminPages: adminRoom(settings, store: store),
+                        logger: Logger(label: "quarry.server"))
     do {
         try server.start()
     } catch {

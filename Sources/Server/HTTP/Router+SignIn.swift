@@ -10,6 +10,7 @@ extension Router {
         switch (request.path, request.method) {
         case (SignInPage.signInPath, "GET"), (SignInPage.signInPath, "HEAD"):
             if case .person = request.visitor { return .now(SignInPage.seeOther("/")) }
+            if access.mode == .none, admin(of: request) != nil { return .now(SignInPage.seeOther(AdminAddress.root)) }
             return .now(freshForm(request, words: words))
         case (SignInPage.signInPath, "POST"):
             return signIn(request, words: words)
@@ -22,7 +23,7 @@ extension Router {
     }
 
     /// The browser session a request's cookie names, whoever is signed in on it.
-    private func browser(of request: HTTPRequest) -> SessionID? {
+    func browser(of request: HTTPRequest) -> SessionID? {
         switch request.visitor {
         case .person(_, _, let browser), .signInNeeded(let browser): browser
         case .browser(let browser): browser
@@ -71,6 +72,8 @@ extension Router {
         }
         let throttle = self.throttle, sessions = self.sessions, frame = readingFrame, tokens = formTokens
         let peer = request.peer, secure = request.secure
+        // Without sign-in for the page (a kiosk, a public desk), only admins sign in, and for the admin pages.
+        let next = access.mode == .none ? AdminAddress.root : "/"
         return .later {
             guard signIns.signIn(name: name, password: password, on: fresh) != nil else {
                 throttle.failed(name: name, peer: peer, now: monotonicSeconds())
@@ -78,7 +81,7 @@ extension Router {
                                        message: words[.signInWrong], status: 401)
             }
             throttle.succeeded(name: name)
-            return SignInPage.seeOther("/", headers: [("set-cookie", sessions.setCookie(for: fresh, secure: secure))])
+            return SignInPage.seeOther(next, headers: [("set-cookie", sessions.setCookie(for: fresh, secure: secure))])
         }
     }
 

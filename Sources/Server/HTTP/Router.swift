@@ -24,6 +24,8 @@ struct Router: Sendable {
     let endSession: @Sendable (SessionID) -> Void
     /// Who may use the page, and who each request is from.
     let access: Access
+    /// Who makes the admin pages (none: there are none).
+    let adminPages: (any AdminPages)?
     /// The hidden token of the sign-in and sign-out forms.
     let formTokens: FormTokens
     /// Waits after failed sign-ins.
@@ -39,7 +41,8 @@ struct Router: Sendable {
     init(frontEnd: FrontEnd, sessions: SessionCookies, streamNames: StreamNames,
          pageStreams: @escaping @Sendable (SessionID) -> [String], documents: (any DocumentPages)? = nil,
          language: Language? = nil, kiosk: KioskTiming? = nil,
-         endSession: @escaping @Sendable (SessionID) -> Void = { _ in }, access: Access, formTokens: FormTokens) {
+         endSession: @escaping @Sendable (SessionID) -> Void = { _ in }, access: Access, formTokens: FormTokens,
+         adminPages: (any AdminPages)? = nil) {
         assets = Dictionary(frontEnd.assets.map { ($0.path, StaticAsset($0)) }, uniquingKeysWith: { first, _ in first })
         shells = Dictionary(uniqueKeysWithValues: Language.all.map { ($0, ShellTemplate(html: frontEnd.shell(in: $0))) })
         self.language = language
@@ -52,6 +55,7 @@ struct Router: Sendable {
         self.endSession = endSession
         self.access = access
         self.formTokens = formTokens
+        self.adminPages = adminPages
     }
 
     /// Routes a request: reading addresses to work off the service thread, for a browser with a session (the
@@ -61,9 +65,10 @@ struct Router: Sendable {
         if request.path == Wire.startOverPath, request.method == "GET", let kiosk {
             return startOver(request, kiosk: kiosk)
         }
-        if access.mode == .password, request.path == SignInPage.signInPath || request.path == SignInPage.signOutPath {
+        if access.signsIn, request.path == SignInPage.signInPath || request.path == SignInPage.signOutPath {
             return signingIn(request)
         }
+        if AdminAddress.contains(request.path) { return adminRoute(request) }
         guard (request.method == "GET" || request.method == "HEAD"), Self.isPlainPath(request.path),
               let route = DocumentRoute(path: request.path)
         else { return .now(respond(to: request)) }
@@ -82,9 +87,16 @@ struct Router: Sendable {
         }
     }
 
-    /// Whether a POST to `path` carries a form the router reads (the rest are refused before their body).
-    func takesForm(_ path: String) -> Bool {
-        access.mode == .password && (path == SignInPage.signInPath || path == SignInPage.signOutPath)
+    /// The fields of the form a POST to `path` carries, which the router reads; nil: a POST there is refused
+    /// before its body.
+    func formFields(_ path: String) -> [String]? {
+        if access.signsIn, path == SignInPage.signInPath || path == SignInPage.signOutPath {
+            return [FormTokens.field, SignInPage.nameField, SignInPage.passwordField]
+        }
+        if AdminAddress.contains(path), Self.isPlainPath(path), let fields = adminPages?.formFields(for: path) {
+            return [FormTokens.field] + fields
+        }
+        return nil
     }
 
     func respond(to request: HTTPRequest) -> HTTPResponse {

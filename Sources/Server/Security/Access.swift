@@ -124,6 +124,10 @@ struct Access: Sendable {
 
     var mode: AuthMode { configuration.mode }
 
+    /// Whether people sign in with Quarry's own form: in password mode everyone, and without sign-in for the page
+    /// (`none`) admins, for the admin pages, when there are accounts to sign in with.
+    var signsIn: Bool { mode == .password || (mode == .none && signIns != nil) }
+
     /// Who sent the request described by `evidence`.
     func visitor(_ evidence: VisitorEvidence) -> Visitor {
         let browser = evidence.cookie.flatMap(sessions.session(fromCookieHeader:))

@@ -19,7 +19,7 @@ extension ServiceLoop {
     }
 
     /// Starts reading a form posted to `request.path`: it must say how long it is, be short, and be a form.
-    func receiveForm(_ wsi: WSI, id: ConnectionID, _ request: HTTPRequest) -> Int32 {
+    func receiveForm(_ wsi: WSI, id: ConnectionID, _ request: HTTPRequest, fields: [String]) -> Int32 {
         guard let lengthText = wsi.header(WSI_TOKEN_HTTP_CONTENT_LENGTH, limit: 20), let length = Int(lengthText),
               length >= 0
         else { return respondNow(wsi, id: id, .text(411, "A form must say its length.", closeAfter: true)) }
@@ -28,8 +28,7 @@ extension ServiceLoop {
         }
         let type = wsi.header(WSI_TOKEN_HTTP_CONTENT_TYPE, limit: 256)?.lowercased() ?? ""
         guard type.hasPrefix("application/x-www-form-urlencoded") || type.hasPrefix("multipart/form-data"),
-              let parser = FormParser(wsi, fields: [FormTokens.field, SignInPage.nameField, SignInPage.passwordField],
-                                      maxBytes: SignInPage.maxFormBytes)
+              let parser = FormParser(wsi, fields: fields, maxBytes: SignInPage.maxFormBytes)
         else { return respondNow(wsi, id: id, .text(415, "This address takes a form.", closeAfter: true)) }
         guard length > 0 else {
             var request = request

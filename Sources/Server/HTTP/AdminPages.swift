@@ -1,0 +1,57 @@
+// The admin pages (`/admin…`): for admins only, made off the service thread like reading pages, framed by the server
+// with a bar of their sections and who is signed in. Their forms post with the browser's form token. Who makes them
+// (the executable, which has the store, the documents folder and the model) implements `AdminPages`.
+public import Words
+
+/// A request for an admin page, or an admin's posted form.
+public struct AdminRequest: Sendable {
+    /// The path, under `/admin`.
+    public let path: String
+    /// `GET`, `HEAD` or `POST`.
+    public let method: String
+    /// A posted form's fields (the token already checked); empty for a GET.
+    public let form: [String: String]
+    /// The admin asking.
+    public let person: Person
+    public let words: Words
+
+    public init(path: String, method: String, form: [String: String] = [:], person: Person, words: Words = .english) {
+        self.path = path
+        self.method = method
+        self.form = form
+        self.person = person
+        self.words = words
+    }
+}
+
+/// What an admin address answers.
+public enum AdminResponse: Sendable, Equatable {
+    /// A page: `title` (plain text) and `body` (HTML, already escaped; its forms carry `{{form_token}}` where the
+    /// token goes), framed by the server.
+    case page(title: String, body: String)
+    /// Somewhere else on this server (after a form: the browser asks for it with a GET).
+    case seeOther(String)
+    /// A clear sentence, with its status.
+    case failure(status: Int, message: String)
+}
+
+/// Makes the admin pages. Called on a thread of the server's own: it may block on the database or the model.
+public protocol AdminPages: Sendable {
+    /// The sections for the bar: each one's address and title, in `words`' language.
+    func sections(_ words: Words) -> [(path: String, title: String)]
+    /// The fields a form posted to `path` carries, beside the token; nil: `path` takes no form.
+    func formFields(for path: String) -> [String]?
+    func respond(to request: AdminRequest) -> AdminResponse
+}
+
+/// The admin pages' addresses, and where the marker for the form token goes.
+public enum AdminAddress {
+    public static let root = "/admin"
+    /// Where a page's forms put their token (the server fills it in for the browser asking).
+    public static let formTokenMarker = "{{form_token}}"
+    /// The token's hidden input, for a page's forms.
+    public static var tokenInput: String { "<input type=\"hidden\" name=\"form_token\" value=\"\(formTokenMarker)\">" }
+
+    /// Whether `path` is an admin address.
+    public static func contains(_ path: String) -> Bool { path == root || path.hasPrefix(root + "/") }
+}

@@ -1,0 +1,85 @@
+// The admin pages' gate: only an admin gets them (signed in with Quarry's form, or named an admin by the proxy);
+// anyone else is sent to sign in, or refused with a sentence. Their forms must carry the browser's form token.
+internal import TurboStream
+internal import Words
+
+extension Router {
+    /// The admin a request comes from, if it comes from one.
+    func admin(of request: HTTPRequest) -> Person? {
+        let person: Person?
+        switch request.visitor {
+        case .person(let signedIn, _, _): person = signedIn
+        case .browser(let browser?): person = access.signIns?.person(signedInOn: browser)
+        case .browser(nil), .signInNeeded, .refused: person = nil
+        }
+        return person.flatMap { $0.isAdmin ? $0 : nil }
+    }
+
+    func adminRoute(_ request: HTTPRequest) -> Routed {
+        guard let pages = adminPages, Self.isPlainPath(request.path) else { return .now(.text(404, "Not found")) }
+        let words = Words(language(of: request))
+        guard let person = admin(of: request) else {
+            if case .refused(let why) = request.visitor { return .now(.text(403, why)) }
+            let signedIn: Bool
+            switch request.visitor {
+            case .person: signedIn = true
+            case .browser(let browser?): signedIn = access.signIns?.person(signedInOn: browser) != nil
+            default: signedIn = false
+            }
+            if access.signsIn, !signedIn { return .now(SignInPage.seeOther(SignInPage.signInPath)) }
+            return .now(.text(403, "The admin pages are for this Quarry's administrators."))
+        }
+        // Proxy mode's pages have no cookie of Quarry's: their forms are tied to the person instead.
+        guard let tokenSession = browser(of: request) ?? request.visitor.owner else {
+            return .now(.text(403, "Open the admin pages again."))
+        }
+        let token = formTokens.token(for: tokenSession)
+        var form: [String: String] = [:]
+        switch request.method {
+        case "GET", "HEAD":
+            break
+        case "POST":
+            guard let fields = request.form, formTokens.accepts(fields[FormTokens.field], for: tokenSession) else {
+                return .now(.text(403, "This form did not come from this Quarry's admin pages. Reload the page and try again."))
+            }
+            form = fields
+            form[FormTokens.field] = nil
+        default:
+            return .now(.text(405, "Method not allowed", headers: [("allow", "GET, HEAD, POST")], closeAfter: true))
+        }
+        let adminRequest = AdminRequest(path: request.path, method: request.method, form: form, person: person,
+                                        words: words)
+        let frame = readingFrame, head = request.method == "HEAD"
+        let account = SignInPage.account(person, token: access.signsIn ? token : nil, words: words)
+        return .later {
+            var response = Self.framed(pages.respond(to: adminRequest), sections: pages.sections(words),
+                                       current: adminRequest.path, account: account, token: token, frame: frame,
+                                       words: words)
+            if head { response.body = [] }
+            return response
+        }
+    }
+
+    /// An admin response as HTTP: a page gets the bar of sections (the current one marked) and who is signed in,
+    /// and its forms their token.
+    static func framed(_ response: AdminResponse, sections: [(path: String, title: String)], current: String,
+                       account: String, token: String, frame: ReadingFrame, words: Words) -> HTTPResponse {
+        switch response {
+        case .page(let title, let body):
+            let links = sections.map { section in
+                let here = section.path == current ? " aria-current=\"page\"" : ""
+                return "<a href=\"\(HTML.escape(section.path))\"\(here)>\(HTML.escape(section.title))</a>"
+            }.joined()
+            let html = frame.page(title: title, bodyClass: "admin", words: words, body: """
+                <nav class="admin-bar"><a href="/">Quarry</a>\(links)\(account)</nav>\
+                <main class="admin-page"><h1>\(HTML.escape(title))</h1>\(body.replacing(AdminAddress.formTokenMarker, with: HTML.escape(token)))</main>
+                """)
+            return HTTPResponse(status: 200, contentType: "text/html; charset=utf-8",
+                                headers: [("cache-control", "no-store")], body: Array(html.utf8))
+        case .seeOther(let location):
+            return SignInPage.seeOther(location)
+        case .failure(let status, let message):
+            return .text(status, message, headers: [("cache-control", "no-store")])
+        }
+    }
+}
