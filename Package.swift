@@ -138,7 +138,7 @@ let package = Package(
             name: "quarry",
             dependencies: [
                 "Admin", "Chat", "CShim", "Server", "Store", "SQLite", "Retrieval", "LLM", "Curl", "Locking", "Markdown",
-                "TextLines", "Words", "Telemetry",
+                "TextLines", "Words", "Telemetry", "Argon2",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings,

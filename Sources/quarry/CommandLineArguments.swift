@@ -10,6 +10,7 @@ enum Invocation: Equatable {
     case search(SearchOptions)
     case ask(AskOptions)
     case backup(BackupOptions)
+    case user(UserOptions)
     case doctor(ServeOptions)
     case version
     case help(topic: String?)
@@ -76,6 +77,30 @@ struct BackupOptions: Equatable {
     var copy = ""
 }
 
+/// `quarry user add NAME [--admin]`, `passwd NAME`, `remove NAME`, `list`, each with `[--db FILE] [--config FILE]`.
+struct UserOptions: Equatable {
+    /// What to do to the accounts.
+    enum Action: Equatable {
+        case add(name: String, isAdmin: Bool)
+        case passwd(name: String)
+        case remove(name: String)
+        case list
+
+        /// The account it names, if any.
+        var name: String? {
+            switch self {
+            case .add(let name, _), .passwd(let name), .remove(let name): name
+            case .list: nil
+            }
+        }
+    }
+
+    var action: Action
+    var db: String?
+    /// A settings file of KEY=value lines, beneath the environment (`ConfigFile`).
+    var config: String?
+}
+
 /// A command line that cannot be understood, said for the person who typed it.
 struct UsageError: Error, Equatable, CustomStringConvertible {
     let message: String
@@ -99,7 +124,11 @@ extension Invocation {
         var options: [(name: String, value: String)] = []
         let takesValue: Set<String>
         // Options that may stand alone: `--kiosk` means `--kiosk=yes`.
-        let switches: Set<String> = command == "serve" || command == "doctor" ? ["kiosk"] : []
+        let switches: Set<String> = switch command {
+        case "serve", "doctor": ["kiosk"]
+        case "user": ["admin"]
+        default: []
+        }
         switch command {
         case "version":
             guard rest.isEmpty else { throw UsageError(message: "“version” takes no options.") }
@@ -114,10 +143,10 @@ extension Invocation {
             takesValue = ["db", "config"]
         case "search":
             takesValue = ["db", "config", "limit"]
-        case "backup":
+        case "backup", "user":
             takesValue = ["db", "config"]
         default:
-            throw UsageError(message: "Unknown command “\(command)”. The commands are serve, ask, ingest, search, backup, doctor, version and help.")
+            throw UsageError(message: "Unknown command “\(command)”. The commands are serve, ask, ingest, search, backup, user, doctor, version and help.")
         }
         while let argument = rest.popFirst() {
             if argument == "-h" || argument == "--help" { return .help(topic: named ? command : nil) }
@@ -167,6 +196,8 @@ extension Invocation {
                                  : "quarry backup makes one copy: give one FILE.")
             }
             return .backup(BackupOptions(db: last("db"), config: last("config"), copy: words[0]))
+        case "user":
+            return .user(UserOptions(action: try userAction(words, admin: last("admin")), db: last("db"), config: last("config")))
         default:
             let serve = ServeOptions(
                 host: last("host"), port: last("port"), db: last("db"), docs: last("docs"), logLevel: last("log-level"),
@@ -174,6 +205,33 @@ extension Invocation {
                 maxConnections: last("max-connections"), language: last("language"), kiosk: last("kiosk"),
                 auth: last("auth"), config: last("config"), chat: chat)
             return command == "doctor" ? .doctor(serve) : .serve(serve)
+        }
+    }
+
+    /// `quarry user`'s action from its words (`add NAME`, `passwd NAME`, `remove NAME`, `list`) and `--admin`.
+    private static func userAction(_ words: [String], admin: String?) throws(UsageError) -> UserOptions.Action {
+        guard let verb = words.first else {
+            throw UsageError(message: "Say what to do: quarry user add NAME [--admin], passwd NAME, remove NAME or list.")
+        }
+        let names = words.dropFirst()
+        guard ["add", "passwd", "remove", "list"].contains(verb) else {
+            throw UsageError(message: "Unknown user command “\(verb)”: add, passwd, remove or list.")
+        }
+        guard admin == nil || verb == "add" else { throw UsageError(message: "--admin goes with quarry user add.") }
+        guard admin == nil || admin == "yes" || admin == "no" else {
+            throw UsageError(message: "--admin takes no value (or yes or no), not “\(admin ?? "")”.")
+        }
+        if verb == "list" {
+            guard names.isEmpty else { throw UsageError(message: "quarry user list takes no NAME.") }
+            return .list
+        }
+        guard names.count == 1, let name = names.first else {
+            throw UsageError(message: names.isEmpty ? "Say whose: quarry user \(verb) NAME." : "quarry user \(verb) takes one NAME.")
+        }
+        switch verb {
+        case "add": return .add(name: name, isAdmin: admin == "yes")
+        case "passwd": return .passwd(name: name)
+        default: return .remove(name: name)
         }
     }
 }

@@ -13,6 +13,8 @@ enum Help {
           quarry search [--db FILE] [--limit N] QUESTION
                                             show the passages a question finds, with their scores
           quarry backup [--db FILE] COPY    write a consistent copy of the database, even while serving
+          quarry user add NAME [--admin] | passwd NAME | remove NAME | list
+                                            the accounts people sign in with (their passwords asked for)
           quarry doctor [serve's options]   check what serve needs, each problem with its fix
           quarry version                    print the version
           quarry help [COMMAND]             print this help, or a command's options
@@ -27,6 +29,7 @@ enum Help {
         case "search": search
         case "ask": ask
         case "backup": backup
+        case "user": user
         case "doctor": doctor
         default: overview
         }
@@ -94,6 +97,30 @@ enum Help {
           --config FILE  a settings file of QUARRY_…=value lines (as serve reads it), beneath the environment
 
         To restore: stop Quarry, delete the database's -wal and -shm files, copy COPY over the database, start.
+
+        """
+
+    static let user = """
+        Usage: quarry user add NAME [--admin]
+               quarry user passwd NAME
+               quarry user remove NAME
+               quarry user list
+
+        The accounts people sign in with, kept in the database: add one (--admin: it may also use the admin
+        pages), change its password, remove it, or list them (name, administrator or not, when added). An account
+        works whatever --auth the server runs with; add an administrator before the first sign-in.
+
+        NAME is 1 to 64 letters (a–z, A–Z), digits and . _ - @, starting with a letter or a digit, so an e-mail
+        address serves; Ada and ada are the same account. The password (1 to 1024 bytes) is asked for twice, not
+        shown, when standard input is a terminal; otherwise one line of standard input is the password:
+          printf '%s\\n' "$PASSWORD" | quarry user add ada
+        Only an argon2id hash of it is stored (docs/access.md).
+
+          --db FILE    the SQLite database [QUARRY_DB, ./quarry.db]; add creates it if missing
+          --config FILE  a settings file of QUARRY_…=value lines (as serve reads it), beneath the environment
+
+        Exit status 0 when done, 1 when refused (the name is taken, there is no such user, the passwords differ
+        or cannot be used), 64 when the command line or the name cannot be used.
 
         """
 

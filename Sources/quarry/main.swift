@@ -44,6 +44,8 @@ case .doctor(let options):
     await runDoctor(options, environment: environment(config: options.config))
 case .backup(let options):
     runBackup(options, environment: environment(config: options.config))
+case .user(let options):
+    runUser(options, environment: environment(config: options.config))
 case .ask(let options):
     // Ctrl-C stops the answer (what arrived is kept).
     let signals = ShutdownSignals()

@@ -92,10 +92,12 @@ def quarry(tmp_path):
             q.process.wait()
 
 
-def run(*args, env=None, timeout=20):
+def run(*args, env=None, timeout=20, input=None):
+    """Runs the binary to its end; `input`, when given, is the text on its standard input."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("QUARRY_")}
     environment.update(env or {})
-    return subprocess.run([BINARY, *args], capture_output=True, text=True, env=environment, timeout=timeout)
+    return subprocess.run([BINARY, *args], capture_output=True, text=True, env=environment, timeout=timeout,
+                          input=input)
 
 
 @pytest.fixture(scope="module")

@@ -235,10 +235,14 @@ def installed(tmp_path_factory):
 
 
 def test_depends_pulls_every_library_quarry_links(installed):
-    root, _, _ = installed
+    root, deb, _ = installed
     ldd = root.run("ldd", "/usr/bin/quarry").stdout
     assert "not found" not in ldd, ldd
     assert root.run("quarry", "version").stdout.startswith("quarry ")
+    # libargon2 is linked (Sources/Argon2/Raw.swift says why), so dpkg-shlibdeps names it, and accounts can be added.
+    assert "libargon2-1" in sh("dpkg-deb", "-f", str(deb), "Depends").stdout
+    added = root.run("sh", "-c", "printf 'a password\\n' | quarry user add ada --db /tmp/users.db")
+    assert added.stdout == "Added ada.\n", added.stderr
     # The places and their owners the maintainer scripts made.
     assert root.run("stat", "-c", "%U:%G %a", "/var/lib/quarry").stdout.split() == ["quarry:quarry", "750"]
     assert root.run("stat", "-c", "%U:%G %a", "/srv/quarry/documents").stdout.split() == ["root:quarry", "2750"]
