@@ -27,6 +27,10 @@ extension Store {
     /// - Throws: `.noSuchUser`; `.database`.
     func updateUser(name: String, passwordHash: String) throws(StoreError) {
         try updateUser(name: name, set: "password_hash = ?", passwordHash)
+        // A new password ends every sign-in made with the old one (Store+SignIns.swift), on every browser.
+        try withConnection { db throws(SQLiteError) in
+            try db.run("DELETE FROM sign_ins WHERE user_id = (SELECT id FROM users WHERE name = ?)", name)
+        }
     }
 
     /// Makes the user `name` (any case) an administrator or not.

@@ -7,11 +7,12 @@ The browser contexts stand in for the proxy by sending the header themselves (th
 password: built-in accounts made with `quarry user add`, the sign-in form working without the page's script, a
 wrong password refused and then slowed down, sign-out; each person sees only their own conversations, on every
 browser they sign in on."""
+import re
 import socket
+import subprocess
 
 from chat_support import ask, expect, open_page, query, serve, standin  # noqa: F401 (standin: fixture)
-from conftest import BINARY, get
-import subprocess
+from conftest import BINARY, get, run
 
 PROXY = {"QUARRY_AUTH": "proxy", "QUARRY_TRUSTED_PROXIES": "127.0.0.1", "QUARRY_AUTH_PROXY_ADMIN_GROUP": "staff"}
 
@@ -89,3 +90,155 @@ def test_auth_settings_are_checked_at_start(tmp_path):
     assert result.returncode == 64 and "none, proxy or password" in result.stderr
     result = serve_with({"QUARRY_AUTH": "password", "QUARRY_KIOSK": "yes"})
     assert result.returncode == 64 and "kiosk" in result.stderr
+
+
+# Password mode ------------------------------------------------------------------------------------------------------
+
+def add_user(tmp_path, name, password, *flags):
+    added = run("user", "add", name, *flags, "--db", str(tmp_path / "quarry.db"), input=password + "\n")
+    assert added.returncode == 0, added.stderr
+
+
+def sign_in(context, port, name, password):
+    """Signs in through the form, as a person would; the page it lands on."""
+    page = context.new_page()
+    page.problems = []
+    page.on("console", lambda m: page.problems.append(m.text) if m.type == "error" else None)
+    page.goto(f"http://127.0.0.1:{port}/")
+    expect(page).to_have_url(re.compile(r"/sign-in$"))
+    page.fill("#sign-in-name", name)
+    page.fill("#sign-in-password", password)
+    page.get_by_role("button", name="Sign in").click()
+    return page
+
+
+def test_password_sign_in_own_conversations_and_sign_out(browser, quarry, tmp_path):
+    add_user(tmp_path, "ada", "correct horse", "--admin")
+    add_user(tmp_path, "bob", "battery staple")
+    q = serve(quarry, tmp_path, env={"QUARRY_AUTH": "password"})
+
+    # A wrong password is refused with a sentence, the name kept; the right one lets her in.
+    first = browser.new_context()
+    wrong = sign_in(first, q.port, "ada", "not it")
+    expect(wrong.locator(".sign-in-message")).to_contain_text("do not match")
+    expect(wrong.locator("#sign-in-name")).to_have_value("ada")
+    wrong.fill("#sign-in-password", "correct horse")
+    wrong.get_by_role("button", name="Sign in").click()
+    expect(wrong.locator("#connection-status")).to_have_text("Connected")
+    expect(wrong.locator(".account span")).to_have_text("Signed in as ada")
+    answer = ask(wrong, "When does the café open on Saturdays?")
+    answer.status("complete")
+    thread = wrong.locator("#thread-source").get_attribute("data-thread")
+
+    # Her second browser lists the conversation; bob's does not, nor opens it.
+    second = sign_in(browser.new_context(), q.port, "ada", "correct horse")
+    expect(second.locator("#connection-status")).to_have_text("Connected")
+    expect(second.locator("#threads button")).to_have_attribute("data-thread", thread)
+    bob = sign_in(browser.new_context(), q.port, "bob", "battery staple")
+    expect(bob.locator("#connection-status")).to_have_text("Connected")
+    expect(bob.locator("#threads button")).to_have_count(0)
+    bob.goto(f"http://127.0.0.1:{q.port}/#{thread}")
+    expect(bob.locator("#connection-status")).to_have_text("Connected")
+    bob.wait_for_timeout(500)
+    expect(bob.locator("#messages > article")).to_have_count(0)
+    assert raw_get(q.port, "/admin", {"Cookie": cookie_header(bob.context)}, "127.0.0.1")[0] == 403, "bob is no admin"
+
+    # Signing out ends it on that browser only; the page then asks to sign in again.
+    wrong.get_by_role("button", name="Sign out").click()
+    expect(wrong).to_have_url(re.compile(r"/sign-in$"))
+    wrong.goto(f"http://127.0.0.1:{q.port}/")
+    expect(wrong).to_have_url(re.compile(r"/sign-in$"))
+    second.reload()
+    expect(second.locator("#connection-status")).to_have_text("Connected")
+    assert query(q.db, "SELECT count(*) FROM sign_ins")[0][0] == 2
+    for p in (wrong, second, bob):
+        assert p.problems == []
+
+
+def cookie_header(context):
+    return "; ".join(f"{c['name']}={c['value']}" for c in context.cookies())
+
+
+def test_repeated_wrong_passwords_must_wait(browser, quarry, tmp_path):
+    add_user(tmp_path, "ada", "correct horse")
+    q = serve(quarry, tmp_path, env={"QUARRY_AUTH": "password"})
+    page = sign_in(browser.new_context(), q.port, "ada", "wrong 1")
+    for attempt in (2, 3):
+        page.fill("#sign-in-password", f"wrong {attempt}")
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.locator(".sign-in-message")).to_contain_text("do not match")
+    page.fill("#sign-in-password", "correct horse")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".sign-in-message")).to_contain_text("Too many tries")
+    assert query(q.db, "SELECT count(*) FROM sign_ins")[0][0] == 0
+
+
+def test_a_post_without_the_form_token_is_refused(quarry, tmp_path):
+    add_user(tmp_path, "ada", "correct horse", "--admin")
+    q = serve(quarry, tmp_path, env={"QUARRY_AUTH": "password"})
+    status, headers, _ = get(q.port, "/sign-in")
+    cookie = headers["Set-Cookie"].split(";")[0]
+    body = b"name=ada&password=correct+horse"
+    import urllib.request
+    request = urllib.request.Request(f"http://127.0.0.1:{q.port}/sign-in", data=body, method="POST", headers={
+        "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    try:
+        urllib.request.urlopen(request, timeout=5)
+        raise AssertionError("accepted")
+    except urllib.error.HTTPError as error:
+        assert error.code == 403
+    assert query(q.db, "SELECT count(*) FROM sign_ins")[0][0] == 0
+
+
+# Admin pages --------------------------------------------------------------------------------------------------------
+
+def test_admin_pages_documents_unanswered_questions_and_accounts(browser, quarry, tmp_path):
+    add_user(tmp_path, "ada", "correct horse", "--admin")
+    # A kiosk-like Quarry without sign-in for the page: the admin signs in for the admin pages only.
+    q = serve(quarry, tmp_path, docs_extra={"broken.docx": "not a zip"})
+    visitor = open_page(browser.new_context(), q.port)
+    ask(visitor, "xyzzy plugh quux").status("complete")
+    assert raw_get(q.port, "/admin", {}, "127.0.0.1")[0] == 303, "not signed in: to the sign-in form"
+
+    page = browser.new_context().new_page()
+    page.goto(f"http://127.0.0.1:{q.port}/admin")
+    expect(page).to_have_url(re.compile(r"/sign-in$"))
+    page.fill("#sign-in-name", "ada")
+    page.fill("#sign-in-password", "correct horse")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/admin$"))
+    expect(page.locator("h1")).to_have_text("Documents")
+    rows = page.locator(".admin-table tbody tr")
+    expect(rows.filter(has_text="Café hours")).to_have_count(1)
+    expect(rows.filter(has_text="broken.docx")).to_contain_text("Could not be read")
+
+    # Read again: the document's content hash is forgotten, so the next look reads it.
+    rows.filter(has_text="Café hours").get_by_role("button", name="Read again").click()
+    expect(page.locator(".admin-notice")).to_contain_text("will be read again")
+    # Delete: the file leaves the folder and the list.
+    rows.filter(has_text="broken.docx").get_by_role("button", name="Delete").click()
+    expect(page.locator(".admin-notice")).to_contain_text("was deleted")
+    assert not (tmp_path / "docs" / "broken.docx").exists()
+    expect(rows.filter(has_text="broken.docx")).to_have_count(0)
+
+    page.get_by_role("link", name="Unanswered questions").click()
+    expect(page.locator(".admin-table")).to_contain_text("xyzzy plugh quux")
+    expect(page.locator(".admin-table")).to_contain_text("No passage found")
+
+    page.get_by_role("link", name="Model").click()
+    page.get_by_role("button", name="Test the model").click()
+    expect(page.locator(".admin-findings")).to_contain_text("none configured")
+
+    page.get_by_role("link", name="Accounts").click()
+    page.fill(".admin-form input[name=name]", "carol")
+    page.fill(".admin-form input[name=password]", "a long password")
+    page.get_by_role("button", name="Add an account").click()
+    expect(page.locator(".admin-notice")).to_contain_text("carol was added")
+    assert query(q.db, "SELECT name, is_admin FROM users ORDER BY id") == [("ada", 1), ("carol", 0)]
+    page.locator(".admin-table tr", has_text="carol").get_by_role("button", name="Remove").click()
+    expect(page.locator(".admin-notice")).to_contain_text("carol was removed")
+    log = q.output()
+    assert "admin: deleted a document" in log and "admin=ada" in log.replace('"', "")
+
+    # The visitor's page is as it was: no sign-in, no account line.
+    expect(visitor.locator(".account")).to_have_count(0)

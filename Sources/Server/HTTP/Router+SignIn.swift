@@ -60,7 +60,7 @@ extension Router {
         let password = Array((form[SignInPage.passwordField] ?? "").utf8)
         guard !name.isEmpty, name.utf8.count <= SignInPage.maxNameBytes, !password.isEmpty,
               password.count <= SignInPage.maxPasswordBytes
-        else { return .now(freshForm(request, words: words, name: String(name.prefix(64)), message: words[.signInWrong], status: 401)) }
+        else { return .now(freshForm(request, words: words, name: String(name.prefix(64)), message: words[.signInWrong], status: 200)) }
         let wait = throttle.wait(name: name, peer: request.peer, now: monotonicSeconds())
         if wait > 0 {
             let seconds = "\(Int(wait.rounded(.up)))"
@@ -70,6 +70,8 @@ extension Router {
         guard let signIns = access.signIns, let fresh = try? SessionID.random() else {
             return .now(.text(503, "The server cannot sign anyone in right now. Please try again."))
         }
+        // A wrong password gets the form again with a sentence, as a 200: 401 would need an HTTP authentication
+        // scheme the form is not.
         let throttle = self.throttle, sessions = self.sessions, frame = readingFrame, tokens = formTokens
         let peer = request.peer, secure = request.secure
         // Without sign-in for the page (a kiosk, a public desk), only admins sign in, and for the admin pages.
@@ -78,7 +80,7 @@ extension Router {
             guard signIns.signIn(name: name, password: password, on: fresh) != nil else {
                 throttle.failed(name: name, peer: peer, now: monotonicSeconds())
                 return SignInPage.form(frame: frame, words: words, token: tokens.token(for: session), name: name,
-                                       message: words[.signInWrong], status: 401)
+                                       message: words[.signInWrong], status: 200)
             }
             throttle.succeeded(name: name)
             return SignInPage.seeOther(next, headers: [("set-cookie", sessions.setCookie(for: fresh, secure: secure))])
