@@ -1,6 +1,7 @@
 import Locking
 import Testing
 import TurboStream
+import Words
 @testable import Server
 
 /// Sign-ins kept in memory, with one account: `ada`, password `correct horse`, an admin.
@@ -212,5 +213,65 @@ func pageStreams(_ page: String) -> [String] {
         if case .refused = visitor(["X-Forwarded-User": String(repeating: "a", count: 300)]) {} else {
             Issue.record("an overlong name was taken")
         }
+    }
+}
+
+/// Admin pages that echo what they were asked.
+struct EchoAdminPages: AdminPages {
+    func sections(_ words: Words) -> [(path: String, title: String)] { [("/admin", "Documents"), ("/admin/x", "X")] }
+    func formFields(for path: String) -> [String]? { path == "/admin/x/do" ? ["what"] : nil }
+    func respond(to request: AdminRequest) -> AdminResponse {
+        .page(title: "Echo", body: """
+            <p>\(request.method) \(request.path) by \(request.person.name) what=\(request.form["what"] ?? "-")</p>\
+            <form method="post" action="/admin/x/do">\(AdminAddress.tokenInput)</form>
+            """)
+    }
+}
+
+@Suite(.serialized) struct AdminGateTests {
+    @Test func onlyTheProxysAdminsGetTheAdminPagesAndTheirFormsNeedTheToken() throws {
+        let server = try TestServer({
+            $0.trustedProxies = ["127.0.0.1"]
+            $0.access = AccessConfiguration(mode: .proxy, proxy: ProxyHeaders(adminGroup: "staff"))
+        }, adminPages: EchoAdminPages())
+        let admin = [("X-Forwarded-User", "grace"), ("X-Forwarded-Groups", "staff")]
+        let page = try httpRequest(port: server.port, "/admin", headers: admin)
+        #expect(page.status == 200 && page.text.contains("GET /admin by grace"))
+        #expect(page.text.contains("aria-current=\"page\">Documents</a>"), "the bar marks the section")
+        #expect(!page.text.contains("{{form_token}}"))
+        let token = try #require(page.text.firstMatch(of: /name="form_token" value="([^"]+)"/).map { String($0.1) })
+
+        let user = try httpRequest(port: server.port, "/admin", headers: [("X-Forwarded-User", "alan")])
+        #expect(user.status == 403 && user.text.contains("administrators"))
+
+        let form = admin + [("Content-Type", "application/x-www-form-urlencoded")]
+        let done = try httpRequest(port: server.port, "/admin/x/do", method: "POST", headers: form,
+                                   body: "form_token=\(token)&what=it")
+        #expect(done.status == 200 && done.text.contains("POST /admin/x/do by grace what=it"))
+        let forged = try httpRequest(port: server.port, "/admin/x/do", method: "POST", headers: form, body: "what=it")
+        #expect(forged.status == 403)
+        // Another admin's token is not this one's.
+        let other = try httpRequest(port: server.port, "/admin/x/do", method: "POST",
+                                    headers: [("X-Forwarded-User", "ada"), ("X-Forwarded-Groups", "staff")]
+                                        + [("Content-Type", "application/x-www-form-urlencoded")],
+                                    body: "form_token=\(token)&what=it")
+        #expect(other.status == 403)
+        // A path that takes no form takes no post.
+        #expect(try httpRequest(port: server.port, "/admin", method: "POST", headers: form, body: "a=b").status == 405)
+    }
+
+    @Test func withoutSignInForThePageTheAdminPagesAskForASignIn() throws {
+        let signIns = OneAccountSignIns()
+        let server = try TestServer({ _ in }, adminPages: EchoAdminPages(), signIns: signIns)
+        var browser = Browser()
+        let first = try browser.get(server.port, "/admin")
+        #expect(first.status == 303 && first.header("location") == "/sign-in")
+        _ = try browser.get(server.port, "/sign-in")
+        let signedIn = try browser.post(server.port, "/sign-in", [("form_token", browser.token!), ("name", "ada"),
+                                                                  ("password", "correct horse")])
+        #expect(signedIn.status == 303 && signedIn.header("location") == "/admin")
+        #expect(try browser.get(server.port, "/admin").text.contains("GET /admin by ada"))
+        // The chat page stays anonymous.
+        #expect(try browser.get(server.port, "/").text.contains("Signed in") == false)
     }
 }

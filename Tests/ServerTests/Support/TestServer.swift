@@ -27,6 +27,7 @@ final class TestServer {
          documents: (any DocumentPages)? = nil,
          endSession: @escaping @Sendable (SessionID) -> Void = { _ in },
          metrics: MetricsRegistry? = nil,
+         adminPages: (any AdminPages)? = nil,
          signIns: (any SignIns)? = nil) throws {
         var configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
         configure(&configuration)
@@ -34,7 +35,7 @@ final class TestServer {
         logger.logLevel = getenv("QUARRY_TEST_DEBUG") != nil ? .debug : .critical
         server = Server(configuration: configuration, secret: Self.secret, hub: Hub(snapshots: snapshots),
                         operations: operations, documents: documents, endSession: endSession, metrics: metrics,
-                        signIns: signIns, logger: logger)
+                        signIns: signIns, adminPages: adminPages, logger: logger)
         try server.start()
     }
 
