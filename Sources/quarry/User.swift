@@ -8,6 +8,8 @@ import Store
 import Glibc
 #endif
 
+/// Runs `quarry user`'s action on the database `--db`, `QUARRY_DB` or `./quarry.db` names; exits with the reason on a
+/// refusal.
 func runUser(_ options: UserOptions, environment: Environment) {
     let path = databasePath(options.db, environment)
     if let name = options.action.name {
