@@ -2,7 +2,7 @@
 //
 // A hash is made with a fresh 16-byte salt from the kernel (`SecureRandom`) at OWASP's minimum for argon2id
 // (19 MiB, 2 passes, 1 lane: https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html),
-// and kept as the standard PHC string, so any argon2 implementation can check it. One hash takes about 25–40 ms
+// and kept as the standard PHC string, so any argon2 implementation can check it. One hash takes about 35 ms
 // and 19 MiB here (docs/access.md). The raw calls, the threading rule and why the library is linked and its memory
 // mapped: Raw.swift.
 internal import Crypto

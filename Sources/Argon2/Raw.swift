@@ -6,13 +6,16 @@
 // with several lanes is computed lane after lane on the caller's thread.
 //
 // Linked, not opened with dlopen as libcurl, libxml2 and libzip are (docs/performance.md): libargon2 is 35 KB with
-// nothing behind it but libc, and mapped in an idle `quarry serve` it keeps 8 KiB resident (its smaps `Rss`, measured
-// as docs/access.md says), against the hundreds of KiB that libcurl's or libxml2's libraries would.
+// nothing behind it but libc. In an idle `quarry serve` (release) its mappings hold 32 KiB resident (smaps `Rss`), and
+// idle VmRSS stayed within a reading's noise: medians of 15,148 and 15,024 KiB against main's 15,136 and 15,160
+// (docs/access.md), where dlopen saved libcurl's and libxml2's libraries megabytes.
 //
 // Memory: one hash needs m KiB of working memory (19 MiB at Quarry's parameters). libargon2 would take it from
 // malloc, and glibc keeps it: once such a block has been freed, glibc raises its mmap threshold to its size, so the
 // next one comes from the heap and stays resident after it is freed, 19 MiB per malloc arena (measured: VmRSS 1.7 →
-// 21 → 41 MiB over hashes on two threads). Here the memory is mapped for the hash and unmapped as it ends.
+// 21 → 41 MiB over hashes on two threads). Here the memory is mapped for the hash and unmapped as it ends, populated
+// when mapped (`MAP_POPULATE`: one call rather than 4,864 page faults, a few ms less a hash). Fresh pages cost time
+// that reused heap does not: tools/bench/password_hash.py prints both (docs/access.md).
 internal import CArgon2
 #if canImport(Glibc)
 internal import Glibc
@@ -75,10 +78,11 @@ enum Raw {
     }
 }
 
-/// libargon2's allocator (`allocate_fptr`): `bytes` of fresh anonymous memory (`mmap`), nil in `memory` on failure.
+/// libargon2's allocator (`allocate_fptr`): `bytes` of fresh anonymous memory, populated (`mmap`), nil in `memory` on
+/// failure.
 private func mapMemory(_ memory: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>?, _ bytes: Int) -> Int32 {
     guard let memory else { return -1 }
-    let region = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+    let region = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0)
     guard let region, region != MAP_FAILED else {
         memory.pointee = nil
         return -1

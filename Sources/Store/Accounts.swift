@@ -1,7 +1,7 @@
 // Built-in accounts, for `quarry user` and the `password` sign-in (docs/access.md): names checked here, passwords
 // hashed with argon2id (the Argon2 module) before they reach the Store, which keeps only the hash.
 //
-// Threading: hashing and checking a password take tens of milliseconds of the calling thread (about 30 ms here)
+// Threading: hashing and checking a password take tens of milliseconds of the calling thread (about 35 ms here)
 // and 19 MiB; call `add`, `setPassword` and `verify` off any thread that serves others. They hash outside the
 // Store's locks, so other readers and writers do not wait for argon2.
 internal import Argon2

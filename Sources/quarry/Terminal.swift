@@ -24,9 +24,11 @@ enum Terminal {
     /// (`tcgetattr`, `tcsetattr` without `ECHO`), putting the settings back afterwards, and also when the command is
     /// interrupted meanwhile. Nil at the end of input.
     static func readHiddenLine(prompt: String, limit: Int) -> Line? {
-        var line = prompt
-        line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
-        guard tcgetattr(0, &terminalBeforeHiding) == 0 else { return readLine(limit: limit) }
+        var prompt = prompt
+        guard tcgetattr(0, &terminalBeforeHiding) == 0 else {
+            prompt.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+            return readLine(limit: limit)
+        }
         var handler = sigaction(), previous = Array(repeating: sigaction(), count: 3)
         handler.__sigaction_handler.sa_handler = onSignalWhileHidden
         sigemptyset(&handler.sa_mask)
@@ -35,7 +37,10 @@ enum Terminal {
         var hidden = terminalBeforeHiding
         hidden.c_lflag &= ~tcflag_t(ECHO)
         hidden.c_lflag |= tcflag_t(ECHONL)  // the Enter still ends the line on screen
+        // Echo goes off before the prompt appears, so nothing typed after it is shown (what was typed ahead of it
+        // is dropped with TCSAFLUSH, as getpass does).
         _ = tcsetattr(0, TCSAFLUSH, &hidden)
+        prompt.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
         let read = readLine(limit: limit)
         _ = tcsetattr(0, TCSAFLUSH, &terminalBeforeHiding)
         for (index, signal) in signals.enumerated() { sigaction(signal, &previous[index], nil) }

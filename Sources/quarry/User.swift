@@ -8,14 +8,21 @@ import Store
 import Glibc
 #endif
 
+/// Runs `quarry user`'s action on the database `--db`, `QUARRY_DB` or `./quarry.db` names; exits with the reason on a
+/// refusal.
 func runUser(_ options: UserOptions, environment: Environment) {
     let path = databasePath(options.db, environment)
     if let name = options.action.name {
         do { try Accounts.check(name: name) } catch { fail("\(error)", code: 64) }
     }
-    // Adding the first account may create the database (before the first serve); the other commands need one.
-    if case .add = options.action {} else if access(path, F_OK) != 0 {
-        fail("There is no database at \(path); say which with --db FILE.", code: 1)
+    // Adding the first account may create the database (before the first serve); the other commands need one. With
+    // no database yet no name is taken, and the password is asked for first, so a refused one leaves no file behind.
+    let exists = access(path, F_OK) == 0
+    var firstPassword: [UInt8]?
+    switch options.action {
+    case .add(let name, _) where !exists: firstPassword = newPassword(for: name)
+    case .add: break
+    default: if !exists { fail("There is no database at \(path); say which with --db FILE.", code: 1) }
     }
     let accounts: Accounts
     do { accounts = Accounts(store: try Store(path: path)) } catch { fail("\(error)", code: 1) }
@@ -24,7 +31,8 @@ func runUser(_ options: UserOptions, environment: Environment) {
         case .add(let name, let isAdmin):
             // Said before the password is asked for, not after it was typed twice.
             if let existing = try accounts.lookup(name: name) { throw .userExists(existing.name) }
-            let account = try accounts.add(name: name, password: newPassword(for: name), isAdmin: isAdmin)
+            let password = firstPassword ?? newPassword(for: name)
+            let account = try accounts.add(name: name, password: password, isAdmin: isAdmin)
             print("Added \(account.name)\(account.isAdmin ? ", an administrator" : "").")
         case .passwd(let name):
             guard let account = try accounts.lookup(name: name) else { throw .noSuchUser(name) }

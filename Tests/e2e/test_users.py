@@ -4,7 +4,9 @@ bad names and unusable passwords refused with their messages and exit codes. Wha
 import os
 import pty
 import select
+import signal
 import sqlite3
+import termios
 
 from conftest import BINARY, run
 
@@ -77,7 +79,9 @@ def test_unknown_users_and_unusable_passwords(tmp_path):
         assert result.returncode == 1 and message in result.stderr, (password[:10], result.stderr)
         assert "Nothing was changed" in result.stderr or "nothing was changed" in result.stderr
     assert stored(db) == before
-    # The longest password, and one with spaces and non-ASCII letters, are taken as typed.
+    refused = user(tmp_path / "new.db", "add", "ada", password="\n")
+    assert refused.returncode == 1 and not (tmp_path / "new.db").exists()  # no database made for a refused password
+    # The longest password, and one with spaces and non-ASCII letters, are accepted.
     assert user(db, "add", "carol", password="y" * 1024 + "\n").returncode == 0
     assert user(db, "add", "dora", password=" pass wörd \n").returncode == 0
 
@@ -151,3 +155,21 @@ def test_on_a_terminal_the_password_is_asked_twice_without_echo(tmp_path):
 
     code, screen = typed(b"secret one\n", b"secret one\n")
     assert code == 0 and "Added ada." in screen and "secret" not in screen, screen
+
+
+def test_ctrl_c_at_the_password_prompt_turns_echo_back_on(tmp_path):
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(BINARY, [BINARY, "user", "add", "ada", "--db", str(tmp_path / "quarry.db")])
+    screen = b""
+    while b"New password for ada: " not in screen:
+        ready, _, _ = select.select([fd], [], [], 10)
+        assert ready, screen
+        screen += os.read(fd, 1024)
+    assert not termios.tcgetattr(fd)[3] & termios.ECHO  # lflag: echo is off while the password is typed
+    os.write(fd, b"half a pass" + bytes([termios.tcgetattr(fd)[6][termios.VINTR][0]]))
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 128 + signal.SIGINT
+    assert termios.tcgetattr(fd)[3] & termios.ECHO  # and on again after the interrupt
+    os.close(fd)
+    assert not (tmp_path / "quarry.db").exists()  # with no database yet, the password is asked for before one is made
