@@ -9,13 +9,25 @@ import Words
 extension AdminRoom {
     // MARK: Documents
 
-    func documentsPage(_ request: AdminRequest, notice: String? = nil) throws(StoreError) -> AdminResponse {
+    func documentsPage(_ request: AdminRequest, notice: String? = nil, notices: [String] = []) throws(StoreError)
+        -> AdminResponse
+    {
         let words = request.words
         let documents = try store.documentOverview()
         let failed = documents.filter { $0.failure != nil }.count
         let passages = documents.reduce(0) { $0 + $1.passages }
         let root = folder.flatMap(OriginalFile.resolvedFolder)
-        var body = Self.notice(notice)
+        var body = Self.notice(notice) + Self.notices(notices)
+        if root != nil {
+            // The token first: the server reads it before it puts any file in place.
+            body += """
+                <form method="post" action="\(Path.upload)" enctype="multipart/form-data" class="admin-form upload">\
+                \(AdminAddress.tokenInput)<label>\(HTML.escape(words[.adminUploadIntro])) \
+                <input type="file" name="files" multiple required \
+                accept=".pdf,.docx,.odt,.epub,.html,.htm,.xhtml,.md,.markdown,.rst,.txt"></label>\
+                <button type="submit">\(HTML.escape(words[.adminUpload]))</button></form>
+                """
+        }
         body += "<p>" + HTML.escape(words(.adminDocumentsSummary, ("documents", "\(documents.count)"),
                                           ("passages", "\(passages)"), ("failed", "\(failed)"))) + "</p>"
         body += "<p class=\"muted\">" + HTML.escape(folder.map { words(.adminFolder, ("folder", $0)) } ?? words[.adminNoFolder]) + "</p>"
@@ -68,6 +80,17 @@ extension AdminRoom {
         try store.removeDocument(path: path)
         log("deleted a document", by: request.person, ["path": "\(path)"])
         return try documentsPage(request, notice: words(.adminDeleted, ("title", document.title)))
+    }
+
+    func uploaded(_ request: AdminRequest) throws(StoreError) -> AdminResponse {
+        let words = request.words
+        let names = (request.form[AdminAddress.uploadedField] ?? "").split(separator: "\n").map(String.init)
+        let refused = (request.form[AdminAddress.refusedField] ?? "").split(separator: "\n").map(String.init)
+        if !names.isEmpty { log("uploaded documents", by: request.person, ["files": "\(names.joined(separator: ", "))"]) }
+        var lines: [String] = []
+        if !names.isEmpty { lines.append(words(.adminUploaded, ("names", names.joined(separator: ", ")))) }
+        lines += refused.map { words(.adminUploadRefused, ("reason", $0)) }
+        return try documentsPage(request, notices: lines)
     }
 
     // MARK: Unanswered questions

@@ -36,6 +36,7 @@ public struct AdminRoom: AdminPages {
 
     enum Path {
         static let documents = AdminAddress.root
+        static let upload = AdminAddress.upload
         static let readAgain = "/admin/documents/read-again"
         static let delete = "/admin/documents/delete"
         static let questions = "/admin/questions"
@@ -70,6 +71,8 @@ public struct AdminRoom: AdminPages {
             switch (request.method, request.path) {
             case ("POST", Path.readAgain), ("POST", Path.delete):
                 return try changeDocument(request)
+            case ("POST", Path.upload):
+                return try uploaded(request)
             case ("POST", Path.testModel):
                 return modelPage(request, findings: testModel())
             case ("POST", Path.addUser), ("POST", Path.removeUser), ("POST", Path.setPassword):
@@ -91,12 +94,32 @@ public struct AdminRoom: AdminPages {
         }
     }
 
+    /// The most bytes one upload may carry (several files): 256 MB, with a documents folder to put them in.
+    public var uploadLimit: Int { folder == nil ? 0 : 256 << 20 }
+
+    /// An uploaded file, into the documents folder, within ingestion's limits (20 MB of text, 200 MB for PDFs and
+    /// packed formats).
+    public func receiveFile(named fileName: String, by person: Person) -> Result<any ReceivedFile, FileRefusal> {
+        guard let folder, let root = OriginalFile.resolvedFolder(folder) else {
+            return .failure(FileRefusal(fileName: fileName, reason: "this Quarry has no documents folder (--docs)"))
+        }
+        do {
+            return .success(ReceivedUpload(try UploadFile(fileName: fileName, folder: root, textLimit: 20 << 20,
+                                                          packedLimit: 200 << 20)))
+        } catch {
+            return .failure(FileRefusal(fileName: error.fileName, reason: error.reason))
+        }
+    }
+
     /// Logs what an admin changed.
     func log(_ action: String, by person: Person, _ metadata: Logger.Metadata = [:]) {
         var metadata = metadata
         metadata["admin"] = "\(person.name)"
         logger.notice("admin: \(action)", metadata: metadata)
     }
+
+    /// A page's notices after a change, one a line.
+    static func notices(_ lines: [String]) -> String { lines.map { notice($0) }.joined() }
 
     /// A page's notice after a change (`?done=…` is not used: the sentence is part of the page it leads to).
     static func notice(_ text: String?) -> String {
@@ -137,4 +160,17 @@ public struct AdminRoom: AdminPages {
         let tenths = Int((value * 10).rounded())
         return "\(tenths / 10).\(tenths % 10) \(units[unit])"
     }
+}
+
+/// An upload into the documents folder, as the server receives it.
+final class ReceivedUpload: ReceivedFile {
+    let file: UploadFile
+
+    init(_ file: UploadFile) { self.file = file }
+
+    var name: String { file.name }
+    func write(_ bytes: UnsafeRawBufferPointer) -> Bool { file.write(bytes) }
+    var writeRefusal: FileRefusal { FileRefusal(fileName: file.name, reason: file.tooLarge.reason) }
+    func finish() -> String? { file.finish() }
+    func discard() { file.discard() }
 }

@@ -163,4 +163,8 @@ public enum Word: String, CaseIterable, Sendable {
     case adminPasswordSet = "admin.password-set"
     case adminNoSuchUser = "admin.no-such-user"
     case adminCannotRemoveSelf = "admin.cannot-remove-self"
+    case adminUpload = "admin.upload"
+    case adminUploadIntro = "admin.upload-intro"
+    case adminUploaded = "admin.uploaded"
+    case adminUploadRefused = "admin.upload-refused"
 }

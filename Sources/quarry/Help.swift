@@ -158,6 +158,9 @@ enum Help {
           --kiosk                  kiosk mode, for a shared screen: no conversation list, large type, and a
                                    visitor's conversation cleared after QUARRY_KIOSK_IDLE seconds without a
                                    touch (a countdown first) [QUARRY_KIOSK, no]
+          --auth MODE              who may ask: none (anyone; admins sign in at /sign-in for /admin), proxy (the
+                                   person a reverse proxy in QUARRY_TRUSTED_PROXIES names), password (built-in
+                                   accounts: quarry user add); docs/access.md [QUARRY_AUTH, none]
           --config FILE            a settings file of QUARRY_…=value lines, beneath the environment
         \(answering)
 
@@ -167,6 +170,9 @@ enum Help {
           QUARRY_DOCS_RESCAN       seconds between looks at the documents folder for changes [5]
           QUARRY_KIOSK_IDLE        kiosk: seconds without a touch before the conversation is cleared, the last
                                    quarter (at most 30) counted down on the screen; 10 to 86400 [120]
+          QUARRY_AUTH_PROXY_USER_HEADER    proxy mode: the header naming the person [X-Forwarded-User]
+          QUARRY_AUTH_PROXY_GROUPS_HEADER  proxy mode: the header listing their groups [X-Forwarded-Groups]
+          QUARRY_AUTH_PROXY_ADMIN_GROUP    proxy mode: the group whose members get the admin pages [none]
           QUARRY_EMBEDDINGS_MODEL  an embeddings model (with QUARRY_LLM_BASE_URL or an API key): chunks get
                                    vectors and search combines words with meaning [none: words alone]
           QUARRY_QUESTIONS_PER_MINUTE  questions one browser session may ask per minute [10]

@@ -10,9 +10,10 @@ browser they sign in on."""
 import re
 import socket
 import subprocess
+from pathlib import Path
 
 from chat_support import ask, expect, open_page, query, serve, standin  # noqa: F401 (standin: fixture)
-from conftest import BINARY, get, run
+from conftest import BINARY, get, run, wait_until
 
 PROXY = {"QUARRY_AUTH": "proxy", "QUARRY_TRUSTED_PROXIES": "127.0.0.1", "QUARRY_AUTH_PROXY_ADMIN_GROUP": "staff"}
 
@@ -242,3 +243,97 @@ def test_admin_pages_documents_unanswered_questions_and_accounts(browser, quarry
 
     # The visitor's page is as it was: no sign-in, no account line.
     expect(visitor.locator(".account")).to_have_count(0)
+
+
+FIXTURES = Path(__file__).resolve().parent.parent / "RetrievalTests" / "Fixtures"
+
+
+def admin_page(browser, port, name="ada", password="correct horse"):
+    page = browser.new_context().new_page()
+    page.goto(f"http://127.0.0.1:{port}/admin")
+    page.fill("#sign-in-name", name)
+    page.fill("#sign-in-password", password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/admin$"))
+    return page
+
+
+def test_upload_documents_from_the_browser(browser, quarry, tmp_path):
+    add_user(tmp_path, "ada", "correct horse", "--admin")
+    q = serve(quarry, tmp_path, env={"QUARRY_DOCS_RESCAN": "1"})
+    docs = tmp_path / "docs"
+    page = admin_page(browser, q.port)
+
+    # A PDF and a Word file go in; a .doc and a zip bomb named .docx are refused or fail with their reasons.
+    page.set_input_files("input[type=file]", [str(FIXTURES / "pdf" / "secrets.pdf"), str(FIXTURES / "office" / "string.docx"),
+                                              str(FIXTURES / "office" / "bomb.docx"), str(FIXTURES / "office" / "word97.docx")])
+    page.get_by_role("button", name="Upload").click()
+    notices = page.locator(".admin-notice")
+    expect(notices.first).to_contain_text("Uploaded secrets.pdf, string.docx, bomb.docx, word97.docx")
+    assert sorted(p.name for p in docs.iterdir() if p.suffix in (".pdf", ".docx")) == [
+        "bomb.docx", "secrets.pdf", "string.docx", "word97.docx"]
+    assert [p.name for p in docs.iterdir() if p.name.startswith(".")] == [], "no temporary file left"
+    page.set_input_files("input[type=file]", [{"name": "old.doc", "mimeType": "application/msword", "buffer": b"\xd0\xcf\x11\xe0"}])
+    page.get_by_role("button", name="Upload").click()
+    expect(page.locator(".admin-notice")).to_contain_text("Not uploaded: old.doc: Word 97–2003 (.doc) is not read")
+    assert not (docs / "old.doc").exists()
+
+    # Read within seconds: the list shows the PDF's pages and the bomb's reason.
+    def listed():
+        page.reload()
+        return "zip bomb" in page.locator(".admin-table").text_content() and \
+            page.locator(".admin-table tr", has_text="secrets.pdf").locator("td").nth(2).text_content() != "–"
+    wait_until(listed, timeout=60, what="the uploads read")
+
+    # The uploaded PDF answers a question on the chat page.
+    chat = open_page(browser.new_context(), q.port)
+    answer = ask(chat, "How do I get a random text string in hexadecimal?")
+    answer.status("complete")
+    expect(answer.sources.locator("li").first.locator(".title")).to_contain_text("secrets")
+    assert "admin: uploaded documents" in q.output()
+
+
+def test_an_upload_cut_off_or_without_the_token_leaves_nothing(browser, quarry, tmp_path):
+    add_user(tmp_path, "ada", "correct horse", "--admin")
+    q = serve(quarry, tmp_path)
+    docs = tmp_path / "docs"
+    page = admin_page(browser, q.port)
+    cookie = cookie_header(page.context)
+    token = page.locator("form.upload input[name=form_token]").get_attribute("value")
+    boundary = "quarryboundary"
+
+    def body(with_token, data):
+        parts = []
+        if with_token:
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="form_token"\r\n\r\n{token}\r\n'.encode())
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="notes.md"\r\n'
+                     f"Content-Type: text/markdown\r\n\r\n".encode() + data + b"\r\n")
+        return b"".join(parts) + f"--{boundary}--\r\n".encode()
+
+    def post(data, length=None, close_early=False):
+        with socket.create_connection(("127.0.0.1", q.port), timeout=10) as s:
+            head = (f"POST /admin/upload HTTP/1.1\r\nHost: 127.0.0.1:{q.port}\r\nCookie: {cookie}\r\n"
+                    f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+                    f"Content-Length: {length or len(data)}\r\nConnection: close\r\n\r\n").encode()
+            s.sendall(head + data)
+            if close_early:
+                return None
+            reply = b""
+            while chunk := s.recv(65536):
+                reply += chunk
+            return int(reply.split()[1])
+
+    # Cut off halfway (a Cancel, a lost connection): the half-written file goes.
+    full = body(True, b"# Notes\n\n" + b"The notes go on. " * 50_000)
+    post(full[: len(full) // 2], length=len(full), close_early=True)
+    wait_until(lambda: [p.name for p in docs.iterdir() if p.name.startswith(".")] == [], what="the partial file removed")
+    assert not (docs / "notes.md").exists()
+    # Without the form's token: refused, nothing kept.
+    assert post(body(False, b"# Notes\n\nShort.\n")) == 403
+    assert not (docs / "notes.md").exists()
+    wait_until(lambda: [p.name for p in docs.iterdir() if p.name.startswith(".")] == [], what="the refused file removed")
+    # With it: in.
+    assert post(body(True, b"# Notes\n\nShort.\n")) == 200
+    assert (docs / "notes.md").read_text() == "# Notes\n\nShort.\n"
+    # Larger than an upload may be: refused before its body.
+    assert post(b"", length=300 << 20, close_early=False) == 413

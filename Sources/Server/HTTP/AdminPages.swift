@@ -42,11 +42,45 @@ public protocol AdminPages: Sendable {
     /// The fields a form posted to `path` carries, beside the token; nil: `path` takes no form.
     func formFields(for path: String) -> [String]?
     func respond(to request: AdminRequest) -> AdminResponse
+    /// The most bytes one upload (`AdminAddress.upload`, a multipart form of files) may carry; 0: no uploads.
+    var uploadLimit: Int { get }
+    /// Begins receiving a file named `fileName` that `person` uploads, or says why it cannot be taken. Called on
+    /// the service thread: it must not block for long (it opens a file).
+    func receiveFile(named fileName: String, by person: Person) -> Result<any ReceivedFile, FileRefusal>
+}
+
+/// An uploaded file as it arrives, on the service thread.
+public protocol ReceivedFile: AnyObject {
+    /// The name it will have.
+    var name: String { get }
+    /// Takes the next bytes; false when the file cannot take them (too large, a write failed): it is dropped.
+    func write(_ bytes: UnsafeRawBufferPointer) -> Bool
+    /// Why `write` refused, for the admin.
+    var writeRefusal: FileRefusal { get }
+    /// Puts the whole file in place; its name there, or nil when it could not be.
+    func finish() -> String?
+    /// Drops it, leaving nothing behind.
+    func discard()
+}
+
+/// Why an uploaded file was not taken.
+public struct FileRefusal: Error, Sendable, Equatable {
+    public let fileName: String
+    public let reason: String
+
+    public init(fileName: String, reason: String) {
+        self.fileName = fileName
+        self.reason = reason
+    }
 }
 
 /// The admin pages' addresses, and where the marker for the form token goes.
 public enum AdminAddress {
     public static let root = "/admin"
+    /// Where files are uploaded (a multipart form: the token, then the files).
+    public static let upload = "/admin/upload"
+    /// The form fields an upload's page is told of: the names the files got, and the refusals (one a line).
+    public static let uploadedField = "uploaded", refusedField = "refused"
     /// Where a page's forms put their token (the server fills it in for the browser asking).
     public static let formTokenMarker = "{{form_token}}"
     /// The token's hidden input, for a page's forms.

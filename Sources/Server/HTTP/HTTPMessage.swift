@@ -31,8 +31,8 @@ struct HTTPRequest: Sendable {
     var form: [String: String]? = nil
 }
 
-/// An HTTP response ready to write.
-struct HTTPResponse: Sendable {
+/// An HTTP response ready to write (also the failure of a check that answers a request itself).
+struct HTTPResponse: Sendable, Error {
     /// The status code.
     var status: Int
     /// The `Content-Type`.
@@ -54,6 +54,13 @@ struct HTTPResponse: Sendable {
         self.body = body
         self.contentLength = body.count
         self.closeAfter = closeAfter
+    }
+
+    /// The same response, the connection closed after it (a refused request whose body is not read).
+    var closing: HTTPResponse {
+        var response = self
+        response.closeAfter = true
+        return response
     }
 
     /// A short plain-text response, for errors.

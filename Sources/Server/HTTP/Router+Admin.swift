@@ -15,42 +15,81 @@ extension Router {
         return person.flatMap { $0.isAdmin ? $0 : nil }
     }
 
-    func adminRoute(_ request: HTTPRequest) -> Routed {
-        guard let pages = adminPages, Self.isPlainPath(request.path) else { return .now(.text(404, "Not found")) }
-        let words = Words(language(of: request))
+    /// Who may use the admin pages: the admin, the pages, and the session the forms' tokens are tied to; for
+    /// anyone else, the response they get (sent to sign in, or refused with a sentence).
+    func adminGate(_ request: HTTPRequest) -> Result<(person: Person, pages: any AdminPages, tokenSession: SessionID), HTTPResponse> {
+        guard let pages = adminPages, Self.isPlainPath(request.path) else { return .failure(.text(404, "Not found")) }
         guard let person = admin(of: request) else {
-            if case .refused(let why) = request.visitor { return .now(.text(403, why)) }
+            if case .refused(let why) = request.visitor { return .failure(.text(403, why)) }
             let signedIn: Bool
             switch request.visitor {
             case .person: signedIn = true
             case .browser(let browser?): signedIn = access.signIns?.person(signedInOn: browser) != nil
             default: signedIn = false
             }
-            if access.signsIn, !signedIn { return .now(SignInPage.seeOther(SignInPage.signInPath)) }
-            return .now(.text(403, "The admin pages are for this Quarry's administrators."))
+            if access.signsIn, !signedIn { return .failure(SignInPage.seeOther(SignInPage.signInPath)) }
+            return .failure(.text(403, "The admin pages are for this Quarry's administrators."))
         }
         // Proxy mode's pages have no cookie of Quarry's: their forms are tied to the person instead.
         guard let tokenSession = browser(of: request) ?? request.visitor.owner else {
-            return .now(.text(403, "Open the admin pages again."))
+            return .failure(.text(403, "Open the admin pages again."))
         }
-        let token = formTokens.token(for: tokenSession)
+        return .success((person, pages, tokenSession))
+    }
+
+    /// Who may upload files: an admin (checked before the body is read).
+    func uploadGate(_ request: HTTPRequest) -> Result<(Person, any AdminPages), HTTPResponse> {
+        adminGate(request).map { ($0.person, $0.pages) }
+    }
+
+    func adminRoute(_ request: HTTPRequest) -> Routed {
+        let (person, pages, tokenSession): (Person, any AdminPages, SessionID)
+        switch adminGate(request) {
+        case .success(let gate): (person, pages, tokenSession) = gate
+        case .failure(let response): return .now(response)
+        }
         var form: [String: String] = [:]
         switch request.method {
         case "GET", "HEAD":
             break
         case "POST":
             guard let fields = request.form, formTokens.accepts(fields[FormTokens.field], for: tokenSession) else {
-                return .now(.text(403, "This form did not come from this Quarry's admin pages. Reload the page and try again."))
+                return .now(Self.foreignForm)
             }
             form = fields
             form[FormTokens.field] = nil
         default:
             return .now(.text(405, "Method not allowed", headers: [("allow", "GET, HEAD, POST")], closeAfter: true))
         }
-        let adminRequest = AdminRequest(path: request.path, method: request.method, form: form, person: person,
-                                        words: words)
-        let frame = readingFrame, head = request.method == "HEAD"
-        let account = SignInPage.account(person, token: access.signsIn ? token : nil, words: words)
+        return adminPage(AdminRequest(path: request.path, method: request.method, form: form, person: person,
+                                      words: Words(language(of: request))),
+                         pages: pages, tokenSession: tokenSession, head: request.method == "HEAD")
+    }
+
+    /// An upload has all arrived: with the admin's token its files are put in place, and the documents page says
+    /// which went in and which were refused, and why; without, every file is dropped.
+    func uploaded(_ request: HTTPRequest, files: UploadIntake) -> Routed {
+        guard case .success(let gate) = adminGate(request),
+              formTokens.accepts(request.form?[FormTokens.field], for: gate.tokenSession)
+        else {
+            files.discard()
+            return .now(Self.foreignForm)
+        }
+        let names = files.finish()
+        let refused = files.refused.map { "\($0.fileName): \($0.reason)" }
+        return adminPage(AdminRequest(path: AdminAddress.upload, method: "POST", form: [
+            AdminAddress.uploadedField: names.joined(separator: "\n"), AdminAddress.refusedField: refused.joined(separator: "\n"),
+        ], person: gate.person, words: Words(language(of: request))), pages: gate.pages, tokenSession: gate.tokenSession)
+    }
+
+    static let foreignForm = HTTPResponse.text(
+        403, "This form did not come from this Quarry's admin pages. Reload the page and try again.")
+
+    /// The admin page `adminRequest` asks for, made off the service thread and framed.
+    private func adminPage(_ adminRequest: AdminRequest, pages: any AdminPages, tokenSession: SessionID,
+                           head: Bool = false) -> Routed {
+        let words = adminRequest.words, token = formTokens.token(for: tokenSession), frame = readingFrame
+        let account = SignInPage.account(adminRequest.person, token: access.signsIn ? token : nil, words: words)
         return .later {
             var response = Self.framed(pages.respond(to: adminRequest), sections: pages.sections(words),
                                        current: adminRequest.path, account: account, token: token, frame: frame,

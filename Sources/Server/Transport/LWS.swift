@@ -269,13 +269,33 @@ final class FormParser {
     private let names: UnsafeMutablePointer<UnsafePointer<CChar>?>
     private let storage: [UnsafeMutablePointer<CChar>]
 
-    /// A parser for the named `fields` of the request on `wsi`; nil when lws cannot make one.
-    init?(_ wsi: WSI, fields: [String], maxBytes: Int) {
+    /// What receives a multipart form's files, kept alive as long as the parser.
+    private let files: UploadIntake?
+
+    /// A parser for the named `fields` of the request on `wsi`, and, when `files` is given, its files, handed to
+    /// it as they arrive; nil when lws cannot make one.
+    init?(_ wsi: WSI, fields: [String], maxBytes: Int, files: UploadIntake? = nil) {
         storage = fields.map { strdup($0)! }
         names = .allocate(capacity: max(1, fields.count))
         for (index, name) in storage.enumerated() { names[index] = UnsafePointer(name) }
         self.fields = fields
-        guard let spa = lws_spa_create(wsi.raw, names, Int32(fields.count), Int32(maxBytes), nil, nil) else {
+        self.files = files
+        let callback: lws_spa_fileupload_cb? = files == nil ? nil : { data, _, fileName, buffer, length, state in
+            guard let data else { return 0 }
+            let intake = Unmanaged<UploadIntake>.fromOpaque(data).takeUnretainedValue()
+            switch state {
+            case LWS_UFS_OPEN:
+                intake.open(fileName.map { String(cString: $0) } ?? "")
+            case LWS_UFS_CONTENT, LWS_UFS_FINAL_CONTENT:
+                intake.take(UnsafeRawBufferPointer(start: buffer, count: Int(max(0, length))),
+                            last: state == LWS_UFS_FINAL_CONTENT)
+            default:
+                break
+            }
+            return 0
+        }
+        let data = files.map { Unmanaged.passUnretained($0).toOpaque() }
+        guard let spa = lws_spa_create(wsi.raw, names, Int32(fields.count), Int32(maxBytes), callback, data) else {
             names.deallocate()
             storage.forEach { free($0) }
             return nil

@@ -8,6 +8,8 @@ struct FormIntake {
     let parser: FormParser
     let expected: Int
     var received = 0
+    /// An upload's files, when the form carries them.
+    var files: UploadIntake? = nil
 }
 
 extension ServiceLoop {
@@ -39,6 +41,29 @@ extension ServiceLoop {
         return 0
     }
 
+    /// Starts reading an upload of files to the admin pages: only an admin's, of a size the pages take, as a
+    /// multipart form. Its token is checked once it has all arrived, before any file is put in place.
+    func receiveUpload(_ wsi: WSI, id: ConnectionID, _ request: HTTPRequest) -> Int32 {
+        let (uploader, pages): (Person, any AdminPages)
+        switch router.uploadGate(request) {
+        case .success(let gate): (uploader, pages) = gate
+        case .failure(let refusal): return respondNow(wsi, id: id, refusal.closing)
+        }
+        guard let lengthText = wsi.header(WSI_TOKEN_HTTP_CONTENT_LENGTH, limit: 20), let length = Int(lengthText),
+              length > 0
+        else { return respondNow(wsi, id: id, .text(411, "An upload must say its length.", closeAfter: true)) }
+        guard length <= pages.uploadLimit else {
+            return respondNow(wsi, id: id, .text(413, "That upload is larger than \(pages.uploadLimit >> 20) MB.", closeAfter: true))
+        }
+        let type = wsi.header(WSI_TOKEN_HTTP_CONTENT_TYPE, limit: 256)?.lowercased() ?? ""
+        let files = UploadIntake(person: uploader, pages: pages)
+        guard type.hasPrefix("multipart/form-data"),
+              let parser = FormParser(wsi, fields: [FormTokens.field], maxBytes: SignInPage.maxFormBytes, files: files)
+        else { return respondNow(wsi, id: id, .text(415, "Files are uploaded as a multipart form.", closeAfter: true)) }
+        forms[id] = FormIntake(request: request, parser: parser, expected: length, files: files)
+        return 0
+    }
+
     /// A piece of a form's body.
     func formBody(_ wsi: WSI, _ user: UnsafeMutableRawPointer?, _ input: UnsafeMutableRawPointer?, _ length: Int) -> Int32 {
         let id = WSI.connectionID(in: user)
@@ -59,6 +84,12 @@ extension ServiceLoop {
         guard let intake = forms.removeValue(forKey: id) else { return 0 }
         var request = intake.request
         request.form = intake.parser.finish()
+        if let files = intake.files {
+            switch router.uploaded(request, files: files) {
+            case .now(let response): return respondNow(wsi, id: id, response)
+            case .later(let make): return respondLater(wsi, id: id, make)
+            }
+        }
         return route(wsi, id: id, request)
     }
 }

@@ -41,6 +41,7 @@ extension ServiceLoop {
                 """, closeAfter: true))
         }
         if let response = metricsResponse(wsi, request) { return respondNow(wsi, id: id, response) }
+        if method == "POST", path == AdminAddress.upload { return receiveUpload(wsi, id: id, request) }
         if method == "POST", let fields = router.formFields(path) { return receiveForm(wsi, id: id, request, fields: fields) }
         return route(wsi, id: id, request)
     }
