@@ -220,6 +220,10 @@ func pageStreams(_ page: String) -> [String] {
 struct EchoAdminPages: AdminPages {
     func sections(_ words: Words) -> [(path: String, title: String)] { [("/admin", "Documents"), ("/admin/x", "X")] }
     func formFields(for path: String) -> [String]? { path == "/admin/x/do" ? ["what"] : nil }
+    var uploadLimit: Int { 0 }
+    func receiveFile(named fileName: String, by person: Person) -> Result<any ReceivedFile, FileRefusal> {
+        .failure(FileRefusal(fileName: fileName, reason: "no uploads here"))
+    }
     func respond(to request: AdminRequest) -> AdminResponse {
         .page(title: "Echo", body: """
             <p>\(request.method) \(request.path) by \(request.person.name) what=\(request.form["what"] ?? "-")</p>\

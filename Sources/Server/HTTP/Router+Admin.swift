@@ -53,6 +53,9 @@ extension Router {
         case "GET", "HEAD":
             break
         case "POST":
+            guard pages.formFields(for: request.path) != nil else {
+                return .now(.text(405, "Method not allowed", headers: [("allow", "GET, HEAD")], closeAfter: true))
+            }
             guard let fields = request.form, formTokens.accepts(fields[FormTokens.field], for: tokenSession) else {
                 return .now(Self.foreignForm)
             }
