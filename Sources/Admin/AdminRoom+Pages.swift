@@ -9,7 +9,7 @@ import Words
 extension AdminRoom {
     // MARK: Documents
 
-    func documentsPage(_ request: AdminRequest, notice: String? = nil, notices: [String] = []) throws(StoreError)
+    func documentsPage(_ request: AdminRequest, notice: String? = nil, refusals: [String] = []) throws(StoreError)
         -> AdminResponse
     {
         let words = request.words
@@ -17,11 +17,13 @@ extension AdminRoom {
         let failed = documents.filter { $0.failure != nil }.count
         let passages = documents.reduce(0) { $0 + $1.passages }
         let root = folder.flatMap(OriginalFile.resolvedFolder)
-        var body = Self.notice(notice) + Self.notices(notices)
+        var body = Self.notice(notice) + refusals.map { Self.notice($0, refused: true) }.joined()
         if root != nil {
             // The token first: the server reads it before it puts any file in place.
             body += """
-                <form method="post" action="\(Path.upload)" enctype="multipart/form-data" class="admin-form upload">\
+                <form method="post" action="\(Path.upload)" enctype="multipart/form-data" class="admin-form upload" \
+                data-cancel="\(HTML.escape(words[.adminCancel]))" data-failed="\(HTML.escape(words[.adminUploadFailed]))" \
+                data-cancelled="\(HTML.escape(words[.adminUploadCancelled]))">\
                 \(AdminAddress.tokenInput)<label>\(HTML.escape(words[.adminUploadIntro])) \
                 <input type="file" name="files" multiple required \
                 accept=".pdf,.docx,.odt,.epub,.html,.htm,.xhtml,.md,.markdown,.rst,.txt"></label>\
@@ -87,10 +89,8 @@ extension AdminRoom {
         let names = (request.form[AdminAddress.uploadedField] ?? "").split(separator: "\n").map(String.init)
         let refused = (request.form[AdminAddress.refusedField] ?? "").split(separator: "\n").map(String.init)
         if !names.isEmpty { log("uploaded documents", by: request.person, ["files": "\(names.joined(separator: ", "))"]) }
-        var lines: [String] = []
-        if !names.isEmpty { lines.append(words(.adminUploaded, ("names", names.joined(separator: ", ")))) }
-        lines += refused.map { words(.adminUploadRefused, ("reason", $0)) }
-        return try documentsPage(request, notices: lines)
+        return try documentsPage(request, notice: names.isEmpty ? nil : words(.adminUploaded, ("names", names.joined(separator: ", "))),
+                                 refusals: refused.map { words(.adminUploadRefused, ("reason", $0)) })
     }
 
     // MARK: Unanswered questions

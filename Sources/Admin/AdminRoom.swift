@@ -118,12 +118,10 @@ public struct AdminRoom: AdminPages {
         logger.notice("admin: \(action)", metadata: metadata)
     }
 
-    /// A page's notices after a change, one a line.
-    static func notices(_ lines: [String]) -> String { lines.map { notice($0) }.joined() }
-
-    /// A page's notice after a change (`?done=…` is not used: the sentence is part of the page it leads to).
-    static func notice(_ text: String?) -> String {
-        text.map { "<p class=\"admin-notice\" role=\"status\">\(HTML.escape($0))</p>" } ?? ""
+    /// A page's notice after a change (the sentence is part of the page the form's answer shows); `refused` marks
+    /// one that says something was not done.
+    static func notice(_ text: String?, refused: Bool = false) -> String {
+        text.map { "<p class=\"admin-notice\(refused ? " refused" : "")\" role=\"status\">\(HTML.escape($0))</p>" } ?? ""
     }
 
     /// A one-button form posting `fields` to `path`.

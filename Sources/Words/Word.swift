@@ -167,4 +167,7 @@ public enum Word: String, CaseIterable, Sendable {
     case adminUploadIntro = "admin.upload-intro"
     case adminUploaded = "admin.uploaded"
     case adminUploadRefused = "admin.upload-refused"
+    case adminCancel = "admin.cancel"
+    case adminUploadFailed = "admin.upload-failed"
+    case adminUploadCancelled = "admin.upload-cancelled"
 }

@@ -264,26 +264,31 @@ def test_upload_documents_from_the_browser(browser, quarry, tmp_path):
     docs = tmp_path / "docs"
     page = admin_page(browser, q.port)
 
-    # A PDF and a Word file go in; a .doc and a zip bomb named .docx are refused or fail with their reasons.
-    page.set_input_files("input[type=file]", [str(FIXTURES / "pdf" / "secrets.pdf"), str(FIXTURES / "office" / "string.docx"),
-                                              str(FIXTURES / "office" / "bomb.docx"), str(FIXTURES / "office" / "word97.docx")])
+    # A PDF and a Word file go in, each with its own progress bar; a .doc is refused with its reason; a zip bomb named
+    # .docx goes in and fails to be read, with its reason in the list.
+    def fixture(path, kind):
+        return {"name": path.name, "mimeType": kind, "buffer": path.read_bytes()}
+    page.set_input_files("input[type=file]", [
+        fixture(FIXTURES / "pdf" / "secrets.pdf", "application/pdf"),
+        fixture(FIXTURES / "office" / "string.docx", "application/octet-stream"),
+        fixture(FIXTURES / "office" / "bomb.docx", "application/octet-stream"),
+        {"name": "old.doc", "mimeType": "application/msword", "buffer": b"\xd0\xcf\x11\xe0"}])
     page.get_by_role("button", name="Upload").click()
-    notices = page.locator(".admin-notice")
-    expect(notices.first).to_contain_text("Uploaded secrets.pdf, string.docx, bomb.docx, word97.docx")
-    assert sorted(p.name for p in docs.iterdir() if p.suffix in (".pdf", ".docx")) == [
-        "bomb.docx", "secrets.pdf", "string.docx", "word97.docx"]
+    rows = page.locator(".uploads li")
+    expect(rows).to_have_count(4)
+    for name in ("secrets.pdf", "string.docx", "bomb.docx"):
+        expect(rows.filter(has_text=name)).to_have_attribute("data-state", "done")
+        expect(rows.filter(has_text=name).locator("progress")).to_have_js_property("value", (FIXTURES / (
+            "pdf" if name.endswith(".pdf") else "office") / name).stat().st_size)
+    expect(rows.filter(has_text="old.doc")).to_have_attribute("data-state", "refused")
+    expect(rows.filter(has_text="old.doc")).to_contain_text("Word 97–2003 (.doc) is not read")
+    assert sorted(p.name for p in docs.iterdir() if p.suffix in (".pdf", ".docx", ".doc")) == [
+        "bomb.docx", "secrets.pdf", "string.docx"]
     assert [p.name for p in docs.iterdir() if p.name.startswith(".")] == [], "no temporary file left"
-    page.set_input_files("input[type=file]", [{"name": "old.doc", "mimeType": "application/msword", "buffer": b"\xd0\xcf\x11\xe0"}])
-    page.get_by_role("button", name="Upload").click()
-    expect(page.locator(".admin-notice")).to_contain_text("Not uploaded: old.doc: Word 97–2003 (.doc) is not read")
-    assert not (docs / "old.doc").exists()
 
-    # Read within seconds: the list shows the PDF's pages and the bomb's reason.
-    def listed():
-        page.reload()
-        return "zip bomb" in page.locator(".admin-table").text_content() and \
-            page.locator(".admin-table tr", has_text="secrets.pdf").locator("td").nth(2).text_content() != "–"
-    wait_until(listed, timeout=60, what="the uploads read")
+    # Read within seconds, the list following by itself: the PDF's pages, the bomb's reason.
+    expect(page.locator(".admin-table tr", has_text="bomb.docx")).to_contain_text("zip bomb", timeout=60_000)
+    expect(page.locator(".admin-table tr", has_text="secrets.pdf").locator("td").nth(2)).not_to_have_text("–")
 
     # The uploaded PDF answers a question on the chat page.
     chat = open_page(browser.new_context(), q.port)
@@ -291,6 +296,28 @@ def test_upload_documents_from_the_browser(browser, quarry, tmp_path):
     answer.status("complete")
     expect(answer.sources.locator("li").first.locator(".title")).to_contain_text("secrets")
     assert "admin: uploaded documents" in q.output()
+
+
+def test_cancel_mid_upload_keeps_nothing(browser, quarry, tmp_path):
+    add_user(tmp_path, "ada", "correct horse", "--admin")
+    q = serve(quarry, tmp_path)
+    docs = tmp_path / "docs"
+    page = admin_page(browser, q.port)
+    # A slow link, so the upload is still going when Cancel is pressed.
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 0, "downloadThroughput": -1,
+                                                   "uploadThroughput": 256 * 1024})
+    page.set_input_files("input[type=file]", [{"name": "big.pdf", "mimeType": "application/pdf",
+                                               "buffer": b"%PDF-1.7\n" + b"0" * (8 << 20)}])
+    page.get_by_role("button", name="Upload").click()
+    row = page.locator(".uploads li", has_text="big.pdf")
+    wait_until(lambda: page.evaluate("document.querySelector('.uploads progress').value") > 0, what="the upload under way")
+    row.get_by_role("button", name="Cancel").click()
+    expect(row).to_have_attribute("data-state", "cancelled")
+    expect(row).to_contain_text("nothing was kept")
+    wait_until(lambda: not any(p.name.startswith(".") or p.name == "big.pdf" for p in docs.iterdir()),
+               what="nothing left in the folder")
 
 
 def test_an_upload_cut_off_or_without_the_token_leaves_nothing(browser, quarry, tmp_path):

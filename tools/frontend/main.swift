@@ -20,10 +20,12 @@ import Glibc
 /// A problem that stops the build (GeneratorSupport's).
 typealias BuildError = GeneratorError
 
-/// The assets the shell links, in the order they are emitted.
-let assets: [(file: String, stem: String, ext: String, contentType: String, kind: SourceKind)] = [
-    ("quarry.css", "quarry", "css", "text/css; charset=utf-8", .css),
-    ("quarry.js", "quarry", "js", "text/javascript; charset=utf-8", .javascript),
+/// The assets, in the order they are emitted: the ones the shell links, and the admin pages' script (the server
+/// links it from their frame).
+let assets: [(file: String, stem: String, ext: String, contentType: String, kind: SourceKind, inShell: Bool)] = [
+    ("quarry.css", "quarry", "css", "text/css; charset=utf-8", .css, true),
+    ("quarry.js", "quarry", "js", "text/javascript; charset=utf-8", .javascript, true),
+    ("admin.js", "admin", "js", "text/javascript; charset=utf-8", .javascript, false),
 ]
 
 func run(_ arguments: [String]) throws {
@@ -52,7 +54,7 @@ func run(_ arguments: [String]) throws {
     }
     var shell = try substituteWire(in: try readFile("\(resources)/shell.html"), file: "shell.html")
     try check(shell, kind: .html, file: "shell.html")
-    for (file, path) in paths {
+    for (file, path) in paths where assets.contains(where: { $0.file == file && $0.inShell }) {
         guard shell.contains("{{asset:\(file)}}") else { throw BuildError(description: "shell.html does not link \(file)") }
         shell = shell.replacing("{{asset:\(file)}}", with: path)
     }

@@ -92,15 +92,19 @@ public protocol DocumentPages: Sendable {
 /// Frames a reading page: the page's stylesheets, its title, a way back.
 struct ReadingFrame: Sendable {
     let stylesheets: [String]
+    /// The admin pages' script (`Resources/admin.js`), at its hashed path.
+    let adminScript: String?
 
     init(assets: [String: StaticAsset]) {
         stylesheets = assets.keys.filter { $0.hasSuffix(".css") }.sorted()
+        adminScript = assets.keys.first { $0.hasPrefix("/assets/admin.") && $0.hasSuffix(".js") }
     }
 
-    /// A page of the server's own (a reading page, the sign-in form) around `body`, with the stylesheets and no
-    /// script.
-    func page(title: String, bodyClass: String, words: Words, body: String) -> String {
+    /// A page of the server's own (a reading page, the sign-in form, an admin page) around `body`, with the
+    /// stylesheets and, when given, one script of the server's assets.
+    func page(title: String, bodyClass: String, words: Words, script: String? = nil, body: String) -> String {
         let links = stylesheets.map { "<link rel=\"stylesheet\" href=\"\(HTML.escape($0))\">" }.joined()
+            + (script.map { "<script src=\"\(HTML.escape($0))\" defer></script>" } ?? "")
         return """
             <!doctype html><html lang="\(words.language.code)"><head><meta charset="utf-8">\
             <meta name="viewport" content="width=device-width, initial-scale=1">\

@@ -112,7 +112,7 @@ extension Router {
                 let here = section.path == current ? " aria-current=\"page\"" : ""
                 return "<a href=\"\(HTML.escape(section.path))\"\(here)>\(HTML.escape(section.title))</a>"
             }.joined()
-            let html = frame.page(title: title, bodyClass: "admin", words: words, body: """
+            let html = frame.page(title: title, bodyClass: "admin", words: words, script: frame.adminScript, body: """
                 <nav class="admin-bar"><a href="/">Quarry</a>\(links)\(account)</nav>\
                 <main class="admin-page"><h1>\(HTML.escape(title))</h1>\(body.replacing(AdminAddress.formTokenMarker, with: HTML.escape(token)))</main>
                 """)
