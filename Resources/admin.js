@@ -1,6 +1,7 @@
 // The admin pages' script (docs/administration.md). Without it the pages work as plain forms; with it, an upload
-// sends each file on its own, with a progress bar and a Cancel button per file, and the documents list then follows
-// the folder's reading until every uploaded file is read or refused.
+// sends each file on its own, one after another (the server makes at most two pages at once for one address), with
+// a progress bar and a Cancel button per file, and the documents list then follows the folder's reading until every
+// uploaded file is read or refused.
 "use strict";
 (() => {
   const form = document.querySelector("form.upload");
@@ -10,7 +11,8 @@
   const list = document.createElement("ul");
   list.className = "uploads";
   form.after(list);
-  let running = 0;
+  const queue = [];
+  let busy = false;
 
   // The page the server answered with: its notices say what became of the file.
   const answer = (html) => {
@@ -42,14 +44,34 @@
       cancel.remove();
       status.textContent = text;
       item.dataset.state = state;
-      if (--running === 0) follow();
+      busy = false;
+      next();
     };
     request.onload = () => end(...(request.status === 200 ? answer(request.responseText) : [request.responseText, "refused"]));
     request.onerror = () => end(form.dataset.failed, "refused");
     request.onabort = () => end(form.dataset.cancelled, "cancelled");
-    cancel.onclick = () => request.abort();
-    running++;
-    request.send(body);
+    let started = false;
+    const start = () => {
+      started = true;
+      request.send(body);
+    };
+    // Cancelled before its turn: never sent.
+    cancel.onclick = () => {
+      if (started) return request.abort();
+      queue.splice(queue.indexOf(start), 1);
+      cancel.remove();
+      status.textContent = form.dataset.cancelled;
+      item.dataset.state = "cancelled";
+    };
+    queue.push(start);
+  };
+
+  const next = () => {
+    if (busy) return;
+    const start = queue.shift();
+    if (!start) return follow();
+    busy = true;
+    start();
   };
 
   // The list, fetched again every two seconds while any document waits to be read.
@@ -69,5 +91,6 @@
     e.preventDefault();
     for (const file of input.files) send(file);
     form.reset();
+    next();
   });
 })();
