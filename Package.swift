@@ -129,7 +129,7 @@ let package = Package(
         .target(
             name: "Admin",
             dependencies: [
-                "Server", "Store", "Retrieval", "TurboStream", "Words",
+                "Server", "Store", "Retrieval", "TurboStream", "Words", "Locking",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -1,13 +1,42 @@
-// The admin pages' script (docs/administration.md). Without it the pages work as plain forms; with it, an upload
-// sends each file on its own, one after another (the server makes at most two pages at once for one address), with
-// a progress bar and a Cancel button per file, and the documents list then follows the folder's reading until every
-// uploaded file is read or refused.
+// The admin pages' script (docs/administration.md). Without it the pages work as plain forms; with it, the
+// documents table follows the folder's reading live over the socket, and an upload sends each file on its own, one
+// after another (the server makes at most two pages at once for one address), with a progress bar and a Cancel
+// button per file.
 "use strict";
 (() => {
+  const tokenInput = document.querySelector("input[name=form_token]");
+  const token = tokenInput ? tokenInput.value : "";
+
+  // The page's streams (the documents table): replaced as the server sends them again. Forms in what arrives
+  // carry a marker where the page's token goes.
+  const sources = [...document.querySelectorAll("{{wire:streamSourceElement}}")];
+  const follow = () => {
+    if (!sources.length) return;
+    const socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}{{wire:socketPath}}`);
+    socket.onopen = () => {
+      for (const s of sources) {
+        socket.send(JSON.stringify({ op: "{{wire:op.subscribe}}", stream: s.getAttribute("{{wire:signedStreamNameAttribute}}") }));
+      }
+    };
+    socket.onmessage = (e) => {
+      const holder = document.createElement("template");
+      holder.innerHTML = e.data;
+      for (const stream of holder.content.querySelectorAll("turbo-stream[action=replace]")) {
+        const target = document.getElementById(stream.getAttribute("target"));
+        const html = stream.querySelector("template");
+        if (!target || !html) continue;
+        const fresh = html.content.cloneNode(true);
+        for (const t of fresh.querySelectorAll("input[name=form_token]")) t.value = token;
+        target.replaceWith(fresh);
+      }
+    };
+    socket.onclose = () => setTimeout(follow, 2000);
+  };
+  follow();
+
   const form = document.querySelector("form.upload");
   if (!form) return;
   const input = form.querySelector("input[type=file]");
-  const token = form.querySelector("input[name=form_token]").value;
   const list = document.createElement("ul");
   list.className = "uploads";
   form.after(list);
@@ -69,22 +98,9 @@
   const next = () => {
     if (busy) return;
     const start = queue.shift();
-    if (!start) return follow();
+    if (!start) return;
     busy = true;
     start();
-  };
-
-  // The list, fetched again every two seconds while any document waits to be read.
-  const follow = () => {
-    const table = document.querySelector(".admin-table");
-    fetch(location.href, { credentials: "same-origin" }).then((r) => r.text()).then((html) => {
-      const fresh = new DOMParser().parseFromString(html, "text/html").querySelector(".admin-table");
-      if (fresh && table) table.replaceWith(fresh);
-      else if (fresh) list.after(fresh);
-      const waiting = [...list.querySelectorAll("li[data-state=done] span:first-child")]
-        .some((n) => !(fresh && fresh.textContent.includes(n.textContent)));
-      if (waiting) setTimeout(follow, 2000);
-    });
   };
 
   form.addEventListener("submit", (e) => {

@@ -9,7 +9,7 @@ struct FrontEndGenerator: BuildToolPlugin {
         let resources = context.package.directoryURL.appending(path: "Resources")
         // The words files too: the shell and the stylesheet are made in every language.
         let words = resources.appending(path: "words")
-        let inputs = ["shell.html", "quarry.css", "quarry.js"].map { resources.appending(path: $0) }
+        let inputs = ["shell.html", "quarry.css", "quarry.js", "admin.js"].map { resources.appending(path: $0) }
             + (try FileManager.default.contentsOfDirectory(atPath: words.path())).filter { $0.hasSuffix(".txt") }.sorted()
                 .map { words.appending(path: $0) }
         let output = context.pluginWorkDirectoryURL.appending(path: "FrontEnd.generated.swift")

@@ -13,12 +13,8 @@ extension AdminRoom {
         -> AdminResponse
     {
         let words = request.words
-        let documents = try store.documentOverview()
-        let failed = documents.filter { $0.failure != nil }.count
-        let passages = documents.reduce(0) { $0 + $1.passages }
-        let root = folder.flatMap(OriginalFile.resolvedFolder)
         var body = Self.notice(notice) + refusals.map { Self.notice($0, refused: true) }.joined()
-        if root != nil {
+        if folder.flatMap(OriginalFile.resolvedFolder) != nil {
             // The token first: the server reads it before it puts any file in place.
             body += """
                 <form method="post" action="\(Path.upload)" enctype="multipart/form-data" class="admin-form upload" \
@@ -30,10 +26,28 @@ extension AdminRoom {
                 <button type="submit">\(HTML.escape(words[.adminUpload]))</button></form>
                 """
         }
+        body += try documentsTable(words)
+        return .livePage(title: words[.adminDocuments], body: body, streams: [Self.documentsStream(words.language)])
+    }
+
+    /// The documents page's stream in `language`: the table, sent again as the folder's reading changes it.
+    static func documentsStream(_ language: Language) -> String { AdminAddress.streamPrefix + "documents/" + language.code }
+
+    /// The id of the element that holds the documents table (what the stream replaces).
+    static let documentsTableID = "documents-table"
+
+    /// The count of documents, the folder, and the table of documents with their actions (whose forms carry the
+    /// token marker: the frame fills it in for a page, the admin pages' script for the socket's copies).
+    func documentsTable(_ words: Words) throws(StoreError) -> String {
+        let documents = try store.documentOverview()
+        let failed = documents.filter { $0.failure != nil }.count
+        let passages = documents.reduce(0) { $0 + $1.passages }
+        let root = folder.flatMap(OriginalFile.resolvedFolder)
+        var body = "<div id=\"\(Self.documentsTableID)\">"
         body += "<p>" + HTML.escape(words(.adminDocumentsSummary, ("documents", "\(documents.count)"),
                                           ("passages", "\(passages)"), ("failed", "\(failed)"))) + "</p>"
         body += "<p class=\"muted\">" + HTML.escape(folder.map { words(.adminFolder, ("folder", $0)) } ?? words[.adminNoFolder]) + "</p>"
-        guard !documents.isEmpty else { return .page(title: words[.adminDocuments], body: body) }
+        guard !documents.isEmpty else { return body + "</div>" }
         body += "<table class=\"admin-table\"><thead><tr>" + [
             words[.adminColumnDocument], words[.adminColumnSize], words[.adminColumnPages], words[.adminColumnPassages],
             words[.adminColumnRead], words[.adminColumnStatus], "",
@@ -57,7 +71,7 @@ extension AdminRoom {
                 <td class="actions">\(actions)</td></tr>
                 """
         }
-        return .page(title: words[.adminDocuments], body: body + "</tbody></table>")
+        return body + "</tbody></table></div>"
     }
 
     static func inFolder(_ path: String, _ root: String?) -> Bool {

@@ -1,4 +1,5 @@
 // The `quarry` command.
+import Admin
 import Chat
 import Curl
 import LLM
@@ -85,19 +86,22 @@ func serve(_ settings: ServeSettings, retention: RetentionSettings) {
     // Made whether or not /metrics is served: counting costs little, and one registry keeps the code one path.
     let metrics = MetricsRegistry()
     ProcessMetrics.register(in: metrics)
+    let hub = Hub(configuration: settings.hub)
+    let admin = adminRoom(settings, store: store)
+    let documentsFeed = DocumentsFeed(room: admin, hub: hub)
     // The documents folder is kept in step in the background: the page is served at once, and answers draw on
     // what has been read so far.
     let sync = settings.documents.map { docs in
         FolderSync(ingester: Ingester(store: store), folder: docs.path, interval: settings.rescanInterval,
                    embedder: answering.embedder,
-                   reports: IngestMetrics(metrics).counting(documentReports(folder: docs.path, logger: logger)))
+                   reports: IngestMetrics(metrics).counting(documentReports(folder: docs.path, logger: logger,
+                                                                            feed: documentsFeed)))
     }
-    let hub = Hub(configuration: settings.hub)
     let chat = ChatService(store: store, retriever: answering.retriever, answerer: answering.answerer,
                            model: settings.answering.modelName, broadcaster: hub, streamNames: StreamNames(secret: secret),
                            configuration: settings.answering.chat, metrics: metrics, logger: Logger(label: "quarry.chat"))
     do { try chat.recoverAfterRestart() } catch { fail("Quarry could not start. \(error)", code: 1) }
-    hub.setSnapshots(chat)
+    hub.setSnapshots(ServedSnapshots(chat: chat, documents: documentsFeed))
     let signIns: AccountSignIns?
     do {
         // Password mode signs everyone in; without sign-in for the page, admins sign in for the admin pages.
@@ -111,7 +115,7 @@ func serve(_ settings: ServeSettings, retention: RetentionSettings) {
     let server = Server(configuration: settings.server, secret: secret, hub: hub, operations: chat,
                         documents: ReadingRoom(store: store, folder: settings.documents?.path),
                         endSession: { session in waitFor { await chat.endSession(session.rawValue) } },
-                        metrics: metrics, signIns: signIns, adminPages: adminRoom(settings, store: store),
+                        metrics: metrics, signIns: signIns, adminPages: admin,
                         logger: Logger(label: "quarry.server"))
     do {
         try server.start()
@@ -145,7 +149,7 @@ func waitFor(_ body: @escaping @Sendable () async -> Void) {
 
 /// What the documents folder's sync logs: a line per document that changed (unchanged ones are not worth one),
 /// a summary per look that changed something, embeddings made, and failures.
-func documentReports(folder: String, logger: Logger) -> FolderSync.Reports {
+func documentReports(folder: String, logger: Logger, feed: DocumentsFeed? = nil) -> FolderSync.Reports {
     var reports = FolderSync.Reports()
     // A file that cannot be read is reported on every look at the folder; it is logged once (again if its reason
     // changes), not every few seconds.
@@ -154,8 +158,10 @@ func documentReports(folder: String, logger: Logger) -> FolderSync.Reports {
         switch event {
         case .skipped(let path, let reason), .failed(let path, let reason):
             guard logged.withLock({ $0.updateValue(reason, forKey: path) != reason }) else { return }
+            if case .failed = event { feed?.changed() }
         case .ingested(let path, _, _, _), .removed(let path):
             logged.withLock { _ = $0.removeValue(forKey: path) }
+            feed?.changed()
         case .scanned, .unchanged:
             break
         }
@@ -163,6 +169,7 @@ func documentReports(folder: String, logger: Logger) -> FolderSync.Reports {
     }
     reports.passed = { summary, first, seconds in
         guard first || summary.changedStore else { return }
+        feed?.changed(final: true)
         logger.info("documents", metadata: [
             "folder": "\(folder)", "added": "\(summary.added)", "changed": "\(summary.changed)",
             "unchanged": "\(summary.unchanged)", "removed": "\(summary.removed)",

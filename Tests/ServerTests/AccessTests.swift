@@ -279,3 +279,13 @@ struct EchoAdminPages: AdminPages {
         #expect(try browser.get(server.port, "/").text.contains("Signed in") == false)
     }
 }
+
+@Suite struct AdminStreamTests {
+    @Test func onlyAdminsSocketsFollowTheAdminPagesStreams() {
+        let session = SessionID(rawValue: "abc")
+        #expect(StreamAccess.allows("admin/documents/en", session: session, isAdmin: true))
+        #expect(!StreamAccess.allows("admin/documents/en", session: session, isAdmin: false))
+        #expect(!StreamAccess.allows("admin/documents/en", session: nil))
+        #expect(StreamAccess.allows("session/abc", session: session, isAdmin: false))
+    }
+}

@@ -364,3 +364,19 @@ def test_an_upload_cut_off_or_without_the_token_leaves_nothing(browser, quarry, 
     assert (docs / "notes.md").read_text() == "# Notes\n\nShort.\n"
     # Larger than an upload may be: refused before its body.
     assert post(b"", length=300 << 20, close_early=False) == 413
+
+
+def test_the_documents_list_follows_the_folder_live(browser, quarry, tmp_path):
+    add_user(tmp_path, "ada", "correct horse", "--admin")
+    q = serve(quarry, tmp_path, env={"QUARRY_DOCS_RESCAN": "1"})
+    page = admin_page(browser, q.port)
+    rows = page.locator(".admin-table tbody tr")
+    expect(rows).to_have_count(4)
+    # A file dropped into the folder appears in the open page once read, over the socket, without a reload.
+    page.evaluate("window.notReloaded = true")
+    (tmp_path / "docs" / "library.md").write_text("# Library hours\n\nThe library opens at nine.\n")
+    expect(rows.filter(has_text="Library hours")).to_have_count(1, timeout=30_000)
+    assert page.evaluate("window.notReloaded") is True
+    # What arrived live works like the rest: its form carries this browser's token.
+    rows.filter(has_text="Library hours").get_by_role("button", name="Read again").click()
+    expect(page.locator(".admin-notice")).to_contain_text("will be read again")

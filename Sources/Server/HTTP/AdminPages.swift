@@ -29,6 +29,9 @@ public enum AdminResponse: Sendable, Equatable {
     /// A page: `title` (plain text) and `body` (HTML, already escaped; its forms carry `{{form_token}}` where the
     /// token goes), framed by the server.
     case page(title: String, body: String)
+    /// A page that follows `streams` (under `AdminAddress.streamPrefix`) over the socket: the frame names them,
+    /// signed, as the chat page does, and the admin pages' script follows them.
+    case livePage(title: String, body: String, streams: [String])
     /// Somewhere else on this server (after a form: the browser asks for it with a GET).
     case seeOther(String)
     /// A clear sentence, with its status.
@@ -77,6 +80,8 @@ public struct FileRefusal: Error, Sendable, Equatable {
 /// The admin pages' addresses, and where the marker for the form token goes.
 public enum AdminAddress {
     public static let root = "/admin"
+    /// The admin pages' streams begin with this; only admins' sockets may follow them.
+    public static let streamPrefix = "admin/"
     /// Where files are uploaded (a multipart form: the token, then the files).
     public static let upload = "/admin/upload"
     /// The form fields an upload's page is told of: the names the files got, and the refusals (one a line).

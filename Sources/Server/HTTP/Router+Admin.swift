@@ -5,9 +5,12 @@ internal import Words
 
 extension Router {
     /// The admin a request comes from, if it comes from one.
-    func admin(of request: HTTPRequest) -> Person? {
+    func admin(of request: HTTPRequest) -> Person? { admin(of: request.visitor) }
+
+    /// `visitor`, if an admin.
+    func admin(of visitor: Visitor) -> Person? {
         let person: Person?
-        switch request.visitor {
+        switch visitor {
         case .person(let signedIn, _, _): person = signedIn
         case .browser(let browser?): person = access.signIns?.person(signedInOn: browser)
         case .browser(nil), .signInNeeded, .refused: person = nil
@@ -92,11 +95,12 @@ extension Router {
     private func adminPage(_ adminRequest: AdminRequest, pages: any AdminPages, tokenSession: SessionID,
                            head: Bool = false) -> Routed {
         let words = adminRequest.words, token = formTokens.token(for: tokenSession), frame = readingFrame
+        let streamNames = self.streamNames
         let account = SignInPage.account(adminRequest.person, token: access.signsIn ? token : nil, words: words)
         return .later {
             var response = Self.framed(pages.respond(to: adminRequest), sections: pages.sections(words),
                                        current: adminRequest.path, account: account, token: token, frame: frame,
-                                       words: words)
+                                       words: words, streamNames: streamNames)
             if head { response.body = [] }
             return response
         }
@@ -105,15 +109,22 @@ extension Router {
     /// An admin response as HTTP: a page gets the bar of sections (the current one marked) and who is signed in,
     /// and its forms their token.
     static func framed(_ response: AdminResponse, sections: [(path: String, title: String)], current: String,
-                       account: String, token: String, frame: ReadingFrame, words: Words) -> HTTPResponse {
+                       account: String, token: String, frame: ReadingFrame, words: Words,
+                       streamNames: StreamNames) -> HTTPResponse {
         switch response {
         case .page(let title, let body):
+            return framed(.livePage(title: title, body: body, streams: []), sections: sections, current: current,
+                          account: account, token: token, frame: frame, words: words, streamNames: streamNames)
+        case .livePage(let title, let body, let streams):
+            let sources = streams.filter { $0.hasPrefix(AdminAddress.streamPrefix) }.map {
+                "<\(Wire.streamSourceElement) \(Wire.signedStreamNameAttribute)=\"\(HTML.escape(streamNames.signed($0)))\"></\(Wire.streamSourceElement)>"
+            }.joined()
             let links = sections.map { section in
                 let here = section.path == current ? " aria-current=\"page\"" : ""
                 return "<a href=\"\(HTML.escape(section.path))\"\(here)>\(HTML.escape(section.title))</a>"
             }.joined()
             let html = frame.page(title: title, bodyClass: "admin", words: words, script: frame.adminScript, body: """
-                <nav class="admin-bar"><a href="/">Quarry</a>\(links)\(account)</nav>\
+                \(sources)<nav class="admin-bar"><a href="/">Quarry</a>\(links)\(account)</nav>\
                 <main class="admin-page"><h1>\(HTML.escape(title))</h1>\(body.replacing(AdminAddress.formTokenMarker, with: HTML.escape(token)))</main>
                 """)
             return HTTPResponse(status: 200, contentType: "text/html; charset=utf-8",

@@ -55,9 +55,11 @@ struct HostPolicy: Sendable {
 }
 
 /// Who may follow which stream, beyond holding its signed name: a stream under `session/<id>` belongs to that
-/// browser session alone, so a name copied out of one browser does nothing in another.
+/// browser session (or signed-in person) alone, so a name copied out of one browser does nothing in another; a
+/// stream under `admin/` is for admins' sockets only.
 enum StreamAccess {
-    static func allows(_ stream: String, session: SessionID?) -> Bool {
+    static func allows(_ stream: String, session: SessionID?, isAdmin: Bool = false) -> Bool {
+        if stream.hasPrefix(AdminAddress.streamPrefix) { return isAdmin }
         guard stream.hasPrefix("session/") else { return true }
         let owner = stream.dropFirst("session/".count).prefix(while: { $0 != "/" })
         return session?.rawValue == String(owner)

@@ -8,6 +8,8 @@ final class Connection {
     /// The handle, valid from ESTABLISHED until CLOSED: the whole time this object is in the table.
     let wsi: WSI
     let session: SessionID?
+    /// Whether an admin opened it: it may follow the admin pages' streams (`admin/…`).
+    var isAdmin = false
     /// The client's address (`ServiceLoop.clientAddress`), the key of the per-address limits.
     let peer: String
     /// The language of the page that opened it (the server's fixed one, or its `Accept-Language`'s choice).

@@ -63,7 +63,7 @@ extension ServiceLoop {
             reply(socket, Notice.error(.badSignature, Words(socket.language)[.noticeOutOfDate]))
             return nil
         }
-        guard StreamAccess.allows(stream, session: socket.session) else {
+        guard StreamAccess.allows(stream, session: socket.session, isAdmin: socket.isAdmin) else {
             warn("refused a stream of another session", ["peer": "\(socket.peer)"])
             reply(socket, Notice.error(.forbidden, Words(socket.language)[.noticeOtherBrowser]))
             return nil

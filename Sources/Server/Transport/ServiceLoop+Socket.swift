@@ -55,13 +55,15 @@ extension ServiceLoop {
         let id = nextID()
         WSI.setConnectionID(id, in: user)
         // The person's conversations when someone is signed in, else the browser's (admit refused the rest).
-        let session = visitor(wsi, cookie: wsi.header(WSI_TOKEN_HTTP_COOKIE)).owner
+        let visitor = visitor(wsi, cookie: wsi.header(WSI_TOKEN_HTTP_COOKIE))
+        let session = visitor.owner
         let bucket = TokenBucket(burst: configuration.messageBurst, rate: configuration.messagesPerSecond,
                                  now: monotonicSeconds())
         // The upgrade request carries the page's Accept-Language too: its notices and answers speak the page's language.
         let language = configuration.language ?? Language.preferred(by: wsi.header(WSI_TOKEN_HTTP_ACCEPT_LANGUAGE))
         let socket = Connection(id: id, wsi: wsi, session: session, peer: clientAddress(wsi), language: language,
                                 bucket: bucket)
+        socket.isAdmin = router.admin(of: visitor) != nil
         socket.deflate = primedDeflate(for: wsi)
         wsi.refuseUnmaskedFrames()
         sockets[id] = socket

@@ -1,0 +1,44 @@
+// The documents table over the socket: an admin's documents page follows its stream, so documents being read (an
+// upload, a file dropped into the folder) appear in the list as the folder's reading stores them, without a reload.
+import Locking
+public import Server
+public import TurboStream
+public import Words
+
+/// Sends the admin pages' documents table to the sockets that follow it.
+public final class DocumentsFeed: Sendable {
+    private let room: AdminRoom
+    private let hub: Hub
+    /// When the tables were last sent.
+    private let lastSent = Locked<ContinuousClock.Instant?>(nil)
+    /// While documents are being read, the tables are sent at most this often.
+    static let interval = Duration.seconds(1)
+
+    public init(room: AdminRoom, hub: Hub) {
+        self.room = room
+        self.hub = hub
+    }
+
+    /// What a new follower of `stream` starts from, when `stream` is one of the feed's; nil otherwise.
+    public func snapshot(of stream: String) -> [StreamEnvelope]? {
+        guard let language = Language.all.first(where: { AdminRoom.documentsStream($0) == stream }) else { return nil }
+        guard let table = try? room.documentsTable(Words(language)) else { return [] }
+        return [.replace(target: AdminRoom.documentsTableID, html: table)]
+    }
+
+    /// The knowledge base changed: the tables go out again, unless they went less than `interval` ago and this is
+    /// not the end of a look at the folder (`final`), which always sends them.
+    public func changed(final: Bool = false) {
+        let now = ContinuousClock.now
+        let due = lastSent.withLock { last in
+            guard final || last.map({ now - $0 >= Self.interval }) ?? true else { return false }
+            last = now
+            return true
+        }
+        guard due else { return }
+        for language in Language.all {
+            let stream = AdminRoom.documentsStream(language)
+            hub.publish(to: stream) { snapshot(of: stream) ?? [] }
+        }
+    }
+}
