@@ -258,3 +258,146 @@ enum Raw {
         return Array(UnsafeRawBufferPointer(start: blob, count: count))
     }
 }
+
+// MARK: FTS5 tokenizers
+
+extension Raw {
+    /// A tokenizer as FTS5 registers it: its three functions and the pointer its `xCreate` is given.
+    struct TokenizerModule {
+        let functions: fts5_tokenizer
+        let context: UnsafeMutableRawPointer?
+    }
+
+    /// The connection's FTS5 API (`SELECT fts5(?1)` with a pointer bound by `sqlite3_bind_pointer` under the type
+    /// "fts5_api_ptr", as SQLite documents); throws unless it is version 2 or later (3.40 has 2).
+    static func fts5API(_ db: OpaquePointer) throws(SQLiteError) -> UnsafeMutablePointer<fts5_api> {
+        let sql = "SELECT fts5(?1)"
+        let statement = try prepare(db, sql)
+        defer { finalize(statement) }
+        var api: UnsafeMutablePointer<fts5_api>?
+        // The type name must outlive the statement's step (SQLite keeps the pointer, and FTS5 compares it then).
+        let type = UnsafeRawPointer(StaticString("fts5_api_ptr").utf8Start).assumingMemoryBound(to: CChar.self)
+        try withUnsafeMutablePointer(to: &api) { (slot) throws(SQLiteError) in
+            try check(sqlite3_bind_pointer(statement, 1, slot, type, nil), db, sql: sql)
+            _ = try step(statement, db, sql: sql)
+        }
+        guard let api, api.pointee.iVersion >= 2 else {
+            throw SQLiteError(code: .error, message: "this libsqlite3 offers no FTS5 API of version 2", sql: sql)
+        }
+        return api
+    }
+
+    /// The tokenizer registered as `name` (`fts5_api.xFindTokenizer`).
+    static func findTokenizer(_ api: UnsafeMutablePointer<fts5_api>, _ name: String) throws(SQLiteError)
+        -> TokenizerModule
+    {
+        var context: UnsafeMutableRawPointer?
+        var functions = fts5_tokenizer()
+        let code = api.pointee.xFindTokenizer(api, name, &context, &functions)
+        guard code == SQLITE_OK else {
+            throw SQLiteError(code: .error, message: "FTS5 has no tokenizer named \(name): \(errorString(code))")
+        }
+        return TokenizerModule(functions: functions, context: context)
+    }
+
+    /// Registers the replaying tokenizer as `name` (`fts5_api.xCreateTokenizer`); FTS5 finds the latest
+    /// registration of a name first. `replay` is retained until FTS5 destroys the registration (the connection's
+    /// close).
+    static func registerReplayingTokenizer(_ api: UnsafeMutablePointer<fts5_api>, _ name: String,
+                                           _ replay: TokenReplay) throws(SQLiteError) {
+        var functions = fts5_tokenizer(xCreate: replayCreate, xDelete: replayDelete, xTokenize: replayTokenize)
+        let context = Unmanaged.passRetained(replay).toOpaque()
+        let code = api.pointee.xCreateTokenizer(api, name, context, &functions, replayDestroy)
+        guard code == SQLITE_OK else {
+            Unmanaged<TokenReplay>.fromOpaque(context).release()
+            throw SQLiteError(code: .error, message: "FTS5 refused the tokenizer \(name): \(errorString(code))")
+        }
+    }
+
+    /// A new instance of `module` made with `arguments` (its `xCreate`); nil, with the code, when it fails.
+    static func createTokenizer(_ module: TokenizerModule, arguments: [String]) -> (OpaquePointer?, Int32) {
+        let strings = arguments.map { argument in
+            let bytes = argument.utf8CString
+            let copy = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count)
+            copy.initialize(from: bytes.withUnsafeBufferPointer { $0.baseAddress! }, count: bytes.count)
+            return UnsafePointer(copy)
+        }
+        defer { strings.forEach { UnsafeMutablePointer(mutating: $0).deallocate() } }
+        var instance: OpaquePointer?
+        let code = strings.map { Optional($0) }.withUnsafeBufferPointer { argv in
+            module.functions.xCreate(module.context, UnsafeMutablePointer(mutating: argv.baseAddress),
+                                     Int32(argv.count), &instance)
+        }
+        return code == SQLITE_OK ? (instance, code) : (nil, code)
+    }
+
+    /// Frees an instance made by `createTokenizer` (the module's `xDelete`).
+    static func deleteTokenizer(_ module: TokenizerModule, _ instance: OpaquePointer) {
+        module.functions.xDelete(instance)
+    }
+
+    /// Tokenizes `text` as a document with `instance` of `module` (its `xTokenize`), appending each token to
+    /// `sink`; the tokenizer's result code.
+    static func tokenize(_ module: TokenizerModule, _ instance: OpaquePointer, _ text: String,
+                         into sink: TokenSink) -> Int32 {
+        var text = text
+        return text.withUTF8 { bytes in
+            let start = UnsafeRawPointer(bytes.baseAddress)?.assumingMemoryBound(to: CChar.self)
+            return module.functions.xTokenize(instance, sink.buffer, FTS5_TOKENIZE_DOCUMENT, start,
+                                              Int32(bytes.count), collectToken)
+        }
+    }
+
+    /// `xToken` for `tokenize`: appends the token to the `TokenBuffer` that `context` points to.
+    private static let collectToken: @convention(c) (
+        UnsafeMutableRawPointer?, Int32, UnsafePointer<CChar>?, Int32, Int32, Int32
+    ) -> Int32 = { context, flags, token, length, start, end in
+        context!.assumingMemoryBound(to: TokenBuffer.self).pointee
+            .append(flags: flags, token: UnsafeRawPointer(token), length: Int(length), start: start, end: end)
+        return SQLITE_OK
+    }
+
+    // The replaying tokenizer's functions: each only jumps into `TokenReplay` or `ReplayingInstance`.
+
+    /// `xCreate`: an instance of the real tokenizer made with the table's arguments, inside a `ReplayingInstance`.
+    private static let replayCreate: @convention(c) (
+        UnsafeMutableRawPointer?, UnsafeMutablePointer<UnsafePointer<CChar>?>?, Int32,
+        UnsafeMutablePointer<OpaquePointer?>?
+    ) -> Int32 = { context, argv, argc, out in
+        let replay = Unmanaged<TokenReplay>.fromOpaque(context!).takeUnretainedValue()
+        let arguments = (0..<Int(max(argc, 0))).map { String(cString: argv![$0]!) }
+        let (real, code) = createTokenizer(replay.real, arguments: arguments)
+        guard let real else { return code }
+        let instance = ReplayingInstance(replay: replay, real: real)
+        out!.pointee = OpaquePointer(Unmanaged.passRetained(instance).toOpaque())
+        return SQLITE_OK
+    }
+
+    /// `xDelete`: releases the `ReplayingInstance`, which frees the real instance.
+    private static let replayDelete: @convention(c) (OpaquePointer?) -> Void = { instance in
+        Unmanaged<ReplayingInstance>.fromOpaque(UnsafeRawPointer(instance!)).release()
+    }
+
+    /// `xTokenize`: the tokens armed for exactly this text, or else the real tokenizer's.
+    private static let replayTokenize: @convention(c) (
+        OpaquePointer?, UnsafeMutableRawPointer?, Int32, UnsafePointer<CChar>?, Int32,
+        (@convention(c) (UnsafeMutableRawPointer?, Int32, UnsafePointer<CChar>?, Int32, Int32, Int32) -> Int32)?
+    ) -> Int32 = { instance, context, flags, text, count, emit in
+        let instance = Unmanaged<ReplayingInstance>.fromOpaque(UnsafeRawPointer(instance!)).takeUnretainedValue()
+        let replay = instance.replay
+        if flags == FTS5_TOKENIZE_DOCUMENT, let text {
+            let armed = replay.next(matching: UnsafeRawBufferPointer(start: text, count: Int(count)))
+            if let armed {
+                return armed.forEach { flags, token, count, start, end in
+                    emit!(context, flags, token.assumingMemoryBound(to: CChar.self), count, start, end)
+                }
+            }
+        }
+        return replay.real.functions.xTokenize(instance.real, context, flags, text, count, emit)
+    }
+
+    /// `xDestroy` of the registration: FTS5 no longer needs the `TokenReplay`.
+    private static let replayDestroy: @convention(c) (UnsafeMutableRawPointer?) -> Void = { context in
+        Unmanaged<TokenReplay>.fromOpaque(context!).release()
+    }
+}
