@@ -1,7 +1,6 @@
 #ifndef QUARRY_CSQLITE_SHIM_H
 #define QUARRY_CSQLITE_SHIM_H
 #include <sqlite3.h>
-#include "fts5.h"
 
 // SQLITE_TRANSIENT is a macro casting -1 to a function pointer; Swift cannot see it.
 static inline sqlite3_destructor_type quarry_sqlite_transient(void) { return SQLITE_TRANSIENT; }

@@ -26,8 +26,6 @@ public final class Connection {
     let handle: OpaquePointer
     /// What `onCommit(walFrames:)` registered, kept alive while SQLite holds a pointer to it.
     var walHook: WALHookBox?
-    /// The replaying tokenizer `replayTokens(of:)` registered; FTS5 holds it too until the connection closes.
-    var tokenReplay: TokenReplay?
 
     /// Opens (creating if needed) the database at `location` and configures it (`sqlite3_open_v2` with
     /// `SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX`, `sqlite3_busy_timeout`, then

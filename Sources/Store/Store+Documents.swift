@@ -1,6 +1,6 @@
 // The knowledge base's documents and chunks: each document replaced or removed in one transaction, its chunks
 // indexed for full-text search in the same transaction, so the index never disagrees with the text.
-public import SQLite
+internal import SQLite
 #if canImport(Glibc)
 internal import Glibc
 #endif
@@ -29,16 +29,12 @@ public struct NewChunk: Sendable, Equatable {
     public var text: String
     /// The pages its text is on (1 is the file's first page); nil in a document without pages.
     public var pages: ClosedRange<Int>?
-    /// Its full-text tokens, computed ahead by a `ChunkTokenizer` on another thread; nil: tokenized when stored.
-    public var tokens: FTS5Tokens?
 
-    public init(ordinal: Int, headingPath: [String], text: String, pages: ClosedRange<Int>? = nil,
-                tokens: FTS5Tokens? = nil) {
+    public init(ordinal: Int, headingPath: [String], text: String, pages: ClosedRange<Int>? = nil) {
         self.ordinal = ordinal
         self.headingPath = headingPath
         self.text = text
         self.pages = pages
-        self.tokens = tokens
     }
 }
 
@@ -100,17 +96,12 @@ private struct DocumentWriter {
         try insertDocument.run()
         let documentID = db.lastInsertRowID
         for chunk in chunks {
-            let headings = Store.headings(chunk)
+            let headings = chunk.headingPath.joined(separator: headingSeparator)
             try insertChunk.bind([documentID, chunk.ordinal, headings, chunk.text, chunk.pages?.lowerBound,
                                   chunk.pages?.upperBound])
             try insertChunk.run()
             try indexChunk.bind([db.lastInsertRowID, title, headings, chunk.text])
-            if let tokens = chunk.tokens {
-                // Replayed only where FTS5's text is the one the tokens were computed from.
-                try db.replaying(tokens) { () throws(SQLiteError) in try indexChunk.run() }
-            } else {
-                try indexChunk.run()
-            }
+            try indexChunk.run()
         }
     }
 }

@@ -50,9 +50,6 @@ public final class Store: @unchecked Sendable {
         } catch {
             throw .cannotOpen(path: path, cause: error)
         }
-        // Before anything uses chunks_fts on this connection: FTS5 makes a table's tokenizer on first use. Without
-        // it (an SQLite with no FTS5 API) chunks are tokenized while they are stored, as before.
-        try? connection.replayTokens(of: Self.indexTokenizer.name)
         let migrator = Self.migrator
         let version: Int
         do {

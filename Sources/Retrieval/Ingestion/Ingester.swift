@@ -3,7 +3,6 @@
 // one transaction, so killing the process at any moment leaves a consistent database.
 internal import Crypto
 internal import Locking
-internal import SQLite
 public import Store
 #if canImport(Glibc)
 internal import Glibc
@@ -55,9 +54,6 @@ public struct Ingester: Sendable {
     public var batchLimits = BatchLimits()
     /// The most bytes of read documents waiting between the reading and the storing thread.
     public var pipelineBytes = 8 << 20
-    /// Whether chunks' full-text tokens are computed on the reading thread and replayed by the store
-    /// (`ChunkTokenizer`), rather than computed while the storing thread inserts them. The index is the same.
-    public var tokenizesAhead = true
 
     public init(store: Store, reader: DocumentReader = DocumentReader(), maxFileBytes: Int = 20 << 20,
                 maxPackedFileBytes: Int = 200 << 20) {
@@ -87,20 +83,16 @@ public struct Ingester: Sendable {
         // previous ones on this one (a small machine has two cores; SQLite's FTS5 indexing is the other half of the
         // work). Between them at most `pipelineBytes` of read files wait.
         let work = Handoff<Work>(budget: pipelineBytes)
-        // Its instance is the reading thread's own (made here, used only there).
-        let tokenizer = tokenizesAhead ? store.chunkTokenizer() : nil
         let producer = spawnThread { [self] in
             for file in found {
-                let item = prepare(file, previous: known[file.path], tokenizer: tokenizer)
+                let item = prepare(file, previous: known[file.path])
                 guard work.put(item, cost: item.cost) else { return }
             }
             work.finish()
         }
         if producer == nil {
             // No thread to be had: read everything here first, then store it.
-            for file in found {
-                _ = work.put(prepare(file, previous: known[file.path], tokenizer: tokenizer), cost: 0)
-            }
+            for file in found { _ = work.put(prepare(file, previous: known[file.path]), cost: 0) }
             work.finish()
         }
         defer {
@@ -114,7 +106,7 @@ public struct Ingester: Sendable {
             case .failed(let path, let reason):
                 batch.summary.failed += 1
                 report(.failed(path: path, reason: reason))
-            case .change(let change, let bytes, _, let event):
+            case .change(let change, let bytes, let event):
                 try batch.add(change, bytes: bytes, event: event).forEach(report)
             case .touched(let change, let path, let failure):
                 try batch.add(change, bytes: 0, event: nil).forEach(report)
@@ -137,20 +129,18 @@ public struct Ingester: Sendable {
         case touched(DocumentChange, path: String, failure: String?)
         /// Could not even be read from disk.
         case failed(path: String, reason: String)
-        /// A document to store (or a failure to record), its source bytes, the bytes of its chunks' tokens and the
-        /// event once stored.
-        case change(DocumentChange, bytes: Int, tokenBytes: Int, event: IngestEvent)
+        /// A document to store (or a failure to record), its source bytes and the event once stored.
+        case change(DocumentChange, bytes: Int, event: IngestEvent)
 
-        /// What it costs to hold while it waits: about its text, twice (the source and its chunks), and its tokens.
+        /// What it costs to hold while it waits: about its text, twice (the source and its chunks).
         var cost: Int {
-            if case .change(_, let bytes, let tokenBytes, _) = self { return 2 * bytes + tokenBytes + 1024 }
+            if case .change(_, let bytes, _) = self { return 2 * bytes + 1024 }
             return 256
         }
     }
 
-    /// Reads, hashes and parses one file, and tokenizes its chunks with `tokenizer` if there is one (no store
-    /// access: this runs on the reading thread).
-    private func prepare(_ file: FoundFile, previous: DocumentRecord?, tokenizer: ChunkTokenizer?) -> Work {
+    /// Reads, hashes and parses one file (no store access: this runs on the reading thread).
+    private func prepare(_ file: FoundFile, previous: DocumentRecord?) -> Work {
         if let previous, previous.size == file.size, previous.modifiedAt == file.modifiedAt, Self.settled(previous) {
             return .unchanged(path: file.path, failure: previous.failure)
         }
@@ -178,18 +168,14 @@ public struct Ingester: Sendable {
             let change = DocumentChange.failure(path: file.path, title: Files.titleFromName(file.path),
                                                 contentHash: hash, size: size, modifiedAt: file.modifiedAt,
                                                 reason: error.reason)
-            return .change(change, bytes: 0, tokenBytes: 0, event: .skipped(path: file.path, reason: error.reason))
+            return .change(change, bytes: 0, event: .skipped(path: file.path, reason: error.reason))
         }
-        var tokenBytes = 0
         let chunks = parsed.chunks.map {
-            var chunk = NewChunk(ordinal: $0.ordinal, headingPath: $0.headingPath, text: $0.text, pages: $0.pages)
-            chunk.tokens = tokenizer?.tokens(title: parsed.title, chunk: chunk)
-            tokenBytes += chunk.tokens?.byteCount ?? 0
-            return chunk
+            NewChunk(ordinal: $0.ordinal, headingPath: $0.headingPath, text: $0.text, pages: $0.pages)
         }
         let change = DocumentChange.replace(path: file.path, title: parsed.title, contentHash: hash, size: size,
                                             modifiedAt: file.modifiedAt, chunks: chunks)
-        return .change(change, bytes: bytes.count, tokenBytes: tokenBytes,
+        return .change(change, bytes: bytes.count,
                        event: .ingested(path: file.path, chunks: chunks.count, replaced: previous != nil, bytes: size))
     }
 
