@@ -380,3 +380,20 @@ def test_the_documents_list_follows_the_folder_live(browser, quarry, tmp_path):
     # What arrived live works like the rest: its form carries this browser's token.
     rows.filter(has_text="Library hours").get_by_role("button", name="Read again").click()
     expect(page.locator(".admin-notice")).to_contain_text("will be read again")
+
+
+def test_a_file_larger_than_ingestion_reads_is_refused_with_its_reason(browser, quarry, tmp_path):
+    add_user(tmp_path, "ada", "correct horse", "--admin")
+    q = serve(quarry, tmp_path)
+    page = admin_page(browser, q.port)
+    page.set_input_files("input[type=file]", [
+        {"name": "dump.txt", "mimeType": "text/plain", "buffer": b"log line\n" * ((21 << 20) // 9)},
+        {"name": "small.md", "mimeType": "text/markdown", "buffer": b"# Small\n\nA small note.\n"}])
+    page.get_by_role("button", name="Upload").click()
+    rows = page.locator(".uploads li")
+    expect(rows.filter(has_text="dump.txt")).to_have_attribute("data-state", "refused", timeout=30_000)
+    expect(rows.filter(has_text="dump.txt")).to_contain_text("larger than 20 MB")
+    expect(rows.filter(has_text="small.md")).to_have_attribute("data-state", "done", timeout=30_000)
+    docs = tmp_path / "docs"
+    assert not (docs / "dump.txt").exists() and (docs / "small.md").exists()
+    wait_until(lambda: not any(p.name.startswith(".") for p in docs.iterdir()), what="no temporary file left")
