@@ -66,7 +66,7 @@ public final class Server: @unchecked Sendable {
     ///     its conversations); called off the service thread, it may block.
     ///   - metrics: where the server reports its sockets, and what `/metrics` serves (to the addresses of
     ///     `configuration.metricsAccess`); nil: no `/metrics`.
-    ///   - signIns: who is signed in on which browser, for `configuration.access.mode` `.password`.
+    ///   - signIns: who is signed in on which browser, for `configuration.access.mode` `.password` and `.ldap`.
     public init(
         configuration: ServerConfiguration,
         secret: [UInt8],

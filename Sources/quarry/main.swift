@@ -1,6 +1,7 @@
 // The `quarry` command.
 import Chat
 import Curl
+import LDAP
 import LLM
 import Locking
 import Logging
@@ -98,9 +99,20 @@ func serve(_ settings: ServeSettings, retention: RetentionSettings) {
     hub.setSnapshots(chat)
     let signIns: AccountSignIns?
     do {
-        signIns = try settings.server.access.mode == .password
-            ? AccountSignIns(store: store, verify: AccountSignIns.verifier(store: store), logger: Logger(label: "quarry.access"))
-            : nil
+        let accessLogger = Logger(label: "quarry.access")
+        switch (settings.server.access.mode, settings.directory) {
+        case (.password, _):
+            signIns = try AccountSignIns(store: store, verify: AccountSignIns.verifier(store: store), logger: accessLogger)
+        case (.ldap, let directory?):
+            if directory.sendsPasswordsInClear {
+                accessLogger.warning("passwords go to the directory unencrypted: use ldaps:// or QUARRY_LDAP_STARTTLS=yes",
+                                     metadata: ["url": "\(directory.url)"])
+            }
+            let verify = AccountSignIns.verifier(directory: Directory(configuration: directory), logger: accessLogger)
+            signIns = try AccountSignIns(store: store, verify: verify, logger: accessLogger)
+        default:
+            signIns = nil
+        }
     } catch {
         fail("Quarry could not start. \(error)", code: 1)
     }

@@ -10,10 +10,10 @@ final class OneAccountSignIns: SignIns {
 
     func person(signedInOn session: SessionID) -> Person? { signedIn.withLock { $0[session] } }
 
-    func signIn(name: String, password: [UInt8], on session: SessionID) -> Person? {
-        guard name == "ada", password == Array("correct horse".utf8) else { return nil }
+    func signIn(name: String, password: [UInt8], on session: SessionID) -> SignInOutcome {
+        guard name == "ada", password == Array("correct horse".utf8) else { return .refused }
         signedIn.withLock { $0[session] = Self.ada }
-        return Self.ada
+        return .signedIn(Self.ada)
     }
 
     func signOut(_ session: SessionID) { _ = signedIn.withLock { $0.removeValue(forKey: session) } }

@@ -1,6 +1,8 @@
-// Signing in and out in password mode: the form (GET), its post, and the sign-out post. Each post must carry the
-// form token given to the same browser session; a sign-in runs the memory-hard check off the service thread and, when
-// right, gives the browser a new session id (one an attacker planted before cannot become signed in).
+// Signing in and out in password and ldap modes: the form (GET), its post, and the sign-out post. Each post must carry
+// the form token given to the same browser session; a sign-in runs the check (a memory-hard hash, or a directory's
+// bind) off the service thread and, when right, gives the browser a new session id (one an attacker planted before
+// cannot become signed in). A check that could not be made (the directory is down) says so, and is not counted as a
+// wrong guess.
 internal import Crypto
 internal import Words
 
@@ -72,13 +74,18 @@ extension Router {
         let throttle = self.throttle, sessions = self.sessions, frame = readingFrame, tokens = formTokens
         let peer = request.peer, secure = request.secure
         return .later {
-            guard signIns.signIn(name: name, password: password, on: fresh) != nil else {
+            switch signIns.signIn(name: name, password: password, on: fresh) {
+            case .signedIn:
+                throttle.succeeded(name: name)
+                return SignInPage.seeOther("/", headers: [("set-cookie", sessions.setCookie(for: fresh, secure: secure))])
+            case .refused:
                 throttle.failed(name: name, peer: peer, now: monotonicSeconds())
                 return SignInPage.form(frame: frame, words: words, token: tokens.token(for: session), name: name,
                                        message: words[.signInWrong], status: 401)
+            case .unavailable:
+                return SignInPage.form(frame: frame, words: words, token: tokens.token(for: session), name: name,
+                                       message: words[.signInUnavailable], status: 503, headers: [("retry-after", "30")])
             }
-            throttle.succeeded(name: name)
-            return SignInPage.seeOther("/", headers: [("set-cookie", sessions.setCookie(for: fresh, secure: secure))])
         }
     }
 

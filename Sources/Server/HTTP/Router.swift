@@ -61,7 +61,7 @@ struct Router: Sendable {
         if request.path == Wire.startOverPath, request.method == "GET", let kiosk {
             return startOver(request, kiosk: kiosk)
         }
-        if access.mode == .password, request.path == SignInPage.signInPath || request.path == SignInPage.signOutPath {
+        if access.mode.signsInHere, request.path == SignInPage.signInPath || request.path == SignInPage.signOutPath {
             return signingIn(request)
         }
         guard (request.method == "GET" || request.method == "HEAD"), Self.isPlainPath(request.path),
@@ -84,7 +84,7 @@ struct Router: Sendable {
 
     /// Whether a POST to `path` carries a form the router reads (the rest are refused before their body).
     func takesForm(_ path: String) -> Bool {
-        access.mode == .password && (path == SignInPage.signInPath || path == SignInPage.signOutPath)
+        access.mode.signsInHere && (path == SignInPage.signInPath || path == SignInPage.signOutPath)
     }
 
     func respond(to request: HTTPRequest) -> HTTPResponse {
@@ -135,7 +135,7 @@ struct Router: Sendable {
             extra.append(("set-cookie", sessions.setCookie(for: session, secure: request.secure)))
         case .person(let person, let owner, let browser):
             session = owner
-            account = SignInPage.account(person, token: access.mode == .password ? browser.map(formTokens.token) : nil,
+            account = SignInPage.account(person, token: access.mode.signsInHere ? browser.map(formTokens.token) : nil,
                                          words: Words(chosen))
         case .signInNeeded:
             return SignInPage.seeOther(SignInPage.signInPath)
