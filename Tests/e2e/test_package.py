@@ -239,6 +239,10 @@ def test_depends_pulls_every_library_quarry_links(installed):
     ldd = root.run("ldd", "/usr/bin/quarry").stdout
     assert "not found" not in ldd, ldd
     assert root.run("quarry", "version").stdout.startswith("quarry ")
+    # The libraries quarry opens with dlopen when first needed, which ldd cannot see: Depends names them.
+    libraries = root.run("ldconfig", "-p").stdout
+    for soname in ("libcurl.so.4", "libxml2.so.2", "libzip.so.4", "libldap-2.5.so.0"):
+        assert soname in libraries, soname
     # The places and their owners the maintainer scripts made.
     assert root.run("stat", "-c", "%U:%G %a", "/var/lib/quarry").stdout.split() == ["quarry:quarry", "750"]
     assert root.run("stat", "-c", "%U:%G %a", "/srv/quarry/documents").stdout.split() == ["root:quarry", "2750"]
