@@ -1,9 +1,6 @@
 import LDAP
 import Testing
 import TestSupport
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Sign-ins against a real slapd (TestSupport's `TestDirectory`), in both ways of finding the person.
 @Suite struct DirectoryTests {
@@ -95,6 +92,25 @@ import Glibc
         #expect(clock.now - started < .seconds(30))
     }
 
+    /// StartTLS and ldaps:// with the CA that signed slapd's certificate; without it the certificate is not trusted,
+    /// and nothing is sent in the clear instead.
+    @Test func tlsChecksTheDirectorysCertificate() throws {
+        let slapd = try TestDirectory(tls: true)
+        let template = DirectoryConfiguration.UserLookup.template("uid={name},ou=people,\(TestDirectory.suffix)")
+        let password = Array(Self.alice.password.utf8)
+        let startTLS = DirectoryConfiguration(url: slapd.url, startTLS: true, caFile: slapd.caFile, lookup: template,
+                                              adminGroup: TestDirectory.adminGroup)
+        #expect(Directory(configuration: startTLS).check(name: "alice", password: password) == .person(name: "alice", isAdmin: true))
+        let ldaps = DirectoryConfiguration(url: try #require(slapd.tlsURL), caFile: slapd.caFile, lookup: template)
+        #expect(Directory(configuration: ldaps).check(name: "alice", password: password) == .person(name: "alice", isAdmin: false))
+        var untrusted = startTLS
+        untrusted.caFile = nil
+        #expect(isUnreachable(Directory(configuration: untrusted).check(name: "alice", password: password)))
+        var untrustedLDAPS = ldaps
+        untrustedLDAPS.caFile = nil
+        #expect(isUnreachable(Directory(configuration: untrustedLDAPS).check(name: "alice", password: password)))
+    }
+
     func isRefused(_ answer: DirectoryAnswer) -> Bool {
         if case .refused = answer { return true }
         return false
@@ -104,28 +120,4 @@ import Glibc
         if case .unreachable = answer { return true }
         return false
     }
-}
-
-/// A loopback port that accepts connections (the kernel completes them) and never answers a byte.
-final class SilentListener {
-    let port: Int
-    private let fd: Int32
-
-    init() throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        self.fd = fd
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let listening = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && listen(fd, 8) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard fd >= 0, listening else { throw TestDirectoryError("listen failed") }
-        port = Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    deinit { close(fd) }
 }

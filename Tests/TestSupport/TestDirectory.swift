@@ -36,19 +36,26 @@ public final class TestDirectory {
 
     public let port: Int
     public var url: String { "ldap://127.0.0.1:\(port)" }
+    /// With TLS: the ldaps:// port, and the certificate of the CA that signed the server's (for 127.0.0.1).
+    public let tlsPort: Int?
+    public var tlsURL: String? { tlsPort.map { "ldaps://127.0.0.1:\($0)" } }
+    public var caFile: String { "\(folder)/ca.pem" }
     private let folder: String
     private let pid: pid_t
 
     /// Writes the configuration and the people, loads them with `slapadd`, starts `slapd -d 0` (in the foreground,
-    /// as our child) and waits until `ldapsearch` gets an answer.
-    public init() throws {
+    /// as our child) and waits until `ldapsearch` gets an answer. With `tls`, a CA and a server certificate are made
+    /// with `openssl`, and slapd offers StartTLS and listens for ldaps:// too.
+    public init(tls: Bool = false) throws {
         var template = Array("/tmp/quarry-slapd-XXXXXX".utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
             throw TestDirectoryError("mkdtemp failed")
         }
         folder = String(cString: made)
         port = try freeLoopbackPort()
-        try writeFile("\(folder)/slapd.conf", Array(Self.configuration(folder: folder).utf8))
+        tlsPort = tls ? try freeLoopbackPort() : nil
+        if tls { try Self.makeCertificates(folder: folder) }
+        try writeFile("\(folder)/slapd.conf", Array(Self.configuration(folder: folder, tls: tls).utf8))
         var ldif = Self.tree
         for person in Self.people {
             ldif += """
@@ -68,7 +75,8 @@ public final class TestDirectory {
         guard try run(["/usr/sbin/slapadd", "-q", "-f", "\(folder)/slapd.conf", "-l", "\(folder)/data.ldif"],
                       output: "\(folder)/slapadd.out") == 0
         else { throw TestDirectoryError("slapadd failed: \(String(decoding: readFile("\(folder)/slapadd.out"), as: UTF8.self))") }
-        pid = try spawn(["/usr/sbin/slapd", "-d", "0", "-f", "\(folder)/slapd.conf", "-h", "ldap://127.0.0.1:\(port)/"],
+        let addresses = ["ldap://127.0.0.1:\(port)/"] + (tlsPort.map { ["ldaps://127.0.0.1:\($0)/"] } ?? [])
+        pid = try spawn(["/usr/sbin/slapd", "-d", "0", "-f", "\(folder)/slapd.conf", "-h", addresses.joined(separator: " ")],
                         output: "\(folder)/slapd.log")
         for _ in 0..<200 {
             if try run(["/usr/bin/ldapsearch", "-x", "-H", "ldap://127.0.0.1:\(port)", "-b", Self.suffix, "-s", "base",
@@ -91,15 +99,21 @@ public final class TestDirectory {
 
     /// slapd.conf: the schemas inetOrgPerson needs, the mdb backend (a module in Debian's build), a root DN for
     /// nothing but slapadd, and an ACL under which passwords are only good for binding.
-    private static func configuration(folder: String) -> String {
-        """
+    private static func configuration(folder: String, tls: Bool) -> String {
+        let certificates = !tls ? "" : """
+            TLSCACertificateFile \(folder)/ca.pem
+            TLSCertificateFile \(folder)/server.pem
+            TLSCertificateKeyFile \(folder)/server.key
+
+            """
+        return """
         include /etc/ldap/schema/core.schema
         include /etc/ldap/schema/cosine.schema
         include /etc/ldap/schema/inetorgperson.schema
         include /etc/ldap/schema/nis.schema
         modulepath /usr/lib/ldap
         moduleload back_mdb
-        pidfile \(folder)/slapd.pid
+        \(certificates)pidfile \(folder)/slapd.pid
         database mdb
         maxsize 10485760
         suffix "\(suffix)"
@@ -109,6 +123,23 @@ public final class TestDirectory {
         access to * by * read
 
         """
+    }
+
+    /// A CA (ca.pem) and a certificate it signs for 127.0.0.1 (server.pem, server.key), P-256 keys, for two days.
+    private static func makeCertificates(folder: String) throws {
+        let openssl = "/usr/bin/openssl", out = "\(folder)/openssl.out"
+        let steps = [
+            [openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+             "-keyout", "\(folder)/ca.key", "-out", "\(folder)/ca.pem", "-days", "2", "-subj", "/CN=Quarry test CA"],
+            [openssl, "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+             "-keyout", "\(folder)/server.key", "-out", "\(folder)/server.csr", "-subj", "/CN=127.0.0.1"],
+            [openssl, "x509", "-req", "-in", "\(folder)/server.csr", "-CA", "\(folder)/ca.pem", "-CAkey", "\(folder)/ca.key",
+             "-CAcreateserial", "-out", "\(folder)/server.pem", "-days", "2", "-extfile", "\(folder)/server.ext"],
+        ]
+        try writeFile("\(folder)/server.ext", Array("subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n".utf8))
+        for step in steps where try run(step, output: out) != 0 {
+            throw TestDirectoryError("openssl failed: \(String(decoding: readFile(out), as: UTF8.self))")
+        }
     }
 
     /// The top of the tree: the organization, its units, and the service account.
@@ -155,20 +186,40 @@ extension String {
 
 /// A port nobody listens on now: bound to 127.0.0.1:0, read back, and closed.
 public func freeLoopbackPort() throws -> Int {
+    let (fd, port) = try loopbackSocket(listening: false)
+    close(fd)
+    return port
+}
+
+/// A loopback port that accepts connections (the kernel completes them) and never answers a byte: a directory that
+/// hangs.
+public final class SilentListener {
+    public let port: Int
+    private let fd: Int32
+
+    public init() throws { (fd, port) = try loopbackSocket(listening: true) }
+
+    deinit { close(fd) }
+}
+
+/// A TCP socket bound to 127.0.0.1 on a port the kernel picks, listening or not, and that port.
+private func loopbackSocket(listening: Bool) throws -> (Int32, Int) {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw TestDirectoryError("socket failed") }
-    defer { close(fd) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
     let bound = withUnsafeMutablePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-            bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+            bind(fd, pointer, length) == 0 && (!listening || listen(fd, 8) == 0) && getsockname(fd, pointer, &length) == 0
         }
     }
-    guard bound else { throw TestDirectoryError("bind failed") }
-    return Int(UInt16(bigEndian: address.sin_port))
+    guard bound else {
+        close(fd)
+        throw TestDirectoryError("bind failed")
+    }
+    return (fd, Int(UInt16(bigEndian: address.sin_port)))
 }
 
 /// Starts `argv` (an absolute path first) with stdout and stderr into the file `output` (`posix_spawn`).

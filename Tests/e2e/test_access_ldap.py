@@ -3,11 +3,10 @@
 a wrong password and a name that would widen an unescaped search are refused; a member of the admin group is an
 admin (as its sign-in records); a directory that is down is said to be down, not a wrong password."""
 import re
-import subprocess
 import time
 
 from chat_support import ask, expect, query, serve, standin  # noqa: F401 (standin: fixture)
-from conftest import BINARY
+from conftest import run
 from ldap_support import PEOPLE, slapd  # noqa: F401 (slapd: fixture)
 
 WRONG = "That name and password do not match an account here."
@@ -84,12 +83,11 @@ def test_ldap_directory_down_is_not_a_wrong_password(browser, quarry, tmp_path, 
 
 
 def test_ldap_settings_are_checked_at_start(tmp_path):
-    def serve_with(env):
-        return subprocess.run([BINARY, "serve", "--port", "0", "--db", str(tmp_path / "q.db")], env=env,
-                              capture_output=True, text=True, timeout=20)
-    result = serve_with({"QUARRY_AUTH": "ldap"})
+    db = str(tmp_path / "q.db")
+    result = run("serve", "--port", "0", "--db", db, env={"QUARRY_AUTH": "ldap"})
     assert result.returncode == 64 and "QUARRY_LDAP_URL" in result.stderr
-    result = serve_with({"QUARRY_AUTH": "ldap", "QUARRY_LDAP_URL": "ldap://127.0.0.1:1",
-                         "QUARRY_LDAP_BASE": "dc=example,dc=org", "QUARRY_LDAP_USER_DN": "uid={name},dc=example,dc=org"})
+    result = run("serve", "--port", "0", "--db", db, env={
+        "QUARRY_AUTH": "ldap", "QUARRY_LDAP_URL": "ldap://127.0.0.1:1", "QUARRY_LDAP_BASE": "dc=example,dc=org",
+        "QUARRY_LDAP_USER_DN": "uid={name},dc=example,dc=org"})
     assert result.returncode == 64 and "not both" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
