@@ -14,6 +14,7 @@
 //
 // A directory that cannot be reached, or does not answer within the timeout, is `.unreachable`, never `.refused`:
 // the person is told to try later rather than that their password is wrong.
+internal import TextLines
 
 /// What a directory said about a name and password.
 public enum DirectoryAnswer: Sendable, Equatable {
@@ -38,8 +39,10 @@ public struct Directory: Sendable {
     }
 
     /// Checks `name` and `password`: blocks for the directory's round trips (each at most the timeout).
-    public func check(name: String, password: [UInt8]) -> DirectoryAnswer {
+    public func check(name typed: String, password: [UInt8]) -> DirectoryAnswer {
         guard !password.isEmpty else { return .refused(reason: "empty password (never sent: it would bind anonymously)") }
+        // Directories ignore spaces at the ends of a uid; trimmed here, "alice " is not a second person "alice".
+        let name = typed.trimmingBlanks
         guard !name.isEmpty, name.utf8.count <= Self.maxNameBytes,
               !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f })
         else { return .refused(reason: "the name is empty, too long or holds control characters") }

@@ -76,8 +76,9 @@ extension DirectoryConfiguration {
             }
             lookup = .search(base: base, filter: filter)
         }
-        let serviceAccount = try Self.serviceAccount(dn: value("QUARRY_LDAP_BIND_DN"),
-                                                     password: environment["QUARRY_LDAP_BIND_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 },
+        // The password as given, blanks included; empty is unset.
+        let password = environment["QUARRY_LDAP_BIND_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
+        let serviceAccount = try Self.serviceAccount(dn: value("QUARRY_LDAP_BIND_DN"), password: password,
                                                      file: value("QUARRY_LDAP_BIND_PASSWORD_FILE"))
         let text = value("QUARRY_LDAP_TIMEOUT") ?? "5"
         guard let seconds = Double(text), seconds >= 0.1, seconds <= 300 else {
@@ -120,7 +121,9 @@ extension DirectoryConfiguration {
         defer { fclose(file) }
         var bytes = [UInt8](repeating: 0, count: 4097)
         let count = fread(&bytes, 1, bytes.count, file)
-        guard count < bytes.count else { throw .init("QUARRY_LDAP_BIND_PASSWORD_FILE “\(path)” is longer than a password.") }
+        guard count < bytes.count else {
+            throw .init("QUARRY_LDAP_BIND_PASSWORD_FILE “\(path)” is longer than a password.")
+        }
         return Array(bytes[..<count])
     }
 

@@ -112,7 +112,9 @@ final class LDAPConnection {
         if startTLS || url.contains("ldaps://") {
             var demand: Int32 = LDAP_OPT_X_TLS_DEMAND
             try option(LDAP_OPT_X_TLS_REQUIRE_CERT, &demand)
-            if let caFile { try check("ldap_set_option", caFile.withCString { ldap.setOption(handle, LDAP_OPT_X_TLS_CACERTFILE, $0) }) }
+            if let caFile {
+                try check("ldap_set_option", caFile.withCString { ldap.setOption(handle, LDAP_OPT_X_TLS_CACERTFILE, $0) })
+            }
             var client: Int32 = 0  // a new TLS context with the options above, for a client
             try option(LDAP_OPT_X_TLS_NEWCTX, &client)
         }

@@ -30,6 +30,7 @@ import TestSupport
             #expect(directory.check(name: "bob", password: Array(Self.bob.password.utf8)) == .person(name: "bob", isAdmin: false))
             // Directories compare uid without case: one person, one name.
             #expect(directory.check(name: "Alice", password: Array(Self.alice.password.utf8)) == .person(name: "alice", isAdmin: true))
+            #expect(directory.check(name: " alice ", password: Array(Self.alice.password.utf8)) == .person(name: "alice", isAdmin: true))
         }
         let noGroup = Self.templateMode(slapd, adminGroup: nil)
         #expect(noGroup.check(name: "alice", password: Array(Self.alice.password.utf8)) == .person(name: "alice", isAdmin: false))
