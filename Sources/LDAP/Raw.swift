@@ -8,7 +8,9 @@
 // Threading rule (OpenLDAP 2.5, where libldap_r and libldap are one thread-safe library): a connection handle
 // (`LDAP *`) belongs to one thread at a time; separate handles may be used on separate threads at once. Quarry opens a
 // handle per sign-in on the thread that checks it and closes it before returning, so nothing here is shared and
-// `LDAPConnection` is not `Sendable`.
+// `LDAPConnection` is not `Sendable`. The library's global state (its options, read from /etc/ldap/ldap.conf, and
+// the TLS library's) is set up on first use; `LibLDAP.loaded`, a Swift static, does that first use exactly once,
+// before any handle exists, so sign-ins racing each other never set it up twice.
 //
 // Only the synchronous calls are used (`ldap_sasl_bind_s`, `ldap_search_ext_s`, `ldap_start_tls_s`), each bounded by
 // the handle's timeouts: `LDAP_OPT_NETWORK_TIMEOUT` for the TCP connect, `LDAP_OPT_TIMEOUT` for every answer, and the
@@ -80,6 +82,12 @@ struct LibLDAP: @unchecked Sendable {
         memFree = try function("ldap_memfree", as: (@convention(c) (UnsafeMutableRawPointer?) -> Void).self)
         msgFree = try function("ldap_msgfree", as: (@convention(c) (OpaquePointer?) -> Int32).self)
         errorString = try function("ldap_err2string", as: (@convention(c) (Int32) -> UnsafeMutablePointer<CChar>?).self)
+        // The global first use (see the threading rule): reading an option initializes the library, and a default TLS
+        // context initializes GnuTLS. Their results do not matter here: each handle sets what it needs.
+        var version: Int32 = 0
+        _ = getOption(nil, LDAP_OPT_PROTOCOL_VERSION, &version)
+        var client: Int32 = 0
+        _ = setOption(nil, LDAP_OPT_X_TLS_NEWCTX, &client)
     }
 }
 
