@@ -9,8 +9,8 @@
 // (`LDAP *`) belongs to one thread at a time; separate handles may be used on separate threads at once. Quarry opens a
 // handle per sign-in on the thread that checks it and closes it before returning, so nothing here is shared and
 // `LDAPConnection` is not `Sendable`. The library's global state (its options, read from /etc/ldap/ldap.conf, and
-// the TLS library's) is set up on first use; `LibLDAP.loaded`, a Swift static, does that first use exactly once,
-// before any handle exists, so sign-ins racing each other never set it up twice.
+// the TLS library's) is set up on first use; `LibLDAP.loaded` and `LibLDAP.tlsReady`, Swift statics, make that first
+// use exactly once, before any handle needs it, so sign-ins racing each other never set it up twice.
 //
 // Only the synchronous calls are used (`ldap_sasl_bind_s`, `ldap_search_ext_s`, `ldap_start_tls_s`), each bounded by
 // the handle's timeouts: `LDAP_OPT_NETWORK_TIMEOUT` for the TCP connect, `LDAP_OPT_TIMEOUT` for every answer, and the
@@ -82,13 +82,20 @@ struct LibLDAP: @unchecked Sendable {
         memFree = try function("ldap_memfree", as: (@convention(c) (UnsafeMutableRawPointer?) -> Void).self)
         msgFree = try function("ldap_msgfree", as: (@convention(c) (OpaquePointer?) -> Int32).self)
         errorString = try function("ldap_err2string", as: (@convention(c) (Int32) -> UnsafeMutablePointer<CChar>?).self)
-        // The global first use (see the threading rule): reading an option initializes the library, and a default TLS
-        // context initializes GnuTLS. Their results do not matter here: each handle sets what it needs.
+        // The global first use (see the threading rule): reading an option initializes the library. Its result does
+        // not matter here: each handle sets what it needs.
         var version: Int32 = 0
         _ = getOption(nil, LDAP_OPT_PROTOCOL_VERSION, &version)
-        var client: Int32 = 0
-        _ = setOption(nil, LDAP_OPT_X_TLS_NEWCTX, &client)
     }
+
+    /// The TLS library's global first use, once, before the first handle that uses TLS: a default TLS context
+    /// initializes GnuTLS. Only then: the context holds the system's certificates (about 4 MiB resident), which a
+    /// directory reached without TLS never needs.
+    static let tlsReady: Void = {
+        guard case .success(let ldap) = loaded else { return }
+        var client: Int32 = 0
+        _ = ldap.setOption(nil, LDAP_OPT_X_TLS_NEWCTX, &client)
+    }()
 }
 
 /// One connection to a directory, for one sign-in: the libldap handle, unbound and freed in `deinit`.
@@ -118,6 +125,7 @@ final class LDAPConnection {
         try option(LDAP_OPT_TIMEOUT, &limit)
         try check("ldap_set_option", ldap.setOption(handle, LDAP_OPT_REFERRALS, nil))  // LDAP_OPT_OFF is a null pointer
         if startTLS || url.contains("ldaps://") {
+            LibLDAP.tlsReady
             var demand: Int32 = LDAP_OPT_X_TLS_DEMAND
             try option(LDAP_OPT_X_TLS_REQUIRE_CERT, &demand)
             if let caFile {
