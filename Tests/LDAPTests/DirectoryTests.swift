@@ -112,6 +112,34 @@ import TestSupport
         #expect(isUnreachable(Directory(configuration: untrustedLDAPS).check(name: "alice", password: password)))
     }
 
+    /// Sign-ins on several threads at once, each on its own handle, with and without TLS: each gets its own answer.
+    @Test func signInsAtOnceEachGetTheirOwnAnswer() async throws {
+        let slapd = try TestDirectory(tls: true)
+        let template = DirectoryConfiguration.UserLookup.template("uid={name},ou=people,\(TestDirectory.suffix)")
+        let plain = Directory(configuration: DirectoryConfiguration(url: slapd.url, lookup: template,
+                                                                    adminGroup: TestDirectory.adminGroup))
+        let tls = Directory(configuration: DirectoryConfiguration(url: slapd.url, startTLS: true, caFile: slapd.caFile,
+                                                                  lookup: template, adminGroup: TestDirectory.adminGroup))
+        let answers = await withTaskGroup(of: (Int, DirectoryAnswer).self) { group in
+            for index in 0..<16 {
+                let person = TestDirectory.people[index % 2]
+                let directory = index % 4 < 2 ? plain : tls
+                let password = index % 3 == 0 ? "wrong" : person.password
+                group.addTask { (index, directory.check(name: person.uid, password: Array(password.utf8))) }
+            }
+            return await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+        }
+        for (index, answer) in answers {
+            let person = TestDirectory.people[index % 2]
+            if index % 3 == 0 {
+                #expect(isRefused(answer), "\(index)")
+            } else {
+                #expect(answer == .person(name: person.uid, isAdmin: person.isAdmin), "\(index)")
+            }
+        }
+        #expect(answers.count == 16)
+    }
+
     func isRefused(_ answer: DirectoryAnswer) -> Bool {
         if case .refused = answer { return true }
         return false
