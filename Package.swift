@@ -2,11 +2,11 @@
 //
 // Quarry: one Swift binary that answers questions about your documents and streams the answer into the page.
 // Layering (a module imports only those above it in this list):
-//   C system libraries (CWebSockets, CCurl, CSQLite, CMarkGFM, COpenSSL, CZlib, CXML2, CZip, CArgon2) + CShim (variadic curl,
-//   the WebSocket mask check)
-//   SharedLibrary (dlopen: libcurl, libxml2 and libzip are loaded when first needed, not linked)
+//   C system libraries (CWebSockets, CCurl, CSQLite, CMarkGFM, COpenSSL, CZlib, CXML2, CZip, CArgon2, CLDAP) + CShim
+//   (variadic curl, the WebSocket mask check)
+//   SharedLibrary (dlopen: libcurl, libxml2, libzip and libldap are loaded when first needed, not linked)
 //   thin wrappers, one per C library (Server wraps libwebsockets): Crypto, SQLite, Markdown, Curl, Gzip, XML, Zip,
-//   Argon2
+//   Argon2, LDAP (with the directory sign-in it serves)
 //   TextLines, TurboStream, Words, Telemetry (pure Swift) → Store → Server → quarry (the executable)
 import PackageDescription
 
@@ -62,6 +62,8 @@ let package = Package(
         // (their Raw.swift). libxml2's headers live in /usr/include/libxml2, which the XML target names itself.
         .systemLibrary(name: "CXML2", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CZip", providers: [.apt(["libzip-dev"])]),
+        // Headers only, as CCurl: LDAP loads libldap with dlopen at the first sign-in (its Raw.swift says why).
+        .systemLibrary(name: "CLDAP", providers: [.apt(["libldap-dev"])]),
         // Linked: small, and nothing behind it (Sources/Argon2/Raw.swift says what it costs an idle server).
         systemLibrary("CArgon2", pkgConfig: "libargon2", apt: ["libargon2-dev"]),
         // The one C target: what Swift cannot call (curl_easy_setopt and curl_easy_getinfo are variadic), and the
@@ -74,7 +76,7 @@ let package = Package(
         .target(name: "Telemetry", dependencies: ["Locking", .product(name: "Prometheus", package: "swift-prometheus")],
                 swiftSettings: swiftSettings),
 
-        // MARK: Opening a C library when first needed (dlopen), for the wrappers of libcurl, libxml2 and libzip
+        // MARK: Opening a C library when first needed (dlopen), for the wrappers of libcurl, libxml2, libzip and libldap
         .target(name: "SharedLibrary", swiftSettings: swiftSettings),
 
         // MARK: Thin wrappers, one per C library
@@ -87,6 +89,7 @@ let package = Package(
                 swiftSettings: fuzzedSwiftSettings + [.unsafeFlags(["-Xcc", "-I/usr/include/libxml2"])]),
         .target(name: "Zip", dependencies: ["CZip", "SharedLibrary"], swiftSettings: fuzzedSwiftSettings),
         .target(name: "Argon2", dependencies: ["CArgon2", "Crypto"], swiftSettings: swiftSettings),
+        .target(name: "LDAP", dependencies: ["CLDAP", "SharedLibrary", "TextLines"], swiftSettings: swiftSettings),
 
         // MARK: Quarry's own modules (pure Swift)
         .target(name: "JSON", swiftSettings: fuzzedSwiftSettings),
@@ -138,7 +141,7 @@ let package = Package(
             name: "quarry",
             dependencies: [
                 "Admin", "Chat", "CShim", "Server", "Store", "SQLite", "Retrieval", "LLM", "Curl", "Locking", "Markdown",
-                "TextLines", "Words", "Telemetry", "Argon2",
+                "TextLines", "Words", "Telemetry", "Argon2", "LDAP",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings,
@@ -244,6 +247,7 @@ let package = Package(
         .testTarget(name: "GzipTests", dependencies: ["Gzip"], swiftSettings: swiftSettings),
         .testTarget(name: "XMLTests", dependencies: ["XML"], swiftSettings: swiftSettings),
         .testTarget(name: "Argon2Tests", dependencies: ["Argon2"], swiftSettings: swiftSettings),
+        .testTarget(name: "LDAPTests", dependencies: ["LDAP", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ZipTests", dependencies: ["Zip", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: swiftSettings),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], swiftSettings: swiftSettings),

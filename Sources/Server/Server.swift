@@ -66,8 +66,8 @@ public final class Server: @unchecked Sendable {
     ///     its conversations); called off the service thread, it may block.
     ///   - metrics: where the server reports its sockets, and what `/metrics` serves (to the addresses of
     ///     `configuration.metricsAccess`); nil: no `/metrics`.
-    ///   - signIns: who is signed in on which browser, for `configuration.access.mode` `.password` (and, in `.none`,
-    ///     admins signed in for the admin pages).
+    ///   - signIns: who is signed in on which browser, for `configuration.access.mode` `.password` and `.ldap` (and,
+    ///     in `.none`, admins signed in for the admin pages).
     ///   - adminPages: makes the admin pages (`/admin…`); nil: there are none.
     public init(
         configuration: ServerConfiguration,

@@ -114,6 +114,7 @@ public enum Word: String, CaseIterable, Sendable {
     case signInPassword = "signin.password"
     case signInSubmit = "signin.submit"
     case signInWrong = "signin.wrong"
+    case signInUnavailable = "signin.unavailable"
     case signInWait = "signin.wait"
     case signInExpired = "signin.expired"
     case signInSignedInAs = "signin.signed-in-as"

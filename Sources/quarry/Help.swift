@@ -160,9 +160,26 @@ enum Help {
                                    touch (a countdown first) [QUARRY_KIOSK, no]
           --auth MODE              who may ask: none (anyone; admins sign in at /sign-in for /admin), proxy (the
                                    person a reverse proxy in QUARRY_TRUSTED_PROXIES names), password (built-in
-                                   accounts: quarry user add); docs/access.md [QUARRY_AUTH, none]
+                                   accounts: quarry user add) or ldap (a bind against LDAP or Active Directory,
+                                   below); docs/access.md [QUARRY_AUTH, none]
           --config FILE            a settings file of QUARRY_…=value lines, beneath the environment
         \(answering)
+
+        Signing in against LDAP or Active Directory (--auth ldap; docs/access.md):
+          QUARRY_LDAP_URL          the directory: ldap:// or ldaps:// addresses, space-separated, tried in turn
+                                   [required]
+          QUARRY_LDAP_STARTTLS     yes: upgrade an ldap:// connection with StartTLS before anything is sent [no]
+          QUARRY_LDAP_CA_FILE      PEM certificates that sign the directory's [the system's]
+          QUARRY_LDAP_USER_DN      bind at once as this DN, {name} the name typed (escaped):
+                                   uid={name},ou=people,dc=example,dc=org
+          QUARRY_LDAP_BASE         or search for the person under this DN, then bind as the entry found
+          QUARRY_LDAP_USER_FILTER  the search's filter, {name} escaped; Active Directory: (sAMAccountName={name})
+                                   [(uid={name})]
+          QUARRY_LDAP_BIND_DN      the service account that searches and reads the admin group [anonymous]
+          QUARRY_LDAP_BIND_PASSWORD_FILE  a file holding its password (or QUARRY_LDAP_BIND_PASSWORD)
+          QUARRY_LDAP_ADMIN_GROUP  the DN of the group whose members (member, uniqueMember or memberUid) are
+                                   admins [none]
+          QUARRY_LDAP_TIMEOUT      seconds to connect, and for each answer of the directory [5]
 
         Environment only:
           QUARRY_SECRET            the secret that signs session cookies and stream names, at least 32 bytes;

@@ -12,10 +12,21 @@
 // | QUARRY_LANGUAGE          | --language          | auto (each browser's Accept-Language; English when none of ours) |
 // | QUARRY_KIOSK             | --kiosk             | no (yes: kiosk mode for a shared screen, docs/deploy.md "Kiosk") |
 // | QUARRY_KIOSK_IDLE        | (environment only)  | 120 (kiosk: seconds without a touch before a visitor's conversation is cleared) |
-// | QUARRY_AUTH              | --auth              | none (proxy: a trusted proxy names the person; password: built-in accounts; docs/access.md) |
+// | QUARRY_AUTH              | --auth              | none (proxy: a trusted proxy names the person; password: built-in accounts; ldap: a bind against LDAP or Active Directory; docs/access.md) |
 // | QUARRY_AUTH_PROXY_USER_HEADER | (environment only) | X-Forwarded-User (proxy: the header naming the person) |
 // | QUARRY_AUTH_PROXY_GROUPS_HEADER | (environment only) | X-Forwarded-Groups (proxy: the header listing their groups, comma-separated) |
 // | QUARRY_AUTH_PROXY_ADMIN_GROUP | (environment only) | none (proxy: members of this group are admins) |
+// | QUARRY_LDAP_URL          | (environment only)  | required with ldap (ldap:// or ldaps:// URLs, space-separated, tried in turn) |
+// | QUARRY_LDAP_STARTTLS     | (environment only)  | no (ldap: yes upgrades an ldap:// connection with StartTLS) |
+// | QUARRY_LDAP_CA_FILE      | (environment only)  | the system's certificates (ldap: PEM certificates that sign the directory's) |
+// | QUARRY_LDAP_USER_DN      | (environment only)  | none (ldap: a DN template such as uid={name},ou=people,dc=example,dc=org, bound at once) |
+// | QUARRY_LDAP_BASE         | (environment only)  | none (ldap: search for the person under this DN instead, then bind as the entry found) |
+// | QUARRY_LDAP_USER_FILTER  | (environment only)  | (uid={name}) (ldap: the search's filter; Active Directory: (sAMAccountName={name})) |
+// | QUARRY_LDAP_BIND_DN      | (environment only)  | none: anonymous (ldap: the service account that searches and reads the admin group) |
+// | QUARRY_LDAP_BIND_PASSWORD | (environment only) | none (ldap: its password) |
+// | QUARRY_LDAP_BIND_PASSWORD_FILE | (environment only) | none (ldap: a file holding its password, instead) |
+// | QUARRY_LDAP_ADMIN_GROUP  | (environment only)  | none (ldap: the DN of the group whose members are admins: member, uniqueMember or memberUid) |
+// | QUARRY_LDAP_TIMEOUT      | (environment only)  | 5 (ldap: seconds to connect, and for each answer of the directory) |
 // | QUARRY_MAX_CONNECTIONS_PER_PEER | (environment only) | 64 (sockets from one address) |
 // | QUARRY_SUBSCRIBE_GRACE   | (environment only)  | 20 (seconds a socket may follow nothing) |
 // | QUARRY_HEADER_DEADLINE   | (environment only)  | 5 (seconds to send a request's headers) |
@@ -29,6 +40,7 @@
 // | QUARRY_SNAPSHOT_BYTES_PER_MESSAGE | (environment only) | 65536 (snapshot bytes that cost a socket one message of its allowance) |
 // | QUARRY_SECRET            | (environment only)  | generated once, kept in the database |
 // | QUARRY_DOCS_RESCAN       | (environment only)  | 5 (seconds between looks at the documents folder) |
+import LDAP
 import Logging
 import Server
 import TextLines
@@ -73,6 +85,9 @@ struct ServeSettings {
     var rescanInterval: Duration
     /// The model, embeddings and the chat's limits.
     var answering: ChatSettings
+    /// The directory people sign in against (`--auth ldap`; nil in the other modes). Its keys and their checks are
+    /// in Sources/LDAP/DirectoryConfiguration+Environment.swift.
+    var directory: DirectoryConfiguration?
 
     /// The host as a person would type it in a browser.
     var displayHost: String {
@@ -159,6 +174,13 @@ struct ServeSettings {
         default: throw UsageError(message: "\(kioskSource) must be yes or no, not “\(kioskText)”.")
         }
         server.access = try Self.access(options.auth, environment: environment, server: server)
+        if server.access.mode == .ldap {
+            do {
+                directory = try DirectoryConfiguration.fromEnvironment(environment.values)
+            } catch {
+                throw UsageError(message: error.description)
+            }
+        }
         hub = HubConfiguration(
             snapshotItems: try number(nil, "", "QUARRY_SNAPSHOT_EXCHANGES", default: 20, range: 1...1000),
             snapshotsInFlightPerConnection: try number(nil, "", "QUARRY_SNAPSHOTS_PER_SOCKET", default: 4, range: 1...64),
@@ -184,7 +206,7 @@ extension ServeSettings {
         let text = (flag ?? environment["QUARRY_AUTH"] ?? "none").lowercased()
         let source = flag == nil ? "QUARRY_AUTH" : "--auth"
         guard let mode = AuthMode(rawValue: text) else {
-            throw UsageError(message: "\(source) must be none, proxy or password, not “\(text)”.")
+            throw UsageError(message: "\(source) must be none, proxy, password or ldap, not “\(text)”.")
         }
         if mode != .none, server.kiosk != nil {
             throw UsageError(message: "A kiosk serves passers-by: \(source) \(text) and --kiosk cannot go together.")

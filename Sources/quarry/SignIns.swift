@@ -1,7 +1,9 @@
-// Password mode's sign-ins for `quarry serve`: the accounts checked with their memory-hard hash, each sign-in kept
-// in the database (it survives a restart) and in memory (the service thread asks on every request). The memory is
-// read again from the database every few seconds, so `quarry user remove` or `passwd` run beside the server end that
-// account's sign-ins within that time.
+// The sign-ins of password and ldap modes for `quarry serve`: a name and password checked against the built-in
+// accounts (a memory-hard hash) or a directory (a bind), each sign-in kept in the database (it survives a restart) and
+// in memory (the service thread asks on every request). The memory is read again from the database every few seconds,
+// so `quarry user remove` or `passwd` run beside the server end that account's sign-ins within that time; a
+// directory's person keeps the name and admin flag found at sign-in until they sign out or the sign-in expires.
+import LDAP
 import Locking
 import Logging
 import Server
@@ -9,9 +11,20 @@ import Store
 
 /// Who is signed in on which browser session.
 final class AccountSignIns: SignIns {
-    /// Checks a name and password against the accounts: the account's name as stored and whether it is an admin,
-    /// or nil. Blocks for a hash's time.
-    typealias Verify = @Sendable (_ name: String, _ password: [UInt8]) -> Person?
+    /// What a check of a name and password found.
+    enum Verified: Sendable {
+        /// A built-in account: its name as stored and whether it is an admin.
+        case account(Person)
+        /// A person of the directory, an admin or not as its group says.
+        case directory(Person)
+        /// No such name, or the wrong password.
+        case refused
+        /// The check could not be made now (the directory is down or slow).
+        case unavailable
+    }
+
+    /// Checks a name and password. Blocks for a hash's time, or the directory's round trips.
+    typealias Verify = @Sendable (_ name: String, _ password: [UInt8]) -> Verified
 
     private let store: Store
     private let verify: Verify
@@ -25,7 +38,35 @@ final class AccountSignIns: SignIns {
     static func verifier(store: Store) -> Verify {
         let accounts = Accounts(store: store)
         return { name, password in
-            accounts.verify(name: name, password: password).map { Person(name: $0.name, isAdmin: $0.isAdmin) }
+            accounts.verify(name: name, password: password).map { .account(Person(name: $0.name, isAdmin: $0.isAdmin)) }
+                ?? .refused
+        }
+    }
+
+    /// Checks with a bind against `directory`; why a person was refused, or the directory could not be asked, goes
+    /// to the log (never to the page).
+    static func verifier(directory: Directory, logger: Logger) -> Verify {
+        return { name, password in
+            switch directory.check(name: name, password: password) {
+            case .person(let name, let isAdmin):
+                return .directory(Person(name: name, isAdmin: isAdmin))
+            case .refused(let reason):
+                logger.info("directory sign-in refused", metadata: ["user": "\(name)", "cause": "\(reason)"])
+                return .refused
+            case .unreachable(let reason):
+                logger.error("the directory could not check a sign-in", metadata: ["cause": "\(reason)"])
+                return .unavailable
+            }
+        }
+    }
+
+    /// In ldap mode: a name with a built-in account (an admin added with `quarry user add`, which works in every
+    /// mode) is checked against it, every other name against the directory.
+    static func verifier(store: Store, thenDirectory directory: Directory, logger: Logger) -> Verify {
+        let accounts = Accounts(store: store), account = verifier(store: store)
+        let person = verifier(directory: directory, logger: logger)
+        return { name, password in
+            ((try? accounts.lookup(name: name)) ?? nil) != nil ? account(name, password) : person(name, password)
         }
     }
 
@@ -75,20 +116,29 @@ final class AccountSignIns: SignIns {
         signedIn.withLock { $0.people[session.rawValue] }
     }
 
-    func signIn(name: String, password: [UInt8], on session: SessionID) -> Person? {
-        guard let person = verify(name, password) else { return nil }
-        do {
-            try store.recordSignIn(session: session.rawValue, account: person.name)
+    func signIn(name: String, password: [UInt8], on session: SessionID) -> SignInOutcome {
+        let person: Person
+        do throws(StoreError) {
+            switch verify(name, password) {
+            case .account(let account):
+                person = account
+                try store.recordSignIn(session: session.rawValue, account: account.name)
+            case .directory(let found):
+                person = found
+                try store.recordSignIn(session: session.rawValue, directoryName: found.name, isAdmin: found.isAdmin)
+            case .refused: return .refused
+            case .unavailable: return .unavailable
+            }
         } catch {
             logger.error("a sign-in could not be saved", metadata: ["cause": "\(error.logDescription)"])
-            return nil
+            return .unavailable
         }
         signedIn.withLock {
             $0.people[session.rawValue] = person
             $0.changes += 1
         }
-        logger.info("signed in", metadata: ["user": "\(person.name)"])
-        return person
+        logger.info("signed in", metadata: ["user": "\(person.name)", "admin": "\(person.isAdmin)"])
+        return .signedIn(person)
     }
 
     func signOut(_ session: SessionID) {

@@ -2,6 +2,7 @@
 import Admin
 import Chat
 import Curl
+import LDAP
 import LLM
 import Locking
 import Logging
@@ -104,10 +105,22 @@ func serve(_ settings: ServeSettings, retention: RetentionSettings) {
     hub.setSnapshots(ServedSnapshots(chat: chat, documents: documentsFeed))
     let signIns: AccountSignIns?
     do {
-        // Password mode signs everyone in; without sign-in for the page, admins sign in for the admin pages.
-        signIns = try settings.server.access.mode == .password || settings.server.access.mode == .none
-            ? AccountSignIns(store: store, verify: AccountSignIns.verifier(store: store), logger: Logger(label: "quarry.access"))
-            : nil
+        let accessLogger = Logger(label: "quarry.access")
+        switch (settings.server.access.mode, settings.directory) {
+        case (.password, _), (.none, _):
+            // Password mode signs everyone in; without sign-in for the page, admins sign in for the admin pages.
+            signIns = try AccountSignIns(store: store, verify: AccountSignIns.verifier(store: store), logger: accessLogger)
+        case (.ldap, let directory?):
+            if directory.sendsPasswordsInClear {
+                accessLogger.warning("passwords go to the directory unencrypted: use ldaps:// or QUARRY_LDAP_STARTTLS=yes",
+                                     metadata: ["url": "\(directory.url)"])
+            }
+            let verify = AccountSignIns.verifier(store: store, thenDirectory: Directory(configuration: directory),
+                                                 logger: accessLogger)
+            signIns = try AccountSignIns(store: store, verify: verify, logger: accessLogger)
+        default:
+            signIns = nil
+        }
     } catch {
         fail("Quarry could not start. \(error)", code: 1)
     }

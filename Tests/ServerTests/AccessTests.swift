@@ -11,13 +11,20 @@ final class OneAccountSignIns: SignIns {
 
     func person(signedInOn session: SessionID) -> Person? { signedIn.withLock { $0[session] } }
 
-    func signIn(name: String, password: [UInt8], on session: SessionID) -> Person? {
-        guard name == "ada", password == Array("correct horse".utf8) else { return nil }
+    func signIn(name: String, password: [UInt8], on session: SessionID) -> SignInOutcome {
+        guard name == "ada", password == Array("correct horse".utf8) else { return .refused }
         signedIn.withLock { $0[session] = Self.ada }
-        return Self.ada
+        return .signedIn(Self.ada)
     }
 
     func signOut(_ session: SessionID) { _ = signedIn.withLock { $0.removeValue(forKey: session) } }
+}
+
+/// Sign-ins whose directory never answers (`--auth ldap` with the directory down).
+final class DirectoryDownSignIns: SignIns {
+    func person(signedInOn session: SessionID) -> Person? { nil }
+    func signIn(name: String, password: [UInt8], on session: SessionID) -> SignInOutcome { .unavailable }
+    func signOut(_ session: SessionID) {}
 }
 
 /// A browser's cookie jar of one cookie, and the form token of the page it last loaded.
@@ -127,6 +134,21 @@ func pageStreams(_ page: String) -> [String] {
                                                                  ("password", "correct horse")])
         #expect(waiting.status == 429 && waiting.header("retry-after") == "1")
         #expect(waiting.text.contains("Please wait 1 seconds"))
+    }
+
+    /// A check that could not be made says so, and is no wrong guess: it never makes the person wait.
+    @Test func aDirectoryThatCannotAnswerIsNotAWrongPassword() throws {
+        let server = try TestServer({ $0.access = AccessConfiguration(mode: .ldap) }, signIns: DirectoryDownSignIns())
+        var browser = Browser()
+        let form = try browser.get(server.port, "/sign-in")
+        #expect(form.status == 200 && form.text.contains("type=\"password\""))
+        for _ in 0...SignInThrottle.freeFailures {
+            let down = try browser.post(server.port, "/sign-in", [("form_token", browser.token!), ("name", "ada"),
+                                                                ("password", "correct horse")])
+            #expect(down.status == 503 && down.header("retry-after") == "30")
+            #expect(down.text.contains("The sign-in directory cannot be reached right now"))
+            #expect(!down.text.contains("do not match"))
+        }
     }
 
     @Test func aFormWithoutItsTokenIsRefused() throws {

@@ -88,7 +88,7 @@ def test_auth_settings_are_checked_at_start(tmp_path):
     result = serve_with({"QUARRY_AUTH": "proxy"})
     assert result.returncode == 64 and "QUARRY_TRUSTED_PROXIES" in result.stderr
     result = serve_with({"QUARRY_AUTH": "ldapish"})
-    assert result.returncode == 64 and "none, proxy or password" in result.stderr
+    assert result.returncode == 64 and "none, proxy, password or ldap" in result.stderr
     result = serve_with({"QUARRY_AUTH": "password", "QUARRY_KIOSK": "yes"})
     assert result.returncode == 64 and "kiosk" in result.stderr
 

@@ -243,6 +243,10 @@ def test_depends_pulls_every_library_quarry_links(installed):
     assert "libargon2-1" in sh("dpkg-deb", "-f", str(deb), "Depends").stdout
     added = root.run("sh", "-c", "printf 'a password\\n' | quarry user add ada --db /tmp/users.db")
     assert added.stdout == "Added ada.\n", added.stderr
+    # The libraries quarry opens with dlopen when first needed, which ldd cannot see: Depends names them.
+    libraries = root.run("ldconfig", "-p").stdout
+    for soname in ("libcurl.so.4", "libxml2.so.2", "libzip.so.4", "libldap-2.5.so.0"):
+        assert soname in libraries, soname
     # The places and their owners the maintainer scripts made.
     assert root.run("stat", "-c", "%U:%G %a", "/var/lib/quarry").stdout.split() == ["quarry:quarry", "750"]
     assert root.run("stat", "-c", "%U:%G %a", "/srv/quarry/documents").stdout.split() == ["root:quarry", "2750"]

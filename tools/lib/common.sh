@@ -9,7 +9,7 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 # Debian packages Quarry builds against (headers and pkg-config files of the C libraries).
 QUARRY_BUILD_PACKAGES=(
   pkg-config libwebsockets-dev libcurl4-openssl-dev libsqlite3-dev
-  libcmark-gfm-dev libcmark-gfm-extensions-dev libssl-dev zlib1g-dev libxml2-dev libzip-dev libargon2-dev
+  libcmark-gfm-dev libcmark-gfm-extensions-dev libssl-dev zlib1g-dev libxml2-dev libzip-dev libargon2-dev libldap-dev
 )
 
 # What Quarry runs beside it: poppler's pdftotext and pdftohtml read PDFs (in a child process, so poppler's GPL stays
@@ -29,6 +29,11 @@ ensure_debian_packages() {
   say "installing Debian packages: ${missing[*]}"
   local sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  # The tests run slapd as their own process with their own configuration: Debian's slapd is told not to make a
+  # system database (its postinst would otherwise make one for this host's domain and start the service).
+  if [[ " ${missing[*]} " == *" slapd "* ]]; then
+    echo "slapd slapd/no_configuration boolean true" | $sudo debconf-set-selections
+  fi
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
@@ -51,7 +56,9 @@ ensure_swift() {
 # documentation (the documents nobody here wrote that the benchmarks and some tests read).
 # The package's test (Tests/e2e/test_package.py) also makes a clean Debian 12 root (debootstrap), boots it with
 # systemd-nspawn (systemd-container) so that the unit itself runs quarry, and builds the package (dpkg-dev, binutils).
-QUARRY_TEST_PACKAGES=(chromium qpdf pandoc python3.11-doc sqlite3 debootstrap systemd-container dpkg-dev binutils)
+# The tests of `--auth ldap` start their own OpenLDAP server (slapd) and wait for it with ldapsearch (ldap-utils).
+QUARRY_TEST_PACKAGES=(chromium qpdf pandoc python3.11-doc sqlite3 debootstrap systemd-container dpkg-dev binutils
+  slapd ldap-utils)
 
 # A Python virtual environment in .venv with the packages in tools/requirements-test.txt.
 ensure_python_env() {

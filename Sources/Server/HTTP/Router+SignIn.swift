@@ -1,6 +1,8 @@
-// Signing in and out in password mode: the form (GET), its post, and the sign-out post. Each post must carry the
-// form token given to the same browser session; a sign-in runs the memory-hard check off the service thread and, when
-// right, gives the browser a new session id (one an attacker planted before cannot become signed in).
+// Signing in and out in password and ldap modes: the form (GET), its post, and the sign-out post. Each post must carry
+// the form token given to the same browser session; a sign-in runs the check (a memory-hard hash, or a directory's
+// bind) off the service thread and, when right, gives the browser a new session id (one an attacker planted before
+// cannot become signed in). A check that could not be made (the directory is down) says so, and is not counted as a
+// wrong guess.
 internal import Crypto
 internal import Words
 
@@ -77,13 +79,18 @@ extension Router {
         // Without sign-in for the page (a kiosk, a public desk), only admins sign in, and for the admin pages.
         let next = access.mode == .none ? AdminAddress.root : "/"
         return .later {
-            guard signIns.signIn(name: name, password: password, on: fresh) != nil else {
+            switch signIns.signIn(name: name, password: password, on: fresh) {
+            case .signedIn:
+                throttle.succeeded(name: name)
+                return SignInPage.seeOther(next, headers: [("set-cookie", sessions.setCookie(for: fresh, secure: secure))])
+            case .refused:
                 throttle.failed(name: name, peer: peer, now: monotonicSeconds())
                 return SignInPage.form(frame: frame, words: words, token: tokens.token(for: session), name: name,
                                        message: words[.signInWrong], status: 200)
+            case .unavailable:
+                return SignInPage.form(frame: frame, words: words, token: tokens.token(for: session), name: name,
+                                       message: words[.signInUnavailable], status: 503, headers: [("retry-after", "30")])
             }
-            throttle.succeeded(name: name)
-            return SignInPage.seeOther(next, headers: [("set-cookie", sessions.setCookie(for: fresh, secure: secure))])
         }
     }
 

@@ -147,7 +147,7 @@ struct Router: Sendable {
             extra.append(("set-cookie", sessions.setCookie(for: session, secure: request.secure)))
         case .person(let person, let owner, let browser):
             session = owner
-            account = SignInPage.account(person, token: access.mode == .password ? browser.map(formTokens.token) : nil,
+            account = SignInPage.account(person, token: access.mode.signsInHere ? browser.map(formTokens.token) : nil,
                                          words: Words(chosen))
         case .signInNeeded:
             return SignInPage.seeOther(SignInPage.signInPath)

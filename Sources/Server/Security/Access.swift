@@ -1,6 +1,6 @@
 // Who a request comes from, in each `--auth` mode: an anonymous browser (`none`, the kiosk's default), the person a
 // trusted reverse proxy names (`proxy`), or the person signed in on this browser with a built-in account
-// (`password`). A person's conversations belong to an owner id derived from their name, the same on every device
+// (`password`) or a directory's (`ldap`). A person's conversations belong to an owner id derived from their name, the same on every device
 // and browser, so everything that keys on a session (threads, streams, reading pages, limits) keys on the person.
 internal import Crypto
 internal import TextLines
@@ -13,6 +13,22 @@ public enum AuthMode: String, Sendable, CaseIterable {
     case proxy
     /// Built-in accounts (`quarry user add`), a sign-in page, a memory-hard password hash.
     case password
+    /// The same sign-in page, the name and password checked with a bind against LDAP or Active Directory.
+    case ldap
+
+    /// Whether people sign in on Quarry's own page (and sign out there).
+    public var signsInHere: Bool { self == .password || self == .ldap }
+}
+
+/// What checking a name and password came to.
+public enum SignInOutcome: Sendable, Equatable {
+    /// They match: the person is signed in on the session.
+    case signedIn(Person)
+    /// They do not match (or the name cannot sign in).
+    case refused
+    /// They could not be checked now: the directory (or the database) did not answer. The person should try again
+    /// later; it is not a wrong guess.
+    case unavailable
 }
 
 /// Someone signed in.
@@ -28,16 +44,16 @@ public struct Person: Sendable, Hashable {
     }
 }
 
-/// The sign-ins of `password` mode: which browser session is whose. The executable keeps them (in the database,
+/// The sign-ins of `password` and `ldap` mode: which browser session is whose. The executable keeps them (in the database,
 /// and in memory for the service thread).
 public protocol SignIns: Sendable {
     /// The person signed in on the browser session `session`, if any. Called on the service thread for every
     /// page, socket and reading request: it must answer from memory, without blocking.
     func person(signedInOn session: SessionID) -> Person?
     /// Checks `name` and `password` and, when they match an account, records `session` as that person's. Takes
-    /// as long as a memory-hard hash (tens of milliseconds), also for a name that has no account; called off the
-    /// service thread.
-    func signIn(name: String, password: [UInt8], on session: SessionID) -> Person?
+    /// as long as a memory-hard hash (tens of milliseconds), also for a name that has no account, or a directory's
+    /// round trips (up to its timeout); called off the service thread.
+    func signIn(name: String, password: [UInt8], on session: SessionID) -> SignInOutcome
     /// Ends the sign-in on `session` (nothing when there is none). Called off the service thread.
     func signOut(_ session: SessionID)
 }
@@ -75,9 +91,10 @@ public struct AccessConfiguration: Sendable {
 enum Visitor: Equatable {
     /// `--auth none`: a browser and its anonymous session (nil: it has none yet).
     case browser(SessionID?)
-    /// A person, whose conversations are the owner id's; `browser` is the session cookie's id (password mode).
+    /// A person, whose conversations are the owner id's; `browser` is the session cookie's id (password and ldap
+    /// modes).
     case person(Person, owner: SessionID, browser: SessionID?)
-    /// Password mode: nobody is signed in on this browser (`browser`, if it has a session cookie already).
+    /// Password and ldap modes: nobody is signed in on this browser (`browser`, if it has a session cookie already).
     case signInNeeded(browser: SessionID?)
     /// Proxy mode: the request did not come through the proxy, or the proxy named nobody. The sentence says which.
     case refused(String)
@@ -124,9 +141,9 @@ struct Access: Sendable {
 
     var mode: AuthMode { configuration.mode }
 
-    /// Whether people sign in with Quarry's own form: in password mode everyone, and without sign-in for the page
-    /// (`none`) admins, for the admin pages, when there are accounts to sign in with.
-    var signsIn: Bool { mode == .password || (mode == .none && signIns != nil) }
+    /// Whether people sign in with Quarry's own form: in password and ldap modes everyone, and without sign-in for
+    /// the page (`none`) admins, for the admin pages, when there are accounts to sign in with.
+    var signsIn: Bool { mode.signsInHere || (mode == .none && signIns != nil) }
 
     /// Who sent the request described by `evidence`.
     func visitor(_ evidence: VisitorEvidence) -> Visitor {
@@ -134,7 +151,7 @@ struct Access: Sendable {
         switch configuration.mode {
         case .none:
             return .browser(browser)
-        case .password:
+        case .password, .ldap:
             guard let browser, let person = signIns?.person(signedInOn: browser) else {
                 return .signInNeeded(browser: browser)
             }
