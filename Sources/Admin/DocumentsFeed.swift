@@ -26,8 +26,8 @@ public final class DocumentsFeed: Sendable {
         return [.replace(target: AdminRoom.documentsTableID, html: table)]
     }
 
-    /// The knowledge base changed: the tables go out again, unless they went less than `interval` ago and this is
-    /// not the end of a look at the folder (`final`), which always sends them.
+    /// The knowledge base changed: the tables go out again, unless they went less than `interval` ago. `final`
+    /// (the end of a look at the folder that stored something, or a file newly found unreadable) always sends them.
     public func changed(final: Bool = false) {
         let now = ContinuousClock.now
         let due = lastSent.withLock { last in
@@ -36,9 +36,14 @@ public final class DocumentsFeed: Sendable {
             return true
         }
         guard due else { return }
-        for language in Language.all {
-            let stream = AdminRoom.documentsStream(language)
-            hub.publish(to: stream) { snapshot(of: stream) ?? [] }
+        // On a thread of its own, not the caller's (the folder's reading must not wait for four renders of the
+        // table). Each render reads the database inside its stream's gate, so what goes out later is never older.
+        let publish: @Sendable () -> Void = { [self] in
+            for language in Language.all {
+                let stream = AdminRoom.documentsStream(language)
+                hub.publish(to: stream) { snapshot(of: stream) ?? [] }
+            }
         }
+        if let thread = spawnThread(publish) { thread.detach() } else { publish() }
     }
 }

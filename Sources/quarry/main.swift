@@ -171,7 +171,8 @@ func documentReports(folder: String, logger: Logger, feed: DocumentsFeed? = nil)
         switch event {
         case .skipped(let path, let reason), .failed(let path, let reason):
             guard logged.withLock({ $0.updateValue(reason, forKey: path) != reason }) else { return }
-            if case .failed = event { feed?.changed() }
+            // A new failure changes the list; the look's end sends it only when documents were stored.
+            if case .failed = event { feed?.changed(final: true) }
         case .ingested(let path, _, _, _), .removed(let path):
             logged.withLock { _ = $0.removeValue(forKey: path) }
             feed?.changed()

@@ -47,6 +47,9 @@ def answered(port, status):
 
 def test_counters_move_after_an_answer(quarry, standin, tmp_path):
     q = serve(quarry, tmp_path, model=standin())
+    # The documents are in the database a moment before the look at the folder that read them ends (and sets the
+    # folder's gauge): wait for that end.
+    wait_until(lambda: scrape(q.port)[2].get('quarry_ingest_looks_total', 0) >= 1, what="the first look's end")
     status, content_type, before = scrape(q.port)
     assert status == 200 and content_type == "text/plain; version=0.0.4; charset=utf-8"
     assert before['quarry_answers_started_total'] == 0
