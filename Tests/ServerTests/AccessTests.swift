@@ -311,3 +311,49 @@ struct EchoAdminPages: AdminPages {
         #expect(StreamAccess.allows("session/abc", session: session, isAdmin: false))
     }
 }
+
+/// Admin pages whose page is held until released.
+final class GatedAdminPages: AdminPages, @unchecked Sendable {
+    let release = Completion()
+    let started = Completion()
+    func sections(_ words: Words) -> [(path: String, title: String)] { [] }
+    func formFields(for path: String) -> [String]? { nil }
+    var uploadLimit: Int { 0 }
+    func receiveFile(named fileName: String, by person: Person) -> Result<any ReceivedFile, FileRefusal> {
+        .failure(FileRefusal(fileName: fileName, reason: "no"))
+    }
+    func respond(to request: AdminRequest) -> AdminResponse {
+        started.signal()
+        release.wait()
+        return .page(title: "Held", body: "")
+    }
+}
+
+@Suite(.serialized) struct AdminBusyTests {
+    /// Admin pages (and sign-ins) are made by the reading pages' threads, within their limits: past them the
+    /// refusal says the server is busy, not that it is opening documents.
+    @Test func pastTheLimitsTheRefusalSaysTheServerIsBusy() throws {
+        let pages = GatedAdminPages()
+        let server = try TestServer({
+            $0.trustedProxies = ["127.0.0.1"]
+            $0.access = AccessConfiguration(mode: .proxy, proxy: ProxyHeaders(adminGroup: "staff"))
+        }, adminPages: pages)
+        defer { pages.release.signal() }
+        var waiting: [TCPConnection] = []
+        for _ in 0..<2 {
+            let connection = try TCPConnection(port: server.port)
+            try connection.write("GET /admin HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-User: ada\r\nX-Forwarded-Groups: staff\r\n\r\n")
+            waiting.append(connection)
+        }
+        pages.started.wait()
+        var refused: TestHTTPResponse?
+        for _ in 0..<200 {
+            let third = try httpRequest(port: server.port, "/admin",
+                                        headers: [("X-Forwarded-User", "ada"), ("X-Forwarded-Groups", "staff")])
+            if third.status == 503 { refused = third; break }
+        }
+        let response = try #require(refused)
+        #expect(response.text.contains("The server is busy. Please try again"))
+        #expect(!response.text.contains("documents"))
+    }
+}

@@ -29,12 +29,16 @@ final class DocumentRequests {
 
 extension ServiceLoop {
     /// Hands `make` to the reading thread for connection `id`; its response goes out when made. Returns the
-    /// callback's result: 0 (the connection waits) or what an immediate refusal returned.
-    func respondLater(_ wsi: WSI, id: ConnectionID, _ make: @escaping @Sendable () -> HTTPResponse) -> Int32 {
+    /// callback's result: 0 (the connection waits) or what an immediate refusal returned. The threads also make
+    /// sign-ins and admin pages (`path` says which, for the refusal's sentence).
+    func respondLater(_ wsi: WSI, id: ConnectionID, path: String, _ make: @escaping @Sendable () -> HTTPResponse) -> Int32 {
         let peer = clientAddress(wsi)
         guard documents.byPeer[peer] < DocumentRequests.perPeer, documents.waiting.count < DocumentRequests.total else {
-            warn("refused a reading page: too many waiting", ["peer": "\(peer)"])
-            return respondNow(wsi, id: id, .text(503, "The server is busy opening documents. Please try again in a moment.",
+            let reading = DocumentRoute(path: path) != nil
+            warn(reading ? "refused a reading page: too many waiting" : "refused a sign-in or admin page: too many waiting",
+                 ["peer": "\(peer)"])
+            return respondNow(wsi, id: id, .text(503, reading ? "The server is busy opening documents. Please try again in a moment."
+                                                 : "The server is busy. Please try again in a moment.",
                                                  headers: [("retry-after", "2")]))
         }
         documents.waiting[id] = DocumentRequests.Waiting(wsi: wsi, peer: peer)

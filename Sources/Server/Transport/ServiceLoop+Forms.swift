@@ -87,7 +87,7 @@ extension ServiceLoop {
         if let files = intake.files {
             switch router.uploaded(request, files: files) {
             case .now(let response): return respondNow(wsi, id: id, response)
-            case .later(let make): return respondLater(wsi, id: id, make)
+            case .later(let make): return respondLater(wsi, id: id, path: request.path, make)
             }
         }
         return route(wsi, id: id, request)

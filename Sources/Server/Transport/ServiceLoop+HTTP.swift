@@ -55,7 +55,7 @@ extension ServiceLoop {
             return respondNow(wsi, id: id, response)
         case .later(let make):
             logger.debug("http", metadata: ["method": "\(method)", "path": "\(path)", "status": "later"])
-            return respondLater(wsi, id: id, make)
+            return respondLater(wsi, id: id, path: path, make)
         }
     }
 
