@@ -133,18 +133,8 @@ public struct AdminRoom: AdminPages {
             """
     }
 
-    /// A date in seconds since 1970 as people read it: `2026-12-04 17:05 UTC`.
-    static func date(_ seconds: Int64) -> String {
-        guard seconds > 0 else { return "–" }
-        let days = seconds / 86_400, rest = seconds % 86_400
-        // Days to a civil date (Howard Hinnant's algorithm), so no C time call is needed.
-        let z = days + 719_468, era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1, month = mp < 10 ? mp + 3 : mp - 9, year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(year)-\(two(month))-\(two(day)) \(two(rest / 3600)):\(two(rest % 3600 / 60)) UTC"
-    }
+    /// A time in seconds since 1970 as people read it (`2026-12-04 17:05 UTC`); a dash for none.
+    static func date(_ seconds: Int64) -> String { seconds > 0 ? utcMinute(seconds) : "–" }
 
     /// A size as people read it: `980 B`, `12.3 KB`, `4.5 MB`.
     static func size(_ bytes: Int64) -> String {
