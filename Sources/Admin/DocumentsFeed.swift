@@ -19,9 +19,14 @@ public final class DocumentsFeed: Sendable {
         self.hub = hub
     }
 
+    /// The language of `stream`, when it is one of the feed's; nil otherwise.
+    public func language(of stream: String) -> Language? {
+        Language.all.first { AdminRoom.documentsStream($0) == stream }
+    }
+
     /// What a new follower of `stream` starts from, when `stream` is one of the feed's; nil otherwise.
     public func snapshot(of stream: String) -> [StreamEnvelope]? {
-        guard let language = Language.all.first(where: { AdminRoom.documentsStream($0) == stream }) else { return nil }
+        guard let language = language(of: stream) else { return nil }
         guard let table = try? room.documentsTable(Words(language)) else { return [] }
         return [.replace(target: AdminRoom.documentsTableID, html: table)]
     }

@@ -21,7 +21,8 @@ struct ServedSnapshots: StreamSnapshots {
     }
 
     func snapshot(of stream: String, _ request: SnapshotRequest, words: Words) -> [StreamEnvelope] {
-        guard documents.snapshot(of: stream) == nil else { return snapshot(of: stream, request) }
+        // The table's streams are one per language already.
+        guard documents.language(of: stream) == nil else { return snapshot(of: stream, request) }
         return chat.snapshot(of: stream, request, words: words)
     }
 }
