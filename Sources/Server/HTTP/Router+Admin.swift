@@ -8,14 +8,16 @@ extension Router {
     func admin(of request: HTTPRequest) -> Person? { admin(of: request.visitor) }
 
     /// `visitor`, if an admin.
-    func admin(of visitor: Visitor) -> Person? {
-        let person: Person?
+    func admin(of visitor: Visitor) -> Person? { signedIn(visitor).flatMap { $0.isAdmin ? $0 : nil } }
+
+    /// Who `visitor` is signed in as: the proxy's or the form's person; in `none` mode, someone (an admin) signed in
+    /// on this browser for the admin pages.
+    func signedIn(_ visitor: Visitor) -> Person? {
         switch visitor {
-        case .person(let signedIn, _, _): person = signedIn
-        case .browser(let browser?): person = access.signIns?.person(signedInOn: browser)
-        case .browser(nil), .signInNeeded, .refused: person = nil
+        case .person(let person, _, _): person
+        case .browser(let browser?): access.signIns?.person(signedInOn: browser)
+        case .browser(nil), .signInNeeded, .refused: nil
         }
-        return person.flatMap { $0.isAdmin ? $0 : nil }
     }
 
     /// Who may use the admin pages: the admin, the pages, and the session the forms' tokens are tied to; for
@@ -24,17 +26,11 @@ extension Router {
         guard let pages = adminPages, Self.isPlainPath(request.path) else { return .failure(.text(404, "Not found")) }
         guard let person = admin(of: request) else {
             if case .refused(let why) = request.visitor { return .failure(.text(403, why)) }
-            let signedIn: Bool
-            switch request.visitor {
-            case .person: signedIn = true
-            case .browser(let browser?): signedIn = access.signIns?.person(signedInOn: browser) != nil
-            default: signedIn = false
-            }
-            if access.signsIn, !signedIn { return .failure(SignInPage.seeOther(SignInPage.signInPath)) }
+            if access.signsIn, signedIn(request.visitor) == nil { return .failure(SignInPage.seeOther(SignInPage.signInPath)) }
             return .failure(.text(403, "The admin pages are for this Quarry's administrators."))
         }
         // Proxy mode's pages have no cookie of Quarry's: their forms are tied to the person instead.
-        guard let tokenSession = browser(of: request) ?? request.visitor.owner else {
+        guard let tokenSession = request.visitor.browser ?? request.visitor.owner else {
             return .failure(.text(403, "Open the admin pages again."))
         }
         return .success((person, pages, tokenSession))

@@ -24,21 +24,12 @@ extension Router {
         }
     }
 
-    /// The browser session a request's cookie names, whoever is signed in on it.
-    func browser(of request: HTTPRequest) -> SessionID? {
-        switch request.visitor {
-        case .person(_, _, let browser), .signInNeeded(let browser): browser
-        case .browser(let browser): browser
-        case .refused: nil
-        }
-    }
-
     /// The form with a token for the request's browser, giving it a session first if it has none.
     private func freshForm(_ request: HTTPRequest, words: Words, name: String = "", message: String? = nil,
                            status: Int = 200, headers: [(name: String, value: String)] = []) -> HTTPResponse {
         var headers = headers
         let session: SessionID
-        if let known = browser(of: request) {
+        if let known = request.visitor.browser {
             session = known
         } else {
             guard let fresh = try? SessionID.random() else {
@@ -55,7 +46,7 @@ extension Router {
 
     private func signIn(_ request: HTTPRequest, words: Words) -> Routed {
         let form = request.form ?? [:]
-        guard let session = browser(of: request), formTokens.accepts(form[FormTokens.field], for: session) else {
+        guard let session = request.visitor.browser, formTokens.accepts(form[FormTokens.field], for: session) else {
             return .now(freshForm(request, words: words, message: words[.signInExpired], status: 403))
         }
         let name = String((form[SignInPage.nameField] ?? "").trimmingPrefix(while: { $0 == " " }))
@@ -95,7 +86,7 @@ extension Router {
     }
 
     private func signOut(_ request: HTTPRequest) -> Routed {
-        guard let session = browser(of: request), formTokens.accepts(request.form?[FormTokens.field], for: session) else {
+        guard let session = request.visitor.browser, formTokens.accepts(request.form?[FormTokens.field], for: session) else {
             return .now(.text(403, "This sign-out did not come from this Quarry's page. Sign out from the page itself."))
         }
         guard let signIns = access.signIns, let fresh = try? SessionID.random() else {

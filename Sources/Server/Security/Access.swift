@@ -99,6 +99,14 @@ enum Visitor: Equatable {
     /// Proxy mode: the request did not come through the proxy, or the proxy named nobody. The sentence says which.
     case refused(String)
 
+    /// The browser session the request's cookie names, whoever is signed in on it.
+    var browser: SessionID? {
+        switch self {
+        case .browser(let browser), .person(_, _, let browser), .signInNeeded(let browser): browser
+        case .refused: nil
+        }
+    }
+
     /// The session whose conversations this visitor sees, if any.
     var owner: SessionID? {
         switch self {
