@@ -33,6 +33,14 @@ struct WSI {
         return String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    /// The request's `Content-Length`, when it gives one that is a number of bytes.
+    var contentLength: Int? {
+        header(WSI_TOKEN_HTTP_CONTENT_LENGTH, limit: 20).flatMap { Int($0) }.flatMap { $0 >= 0 ? $0 : nil }
+    }
+
+    /// The request's `Content-Type`, in lower case ("" when it gives none).
+    var contentType: String { header(WSI_TOKEN_HTTP_CONTENT_TYPE, limit: 256)?.lowercased() ?? "" }
+
     /// Whether the connection is TLS (`lws_is_ssl`).
     var isTLS: Bool { lws_is_ssl(raw) != 0 }
 

@@ -22,13 +22,13 @@ extension ServiceLoop {
 
     /// Starts reading a form posted to `request.path`: it must say how long it is, be short, and be a form.
     func receiveForm(_ wsi: WSI, id: ConnectionID, _ request: HTTPRequest, fields: [String]) -> Int32 {
-        guard let lengthText = wsi.header(WSI_TOKEN_HTTP_CONTENT_LENGTH, limit: 20), let length = Int(lengthText),
-              length >= 0
-        else { return respondNow(wsi, id: id, .text(411, "A form must say its length.", closeAfter: true)) }
+        guard let length = wsi.contentLength else {
+            return respondNow(wsi, id: id, .text(411, "A form must say its length.", closeAfter: true))
+        }
         guard length <= SignInPage.maxFormBytes else {
             return respondNow(wsi, id: id, .text(413, "That form is too large.", closeAfter: true))
         }
-        let type = wsi.header(WSI_TOKEN_HTTP_CONTENT_TYPE, limit: 256)?.lowercased() ?? ""
+        let type = wsi.contentType
         guard type.hasPrefix("application/x-www-form-urlencoded") || type.hasPrefix("multipart/form-data"),
               let parser = FormParser(wsi, fields: fields, maxBytes: SignInPage.maxFormBytes)
         else { return respondNow(wsi, id: id, .text(415, "This address takes a form.", closeAfter: true)) }
@@ -49,15 +49,14 @@ extension ServiceLoop {
         case .success(let gate): (uploader, pages) = gate
         case .failure(let refusal): return respondNow(wsi, id: id, refusal.closing)
         }
-        guard let lengthText = wsi.header(WSI_TOKEN_HTTP_CONTENT_LENGTH, limit: 20), let length = Int(lengthText),
-              length > 0
-        else { return respondNow(wsi, id: id, .text(411, "An upload must say its length.", closeAfter: true)) }
+        guard let length = wsi.contentLength, length > 0 else {
+            return respondNow(wsi, id: id, .text(411, "An upload must say its length.", closeAfter: true))
+        }
         guard length <= pages.uploadLimit else {
             return respondNow(wsi, id: id, .text(413, "That upload is larger than \(pages.uploadLimit >> 20) MB.", closeAfter: true))
         }
-        let type = wsi.header(WSI_TOKEN_HTTP_CONTENT_TYPE, limit: 256)?.lowercased() ?? ""
         let files = UploadIntake(person: uploader, pages: pages)
-        guard type.hasPrefix("multipart/form-data"),
+        guard wsi.contentType.hasPrefix("multipart/form-data"),
               let parser = FormParser(wsi, fields: [FormTokens.field], maxBytes: SignInPage.maxFormBytes, files: files)
         else { return respondNow(wsi, id: id, .text(415, "Files are uploaded as a multipart form.", closeAfter: true)) }
         forms[id] = FormIntake(request: request, parser: parser, expected: length, files: files)
