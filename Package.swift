@@ -7,7 +7,8 @@
 //   SharedLibrary (dlopen: libcurl, libxml2, libzip and libldap are loaded when first needed, not linked)
 //   thin wrappers, one per C library (Server wraps libwebsockets): Crypto, SQLite, Markdown, Curl, Gzip, XML, Zip,
 //   Argon2, LDAP (with the directory sign-in it serves)
-//   TextLines, TurboStream, Words, Telemetry (pure Swift) → Store → Server → quarry (the executable)
+//   TextLines, TurboStream, Words, Telemetry (pure Swift) → Contracts → Store → Server | Chat, Admin → quarry
+//   (the executable: the one place Server meets Chat and Admin, which know only Contracts)
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -99,6 +100,10 @@ let package = Package(
         .target(name: "TextLines", swiftSettings: swiftSettings),
         .target(name: "WordsFormat", dependencies: ["TextLines"], swiftSettings: swiftSettings),
         .target(name: "Words", dependencies: ["WordsFormat"], swiftSettings: swiftSettings, plugins: ["WordsGenerator"]),
+        // What the server and the layers it serves agree on (socket ops and clients, snapshots, the Broadcaster,
+        // reading and admin pages): Chat and Admin are written against it, not against Server, so a broadcaster other
+        // than the Hub links no libwebsockets. Pure Swift, no C library.
+        .target(name: "Contracts", dependencies: ["TurboStream", "Words"], swiftSettings: swiftSettings),
         .target(name: "LLM", dependencies: ["Curl", "JSON", "Locking", "TextLines"], swiftSettings: fuzzedSwiftSettings),
         .target(
             name: "Store",
@@ -108,8 +113,8 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "CWebSockets", "CShim", "Crypto", "Gzip", "JSON", "Locking", "TextLines", "TurboStream", "Words",
-                "Telemetry",
+                "CWebSockets", "CShim", "Contracts", "Crypto", "Gzip", "JSON", "Locking", "TextLines", "TurboStream",
+                "Words", "Telemetry",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: fuzzedSwiftSettings,
@@ -123,7 +128,7 @@ let package = Package(
         .target(
             name: "Chat",
             dependencies: [
-                "Store", "Retrieval", "LLM", "Markdown", "TurboStream", "Server", "Locking", "TextLines", "Words",
+                "Store", "Retrieval", "LLM", "Markdown", "TurboStream", "Contracts", "Locking", "TextLines", "Words",
                 "Telemetry",
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -132,7 +137,7 @@ let package = Package(
         .target(
             name: "Admin",
             dependencies: [
-                "Server", "Store", "Retrieval", "TurboStream", "Words", "Locking",
+                "Contracts", "Store", "Retrieval", "TurboStream", "Words", "Locking",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -140,8 +145,8 @@ let package = Package(
         .executableTarget(
             name: "quarry",
             dependencies: [
-                "Admin", "Chat", "CShim", "Server", "Store", "SQLite", "Retrieval", "LLM", "Curl", "Locking", "Markdown",
-                "TextLines", "Words", "Telemetry", "Argon2", "LDAP",
+                "Admin", "Chat", "Contracts", "CShim", "Server", "Store", "SQLite", "Retrieval", "LLM", "Curl", "Locking",
+                "Markdown", "TextLines", "Words", "Telemetry", "Argon2", "LDAP",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings,
@@ -195,13 +200,14 @@ let package = Package(
         // MARK: Test harness: the real server and page, with envelopes published from a test's commands
         .executableTarget(
             name: "quarry-page-server",
-            dependencies: ["Server", "Crypto", "JSON", "Locking", "TurboStream", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Server", "Contracts", "Crypto", "JSON", "Locking", "TurboStream",
+                           .product(name: "Logging", package: "swift-log")],
             path: "tools/testing/page-server",
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "quarry-stream-fixtures",
-            dependencies: ["Chat", "Markdown", "TurboStream", "Server", "Store", "JSON"],
+            dependencies: ["Chat", "Contracts", "Markdown", "TurboStream", "Store", "JSON"],
             path: "tools/testing/stream-fixtures",
             swiftSettings: swiftSettings
         ),
@@ -218,7 +224,7 @@ let package = Package(
         // MARK: Benchmarks (tools/bench): a server that publishes through the real Hub on command
         .executableTarget(
             name: "quarry-socket-bench",
-            dependencies: ["Server", "TurboStream"],
+            dependencies: ["Server", "Contracts", "TurboStream"],
             path: "tools/bench/socket-server",
             swiftSettings: swiftSettings
         ),
@@ -264,13 +270,14 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(
             name: "ChatTests",
-            dependencies: ["Chat", "Store", "SQLite", "Retrieval", "LLM", "Markdown", "TurboStream", "Server", "StandIn",
-                           "Curl", "Locking", "TestSupport", "Words", "Telemetry"],
+            // Server only for the real StreamNames, the signer the chat is given in the executable.
+            dependencies: ["Chat", "Contracts", "Store", "SQLite", "Retrieval", "LLM", "Markdown", "TurboStream", "Server",
+                           "StandIn", "Curl", "Locking", "TestSupport", "Words", "Telemetry"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["Server", "Crypto", "Gzip", "Locking", "TextLines", "TurboStream", "Words", "Telemetry"],
+            dependencies: ["Server", "Contracts", "Crypto", "Gzip", "Locking", "TextLines", "TurboStream", "Words", "Telemetry"],
             swiftSettings: swiftSettings
         ),
     ]

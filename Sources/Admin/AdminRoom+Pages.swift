@@ -1,7 +1,7 @@
 // Each admin page, and what its forms change.
+import Contracts
 import Logging
 import Retrieval
-import Server
 import Store
 import TurboStream
 import Words

@@ -1,7 +1,7 @@
 // The admin pages: the documents (what was read, what could not be and why; read again, delete), the questions the
 // documents could not answer, the model in use with a test, and the built-in accounts. Plain HTML with forms, so
 // they work without the page's script; every change is logged with the admin who made it.
-public import Server
+public import Contracts
 public import Store
 public import Words
 public import Logging

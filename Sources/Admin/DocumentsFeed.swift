@@ -1,22 +1,22 @@
 // The documents table over the socket: an admin's documents page follows its stream, so documents being read (an
 // upload, a file dropped into the folder) appear in the list as the folder's reading stores them, without a reload.
+public import Contracts
 import Locking
-public import Server
 public import TurboStream
 public import Words
 
 /// Sends the admin pages' documents table to the sockets that follow it.
 public final class DocumentsFeed: Sendable {
     private let room: AdminRoom
-    private let hub: Hub
+    private let broadcaster: any Broadcaster
     /// When the tables were last sent.
     private let lastSent = Locked<ContinuousClock.Instant?>(nil)
     /// While documents are being read, the tables are sent at most this often.
     static let interval = Duration.seconds(1)
 
-    public init(room: AdminRoom, hub: Hub) {
+    public init(room: AdminRoom, broadcaster: any Broadcaster) {
         self.room = room
-        self.hub = hub
+        self.broadcaster = broadcaster
     }
 
     /// The language of `stream`, when it is one of the feed's; nil otherwise.
@@ -46,7 +46,7 @@ public final class DocumentsFeed: Sendable {
         let publish: @Sendable () -> Void = { [self] in
             for language in Language.all {
                 let stream = AdminRoom.documentsStream(language)
-                hub.publish(to: stream) { snapshot(of: stream) ?? [] }
+                broadcaster.publish(to: stream) { snapshot(of: stream) ?? [] }
             }
         }
         if let thread = spawnThread(publish) { thread.detach() } else { publish() }

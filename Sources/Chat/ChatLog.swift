@@ -1,9 +1,9 @@
 // The chat's log lines that a client can cause (a refused question, an answer that failed upstream, a retry of
-// something gone) go through the server's LogLimiter: a few per kind a minute, then one line saying how many were
-// left out. A script asking a thousand questions cannot fill the disk with a thousand lines.
+// something gone) go through a LogLimiter, as the server's do: a few per kind a minute, then one line saying how many
+// were left out. A script asking a thousand questions cannot fill the disk with a thousand lines.
+internal import Contracts
 internal import Locking
 internal import Logging
-internal import Server
 
 /// A logger whose lines are limited per kind (the message is the kind).
 final class ChatLog: Sendable {

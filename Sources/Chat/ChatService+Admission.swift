@@ -2,9 +2,9 @@
 // the answers (per session, per address, in all: AnswerSlots), room under the server's ceiling on model requests,
 // and the questions a minute of the session and of the address (QuestionLimiter). A refusal costs nothing
 // afterwards and tells the person what to do; only a question that passes every check counts against the rates.
+internal import Contracts
 internal import LLM
 internal import Logging
-internal import Server
 internal import TurboStream
 internal import Words
 

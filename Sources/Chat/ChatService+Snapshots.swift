@@ -7,9 +7,9 @@
 // kept in the database (messages.content_html): a column rather than a cache in memory because it survives
 // restarts, costs nothing while a thread is not read, and is read with the messages in the same query; it is
 // filled lazily here (for old rows and new alike) after the snapshot is sent, never while publishes wait.
+public import Contracts
 internal import Logging
 internal import Markdown
-public import Server
 internal import Store
 public import TurboStream
 public import Words

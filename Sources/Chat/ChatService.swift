@@ -6,12 +6,12 @@
 // runs in its turn. Whatever a snapshot reads for an answer in progress (LiveAnswers) changes only inside the
 // publish that tells the page, so a page that (re)subscribes at any moment gets the answer as far as it has been
 // sent, then every later update, with no gap and nothing twice.
+public import Contracts
 public import LLM
 internal import Locking
 internal import TextLines
 public import Logging
 public import Retrieval
-public import Server
 public import Store
 public import Telemetry
 internal import TurboStream
@@ -24,7 +24,7 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
     let answerer: any Answerer
     let model: String?
     let broadcaster: any Broadcaster
-    let streamNames: StreamNames
+    let streamNames: any StreamNameSigner
     let configuration: ChatConfiguration
     let logger: Logger
     let live = LiveAnswers()
@@ -57,7 +57,7 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
     ///   - streamNames: signs the stream names put in the page (the server's, from the same secret).
     ///   - metrics: where answers, the model's latency and errors, and refused questions are counted; nil: nowhere.
     public init(store: Store, retriever: Retriever, answerer: any Answerer, model: String?, broadcaster: any Broadcaster,
-                streamNames: StreamNames, configuration: ChatConfiguration = ChatConfiguration(),
+                streamNames: any StreamNameSigner, configuration: ChatConfiguration = ChatConfiguration(),
                 metrics: MetricsRegistry? = nil, logger: Logger = Logger(label: "quarry.chat")) {
         self.store = store
         self.retriever = retriever

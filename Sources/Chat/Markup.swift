@@ -1,8 +1,8 @@
 // The HTML the chat renders into the page (docs/front-end.md lists it): messages, the thinking steps, sources,
 // the thread list, the stream source that moves a page to a new thread. Everything interpolated is escaped here;
 // an answer's text arrives already rendered by the Markdown module (which never passes raw HTML through).
+internal import Contracts
 internal import Markdown
-internal import Server
 public import Store
 internal import TurboStream
 internal import Words

@@ -12,6 +12,7 @@
 // one took (even at a new line), so however costly the Markdown a model is steered into (Markdown.Limits bounds one
 // render), one answer's renders take at most 1/(costFactor + 1) of a core, and cmark's process-wide parse lock is
 // left free for the other answers most of the time.
+public import Contracts
 internal import Locking
 internal import Markdown
 public import Store

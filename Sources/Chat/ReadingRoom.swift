@@ -7,8 +7,8 @@
 // of text), with links to the parts before and after, so a 500-page handbook costs what a chapter does.
 // Consecutive chunks of one section overlap (the chunker repeats up to 120 characters of the previous one); the
 // repeated text is shown once.
+public import Contracts
 internal import Markdown
-public import Server
 public import Store
 internal import Retrieval
 internal import TurboStream

@@ -1,4 +1,5 @@
 // The server: one libwebsockets context run by one service thread, serving the page and holding the sockets.
+public import Contracts
 internal import Locking
 internal import CWebSockets
 public import Telemetry

@@ -2,6 +2,7 @@
 // every other stream (threads, a session's list) from the chat.
 import Admin
 import Chat
+import Contracts
 import Server
 import TurboStream
 import Words

@@ -3,6 +3,7 @@
 // in memory (the service thread asks on every request). The memory is read again from the database every few seconds,
 // so `quarry user remove` or `passwd` run beside the server end that account's sign-ins within that time; a
 // directory's person keeps the name and admin flag found at sign-in until they sign out or the sign-in expires.
+import Contracts
 import LDAP
 import Locking
 import Logging

@@ -1,6 +1,7 @@
 // The `quarry` command.
 import Admin
 import Chat
+import Contracts
 import Curl
 import LDAP
 import LLM
@@ -89,7 +90,7 @@ func serve(_ settings: ServeSettings, retention: RetentionSettings) {
     ProcessMetrics.register(in: metrics)
     let hub = Hub(configuration: settings.hub)
     let admin = adminRoom(settings, store: store)
-    let documentsFeed = DocumentsFeed(room: admin, hub: hub)
+    let documentsFeed = DocumentsFeed(room: admin, broadcaster: hub)
     // The documents folder is kept in step in the background: the page is served at once, and answers draw on
     // what has been read so far.
     let sync = settings.documents.map { docs in

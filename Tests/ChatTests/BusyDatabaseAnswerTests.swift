@@ -1,6 +1,6 @@
 @testable import Chat
+import Contracts
 import Locking
-import Server
 import SQLite
 import StandIn
 import Store

@@ -1,6 +1,6 @@
 @testable import Chat
+import Contracts
 import LLM
-import Server
 import StandIn
 import Store
 import TestSupport

@@ -1,6 +1,6 @@
 @testable import Chat
+import Contracts
 import LLM
-import Server
 import Telemetry
 import TestSupport
 import Testing

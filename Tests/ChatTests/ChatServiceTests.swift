@@ -1,9 +1,10 @@
 @testable import Chat
+import Contracts
 import Curl
 import LLM
 import Markdown
 import Retrieval
-@testable import Server
+import Server
 import StandIn
 import Store
 import TestSupport

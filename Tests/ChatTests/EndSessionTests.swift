@@ -1,7 +1,7 @@
 // Ending a session (a kiosk's Start over) leaves nothing of it: not even a question that was on its way.
 @testable import Chat
+import Contracts
 import Locking
-import Server
 import Store
 import TestSupport
 import Testing

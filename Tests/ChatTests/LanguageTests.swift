@@ -1,6 +1,6 @@
 @testable import Chat
+import Contracts
 import LLM
-@testable import Server
 import Store
 import TestSupport
 import Testing

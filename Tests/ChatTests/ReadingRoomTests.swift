@@ -1,8 +1,8 @@
 // The reading view's pages, from a real store and a real documents folder: the passage marked, headings and pages
 // shown once, the chunker's overlap shown once, originals only from inside the folder.
 @testable import Chat
+import Contracts
 import Retrieval
-@testable import Server
 import Store
 import TestSupport
 import Testing

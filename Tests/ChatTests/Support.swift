@@ -1,7 +1,7 @@
 @testable import Chat
+import Contracts
 import Locking
 import Markdown
-import Server
 import TurboStream
 
 /// Records what the chat publishes and sends, in order, and runs snapshot-changing closures like the Hub does.

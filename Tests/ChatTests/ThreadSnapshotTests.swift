@@ -1,7 +1,7 @@
 // A thread's snapshot a part at a time (its latest exchanges, earlier ones on request) and its answers' HTML kept.
 @testable import Chat
+import Contracts
 import Markdown
-@testable import Server
 import SQLite
 import Store
 import TestSupport

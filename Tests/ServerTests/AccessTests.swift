@@ -1,3 +1,4 @@
+import Contracts
 import Locking
 import Testing
 import TurboStream

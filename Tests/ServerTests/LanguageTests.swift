@@ -1,5 +1,6 @@
 // The page's language over the real server: the shell by Accept-Language (or the fixed language), and a socket's
 // language from its upgrade request, reaching its notices, its snapshots and the chat's ops.
+import Contracts
 import Locking
 import Testing
 @testable import Server

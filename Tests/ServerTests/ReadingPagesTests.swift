@@ -1,5 +1,6 @@
 // Reading pages (`/documents/…`) over the real server: routed off the service thread, answered when made, only
 // for a browser with a session, and limited per address.
+import Contracts
 import Locking
 import Testing
 @testable import Server

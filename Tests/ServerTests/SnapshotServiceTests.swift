@@ -1,5 +1,6 @@
 // Snapshots over the real server: made off the service thread (everyone else is served while one is held), counted
 // against the socket that asked, and earlier parts asked for with `earlier`.
+import Contracts
 import Locking
 import Testing
 @testable import Server

@@ -1,5 +1,6 @@
 // The admin pages' gate: only an admin gets them (signed in with Quarry's form, or named an admin by the proxy);
 // anyone else is sent to sign in, or refused with a sentence. Their forms must carry the browser's form token.
+internal import Contracts
 internal import TurboStream
 internal import Words
 

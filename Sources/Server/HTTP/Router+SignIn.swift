@@ -3,6 +3,7 @@
 // bind) off the service thread and, when right, gives the browser a new session id (one an attacker planted before
 // cannot become signed in). A check that could not be made (the directory is down) says so, and is not counted as a
 // wrong guess.
+internal import Contracts
 internal import Crypto
 internal import Words
 

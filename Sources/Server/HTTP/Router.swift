@@ -1,4 +1,5 @@
 // What the server answers to each HTTP request. Runs on the service thread; pure apart from minting session ids.
+internal import Contracts
 internal import Crypto
 internal import TurboStream
 internal import Words

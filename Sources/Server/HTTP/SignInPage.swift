@@ -1,5 +1,6 @@
 // The sign-in form and the line that says who is signed in: plain HTML forms, posted and answered with a redirect,
 // so signing in and out work without the page's script.
+internal import Contracts
 internal import TurboStream
 internal import Words
 

@@ -2,6 +2,7 @@
 // `receiveFile` as it opens, its bytes as they come; a file refused or too large is dropped and its reason kept.
 // Nothing is put in place before the whole form has arrived and its token is checked (`finish`); an upload cut off
 // or cancelled is dropped with this object, leaving nothing behind.
+internal import Contracts
 
 /// One upload's files.
 final class UploadIntake {

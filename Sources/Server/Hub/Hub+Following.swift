@@ -2,6 +2,7 @@
 // snapshot (their stream's frames held meanwhile). Snapshots are made elsewhere (Hub.start); here they are asked
 // for, counted against the socket's allowance (how many at once, and their bytes), and met with the frames held
 // for them (see Hub.swift's header).
+internal import Contracts
 internal import Locking
 internal import Words
 

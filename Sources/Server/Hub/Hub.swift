@@ -12,12 +12,10 @@
 // - The service thread holds the stream's frames for the socket while its snapshot is being made, then delivers
 //   the snapshot and, of what it held, only the frames numbered above n: those before are in the snapshot.
 // Everything published before the snapshot is in it; everything after is delivered live, once, in order.
+public import Contracts
 internal import Locking
 internal import Words
 public import TurboStream
-
-/// A socket connection's id, unique for the life of the server.
-public typealias ConnectionID = UInt64
 
 /// Fans envelopes out to the sockets that follow a stream.
 public final class Hub: @unchecked Sendable {
@@ -175,3 +173,6 @@ public final class Hub: @unchecked Sendable {
         fanOut(batch, deliver, charge)
     }
 }
+
+/// The chat and the admin pages publish through the hub when they run in the server's process.
+extension Hub: Broadcaster {}

@@ -2,6 +2,7 @@
 // trusted reverse proxy names (`proxy`), or the person signed in on this browser with a built-in account
 // (`password`) or a directory's (`ldap`). A person's conversations belong to an owner id derived from their name, the same on every device
 // and browser, so everything that keys on a session (threads, streams, reading pages, limits) keys on the person.
+public import Contracts
 internal import Crypto
 internal import TextLines
 
@@ -29,19 +30,6 @@ public enum SignInOutcome: Sendable, Equatable {
     /// They could not be checked now: the directory (or the database) did not answer. The person should try again
     /// later; it is not a wrong guess.
     case unavailable
-}
-
-/// Someone signed in.
-public struct Person: Sendable, Hashable {
-    /// The name they signed in with (the proxy's, or the account's).
-    public let name: String
-    /// Whether they may use the admin pages.
-    public let isAdmin: Bool
-
-    public init(name: String, isAdmin: Bool) {
-        self.name = name
-        self.isAdmin = isAdmin
-    }
 }
 
 /// The sign-ins of `password` and `ldap` mode: which browser session is whose. The executable keeps them (in the database,

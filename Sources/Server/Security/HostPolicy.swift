@@ -1,5 +1,6 @@
 // Which names the server answers to. Checking the Host header defeats DNS rebinding: a hostile site whose name
 // suddenly resolves to this server's address still sends its own name as Host, so its pages get nothing.
+internal import Contracts
 internal import TextLines
 
 /// Decides whether a request's `Host` names this server.

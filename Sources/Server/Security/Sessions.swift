@@ -1,19 +1,12 @@
 // Browser sessions: a random id in an HttpOnly, SameSite=Lax cookie, signed so it cannot be forged.
+public import Contracts
 public import Crypto
 
-/// A browser session's id: 16 random bytes, base64url.
-public struct SessionID: Hashable, Sendable, CustomStringConvertible {
-    /// The id as it appears in the cookie.
-    public let rawValue: String
-    /// The id's text.
-    public var description: String { rawValue }
-
+extension SessionID {
     /// A fresh random id.
     public static func random() throws(CryptoError) -> SessionID {
         SessionID(rawValue: ByteEncoding.base64URL(try SecureRandom.bytes(16)))
     }
-
-    init(rawValue: String) { self.rawValue = rawValue }
 }
 
 /// Makes and reads the session cookie.

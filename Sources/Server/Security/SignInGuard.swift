@@ -1,5 +1,6 @@
 // What stands in front of the sign-in form: a token that ties each form to the browser it was given to (CSRF), and
 // growing waits after failed tries, per account name and per address, so guessing a password takes years.
+internal import Contracts
 internal import Crypto
 internal import Locking
 

@@ -1,7 +1,8 @@
 // Stream names the server renders into a page, signed so a browser can only follow what it was given.
+public import Contracts
 
 /// Signs stream names for pages and verifies them on `subscribe`.
-public struct StreamNames: Sendable {
+public struct StreamNames: StreamNameSigner {
     private let signer: MessageSigner
 
     /// Stream names signed with a key derived from `secret`.

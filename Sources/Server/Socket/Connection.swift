@@ -1,5 +1,6 @@
 // What the service thread keeps per WebSocket: its outbox, the streams it follows, its partly received message
 // and its rate-limit bucket. libwebsockets' per-connection memory holds only the id that finds this.
+internal import Contracts
 internal import Words
 
 /// One WebSocket's state. Service thread only.

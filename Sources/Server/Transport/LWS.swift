@@ -2,6 +2,7 @@
 //
 // libwebsockets' threading rule: one service thread runs the context and every callback; `lws_write` only inside
 // a writeable callback; the one call that is safe from another thread is `lws_cancel_service`.
+internal import Contracts
 internal import CShim
 internal import CWebSockets
 

@@ -2,6 +2,7 @@
 // database and renders Markdown), and its response is written when it is ready. Meanwhile the connection waits
 // and the service thread serves everyone else. One address may have 2 waiting, the server 16; past that the
 // request is answered at once with 503 and a sentence.
+internal import Contracts
 internal import Locking
 internal import Logging
 

@@ -1,5 +1,6 @@
 // Posted forms on the service thread: the body read with lws' parser as it arrives, within a size limit, then the
 // request routed with its fields. And who a request comes from (Access.swift), read from the connection.
+internal import Contracts
 internal import CWebSockets
 
 /// A form being received.

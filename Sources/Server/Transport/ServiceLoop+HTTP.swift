@@ -1,4 +1,5 @@
 // HTTP on the service thread: read the request, route it, write headers at once and the body when writeable.
+internal import Contracts
 internal import CWebSockets
 internal import Logging
 

@@ -1,6 +1,7 @@
 // The socket protocol's ops on the service thread: following streams (subscribe, unsubscribe, earlier, whose
 // snapshots the hub makes on its own threads) and handing the chat's ops (ask, stop, retry) to the handler, with
 // who sent them.
+internal import Contracts
 internal import Logging
 internal import TurboStream
 internal import Words

@@ -1,5 +1,6 @@
 // Fair shares per client address on the service thread: connections still sending headers, open sockets, the
 // half-received-message budget, and which address a request comes from (see PeerTally.swift).
+internal import Contracts
 internal import CWebSockets
 internal import Logging
 internal import TextLines

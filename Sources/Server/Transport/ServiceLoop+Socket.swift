@@ -1,4 +1,5 @@
 // WebSockets on the service thread: admission, messages in, frames out, and the ops of the socket protocol.
+internal import Contracts
 internal import CWebSockets
 internal import Logging
 internal import Telemetry

@@ -1,5 +1,6 @@
 // The service thread's world: every connection's state and the dispatch of libwebsockets' callbacks.
 // Nothing here is touched by any other thread (see LWS.swift for the rule).
+internal import Contracts
 internal import CWebSockets
 internal import Logging
 internal import TurboStream

@@ -1,4 +1,5 @@
 // A real server on an ephemeral loopback port, with a known secret, for tests.
+import Contracts
 import Logging
 #if canImport(Glibc)
 import Glibc

@@ -21,6 +21,7 @@
 // S counts from 0 over the process's life and T is the publish time in ns on CLOCK_MONOTONIC (Python's
 // time.monotonic_ns() reads the same clock), padded with "x" to the requested size.
 // A subscriber's snapshot is one small envelope carrying `data-subscribed`, so a client knows it is subscribed.
+import Contracts
 import Server
 import TurboStream
 #if canImport(Glibc)

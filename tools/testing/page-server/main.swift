@@ -13,6 +13,7 @@
 // and reads what pages asked for on standard output, one JSON object a line:
 //
 //   {"op":"ask","content":…,"thread":…}   {"op":"stop","message":…}
+import Contracts
 import Crypto
 import JSON
 import Locking

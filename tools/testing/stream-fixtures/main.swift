@@ -11,9 +11,9 @@
 // Hub sends them; `expected[i]` is the render of the text sent so far (`PageAnswer.renderable` of it, its citations
 // linked to three sources) when it went out (for the last frame, the one `finished` publishes, of the whole text).
 import Chat
+import Contracts
 import JSON
 import Markdown
-import Server
 import Store
 import TurboStream
 #if canImport(Glibc)

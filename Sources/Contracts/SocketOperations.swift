@@ -33,7 +33,7 @@ public enum SocketOperation: Sendable, Equatable {
 }
 
 /// Handles `ask`, `stop` and `retry`. Called on the service thread: return quickly and do slow work elsewhere, replying
-/// through the hub (``Hub/send(_:to:)``, ``Hub/publish(_:to:)``).
+/// through a broadcaster (``Broadcaster/send(_:to:)``, ``Broadcaster/publish(to:_:)``).
 public protocol SocketOperationHandler: Sendable {
     /// Handles `operation` from `client`.
     func handle(_ operation: SocketOperation, from client: SocketClient)

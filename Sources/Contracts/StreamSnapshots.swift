@@ -17,7 +17,7 @@ public enum SnapshotRequest: Sendable, Equatable {
 ///
 /// Called on one of the hub's snapshot threads, never on the service thread, while publishes to that stream
 /// (and to no other) wait: publishers that change what a snapshot of `stream` reads must do so inside
-/// ``Hub/publish(to:_:)``, so every snapshot sees the state of one moment in the stream's publish order.
+/// ``Broadcaster/publish(to:_:)``, so every snapshot sees the state of one moment in the stream's publish order.
 public protocol StreamSnapshots: Sendable {
     /// Envelopes that bring a page showing nothing of `stream` up to its current state.
     func snapshot(of stream: String) -> [StreamEnvelope]

@@ -1,8 +1,7 @@
 // The pages that read the knowledge base: a document opened from a source (the reading view) and its original
 // file. They are made off the service thread, on a thread of their own, because they read the database and render
-// Markdown; the service thread routes the request, hands it over, and writes the response when it is ready
-// (ServiceLoop+Documents.swift). Who makes them (the chat, which has the store) implements `DocumentPages`.
-internal import TurboStream
+// Markdown; the server's service thread routes the request, hands it over, and writes the response when it is ready
+// (Server's ServiceLoop+Documents.swift). Who makes them (the chat, which has the store) implements `DocumentPages`.
 public import Words
 
 /// What a reading address asks for.
@@ -19,8 +18,8 @@ public enum DocumentRoute: Sendable, Equatable {
     /// belongs to (only its session may, and its page leads back to that conversation).
     case source(message: Int64, rank: Int)
 
-    /// The route of a path, if it is one.
-    init?(path: String) {
+    /// The route of a path, if it is one (the server's router asks).
+    package init?(path: String) {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
         func id(_ text: Substring) -> Int64? {
             guard (1...18).contains(text.utf8.count), text.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
@@ -87,59 +86,4 @@ public enum DocumentResponse: Sendable {
 public protocol DocumentPages: Sendable {
     /// The response to `route`, asked for by a browser of `session`, its words in the language of its page.
     func respond(to route: DocumentRoute, session: SessionID, words: Words) -> DocumentResponse
-}
-
-/// Frames a reading page: the page's stylesheets, its title, a way back.
-struct ReadingFrame: Sendable {
-    let stylesheets: [String]
-    /// The admin pages' script (`Resources/admin.js`), at its hashed path.
-    let adminScript: String?
-
-    init(assets: [String: StaticAsset]) {
-        stylesheets = assets.keys.filter { $0.hasSuffix(".css") }.sorted()
-        adminScript = assets.keys.first { $0.hasPrefix("/assets/admin.") && $0.hasSuffix(".js") }
-    }
-
-    /// A page of the server's own (a reading page, the sign-in form, an admin page) around `body`, with the
-    /// stylesheets and, when given, one script of the server's assets.
-    func page(title: String, bodyClass: String, words: Words, script: String? = nil, body: String) -> String {
-        let links = stylesheets.map { "<link rel=\"stylesheet\" href=\"\(HTML.escape($0))\">" }.joined()
-            + (script.map { "<script src=\"\(HTML.escape($0))\" defer></script>" } ?? "")
-        return """
-            <!doctype html><html lang="\(words.language.code)"><head><meta charset="utf-8">\
-            <meta name="viewport" content="width=device-width, initial-scale=1">\
-            <meta name="color-scheme" content="light dark"><title>\(HTML.escape(title)) · Quarry</title>\
-            <link rel="icon" href="data:,">\(links)</head><body class="\(bodyClass)">\(body)</body></html>
-            """
-    }
-
-    func response(to route: DocumentRoute, _ answer: DocumentResponse, words: Words = .english) -> HTTPResponse {
-        switch answer {
-        case .page(let title, let body, let back):
-            let html = page(title: title, bodyClass: "reading", words: words, body: """
-                <nav class="reading-bar"><a href="\(HTML.escape(back))">\(HTML.escape(words[.readingBack]))</a></nav>\(body)
-                """)
-            return HTTPResponse(status: 200, contentType: "text/html; charset=utf-8",
-                                headers: [("cache-control", "no-store")], body: Array(html.utf8))
-        case .file(let contentType, let bytes, let download):
-            var headers: [(name: String, value: String)] = [("cache-control", "no-store")]
-            // A web page from the documents folder runs nothing and reaches nothing of this origin's.
-            if contentType.hasPrefix("text/html") { headers.append(("content-security-policy", "sandbox")) }
-            if let download {
-                // Only the characters a file name needs; the rest become "_" (no quotes, no header injection).
-                let safe = String(download.unicodeScalars.map {
-                    $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil || "._- ".unicodeScalars.contains($0))
-                        ? Character($0) : "_"
-                })
-                headers.append(("content-disposition", "attachment; filename=\"\(safe)\""))
-            }
-            return HTTPResponse(status: 200, contentType: contentType, headers: headers, body: bytes)
-        case .moved(let address):
-            return HTTPResponse(status: 303, contentType: "text/plain; charset=utf-8",
-                                headers: [("location", address), ("cache-control", "no-store")],
-                                body: Array("See \(address)\n".utf8))
-        case .failure(let status, let message):
-            return .text(status, message, headers: [("cache-control", "no-store")])
-        }
-    }
 }
