@@ -33,6 +33,12 @@ public final class RedisSubscriber: Sendable {
         public let pattern: String?
         /// The bytes published, exactly.
         public let payload: [UInt8]
+
+        public init(channel: String, pattern: String? = nil, payload: [UInt8]) {
+            self.channel = channel
+            self.pattern = pattern
+            self.payload = payload
+        }
     }
 
     /// What happened to the connection or the subscriptions.

@@ -5,14 +5,9 @@ import TestSupport
 /// Commands against a real redis-server (TestSupport's `TestRedis`).
 @Suite(.enabled(if: TestRedis.isInstalled, "redis-server is not installed (tools/test installs it)"))
 struct RedisConnectionTests {
-    /// The configuration of a URL the test knows is good.
-    func url(_ text: String) -> RedisConfiguration {
-        do { return try RedisConfiguration(url: text) } catch { fatalError("\(text): \(error)") }
-    }
-
     @Test func commandsAreBinarySafeAndRepliesMapToTheirKinds() throws {
         let redis = try TestRedis()
-        let connection = try RedisConnection(url(redis.url))
+        let connection = try RedisConnection(configuration(redis.url))
         try connection.ping()
         let value: [UInt8] = [0, 1, 2, 0, 255, 13, 10, 0]
         #expect(try connection.command([Array("SET".utf8), [0, 107, 0], value]) == .status("OK"))
@@ -36,29 +31,29 @@ struct RedisConnectionTests {
 
     @Test func selectPicksTheDatabaseAndAUnixSocketWorks() throws {
         let redis = try TestRedis()
-        let two = try RedisConnection(url("unix://\(redis.socketPath)?db=2"))
+        let two = try RedisConnection(configuration("unix://\(redis.socketPath)?db=2"))
         #expect(try two.command("SET", "where", "two") == .status("OK"))
-        let zero = try RedisConnection(url(redis.url))
+        let zero = try RedisConnection(configuration(redis.url))
         #expect(try zero.command("GET", "where") == .null)
-        #expect(try RedisConnection(url("\(redis.url)/2")).command("GET", "where")
+        #expect(try RedisConnection(configuration("\(redis.url)/2")).command("GET", "where")
                 == .bulk(Array("two".utf8)))
     }
 
     @Test func theRightPasswordIsLetInAndAWrongOneIsASentence() throws {
         let redis = try TestRedis(password: "correct horse")
-        let right = try RedisConnection(url("redis://:correct%20horse@127.0.0.1:\(redis.port)"))
+        let right = try RedisConnection(configuration("redis://:correct%20horse@127.0.0.1:\(redis.port)"))
         try right.ping()
-        let named = try RedisConnection(url("redis://default:correct%20horse@127.0.0.1:\(redis.port)"))
+        let named = try RedisConnection(configuration("redis://default:correct%20horse@127.0.0.1:\(redis.port)"))
         try named.ping()
         do {
-            _ = try RedisConnection(url("redis://:wrong@127.0.0.1:\(redis.port)"))
+            _ = try RedisConnection(configuration("redis://:wrong@127.0.0.1:\(redis.port)"))
             Issue.record("a wrong password connected")
         } catch {
             #expect(error.kind == .authenticationFailed)
             #expect(error.description.hasPrefix("Redis said: WRONGPASS"))
         }
         // No password at all: the first command is refused.
-        let none = try RedisConnection(url(redis.url))
+        let none = try RedisConnection(configuration(redis.url))
         do {
             try none.ping()
             Issue.record("a command without AUTH was answered")
@@ -70,15 +65,15 @@ struct RedisConnectionTests {
 
     @Test func aPortNobodyListensOnIsRefusedInASentence() throws {
         let port = try freeLoopbackPort()
-        #expect(throws: RedisError.self) { try RedisConnection(url("redis://127.0.0.1:\(port)")) }
+        #expect(throws: RedisError.self) { try RedisConnection(configuration("redis://127.0.0.1:\(port)")) }
         do {
-            _ = try RedisConnection(url("redis://127.0.0.1:\(port)"))
+            _ = try RedisConnection(configuration("redis://127.0.0.1:\(port)"))
         } catch {
             #expect(error.kind == .refused)
             #expect(error.description == "Redis at 127.0.0.1:\(port) refused the connection")
         }
         do {
-            _ = try RedisConnection(url("unix:///nonexistent/redis.sock"))
+            _ = try RedisConnection(configuration("unix:///nonexistent/redis.sock"))
         } catch {
             #expect(error.kind == .refused)
             #expect(error.description.hasPrefix("Redis at /nonexistent/redis.sock refused the connection"))
@@ -103,9 +98,9 @@ struct RedisConnectionTests {
 
     @Test func aPayloadOverTheLimitIsNotSent() throws {
         let redis = try TestRedis()
-        var configuration = url(redis.url)
-        configuration.maxPayloadBytes = 1000
-        let connection = try RedisConnection(configuration)
+        var limited = configuration(redis.url)
+        limited.maxPayloadBytes = 1000
+        let connection = try RedisConnection(limited)
         #expect(try connection.publish(channel: "c", [UInt8](repeating: 7, count: 1000)) == 0)
         do {
             try connection.publish(channel: "c", [UInt8](repeating: 7, count: 1001))
@@ -119,11 +114,11 @@ struct RedisConnectionTests {
     /// A connection whose server went away says so, and is not used again.
     @Test func aServerRestartBreaksTheConnection() throws {
         let redis = try TestRedis()
-        let connection = try RedisConnection(url(redis.url))
+        let connection = try RedisConnection(configuration(redis.url))
         try connection.ping()
         try redis.restart()
         #expect(throws: RedisError.self) { try connection.ping() }
         #expect(connection.isBroken)
-        try RedisConnection(url(redis.url)).ping()
+        try RedisConnection(configuration(redis.url)).ping()
     }
 }
