@@ -9,6 +9,7 @@
 
 /// A mistake in a Redis URL, as one sentence for the person setting Quarry up.
 public struct RedisConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The sentence; it never holds the password.
     public let description: String
 
     init(_ description: String) { self.description = description }
@@ -115,7 +116,9 @@ extension RedisConfiguration {
         var utf8 = text.utf8[...]
         while let byte = utf8.popFirst() {
             guard byte == UInt8(ascii: "%") else { bytes.append(byte); continue }
-            guard utf8.count >= 2, let value = UInt8(String(decoding: utf8.prefix(2), as: UTF8.self), radix: 16) else {
+            let digits = utf8.prefix(2)
+            guard digits.count == 2, digits.allSatisfy({ UInt8(ascii: "0")...UInt8(ascii: "9") ~= $0 || (0x41...0x46) ~= $0 & 0xDF }),
+                  let value = UInt8(String(decoding: digits, as: UTF8.self), radix: 16) else {
                 // Never the text itself: it may be the password.
                 throw .init("The \(what) in a Redis address has a “%” not followed by two hexadecimal digits.")
             }

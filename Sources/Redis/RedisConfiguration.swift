@@ -22,6 +22,7 @@ public enum RedisAddress: Sendable, Hashable, CustomStringConvertible {
 
 /// How to reach one Redis (`--redis redis://…`). Its description is the URL with the password replaced by `***`.
 public struct RedisConfiguration: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
+    /// Where the server listens.
     public var address: RedisAddress
     /// The ACL user AUTH names (Redis 6 and later); nil: the default user.
     public var username: String?
@@ -40,6 +41,7 @@ public struct RedisConfiguration: Sendable, Equatable, CustomStringConvertible, 
     /// 4 MiB: a whole answer's envelopes are far smaller; Redis' own bulk limit is 512 MiB.
     public static let defaultMaxPayloadBytes = 4 << 20
 
+    /// A configuration from its parts; `init(url:)` reads one from a URL.
     public init(address: RedisAddress, username: String? = nil, password: String? = nil, database: Int = 0,
                 connectTimeout: Duration = .seconds(2), commandTimeout: Duration = .seconds(2),
                 maxPayloadBytes: Int = defaultMaxPayloadBytes) {
@@ -65,5 +67,6 @@ public struct RedisConfiguration: Sendable, Equatable, CustomStringConvertible, 
         }
     }
 
+    /// The same as `description`: the password redacted, whatever prints the configuration.
     public var debugDescription: String { description }
 }

@@ -5,6 +5,7 @@
 /// (hiredis's threading rule, Raw.swift). Once a call throws `.connectionLost`, `.timedOut` or
 /// `.protocolViolation`, the connection is broken for good (`isBroken`): make a new one.
 public final class RedisConnection {
+    /// The Redis it is connected to, and how.
     public let configuration: RedisConfiguration
     let raw: RawConnection
     /// Whether an earlier failure left the connection unusable.

@@ -23,6 +23,7 @@ public struct RedisError: Error, Sendable, Equatable, CustomStringConvertible {
         case tooLarge
     }
 
+    /// What kind of failure.
     public let kind: Kind
     /// The sentence, for the log and for the person setting Quarry up. Never holds a password.
     public let description: String

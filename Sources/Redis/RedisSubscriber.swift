@@ -21,7 +21,9 @@ internal import Locking
 public final class RedisSubscriber: Sendable {
     /// A channel by its exact name (SUBSCRIBE), or a glob pattern of names (PSUBSCRIBE: `stream:*`).
     public enum Subscription: Sendable, Hashable {
+        /// One channel, by its exact name.
         case channel(String)
+        /// Every channel whose name matches the glob (`*`, `?`, `[…]`).
         case pattern(String)
     }
 
@@ -34,6 +36,7 @@ public final class RedisSubscriber: Sendable {
         /// The bytes published, exactly.
         public let payload: [UInt8]
 
+        /// A message as the subscriber delivers it (for tests and stand-ins).
         public init(channel: String, pattern: String? = nil, payload: [UInt8]) {
             self.channel = channel
             self.pattern = pattern
@@ -70,9 +73,12 @@ public final class RedisSubscriber: Sendable {
 
     /// How long to wait between reconnection attempts: `first`, doubling after each failure, at most `limit`.
     public struct Backoff: Sendable, Equatable {
+        /// The wait after the first failure.
         public var first: Duration
+        /// The longest wait.
         public var limit: Duration
 
+        /// 0.1 s doubling to 5 s unless told otherwise.
         public init(first: Duration = .milliseconds(100), limit: Duration = .seconds(5)) {
             self.first = first
             self.limit = limit
@@ -86,7 +92,9 @@ public final class RedisSubscriber: Sendable {
         var stopRequested = false
     }
 
+    /// The Redis it subscribes on.
     public let configuration: RedisConfiguration
+    /// The waits between reconnection attempts.
     public let backoff: Backoff
     /// How long a quiet connection goes before a PING checks it (answered within `commandTimeout`, or it is lost).
     public let healthCheckInterval: Duration

@@ -55,6 +55,8 @@ import Testing
         ("redis://ho st", "is not a host name or IP address"),
         ("redis://secretword@host", "Put a colon before the password"),
         ("redis://:bad%zzsecret@host", "a “%” not followed by two hexadecimal digits"),
+        ("redis://:%+fsecret@host", "a “%” not followed by two hexadecimal digits"),
+        ("redis://:secret%4@host", "a “%” not followed by two hexadecimal digits"),
         ("unix://relative/redis.sock", "names the socket's full path"),
         ("unix://", "names the socket's full path"),
         ("unix:///run/redis.sock?timeout=1", "takes one option, the database"),
