@@ -26,7 +26,7 @@ extension RedisSubscriber {
                 shared.withLock { if !$0.stopRequested { $0.state = .connecting } }
                 let connection = try RedisConnection(configuration)
                 delay = backoff.first
-                try serve(connection, afterOutage: outage)
+                try serve(connection, outage: &outage)
                 break  // stopped
             } catch {
                 if !outage {
@@ -53,9 +53,12 @@ extension RedisSubscriber {
         }
     }
 
-    /// Subscribes on `connection` and hands on what arrives until `stop()` (returns) or a failure (throws).
-    private func serve(_ connection: RedisConnection, afterOutage: Bool) throws(RedisError) {
-        var link = Link(raw: connection.raw, owner: self, owesResubscribed: afterOutage)
+    /// Subscribes on `connection` and hands on what arrives until `stop()` (returns) or a failure (throws). An
+    /// `outage` ends with `.resubscribed`, when Redis has confirmed every subscription: a connection that drops
+    /// before then is the same outage, not a new `.lost`.
+    private func serve(_ connection: RedisConnection, outage: inout Bool) throws(RedisError) {
+        var link = Link(raw: connection.raw, owner: self, owesResubscribed: outage)
+        defer { outage = link.owesResubscribed }
         shared.withLock { if !$0.stopRequested { $0.state = .connected } }
         let clock = ContinuousClock()
         var lastHeard = clock.now

@@ -97,6 +97,12 @@ struct RedisSubscriberTests {
         #expect(running.losses.map(\.kind) == [.connectionLost])
         #expect(try publisher(redis).publish(channel: "k", Array("again".utf8)) == 1)
         #expect(try running.waitForMessages(1).map(\.payload) == [Array("again".utf8)])
+        // A second outage is a second .lost, and a second .resubscribed.
+        #expect(try redis.cli(["CLIENT", "KILL", "TYPE", "pubsub"]) == "1")
+        try running.waitFor(.resubscribed, count: 2)
+        #expect(running.losses.map(\.kind) == [.connectionLost, .connectionLost])
+        #expect(try publisher(redis).publish(channel: "k", Array("and again".utf8)) == 1)
+        try running.waitForMessages(2)
     }
 
     /// Redis down when the subscriber starts: one `.lost`, however many attempts fail, then `.resubscribed` when it
