@@ -2,11 +2,12 @@
 //
 // Quarry: one Swift binary that answers questions about your documents and streams the answer into the page.
 // Layering (a module imports only those above it in this list):
-//   C system libraries (CWebSockets, CCurl, CSQLite, CMarkGFM, COpenSSL, CZlib, CXML2, CZip, CArgon2, CLDAP) + CShim
+//   C system libraries (CWebSockets, CCurl, CSQLite, CMarkGFM, COpenSSL, CZlib, CXML2, CZip, CArgon2, CLDAP, CHiredis)
+//   + CShim
 //   (variadic curl, the WebSocket mask check)
-//   SharedLibrary (dlopen: libcurl, libxml2, libzip and libldap are loaded when first needed, not linked)
+//   SharedLibrary (dlopen: libcurl, libxml2, libzip, libldap and libhiredis are loaded when first needed, not linked)
 //   thin wrappers, one per C library (Server wraps libwebsockets): Crypto, SQLite, Markdown, Curl, Gzip, XML, Zip,
-//   Argon2, LDAP (with the directory sign-in it serves)
+//   Argon2, LDAP (with the directory sign-in it serves), Redis (pub/sub across hosts)
 //   TextLines, TurboStream, Words, Telemetry (pure Swift) → Contracts → Store → Server | Chat, Admin → quarry
 //   (the executable: the one place Server meets Chat and Admin, which know only Contracts)
 import PackageDescription
@@ -65,6 +66,8 @@ let package = Package(
         .systemLibrary(name: "CZip", providers: [.apt(["libzip-dev"])]),
         // Headers only, as CCurl: LDAP loads libldap with dlopen at the first sign-in (its Raw.swift says why).
         .systemLibrary(name: "CLDAP", providers: [.apt(["libldap-dev"])]),
+        // Headers only, as CCurl: Redis loads libhiredis with dlopen at the first connection (its Raw.swift says why).
+        .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
         // Linked: small, and nothing behind it (Sources/Argon2/Raw.swift says what it costs an idle server).
         systemLibrary("CArgon2", pkgConfig: "libargon2", apt: ["libargon2-dev"]),
         // The one C target: what Swift cannot call (curl_easy_setopt and curl_easy_getinfo are variadic), and the
@@ -91,6 +94,8 @@ let package = Package(
         .target(name: "Zip", dependencies: ["CZip", "SharedLibrary"], swiftSettings: fuzzedSwiftSettings),
         .target(name: "Argon2", dependencies: ["CArgon2", "Crypto"], swiftSettings: swiftSettings),
         .target(name: "LDAP", dependencies: ["CLDAP", "SharedLibrary", "TextLines"], swiftSettings: swiftSettings),
+        // Broadcasts across hosts (docs/many-hosts.md): commands, PUBLISH, and a subscriber service with its own thread.
+        .target(name: "Redis", dependencies: ["CHiredis", "SharedLibrary", "Locking"], swiftSettings: swiftSettings),
 
         // MARK: Quarry's own modules (pure Swift)
         .target(name: "JSON", swiftSettings: fuzzedSwiftSettings),
@@ -254,6 +259,7 @@ let package = Package(
         .testTarget(name: "XMLTests", dependencies: ["XML"], swiftSettings: swiftSettings),
         .testTarget(name: "Argon2Tests", dependencies: ["Argon2"], swiftSettings: swiftSettings),
         .testTarget(name: "LDAPTests", dependencies: ["LDAP", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "RedisTests", dependencies: ["Redis", "Locking", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ZipTests", dependencies: ["Zip", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: swiftSettings),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], swiftSettings: swiftSettings),

@@ -72,14 +72,14 @@ public final class TestDirectory {
         ldif += "dn: \(Self.adminGroup)\nobjectClass: groupOfNames\ncn: admins\n"
         for person in Self.people where person.isAdmin { ldif += "member: \(person.dn)\n" }
         try writeFile("\(folder)/data.ldif", Array(ldif.utf8))
-        guard try run(["/usr/sbin/slapadd", "-q", "-f", "\(folder)/slapd.conf", "-l", "\(folder)/data.ldif"],
+        guard try runProcess(["/usr/sbin/slapadd", "-q", "-f", "\(folder)/slapd.conf", "-l", "\(folder)/data.ldif"],
                       output: "\(folder)/slapadd.out") == 0
         else { throw TestDirectoryError("slapadd failed: \(String(decoding: readFile("\(folder)/slapadd.out"), as: UTF8.self))") }
         let addresses = ["ldap://127.0.0.1:\(port)/"] + (tlsPort.map { ["ldaps://127.0.0.1:\($0)/"] } ?? [])
-        pid = try spawn(["/usr/sbin/slapd", "-d", "0", "-f", "\(folder)/slapd.conf", "-h", addresses.joined(separator: " ")],
+        pid = try spawnProcess(["/usr/sbin/slapd", "-d", "0", "-f", "\(folder)/slapd.conf", "-h", addresses.joined(separator: " ")],
                         output: "\(folder)/slapd.log")
         for _ in 0..<200 {
-            if try run(["/usr/bin/ldapsearch", "-x", "-H", "ldap://127.0.0.1:\(port)", "-b", Self.suffix, "-s", "base",
+            if try runProcess(["/usr/bin/ldapsearch", "-x", "-H", "ldap://127.0.0.1:\(port)", "-b", Self.suffix, "-s", "base",
                         "-LLL", "dn"], output: "\(folder)/probe.out") == 0 { return }
             usleep(50_000)
         }
@@ -137,7 +137,7 @@ public final class TestDirectory {
              "-CAcreateserial", "-out", "\(folder)/server.pem", "-days", "2", "-extfile", "\(folder)/server.ext"],
         ]
         try writeFile("\(folder)/server.ext", Array("subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n".utf8))
-        for step in steps where try run(step, output: out) != 0 {
+        for step in steps where try runProcess(step, output: out) != 0 {
             throw TestDirectoryError("openssl failed: \(String(decoding: readFile(out), as: UTF8.self))")
         }
     }
@@ -163,7 +163,7 @@ public final class TestDirectory {
     /// `password` as `slappasswd -h {SSHA}` hashes it.
     private static func hash(_ password: String, folder: String) throws -> String {
         let out = "\(folder)/slappasswd.out"
-        guard try run(["/usr/sbin/slappasswd", "-h", "{SSHA}", "-s", password], output: out) == 0 else {
+        guard try runProcess(["/usr/sbin/slappasswd", "-h", "{SSHA}", "-s", password], output: out) == 0 else {
             throw TestDirectoryError("slappasswd failed")
         }
         return String(decoding: readFile(out), as: UTF8.self).trimmingSuffix { $0 == "\n" }
@@ -220,37 +220,4 @@ private func loopbackSocket(listening: Bool) throws -> (Int32, Int) {
         throw TestDirectoryError("bind failed")
     }
     return (fd, Int(UInt16(bigEndian: address.sin_port)))
-}
-
-/// Starts `argv` (an absolute path first) with stdout and stderr into the file `output` (`posix_spawn`).
-private func spawn(_ argv: [String], output: String) throws -> pid_t {
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    posix_spawn_file_actions_adddup2(&actions, 1, 2)
-    var pointers = argv.map { strdup($0) } + [nil]
-    defer { for pointer in pointers { free(pointer) } }
-    // The calling thread's mask is inherited, and a test runs on a worker thread that blocks signals: slapd would
-    // never see the SIGTERM that stops it.
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    var none = sigset_t()
-    sigemptyset(&none)
-    posix_spawnattr_setsigmask(&attributes, &none)
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
-    var pid: pid_t = 0
-    let result = posix_spawn(&pid, argv[0], &actions, &attributes, &pointers, environ)
-    guard result == 0 else { throw TestDirectoryError("\(argv[0]) could not start (errno \(result)); run tools/test to install slapd") }
-    return pid
-}
-
-/// Runs `argv` to its end, its output into the file `output`; its exit status.
-private func run(_ argv: [String], output: String) throws -> Int32 {
-    let pid = try spawn(argv, output: output)
-    var status: Int32 = 0
-    waitpid(pid, &status, 0)
-    return (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
 }

@@ -6,10 +6,13 @@ cd "$QUARRY_ROOT"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
-# Debian packages Quarry builds against (headers and pkg-config files of the C libraries).
+# Debian packages Quarry builds against (headers and pkg-config files of the C libraries). libldap-dev and
+# libhiredis-dev give headers only: libldap and libhiredis are loaded with dlopen when first used, so neither is
+# needed to run a Quarry that does not use LDAP or Redis (their -dev packages bring the libraries for the tests).
 QUARRY_BUILD_PACKAGES=(
   pkg-config libwebsockets-dev libcurl4-openssl-dev libsqlite3-dev
   libcmark-gfm-dev libcmark-gfm-extensions-dev libssl-dev zlib1g-dev libxml2-dev libzip-dev libargon2-dev libldap-dev
+  libhiredis-dev
 )
 
 # What Quarry runs beside it: poppler's pdftotext and pdftohtml read PDFs (in a child process, so poppler's GPL stays
@@ -36,6 +39,11 @@ ensure_debian_packages() {
   fi
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # The tests run redis-server as their own process on a port of their own: the service its package installs and
+  # starts is not needed, and is stopped and disabled where systemd runs (a container without it never started it).
+  if [[ " ${missing[*]} " == *" redis-server "* ]] && [ -d /run/systemd/system ]; then
+    $sudo systemctl disable --now redis-server >/dev/null 2>&1 || true
+  fi
 }
 
 # Fails early with a clear message when the Swift toolchain is missing.
@@ -57,8 +65,10 @@ ensure_swift() {
 # The package's test (Tests/e2e/test_package.py) also makes a clean Debian 12 root (debootstrap), boots it with
 # systemd-nspawn (systemd-container) so that the unit itself runs quarry, and builds the package (dpkg-dev, binutils).
 # The tests of `--auth ldap` start their own OpenLDAP server (slapd) and wait for it with ldapsearch (ldap-utils).
+# The Redis module's tests start their own redis-server and wait for it with redis-cli (redis-tools, which
+# redis-server depends on).
 QUARRY_TEST_PACKAGES=(chromium qpdf pandoc python3.11-doc sqlite3 debootstrap systemd-container dpkg-dev binutils
-  slapd ldap-utils)
+  slapd ldap-utils redis-server)
 
 # A Python virtual environment in .venv with the packages in tools/requirements-test.txt.
 ensure_python_env() {
