@@ -1,0 +1,44 @@
+// Child processes for the servers the tests start of their own (slapd in TestDirectory, PostgreSQL in TestPostgres)
+// and the tools that set them up.
+#if canImport(Glibc)
+internal import Glibc
+#endif
+
+/// A child process could not be started.
+public struct TestProcessError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Starts `argv` (an absolute path first) with stdout and stderr into the file `output` (`posix_spawn`).
+func spawn(_ argv: [String], output: String) throws -> pid_t {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    var pointers = argv.map { strdup($0) } + [nil]
+    defer { for pointer in pointers { free(pointer) } }
+    // The calling thread's mask is inherited, and a test runs on a worker thread that blocks signals: slapd would
+    // never see the SIGTERM that stops it.
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var none = sigset_t()
+    sigemptyset(&none)
+    posix_spawnattr_setsigmask(&attributes, &none)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+    var pid: pid_t = 0
+    let result = posix_spawn(&pid, argv[0], &actions, &attributes, &pointers, environ)
+    guard result == 0 else { throw TestProcessError("\(argv[0]) could not start (errno \(result)); tools/test installs what the tests run") }
+    return pid
+}
+
+/// Runs `argv` to its end, its output into the file `output`; its exit status (-1 if a signal ended it).
+func run(_ argv: [String], output: String) throws -> Int32 {
+    let pid = try spawn(argv, output: output)
+    var status: Int32 = 0
+    waitpid(pid, &status, 0)
+    return (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
+}
