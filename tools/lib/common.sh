@@ -10,6 +10,7 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 QUARRY_BUILD_PACKAGES=(
   pkg-config libwebsockets-dev libcurl4-openssl-dev libsqlite3-dev
   libcmark-gfm-dev libcmark-gfm-extensions-dev libssl-dev zlib1g-dev libxml2-dev libzip-dev libargon2-dev libldap-dev
+  libpq-dev
 )
 
 # What Quarry runs beside it: poppler's pdftotext and pdftohtml read PDFs (in a child process, so poppler's GPL stays
@@ -57,8 +58,10 @@ ensure_swift() {
 # The package's test (Tests/e2e/test_package.py) also makes a clean Debian 12 root (debootstrap), boots it with
 # systemd-nspawn (systemd-container) so that the unit itself runs quarry, and builds the package (dpkg-dev, binutils).
 # The tests of `--auth ldap` start their own OpenLDAP server (slapd) and wait for it with ldapsearch (ldap-utils).
+# The tests of the PostgreSQL client start their own cluster (initdb, postgres, pg_isready, createdb from postgresql;
+# the package's own cluster is never used).
 QUARRY_TEST_PACKAGES=(chromium qpdf pandoc python3.11-doc sqlite3 debootstrap systemd-container dpkg-dev binutils
-  slapd ldap-utils)
+  slapd ldap-utils postgresql)
 
 # A Python virtual environment in .venv with the packages in tools/requirements-test.txt.
 ensure_python_env() {
