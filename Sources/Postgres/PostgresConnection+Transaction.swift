@@ -15,6 +15,7 @@ extension PostgresConnection {
     ///
     /// A `PostgresError` with `isRetryable` (a serialization failure or a deadlock, from `body` or `COMMIT`) means
     /// the whole transaction may be run again; this method does not do so itself.
+    @discardableResult
     public func transaction<Result>(_ isolation: Isolation = .readCommitted, _ body: () throws -> Result) throws
         -> Result
     {
@@ -23,6 +24,7 @@ extension PostgresConnection {
 
     /// `transaction(_:_:)` keeping a typed error: `body` throws `Failure`, and `wrap` turns a `PostgresError` from
     /// `BEGIN` or `COMMIT` into one (pass `{ $0 }` when `Failure` is `PostgresError`).
+    @discardableResult
     public func transaction<Result, Failure: Error>(
         _ isolation: Isolation = .readCommitted, wrappingErrors wrap: (PostgresError) -> Failure,
         _ body: () throws(Failure) -> Result

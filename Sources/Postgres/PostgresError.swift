@@ -76,6 +76,11 @@ extension PostgresError {
             (error as? PostgresError)?.sqlState == pattern
         }
 
+        /// The same match where the thrown type is known (a `do` whose calls throw `PostgresError` only).
+        public static func ~= (pattern: SQLState, error: PostgresError) -> Bool {
+            error.sqlState == pattern
+        }
+
         /// `23505 unique_violation`.
         public static let uniqueViolation = SQLState(rawValue: "23505")
         /// `23503 foreign_key_violation`.

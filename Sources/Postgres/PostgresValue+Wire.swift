@@ -5,6 +5,10 @@
 // Why text results rather than binary: one format for every column, read the same way `psql` shows it, and no
 // dependence on each type's binary layout (`numeric`, `timestamptz`…). Its one cost is a `bytea` arriving twice its
 // size, which Quarry's stored blobs (vectors of a few KiB) can afford.
+//
+// Integers, doubles and booleans are sent typed (`int8`, `float8`, `bool`), so `SELECT $1` reads back what was
+// bound and a comparison with an `int4` column works; a function whose argument is `int4` wants a cast
+// (`pg_terminate_backend($1::int4)`), since PostgreSQL does not narrow `int8` implicitly there.
 
 /// One parameter as `PQexecParams` takes it: a type OID (0: the server infers it), text or binary, and its bytes.
 struct Parameter {
