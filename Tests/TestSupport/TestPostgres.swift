@@ -33,7 +33,7 @@ public final class TestPostgres: @unchecked Sendable {
         guard binaries != nil else {
             return "PostgreSQL's server binaries are not installed (tools/test installs Debian's postgresql)"
         }
-        guard geteuid() != 0 || getpwnam("postgres") != nil else {
+        guard geteuid() != 0 || postgresUser() != nil else {
             return "running as root, and PostgreSQL refuses root: there is no postgres user to run it as"
         }
         return nil
@@ -79,11 +79,10 @@ public final class TestPostgres: @unchecked Sendable {
         port = try freeLoopbackPort()
         let passwordFile = "\(folder)/password"
         try writeFile(passwordFile, Array(Self.password.utf8))
-        if geteuid() == 0, let owner = getpwnam("postgres") {
-            chown(folder, owner.pointee.pw_uid, owner.pointee.pw_gid)
-            chown(passwordFile, owner.pointee.pw_uid, owner.pointee.pw_gid)
-            asOwner = ["/usr/bin/setpriv", "--reuid=\(owner.pointee.pw_uid)", "--regid=\(owner.pointee.pw_gid)",
-                       "--clear-groups", "--"]
+        if geteuid() == 0, let owner = postgresUser() {
+            chown(folder, owner.uid, owner.gid)
+            chown(passwordFile, owner.uid, owner.gid)
+            asOwner = ["/usr/bin/setpriv", "--reuid=\(owner.uid)", "--regid=\(owner.gid)", "--clear-groups", "--"]
         } else {
             asOwner = []
         }
@@ -163,4 +162,12 @@ public final class TestPostgres: @unchecked Sendable {
     private func removeFolder() {
         _ = try? run(["/bin/rm", "-rf", folder], output: "/dev/null")
     }
+}
+
+/// The `postgres` system user's ids (`getpwnam_r`: `getpwnam`'s shared buffer is not safe beside other threads).
+private func postgresUser() -> (uid: uid_t, gid: gid_t)? {
+    var entry = passwd(), found: UnsafeMutablePointer<passwd>?
+    var buffer = [CChar](repeating: 0, count: 4096)
+    guard getpwnam_r("postgres", &entry, &buffer, buffer.count, &found) == 0, found != nil else { return nil }
+    return (entry.pw_uid, entry.pw_gid)
 }
