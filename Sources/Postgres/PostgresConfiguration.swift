@@ -77,15 +77,17 @@ public struct PostgresConfiguration: Sendable, Hashable, CustomStringConvertible
         text += "/" + (database ?? "")
         let options = parameters.keys.filter { !["user", "password", "host", "hostaddr", "port", "dbname"].contains($0) }
         if !options.isEmpty {
-            text += "?" + options.sorted().map { "\($0)=\(parameters[$0]!)" }.joined(separator: "&")
+            // The client key's passphrase is as secret as the password.
+            text += "?" + options.sorted().map { "\($0)=\($0 == "sslpassword" ? "•••" : parameters[$0]!)" }
+                .joined(separator: "&")
         }
         return text
     }
 
-    /// libpq's `connect_timeout` for `connectTimeout`: whole seconds, rounded up.
+    /// libpq's `connect_timeout` for `connectTimeout`: whole seconds, rounded up, at least 2 (libpq's own least).
     var connectTimeoutSeconds: Int64 {
         let (seconds, attoseconds) = connectTimeout.components
-        return max(1, seconds + (attoseconds > 0 ? 1 : 0))
+        return max(2, seconds + (attoseconds > 0 ? 1 : 0))
     }
 
     /// `statement_timeout` in whole milliseconds (at least 1; 0 would turn it off), or nil.

@@ -189,14 +189,14 @@ final class PGConnection {
             offsets.append(buffer.count)
             buffer += parameter?.bytes ?? []
         }
+        buffer.append(0)  // so every pointer, even an empty value's at the end, points into the buffer
         let types = parameters.map { $0?.type ?? 0 }
         let lengths = parameters.map { Int32($0?.bytes.count ?? 0) }
         let formats = parameters.map { Int32($0?.isBinary == true ? 1 : 0) }
         let result = buffer.withUnsafeBufferPointer { bytes in
-            let base = UnsafeRawPointer(bytes.baseAddress)
+            let base = UnsafeRawPointer(bytes.baseAddress!)
             let values: [UnsafePointer<CChar>?] = parameters.indices.map { index in
-                parameters[index] == nil ? nil : (base ?? UnsafeRawPointer(bitPattern: 1)!)
-                    .advanced(by: offsets[index]).assumingMemoryBound(to: CChar.self)
+                parameters[index] == nil ? nil : (base + offsets[index]).assumingMemoryBound(to: CChar.self)
             }
             return pq.execParams(handle, sql, Int32(parameters.count), types, values, lengths, formats, 0)
         }

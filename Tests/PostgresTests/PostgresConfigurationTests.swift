@@ -20,6 +20,8 @@ import Testing
         let configuration = try PostgresConfiguration(url: "postgres://quarry@db/answers?password=s3cret")
         #expect(!configuration.description.contains("s3cret"))
         #expect(configuration.description == "postgresql://quarry:•••@db/answers")
+        let key = try PostgresConfiguration(url: "postgresql://quarry@db/answers?sslkey=/k.pem&sslpassword=s3cret")
+        #expect(key.description == "postgresql://quarry@db/answers?sslkey=/k.pem&sslpassword=•••")
     }
 
     @Test func whatTheURLLeavesOutIsLibpqsDefault() throws {
