@@ -76,12 +76,13 @@ struct PostgresConnectionTests {
         #expect(try db.query("SHOW statement_timeout")[0][0] == .text("10s"))
     }
 
-    /// A session ended by another (an administrator's `pg_terminate_backend`) is noticed the same way.
+    /// A session ended by another (an administrator's `pg_terminate_backend`, waiting up to 5 s for it to end) is
+    /// noticed the same way.
     @Test func aTerminatedSessionIsNoticedAndTheNextUseReconnects() throws {
         let db = try freshDatabase()
         let other = try secondConnection(to: db)
         let pid = try #require(db.backendPID)
-        #expect(try other.query("SELECT pg_terminate_backend($1::int4)", Int(pid))[0][0] == .boolean(true))
+        #expect(try other.query("SELECT pg_terminate_backend($1::int4, 5000)", Int(pid))[0][0] == .boolean(true))
         let error = postgresError { _ = try db.query("SELECT 1") }
         #expect(error?.kind == .connectionLost)
         #expect(try db.query("SELECT 2")[0][0] == .integer(2))

@@ -37,6 +37,26 @@ struct PostgresTransactionTests {
         #expect(try db.query("SELECT count(*) FROM notes")[0][0] == .integer(0))
     }
 
+    /// A session ended mid-transaction took the transaction with it: the error says the connection was lost, nothing
+    /// is rolled back on a new connection, and nothing the transaction wrote is there.
+    @Test func aConnectionLostMidTransactionLosesTheTransaction() throws {
+        let db = try freshDatabase()
+        let other = try secondConnection(to: db)
+        try db.execute("CREATE TABLE notes (body text)")
+        let pid = try #require(db.backendPID)
+        let error = postgresError {
+            try db.transaction {
+                try db.run("INSERT INTO notes VALUES ($1)", "lost")
+                try other.run("SELECT pg_terminate_backend($1::int4, 5000)", Int(pid))
+                try db.run("INSERT INTO notes VALUES ($1)", "never")
+            }
+        }
+        #expect(error?.kind == .connectionLost)
+        #expect(!db.isInTransaction && !db.isConnected)
+        #expect(try db.query("SELECT count(*) FROM notes")[0][0] == .integer(0))
+        #expect(db.backendPID != pid)
+    }
+
     @Test func transactionsDoNotNest() throws {
         let db = try freshDatabase()
         let error = postgresError { try db.transaction { try db.transaction {} } }
