@@ -2,12 +2,14 @@
 //
 // Quarry: one Swift binary that answers questions about your documents and streams the answer into the page.
 // Layering (a module imports only those above it in this list):
-//   C system libraries (CWebSockets, CCurl, CSQLite, CMarkGFM, COpenSSL, CZlib, CXML2, CZip, CArgon2, CLDAP, CHiredis)
-//   + CShim
+//   C system libraries (CWebSockets, CCurl, CSQLite, CMarkGFM, COpenSSL, CZlib, CXML2, CZip, CArgon2, CLDAP, CHiredis,
+//   CPostgres) + CShim
 //   (variadic curl, the WebSocket mask check)
-//   SharedLibrary (dlopen: libcurl, libxml2, libzip, libldap and libhiredis are loaded when first needed, not linked)
+//   SharedLibrary (dlopen: libcurl, libxml2, libzip, libldap, libhiredis and libpq are loaded when first needed, not
+//   linked)
 //   thin wrappers, one per C library (Server wraps libwebsockets): Crypto, SQLite, Markdown, Curl, Gzip, XML, Zip,
-//   Argon2, LDAP (with the directory sign-in it serves), Redis (pub/sub across hosts)
+//   Argon2, LDAP (with the directory sign-in it serves), Redis (pub/sub across hosts), Postgres (storage across
+//   hosts)
 //   TextLines, TurboStream, Words, Telemetry (pure Swift) → Contracts → Store → Server | Chat, Admin → quarry
 //   (the executable: the one place Server meets Chat and Admin, which know only Contracts)
 import PackageDescription
@@ -68,6 +70,9 @@ let package = Package(
         .systemLibrary(name: "CLDAP", providers: [.apt(["libldap-dev"])]),
         // Headers only, as CCurl: Redis loads libhiredis with dlopen at the first connection (its Raw.swift says why).
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
+        // Headers only, as CCurl: Postgres loads libpq with dlopen at the first connection (its Raw.swift says why).
+        // The shim includes <postgresql/libpq-fe.h>, Debian's path.
+        .systemLibrary(name: "CPostgres", providers: [.apt(["libpq-dev"])]),
         // Linked: small, and nothing behind it (Sources/Argon2/Raw.swift says what it costs an idle server).
         systemLibrary("CArgon2", pkgConfig: "libargon2", apt: ["libargon2-dev"]),
         // The one C target: what Swift cannot call (curl_easy_setopt and curl_easy_getinfo are variadic), and the
@@ -80,7 +85,7 @@ let package = Package(
         .target(name: "Telemetry", dependencies: ["Locking", .product(name: "Prometheus", package: "swift-prometheus")],
                 swiftSettings: swiftSettings),
 
-        // MARK: Opening a C library when first needed (dlopen), for the wrappers of libcurl, libxml2, libzip and libldap
+        // MARK: Opening a C library when first needed (dlopen), for the wrappers of libcurl, libxml2, libzip, libldap, libpq
         .target(name: "SharedLibrary", swiftSettings: swiftSettings),
 
         // MARK: Thin wrappers, one per C library
@@ -96,6 +101,8 @@ let package = Package(
         .target(name: "LDAP", dependencies: ["CLDAP", "SharedLibrary", "TextLines"], swiftSettings: swiftSettings),
         // Broadcasts across hosts (docs/many-hosts.md): commands, PUBLISH, and a subscriber service with its own thread.
         .target(name: "Redis", dependencies: ["CHiredis", "SharedLibrary", "Locking"], swiftSettings: swiftSettings),
+        // Not yet used by Store or `quarry serve`: the base of storage across hosts (docs/postgres.md).
+        .target(name: "Postgres", dependencies: ["CPostgres", "SharedLibrary"], swiftSettings: swiftSettings),
 
         // MARK: Quarry's own modules (pure Swift)
         .target(name: "JSON", swiftSettings: fuzzedSwiftSettings),
@@ -260,6 +267,7 @@ let package = Package(
         .testTarget(name: "Argon2Tests", dependencies: ["Argon2"], swiftSettings: swiftSettings),
         .testTarget(name: "LDAPTests", dependencies: ["LDAP", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "RedisTests", dependencies: ["Redis", "Locking", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ZipTests", dependencies: ["Zip", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: swiftSettings),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], swiftSettings: swiftSettings),

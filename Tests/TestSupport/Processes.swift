@@ -1,5 +1,5 @@
-// Shared by the test targets: child processes (slapd, redis-server and their tools), started with their output in a
-// file, and waiting on a condition rather than for a fixed time.
+// Shared by the test targets: child processes (slapd, redis-server, PostgreSQL and their tools), started with their
+// output in a file, and waiting on a condition rather than for a fixed time.
 #if canImport(Glibc)
 internal import Glibc
 #endif
@@ -18,6 +18,9 @@ public func spawnProcess(_ argv: [String], output: String) throws -> Int32 {
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
     posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
     posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    // A long-lived server that inherited a socket another test left inheritable (the stand-in's, curl's) keeps it
+    // open after that test closes it, and the peer never sees the close: the child gets stdin, stdout, stderr only.
+    if let addCloseFrom { _ = addCloseFrom(&actions, 3) }
     var pointers = argv.map { strdup($0) } + [nil]
     defer { for pointer in pointers { free(pointer) } }
     // The calling thread's mask is inherited, and a test runs on a worker thread that blocks signals: slapd would
@@ -34,6 +37,14 @@ public func spawnProcess(_ argv: [String], output: String) throws -> Int32 {
     guard result == 0 else { throw TestProcessError("\(argv[0]) could not start (errno \(result)); run tools/test to install it") }
     return pid
 }
+
+/// `posix_spawn_file_actions_addclosefrom_np`, where glibc has it (2.34+; Swift's Glibc module does not declare it),
+/// as `Sources/Retrieval/Reading/ChildProcess.swift` finds it.
+private let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32)? = {
+    guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+    return unsafeBitCast(
+        symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32).self)
+}()
 
 /// Runs `argv` to its end, its output into the file `output`; its exit status.
 public func runProcess(_ argv: [String], output: String) throws -> Int32 {

@@ -6,13 +6,14 @@ cd "$QUARRY_ROOT"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
-# Debian packages Quarry builds against (headers and pkg-config files of the C libraries). libldap-dev and
-# libhiredis-dev give headers only: libldap and libhiredis are loaded with dlopen when first used, so neither is
-# needed to run a Quarry that does not use LDAP or Redis (their -dev packages bring the libraries for the tests).
+# Debian packages Quarry builds against (headers and pkg-config files of the C libraries). libldap-dev,
+# libhiredis-dev and libpq-dev give headers only: libldap, libhiredis and libpq are loaded with dlopen when first
+# used, so none is needed to run a Quarry that does not use LDAP, Redis or PostgreSQL (their -dev packages bring the
+# libraries for the tests).
 QUARRY_BUILD_PACKAGES=(
   pkg-config libwebsockets-dev libcurl4-openssl-dev libsqlite3-dev
   libcmark-gfm-dev libcmark-gfm-extensions-dev libssl-dev zlib1g-dev libxml2-dev libzip-dev libargon2-dev libldap-dev
-  libhiredis-dev
+  libhiredis-dev libpq-dev
 )
 
 # What Quarry runs beside it: poppler's pdftotext and pdftohtml read PDFs (in a child process, so poppler's GPL stays
@@ -44,6 +45,11 @@ ensure_debian_packages() {
   if [[ " ${missing[*]} " == *" redis-server "* ]] && [ -d /run/systemd/system ]; then
     $sudo systemctl disable --now redis-server >/dev/null 2>&1 || true
   fi
+  # The same for PostgreSQL: the tests make and start a cluster of their own; the one Debian's package starts on
+  # port 5432 is stopped.
+  if [[ " ${missing[*]} " == *" postgresql "* ]] && [ -d /run/systemd/system ]; then
+    $sudo systemctl disable --now postgresql >/dev/null 2>&1 || true
+  fi
 }
 
 # Fails early with a clear message when the Swift toolchain is missing.
@@ -66,9 +72,10 @@ ensure_swift() {
 # systemd-nspawn (systemd-container) so that the unit itself runs quarry, and builds the package (dpkg-dev, binutils).
 # The tests of `--auth ldap` start their own OpenLDAP server (slapd) and wait for it with ldapsearch (ldap-utils).
 # The Redis module's tests start their own redis-server and wait for it with redis-cli (redis-tools, which
-# redis-server depends on).
+# redis-server depends on). The tests of the PostgreSQL client start their own cluster (initdb, postgres,
+# pg_isready, createdb from postgresql; the package's own cluster is never used).
 QUARRY_TEST_PACKAGES=(chromium qpdf pandoc python3.11-doc sqlite3 debootstrap systemd-container dpkg-dev binutils
-  slapd ldap-utils redis-server)
+  slapd ldap-utils redis-server postgresql)
 
 # A Python virtual environment in .venv with the packages in tools/requirements-test.txt.
 ensure_python_env() {
