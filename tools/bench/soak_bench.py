@@ -289,17 +289,21 @@ class Samples:
         self.pid = pid
         self.port = port
         # (seconds since start, RSS KiB, open files, SQLite heap KiB, RSS less SQLite's heap KiB, heap in use KiB,
-        #  heap in use less SQLite's KiB)
+        #  heap in use less SQLite's KiB, RSS of private memory KiB, RSS of mapped files KiB)
         self.rows = []
 
     async def take(self, started):
         with open(f"/proc/{self.pid}/status") as f:
-            rss = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+            status = {line.split(":")[0]: line.split()[1] for line in f if line.startswith(("VmRSS:", "RssAnon:", "RssFile:"))}
+        rss = int(status["VmRSS"])
+        # Private memory (the heap, stacks, lws' buffers) apart from the pages of the binary and its libraries that the
+        # run has touched so far, which count in RSS too and grow as more of the code runs.
+        anon, mapped = int(status.get("RssAnon", 0)), int(status.get("RssFile", 0))
         files = len(os.listdir(f"/proc/{self.pid}/fd"))
         figures = await self.metrics_kib("quarry_sqlite_memory_bytes", "quarry_heap_in_use_bytes")
         sqlite, heap = figures.get("quarry_sqlite_memory_bytes"), figures.get("quarry_heap_in_use_bytes")
         self.rows.append((time.monotonic() - started, rss, files, sqlite, rss - sqlite if sqlite is not None else None,
-                          heap, heap - sqlite if heap is not None and sqlite is not None else None))
+                          heap, heap - sqlite if heap is not None and sqlite is not None else None, anon, mapped))
 
     async def metrics_kib(self, *names):
         """The named gauges of the server's /metrics, in KiB (none when it has no /metrics)."""
@@ -433,7 +437,7 @@ async def soak(args):
             await samples.take(started)
             if time.monotonic() - last_report >= 60:
                 last_report = time.monotonic()
-                _, rss, files, sqlite, _, _, _ = samples.rows[-1]
+                _, rss, files, sqlite, _, _, _, _, _ = samples.rows[-1]
                 say(f"{(last_report - started) / 60:.0f} min: {run.answers} answers, {run.reloads} reloads, "
                     f"RSS {rss:,} KiB" + (f" (SQLite {sqlite:,})" if sqlite is not None else "")
                     + f", {files} open files, {len(run.errors)} errors")
@@ -466,6 +470,8 @@ async def soak(args):
     print(f"Answers: {run.answers} complete in the frames, {stored} in the database; reloads {run.reloads} between "
           f"answers, {run.mid_answer_reloads} mid-answer; {len(rows)} samples every {args.sample_seconds:g} s")
     print(f"RSS         {rss[5]}")
+    print(f"  private   {summary(rows, 7, 'KiB')[5]}")
+    print(f"  files     {summary(rows, 8, 'KiB')[5]}")
     if all(row[3] is not None for row in rows):
         print(f"SQLite heap {summary(rows, 3, 'KiB')[5]}")
         print(f"RSS less it {summary(rows, 4, 'KiB')[5]}")
