@@ -12,6 +12,15 @@
 // one took (even at a new line), so however costly the Markdown a model is steered into (Markdown.Limits bounds one
 // render), one answer's renders take at most 1/(costFactor + 1) of a core, and cmark's process-wide parse lock is
 // left free for the other answers most of the time.
+//
+// Who owns what (one owner for each piece of an answer's state):
+// - the text and thinking as they arrive: the job (`Progress` in AnswerJob), which checkpoints them to the database;
+// - what the page has (the blocks sent, the steps and reasoning shown): LiveAnswers, which snapshots read. The
+//   next render is diffed against its blocks inside the publish that sends the difference and records the new
+//   blocks, so what was sent and what a snapshot shows cannot part;
+// - the pacing (when to render and send) and the renderer: here. All this keeps of the answer is the handoff from
+//   the one owner to the other: the latest text and the reasoning that arrived since the last send, dropped once
+//   sent. (The text handed over shares the job's storage; the pending flush needs it when no new token comes.)
 public import Contracts
 internal import Locking
 internal import Markdown
@@ -33,14 +42,14 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
     /// How long the last render of the text took.
     private var renderCost = Duration.zero
     private let lock = Lock()
-    private var sent: [String] = []
     /// Renders the text as it grows, each finished block once.
     private var renderer = Markdown.BlockRenderer()
     /// The passages the answer's citation markers may name, once retrieval has found them.
     private var citations: Markdown.Citations?
+    /// The latest text (all of it, as the job hands it over), when it has not been rendered and sent yet.
     private var text: String?
+    /// The reasoning that arrived since the last send.
     private var reasoning = ""
-    private var reasoningShown = false
     private var lastSent = ContinuousClock.now - .seconds(3600)
     private var flushScheduled = false
     private var ended = false
@@ -79,9 +88,8 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
     public func step(_ text: String) {
         lock.withLock {
             var update = takePending()
-            update.envelopes.append(.append(target: Wire.ElementID.thinkingSteps(id), html: Markup.step(text)))
             update.steps = [text]
-            publish(update)
+            publish(update) { _ in [.append(target: Wire.ElementID.thinkingSteps(self.id), html: Markup.step(text))] }
         }
     }
 
@@ -114,34 +122,32 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
             let citations = Markup.citations(message: id, sources: outcome.sources)
             self.citations = citations
             let update = takePending()
-            var thinking = live[id]?.thinking ?? Thinking()
-            thinking.reasoning += update.reasoning
-            let envelopes = update.envelopes + [
-                .replace(target: Wire.ElementID.thinking(id),
-                         html: Markup.thinking(id: id, steps: thinking.steps, reasoning: thinking.reasoning, open: false,
-                                               summary: Markup.summary(outcome.status, words: words))),
-                .after(target: Wire.ElementID.messageContent(id),
-                       html: Markup.ending(id: id, status: outcome.status, error: outcome.error, sources: outcome.sources,
-                                           cited: citations.cited(in: sent.joined()), copy: !outcome.text.isEmpty,
-                                           words: words)),
-                .replace(target: Wire.ElementID.messageState(id), html: Markup.state(id: id, status: outcome.status)),
-                .scroll(target: Wire.ElementID.messages),
-            ]
-            let live = self.live, id = self.id
-            broadcaster.publish(to: stream) {
-                live.end(id)
-                return envelopes
+            let id = self.id, words = self.words
+            // The answer as the page has it after the last of its text, then ended: it leaves the live table.
+            publish(update) { answer in
+                [
+                    .replace(target: Wire.ElementID.thinking(id),
+                             html: Markup.thinking(id: id, steps: answer.thinking.steps, reasoning: answer.thinking.reasoning,
+                                                   open: false, summary: Markup.summary(outcome.status, words: words))),
+                    .after(target: Wire.ElementID.messageContent(id),
+                           html: Markup.ending(id: id, status: outcome.status, error: outcome.error,
+                                               sources: outcome.sources, cited: citations.cited(in: answer.blocks.joined()),
+                                               copy: !outcome.text.isEmpty, words: words)),
+                    .replace(target: Wire.ElementID.messageState(id), html: Markup.state(id: id, status: outcome.status)),
+                    .scroll(target: Wire.ElementID.messages),
+                ]
             }
         }
     }
 
     // MARK: Under `lock`
 
-    /// What one send carries: the envelopes, and the state they bring the page to.
+    /// What one send carries, before it is compared with what the page has: the reasoning that arrived since the
+    /// last send, the text's blocks as now rendered (and what rendering them cost), the steps added.
     private struct Update {
-        var envelopes: [StreamEnvelope] = []
-        var blocks: [String]?
         var reasoning = ""
+        var blocks: [String]?
+        var cost = Duration.zero
         var steps: [String] = []
     }
 
@@ -163,25 +169,19 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
         }
     }
 
-    /// The text and reasoning that arrived since the last send, as envelopes; from here on they count as sent.
+    /// The text and reasoning that arrived since the last send, the text rendered; from here on they count as
+    /// sent.
     private func takePending() -> Update {
         var update = Update()
         if !reasoning.isEmpty {
-            update.envelopes.append(reasoningShown
-                ? .append(target: Wire.ElementID.reasoning(id), html: HTML.escape(reasoning))
-                : .append(target: Wire.ElementID.thinking(id), html: Markup.reasoningStart(id: id, text: reasoning)))
             update.reasoning = reasoning
-            reasoningShown = true
             reasoning = ""
         }
         if let text {
             let start = ContinuousClock.now
             // The end is rendered whole, so the last frame is exactly the answer's render whatever was kept.
-            let blocks = ended ? Markdown.blocks(text, citations: citations) : renderer.blocks(Self.renderable(text))
-            update.envelopes += BlockDiff.changes(from: sent, to: blocks).map(envelope)
-            renderCost = .now - start
-            update.blocks = blocks
-            sent = blocks
+            update.blocks = ended ? Markdown.blocks(text, citations: citations) : renderer.blocks(Self.renderable(text))
+            update.cost = .now - start
             self.text = nil
         }
         // The interval paces text, not steps: the first words after "Generating response…" go out at once.
@@ -207,18 +207,37 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
         return Markdown.Citations.pendingStart(in: text).map { String(text[..<$0]) } ?? text
     }
 
-    /// Publishes an update and records, in the same step, the state it brings the page to.
-    private func publish(_ update: Update) {
-        guard !update.envelopes.isEmpty else { return }
-        let live = self.live, id = self.id
+    /// Publishes an update, and `then`'s envelopes after it, and records in the same step the state they bring the
+    /// page to: the envelopes are the difference between what LiveAnswers has (what was sent) and the update.
+    /// `then` is given the answer as the page has it after the update. At the end, the answer leaves LiveAnswers
+    /// in that same step. An answer not in progress (not in LiveAnswers) has no page to update: nothing is sent.
+    private func publish(_ update: Update, then: ((LiveAnswers.Answer) -> [StreamEnvelope])? = nil) {
+        guard update.blocks != nil || !update.reasoning.isEmpty || then != nil else { return }
+        let live = self.live, id = self.id, ended = self.ended
+        var diffCost = Duration.zero
         broadcaster.publish(to: stream) {
-            live.update(id) { answer in
-                if let blocks = update.blocks { answer.blocks = blocks }
+            let envelopes = live.update(id) { (answer: inout LiveAnswers.Answer) -> [StreamEnvelope] in
+                var envelopes: [StreamEnvelope] = []
+                if !update.reasoning.isEmpty {
+                    // The first reasoning opens its element; the rest goes inside it.
+                    envelopes.append(answer.thinking.reasoning.isEmpty
+                        ? .append(target: Wire.ElementID.thinking(id), html: Markup.reasoningStart(id: id, text: update.reasoning))
+                        : .append(target: Wire.ElementID.reasoning(id), html: HTML.escape(update.reasoning)))
+                    answer.thinking.reasoning += update.reasoning
+                }
+                if let blocks = update.blocks {
+                    let start = ContinuousClock.now
+                    envelopes += BlockDiff.changes(from: answer.blocks, to: blocks).map(envelope)
+                    diffCost = .now - start
+                    answer.blocks = blocks
+                }
                 answer.thinking.steps += update.steps
-                answer.thinking.reasoning += update.reasoning
-            }
-            return update.envelopes
+                return envelopes + (then?(answer) ?? [])
+            } ?? []
+            if ended { live.end(id) }
+            return envelopes
         }
+        if update.blocks != nil { renderCost = update.cost + diffCost }
     }
 
     /// The envelope for one change to the answer's text.
