@@ -4,7 +4,8 @@
 // the answerer's stream (a model, or with none configured the passages themselves, labelled). Text accumulates
 // here and is checkpointed to the database about once a second; whoever shows the answer (an AnswerObserver)
 // hears every step and every piece of text, and decides how often to redraw. The job ends exactly once, saving
-// the final text, status and sources in one transaction before the observer hears the outcome.
+// the final text, status and sources in one transaction before the observer hears the outcome. What arrived is
+// owned here (`Progress`); what a page has been sent, by LiveAnswers (docs/architecture.md, "One answer, one owner").
 public import LLM
 internal import Locking
 internal import Markdown
@@ -293,7 +294,9 @@ private final class ModelTiming {
     func ended() { metrics.responded(after: ContinuousClock.now - asked) }
 }
 
-/// The answer as it grows: text, steps and reasoning, checkpointed now and then, told to the observer.
+/// The answer as it grows: text, steps and reasoning, checkpointed now and then, told to the observer. The one owner
+/// of what arrived (the database keeps copies of it): what the page has been sent is LiveAnswers', which lags by
+/// the page's pacing, so a snapshot shows the state the next update applies to.
 private struct Progress {
     let job: AnswerJob
     let observer: any AnswerObserver

@@ -4,7 +4,9 @@
 //
 // The one owner of what the page has: the blocks sent (PageAnswer diffs its next render against them, inside the
 // publish that sends the difference) and the thinking shown. What arrived from the model is the job's
-// (`Progress` in AnswerJob, which the database's checkpoints copy); the reasoning here may lag it by one paced send.
+// (`Progress` in AnswerJob, which the database's checkpoints copy). Both keep the thinking because they differ: the
+// reasoning here may lag the job's by one paced send (steps go at once, so on steps the two agree), and a snapshot
+// must show what was sent, the state the next update applies to, not what arrived.
 internal import Locking
 
 /// What the page has of each answer in progress.

@@ -2,8 +2,8 @@
 //
 // Text is not sent on every token. At most once per `interval` (and at once when a new line arrives, which is
 // where blocks end) the text so far is rendered to its top-level blocks (Markdown.BlockRenderer: finished blocks are
-// rendered once and kept, only the open tail again) and compared with what was sent
-// (BlockDiff): finished blocks go once (`append`), text added to the open block is appended inside its innermost
+// rendered once and kept, only the open tail again) and compared with what was sent (LiveAnswers' blocks,
+// BlockDiff): finished blocks go once (`append`), text added to the open block is appended inside its innermost
 // open element (`append` to `#message-content-ID>:last-child>…`), and a block is replaced only when its earlier
 // markup changed. So the bytes sent grow with the answer's length, and the page always shows the render of the
 // text sent so far. If no new token arrives, a pending update is sent when its interval is up.
@@ -46,7 +46,8 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
     private var renderer = Markdown.BlockRenderer()
     /// The passages the answer's citation markers may name, once retrieval has found them.
     private var citations: Markdown.Citations?
-    /// The latest text (all of it, as the job hands it over), when it has not been rendered and sent yet.
+    /// The latest text, when it has not been rendered and sent yet: the job's string as handed over (the job owns
+    /// it; this shares its storage until the next piece), kept only for a send the pacing defers.
     private var text: String?
     /// The reasoning that arrived since the last send.
     private var reasoning = ""
