@@ -18,9 +18,10 @@
 // - what the page has (the blocks sent, the steps and reasoning shown): LiveAnswers, which snapshots read. The
 //   next render is diffed against its blocks inside the publish that sends the difference and records the new
 //   blocks, so what was sent and what a snapshot shows cannot part;
-// - the pacing (when to render and send) and the renderer: here. All this keeps of the answer is the handoff from
-//   the one owner to the other: the latest text and the reasoning that arrived since the last send, dropped once
-//   sent. (The text handed over shares the job's storage; the pending flush needs it when no new token comes.)
+// - the pacing (when to render and send) and the renderer: here. The job hands over its text (`AnswerText`, which
+//   it alone appends to) and this reads it when it sends, a deferred send included, keeping no copy; the one
+//   piece of the answer kept here is the reasoning that arrived since the last send (the job tells only pieces
+//   of it), dropped once sent.
 public import Contracts
 internal import Locking
 internal import Markdown
@@ -46,9 +47,8 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
     private var renderer = Markdown.BlockRenderer()
     /// The passages the answer's citation markers may name, once retrieval has found them.
     private var citations: Markdown.Citations?
-    /// The latest text, when it has not been rendered and sent yet: the job's string as handed over (the job owns
-    /// it; this shares its storage until the next piece), kept only for a send the pacing defers.
-    private var text: String?
+    /// The job's text, when some of it has not been rendered and sent yet: read at the send, never copied here.
+    private var unsent: AnswerText?
     /// The reasoning that arrived since the last send.
     private var reasoning = ""
     private var lastSent = ContinuousClock.now - .seconds(3600)
@@ -108,9 +108,9 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
         }
     }
 
-    public func text(_ accumulated: String, delta: String) {
+    public func text(_ text: AnswerText, delta: String) {
         lock.withLock {
-            text = accumulated
+            unsent = text
             sendOrSchedule(now: delta.contains("\n"))
         }
     }
@@ -118,11 +118,11 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
     public func finished(_ outcome: AnswerOutcome) {
         lock.withLock {
             ended = true
-            text = outcome.text
+            unsent = nil
             // The end renders with the sources it ended with (those found, or none if it ended before searching).
             let citations = Markup.citations(message: id, sources: outcome.sources)
             self.citations = citations
-            let update = takePending()
+            let update = takePending(ending: outcome.text)
             let id = self.id, words = self.words
             // The answer as the page has it after the last of its text, then ended: it leaves the live table.
             publish(update) { answer in
@@ -170,20 +170,22 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
         }
     }
 
-    /// The text and reasoning that arrived since the last send, the text rendered; from here on they count as
-    /// sent.
-    private func takePending() -> Update {
+    /// The text and reasoning that arrived since the last send, the text rendered (at the end, `ending`, the whole
+    /// text); from here on they count as sent.
+    private func takePending(ending: String? = nil) -> Update {
         var update = Update()
         if !reasoning.isEmpty {
             update.reasoning = reasoning
             reasoning = ""
         }
-        if let text {
-            let start = ContinuousClock.now
+        if let ending {
             // The end is rendered whole, so the last frame is exactly the answer's render whatever was kept.
-            update.blocks = ended ? Markdown.blocks(text, citations: citations) : renderer.blocks(Self.renderable(text))
+            update.blocks = Markdown.blocks(ending, citations: citations)
+        } else if let unsent {
+            let start = ContinuousClock.now
+            update.blocks = renderer.blocks(Self.renderable(unsent.current))
             update.cost = .now - start
-            self.text = nil
+            self.unsent = nil
         }
         // The interval paces text, not steps: the first words after "Generating response…" go out at once.
         if update.blocks != nil || !update.reasoning.isEmpty { lastSent = .now }
