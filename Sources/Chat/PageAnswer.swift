@@ -128,8 +128,9 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
             publish(update) { answer in
                 [
                     .replace(target: Wire.ElementID.thinking(id),
-                             html: Markup.thinking(id: id, steps: answer.thinking.steps, reasoning: answer.thinking.reasoning,
-                                                   open: false, summary: Markup.summary(outcome.status, words: words))),
+                             html: Markup.thinking(id: id, steps: answer.thinking.steps,
+                                                   reasoning: answer.thinking.reasoning, open: false,
+                                                   summary: Markup.summary(outcome.status, words: words))),
                     .after(target: Wire.ElementID.messageContent(id),
                            html: Markup.ending(id: id, status: outcome.status, error: outcome.error,
                                                sources: outcome.sources, cited: citations.cited(in: answer.blocks.joined()),
@@ -224,7 +225,8 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
                 if !update.reasoning.isEmpty {
                     // The first reasoning opens its element; the rest goes inside it.
                     envelopes.append(answer.thinking.reasoning.isEmpty
-                        ? .append(target: Wire.ElementID.thinking(id), html: Markup.reasoningStart(id: id, text: update.reasoning))
+                        ? .append(target: Wire.ElementID.thinking(id),
+                                  html: Markup.reasoningStart(id: id, text: update.reasoning))
                         : .append(target: Wire.ElementID.reasoning(id), html: HTML.escape(update.reasoning)))
                     answer.thinking.reasoning += update.reasoning
                 }
