@@ -4,7 +4,8 @@
 // the answerer's stream (a model, or with none configured the passages themselves, labelled). Text accumulates
 // here and is checkpointed to the database about once a second; whoever shows the answer (an AnswerObserver)
 // hears every step and every piece of text, and decides how often to redraw. The job ends exactly once, saving
-// the final text, status and sources in one transaction before the observer hears the outcome.
+// the final text, status and sources in one transaction before the observer hears the outcome. What arrived is
+// owned here (`Progress`); what a page has been sent, by LiveAnswers (docs/architecture.md, "One answer, one owner").
 public import LLM
 internal import Locking
 internal import Markdown
@@ -39,14 +40,29 @@ extension AnswerOutcome {
     }
 }
 
+/// An answer's text as it arrives: appended by its job alone, read by whoever shows it when they choose (a paced
+/// page at its send, not at every piece), so the text has one owner and no copy is kept beside it.
+public final class AnswerText: Sendable {
+    private let value: Locked<String>
+
+    public init(_ text: String = "") { value = Locked(text) }
+
+    /// All of it so far.
+    public var current: String { value.current }
+
+    /// Adds a piece at the end.
+    public func append(_ piece: String) { value.withLock { $0 += piece } }
+}
+
 /// Hears an answer's life as it happens. Called from the job's task, one call at a time, in order.
 public protocol AnswerObserver: Sendable {
     /// A thinking step ("Searching knowledge base…").
     func step(_ text: String)
     /// More of a reasoning model's reasoning (shown as thinking, never as the answer).
     func reasoning(_ text: String)
-    /// More answer text: `delta` was added, `accumulated` is all of it so far.
-    func text(_ accumulated: String, delta: String)
+    /// More answer text: `delta` was added to `text` (the job's, all of it so far; read it when needed, it keeps
+    /// growing).
+    func text(_ text: AnswerText, delta: String)
     /// The passages retrieval found, by rank (saved already): what the answer's citation numbers name.
     func found(_ sources: [SourceRecord])
     /// The end, after it was saved.
@@ -293,11 +309,13 @@ private final class ModelTiming {
     func ended() { metrics.responded(after: ContinuousClock.now - asked) }
 }
 
-/// The answer as it grows: text, steps and reasoning, checkpointed now and then, told to the observer.
+/// The answer as it grows: text, steps and reasoning, checkpointed now and then, told to the observer. The one owner
+/// of what arrived (the database keeps copies of it): what the page has been sent is LiveAnswers', which lags by
+/// the page's pacing, so a snapshot shows the state the next update applies to.
 private struct Progress {
     let job: AnswerJob
     let observer: any AnswerObserver
-    var text = ""
+    let text = AnswerText()
     var thinking = Thinking()
     var lastCheckpoint = ContinuousClock.now
 
@@ -318,7 +336,7 @@ private struct Progress {
     }
 
     mutating func add(_ piece: String) {
-        text += piece
+        text.append(piece)
         observer.text(text, delta: piece)
         checkpointIfDue()
     }
@@ -328,7 +346,7 @@ private struct Progress {
     mutating func checkpointIfDue() {
         guard ContinuousClock.now - lastCheckpoint >= job.configuration.checkpointInterval else { return }
         do {
-            if try job.store.checkpointIfFree(message: job.message, content: text, thinking: thinking.stored) {
+            if try job.store.checkpointIfFree(message: job.message, content: text.current, thinking: thinking.stored) {
                 lastCheckpoint = .now
             }
         } catch {
@@ -340,7 +358,7 @@ private struct Progress {
     /// Ends an answer cancelled from outside.
     func cancelled(_ reason: CancelReason, sources: [SourceRecord]) -> AnswerOutcome {
         let words = job.words
-        let kept = text.isEmpty ? "" : " " + words[.answerKept]
+        let kept = text.current.isEmpty ? "" : " " + words[.answerKept]
         switch reason {
         case .stopped: return finish(.stopped, words[.answerStopped] + kept, sources: sources)
         case .timedOut: return finish(.error, words[.errorTooSlow] + kept, sources: sources)
@@ -350,6 +368,7 @@ private struct Progress {
 
     /// Saves the end and tells the observer.
     func finish(_ status: MessageStatus, _ error: String?, sources: [SourceRecord]) -> AnswerOutcome {
+        let text = self.text.current
         let outcome = AnswerOutcome(status: status, text: text, error: error, sources: sources)
         do {
             try job.store.finishAnswer(message: job.message, content: text, thinking: thinking.stored, status: status,

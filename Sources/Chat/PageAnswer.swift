@@ -2,8 +2,8 @@
 //
 // Text is not sent on every token. At most once per `interval` (and at once when a new line arrives, which is
 // where blocks end) the text so far is rendered to its top-level blocks (Markdown.BlockRenderer: finished blocks are
-// rendered once and kept, only the open tail again) and compared with what was sent
-// (BlockDiff): finished blocks go once (`append`), text added to the open block is appended inside its innermost
+// rendered once and kept, only the open tail again) and compared with what was sent (LiveAnswers' blocks,
+// BlockDiff): finished blocks go once (`append`), text added to the open block is appended inside its innermost
 // open element (`append` to `#message-content-ID>:last-child>…`), and a block is replaced only when its earlier
 // markup changed. So the bytes sent grow with the answer's length, and the page always shows the render of the
 // text sent so far. If no new token arrives, a pending update is sent when its interval is up.
@@ -12,6 +12,16 @@
 // one took (even at a new line), so however costly the Markdown a model is steered into (Markdown.Limits bounds one
 // render), one answer's renders take at most 1/(costFactor + 1) of a core, and cmark's process-wide parse lock is
 // left free for the other answers most of the time.
+//
+// Who owns what (one owner for each piece of an answer's state):
+// - the text and thinking as they arrive: the job (`Progress` in AnswerJob), which checkpoints them to the database;
+// - what the page has (the blocks sent, the steps and reasoning shown): LiveAnswers, which snapshots read. The
+//   next render is diffed against its blocks inside the publish that sends the difference and records the new
+//   blocks, so what was sent and what a snapshot shows cannot part;
+// - the pacing (when to render and send) and the renderer: here. The job hands over its text (`AnswerText`, which
+//   it alone appends to) and this reads it when it sends, a deferred send included, keeping no copy; the one
+//   piece of the answer kept here is the reasoning that arrived since the last send (the job tells only pieces
+//   of it), dropped once sent.
 public import Contracts
 internal import Locking
 internal import Markdown
@@ -33,14 +43,14 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
     /// How long the last render of the text took.
     private var renderCost = Duration.zero
     private let lock = Lock()
-    private var sent: [String] = []
     /// Renders the text as it grows, each finished block once.
     private var renderer = Markdown.BlockRenderer()
     /// The passages the answer's citation markers may name, once retrieval has found them.
     private var citations: Markdown.Citations?
-    private var text: String?
+    /// The job's text, when some of it has not been rendered and sent yet: read at the send, never copied here.
+    private var unsent: AnswerText?
+    /// The reasoning that arrived since the last send.
     private var reasoning = ""
-    private var reasoningShown = false
     private var lastSent = ContinuousClock.now - .seconds(3600)
     private var flushScheduled = false
     private var ended = false
@@ -79,9 +89,8 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
     public func step(_ text: String) {
         lock.withLock {
             var update = takePending()
-            update.envelopes.append(.append(target: Wire.ElementID.thinkingSteps(id), html: Markup.step(text)))
             update.steps = [text]
-            publish(update)
+            publish(update) { _ in [.append(target: Wire.ElementID.thinkingSteps(self.id), html: Markup.step(text))] }
         }
     }
 
@@ -99,9 +108,9 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
         }
     }
 
-    public func text(_ accumulated: String, delta: String) {
+    public func text(_ text: AnswerText, delta: String) {
         lock.withLock {
-            text = accumulated
+            unsent = text
             sendOrSchedule(now: delta.contains("\n"))
         }
     }
@@ -109,39 +118,38 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
     public func finished(_ outcome: AnswerOutcome) {
         lock.withLock {
             ended = true
-            text = outcome.text
+            unsent = nil
             // The end renders with the sources it ended with (those found, or none if it ended before searching).
             let citations = Markup.citations(message: id, sources: outcome.sources)
             self.citations = citations
-            let update = takePending()
-            var thinking = live[id]?.thinking ?? Thinking()
-            thinking.reasoning += update.reasoning
-            let envelopes = update.envelopes + [
-                .replace(target: Wire.ElementID.thinking(id),
-                         html: Markup.thinking(id: id, steps: thinking.steps, reasoning: thinking.reasoning, open: false,
-                                               summary: Markup.summary(outcome.status, words: words))),
-                .after(target: Wire.ElementID.messageContent(id),
-                       html: Markup.ending(id: id, status: outcome.status, error: outcome.error, sources: outcome.sources,
-                                           cited: citations.cited(in: sent.joined()), copy: !outcome.text.isEmpty,
-                                           words: words)),
-                .replace(target: Wire.ElementID.messageState(id), html: Markup.state(id: id, status: outcome.status)),
-                .scroll(target: Wire.ElementID.messages),
-            ]
-            let live = self.live, id = self.id
-            broadcaster.publish(to: stream) {
-                live.end(id)
-                return envelopes
+            let update = takePending(ending: outcome.text)
+            let id = self.id, words = self.words
+            // The answer as the page has it after the last of its text, then ended: it leaves the live table.
+            publish(update) { answer in
+                [
+                    .replace(target: Wire.ElementID.thinking(id),
+                             html: Markup.thinking(id: id, steps: answer.thinking.steps,
+                                                   reasoning: answer.thinking.reasoning, open: false,
+                                                   summary: Markup.summary(outcome.status, words: words))),
+                    .after(target: Wire.ElementID.messageContent(id),
+                           html: Markup.ending(id: id, status: outcome.status, error: outcome.error,
+                                               sources: outcome.sources, cited: citations.cited(in: answer.blocks.joined()),
+                                               copy: !outcome.text.isEmpty, words: words)),
+                    .replace(target: Wire.ElementID.messageState(id), html: Markup.state(id: id, status: outcome.status)),
+                    .scroll(target: Wire.ElementID.messages),
+                ]
             }
         }
     }
 
     // MARK: Under `lock`
 
-    /// What one send carries: the envelopes, and the state they bring the page to.
+    /// What one send carries, before it is compared with what the page has: the reasoning that arrived since the
+    /// last send, the text's blocks as now rendered (and what rendering them cost), the steps added.
     private struct Update {
-        var envelopes: [StreamEnvelope] = []
-        var blocks: [String]?
         var reasoning = ""
+        var blocks: [String]?
+        var cost = Duration.zero
         var steps: [String] = []
     }
 
@@ -163,26 +171,22 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
         }
     }
 
-    /// The text and reasoning that arrived since the last send, as envelopes; from here on they count as sent.
-    private func takePending() -> Update {
+    /// The text and reasoning that arrived since the last send, the text rendered (at the end, `ending`, the whole
+    /// text); from here on they count as sent.
+    private func takePending(ending: String? = nil) -> Update {
         var update = Update()
         if !reasoning.isEmpty {
-            update.envelopes.append(reasoningShown
-                ? .append(target: Wire.ElementID.reasoning(id), html: HTML.escape(reasoning))
-                : .append(target: Wire.ElementID.thinking(id), html: Markup.reasoningStart(id: id, text: reasoning)))
             update.reasoning = reasoning
-            reasoningShown = true
             reasoning = ""
         }
-        if let text {
-            let start = ContinuousClock.now
+        if let ending {
             // The end is rendered whole, so the last frame is exactly the answer's render whatever was kept.
-            let blocks = ended ? Markdown.blocks(text, citations: citations) : renderer.blocks(Self.renderable(text))
-            update.envelopes += BlockDiff.changes(from: sent, to: blocks).map(envelope)
-            renderCost = .now - start
-            update.blocks = blocks
-            sent = blocks
-            self.text = nil
+            update.blocks = Markdown.blocks(ending, citations: citations)
+        } else if let unsent {
+            let start = ContinuousClock.now
+            update.blocks = renderer.blocks(Self.renderable(unsent.current))
+            update.cost = .now - start
+            self.unsent = nil
         }
         // The interval paces text, not steps: the first words after "Generating response…" go out at once.
         if update.blocks != nil || !update.reasoning.isEmpty { lastSent = .now }
@@ -207,18 +211,38 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
         return Markdown.Citations.pendingStart(in: text).map { String(text[..<$0]) } ?? text
     }
 
-    /// Publishes an update and records, in the same step, the state it brings the page to.
-    private func publish(_ update: Update) {
-        guard !update.envelopes.isEmpty else { return }
-        let live = self.live, id = self.id
+    /// Publishes an update, and `then`'s envelopes after it, and records in the same step the state they bring the
+    /// page to: the envelopes are the difference between what LiveAnswers has (what was sent) and the update.
+    /// `then` is given the answer as the page has it after the update. At the end, the answer leaves LiveAnswers
+    /// in that same step. An answer not in progress (not in LiveAnswers) has no page to update: nothing is sent.
+    private func publish(_ update: Update, then: ((LiveAnswers.Answer) -> [StreamEnvelope])? = nil) {
+        guard update.blocks != nil || !update.reasoning.isEmpty || then != nil else { return }
+        let live = self.live, id = self.id, ended = self.ended
+        var diffCost = Duration.zero
         broadcaster.publish(to: stream) {
-            live.update(id) { answer in
-                if let blocks = update.blocks { answer.blocks = blocks }
+            let envelopes = live.update(id) { (answer: inout LiveAnswers.Answer) -> [StreamEnvelope] in
+                var envelopes: [StreamEnvelope] = []
+                if !update.reasoning.isEmpty {
+                    // The first reasoning opens its element; the rest goes inside it.
+                    envelopes.append(answer.thinking.reasoning.isEmpty
+                        ? .append(target: Wire.ElementID.thinking(id),
+                                  html: Markup.reasoningStart(id: id, text: update.reasoning))
+                        : .append(target: Wire.ElementID.reasoning(id), html: HTML.escape(update.reasoning)))
+                    answer.thinking.reasoning += update.reasoning
+                }
+                if let blocks = update.blocks {
+                    let start = ContinuousClock.now
+                    envelopes += BlockDiff.changes(from: answer.blocks, to: blocks).map(envelope)
+                    diffCost = .now - start
+                    answer.blocks = blocks
+                }
                 answer.thinking.steps += update.steps
-                answer.thinking.reasoning += update.reasoning
-            }
-            return update.envelopes
+                return envelopes + (then?(answer) ?? [])
+            } ?? []
+            if ended { live.end(id) }
+            return envelopes
         }
+        if update.blocks != nil { renderCost = update.cost + diffCost }
     }
 
     /// The envelope for one change to the answer's text.

@@ -20,7 +20,7 @@ final class TerminalAnswer: AnswerObserver {
 
     func reasoning(_ text: String) { note(color ? "\u{1B}[2;3m\(text)\u{1B}[0m" : text) }
 
-    func text(_ accumulated: String, delta: String) { output(delta) }
+    func text(_ text: AnswerText, delta: String) { output(delta) }
 
     func finished(_ outcome: AnswerOutcome) {
         if !outcome.text.isEmpty && !outcome.text.hasSuffix("\n") { output("\n") }

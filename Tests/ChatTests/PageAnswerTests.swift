@@ -36,9 +36,11 @@ import TurboStream
         let page = PageAnswer(id: 5, stream: "s", broadcaster: broadcaster, live: live, interval: interval,
                               costFactor: costFactor)
         var model = ContentModel(id: 5), applied = 0, text = ""
+        let answer = AnswerText()
         for piece in markdown.pieces(of: pieceSize) {
             text += piece
-            page.text(text, delta: piece)
+            answer.append(piece)
+            page.text(answer, delta: piece)
             let frames = broadcaster.frames
             for frame in frames[applied...] { for envelope in frame.envelopes { model.apply(envelope) } }
             if frames.count > applied {
@@ -74,9 +76,11 @@ import TurboStream
         let page = PageAnswer(id: 5, stream: "s", broadcaster: broadcaster, live: live, interval: .zero, costFactor: 0)
         page.found(sources)
         var model = ContentModel(id: 5), applied = 0, text = ""
+        let answer = AnswerText()
         for piece in markdown.pieces(of: pieceSize) {
             text += piece
-            page.text(text, delta: piece)
+            answer.append(piece)
+            page.text(answer, delta: piece)
             for frame in broadcaster.frames[applied...] { for envelope in frame.envelopes { model.apply(envelope) } }
             applied = broadcaster.frames.count
             #expect(model.html == Markup.answerHTML(PageAnswer.renderable(text), message: 5, sources: sources))
@@ -104,7 +108,7 @@ import TurboStream
         live.start(9, thread: 1)
         let page = PageAnswer(id: 9, stream: "s", broadcaster: broadcaster, live: live, interval: .zero)
         page.step("Searching knowledge base…")
-        page.text("Hello", delta: "Hello")
+        page.text(AnswerText("Hello"), delta: "Hello")
         let source = SourceRecord(rank: 1, chunkID: 3, documentTitle: "Guide <b>", headingPath: "A › B", excerpt: "x & y",
                                   score: 1, distance: nil, relevance: 87)
         page.finished(AnswerOutcome(status: .complete, text: "Hello", error: nil, sources: [source]))
@@ -121,7 +125,7 @@ import TurboStream
         let broadcaster = RecordingBroadcaster(), live = LiveAnswers()
         live.start(9, thread: 1)
         let page = PageAnswer(id: 9, stream: "s", broadcaster: broadcaster, live: live, interval: .zero)
-        page.text("Partial", delta: "Partial")
+        page.text(AnswerText("Partial"), delta: "Partial")
         page.finished(AnswerOutcome(status: .error, text: "Partial", error: "The answer was cut off.", sources: []))
         let after = broadcaster.frames.last!.envelopes.first { $0.action == .after }!
         #expect(after.html.contains("role=\"alert\">The answer was cut off.</p>"))
@@ -142,9 +146,11 @@ import TurboStream
         live.start(5, thread: 1)
         let page = PageAnswer(id: 5, stream: "s", broadcaster: broadcaster, live: live, interval: .zero)
         var text = ""
+        let answer = AnswerText()
         for word in words {
             text += word
-            page.text(text, delta: word)
+            answer.append(word)
+            page.text(answer, delta: word)
         }
         let contentFrames = broadcaster.frames
         page.finished(AnswerOutcome(status: .complete, text: text, error: nil, sources: []))

@@ -101,6 +101,7 @@ func fixture(name: String, markdown: String, size: Int) -> JSONValue {
     page.found(sources)
     var frames: [JSONValue] = [], expected: [JSONValue] = []
     var text = ""
+    let answer = AnswerText()
     func take(_ render: String) {
         for frame in recorder.frames[frames.count...] {
             frames.append(.string(StreamEnvelope.render(frame)))
@@ -109,7 +110,8 @@ func fixture(name: String, markdown: String, size: Int) -> JSONValue {
     }
     for piece in pieces(markdown, of: size) {
         text += piece
-        page.text(text, delta: piece)
+        answer.append(piece)
+        page.text(answer, delta: piece)
         take(Markup.answerHTML(PageAnswer.renderable(text), message: 5, sources: sources))
     }
     page.finished(AnswerOutcome(status: .complete, text: text, error: nil, sources: sources))
