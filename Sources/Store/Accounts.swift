@@ -38,11 +38,11 @@ public struct Accounts: Sendable {
     /// The lengths a name may have, in bytes (its characters are ASCII, so also in characters).
     public static let userNameBytes = 1...64
 
-    /// The Store that keeps them.
-    public let store: Store
+    /// The storage that keeps them (a `Store`).
+    public let store: any AccountStorage
 
     /// The accounts in `store`.
-    public init(store: Store) {
+    public init(store: any AccountStorage) {
         self.store = store
     }
 

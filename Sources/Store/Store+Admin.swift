@@ -60,7 +60,7 @@ extension Store {
     /// The questions whose answer found no passage, or whose model answer cited none of the passages it was given
     /// (it said they did not answer), most asked first. Answers without a model (the passages quoted) count only
     /// when nothing was found.
-    public func unansweredQuestions(limit: Int = 200) throws(StoreError) -> [UnansweredQuestion] {
+    public func unansweredQuestions(limit: Int) throws(StoreError) -> [UnansweredQuestion] {
         try withReader { db throws(SQLiteError) in
             try db.query("""
                 WITH unanswered AS (

@@ -152,7 +152,7 @@ extension Store {
     }
 
     /// A session's threads, most recently active first, at most `limit`.
-    public func threads(session: String, limit: Int = 50) throws(StoreError) -> [ThreadRecord] {
+    public func threads(session: String, limit: Int) throws(StoreError) -> [ThreadRecord] {
         try withReader { db throws(SQLiteError) in
             try db.query("""
                 SELECT id, session_id, title, updated_at FROM threads WHERE session_id = ?

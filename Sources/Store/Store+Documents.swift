@@ -191,7 +191,7 @@ extension Store {
     }
 
     /// Counts: documents read (not those that failed), chunks, chunks with an embedding from `model`.
-    public func knowledgeBaseCounts(embeddingModel model: String? = nil) throws(StoreError)
+    public func knowledgeBaseCounts(embeddingModel model: String?) throws(StoreError)
         -> (documents: Int, chunks: Int, embedded: Int)
     {
         try withReader { db throws(SQLiteError) in

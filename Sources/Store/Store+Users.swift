@@ -8,7 +8,7 @@ extension Store {
 
     /// Adds a user with `passwordHash` (a PHC string).
     /// - Throws: `.userExists` when the name is taken in any case; `.database`.
-    func insertUser(name: String, passwordHash: String, isAdmin: Bool) throws(StoreError) -> Account {
+    public func insertUser(name: String, passwordHash: String, isAdmin: Bool) throws(StoreError) -> Account {
         let now = Self.now()
         do {
             return try withConnection { db throws(SQLiteError) -> Account in
@@ -25,7 +25,7 @@ extension Store {
 
     /// Replaces the password hash of the user `name` (any case).
     /// - Throws: `.noSuchUser`; `.database`.
-    func updateUser(name: String, passwordHash: String) throws(StoreError) {
+    public func updateUser(name: String, passwordHash: String) throws(StoreError) {
         try updateUser(name: name, set: "password_hash = ?", passwordHash)
         // A new password ends every sign-in made with the old one (Store+SignIns.swift), on every browser.
         try withConnection { db throws(SQLiteError) in
@@ -35,12 +35,12 @@ extension Store {
 
     /// Makes the user `name` (any case) an administrator or not.
     /// - Throws: `.noSuchUser`; `.database`.
-    func updateUser(name: String, isAdmin: Bool) throws(StoreError) {
+    public func updateUser(name: String, isAdmin: Bool) throws(StoreError) {
         try updateUser(name: name, set: "is_admin = ?", isAdmin ? 1 : 0)
     }
 
     /// Removes the user `name` (any case); whether there was one.
-    func deleteUser(name: String) throws(StoreError) -> Bool {
+    public func deleteUser(name: String) throws(StoreError) -> Bool {
         try withConnection { db throws(SQLiteError) -> Bool in
             try db.run("DELETE FROM users WHERE name = ?", name)
             return db.changes > 0
@@ -48,14 +48,14 @@ extension Store {
     }
 
     /// Every user, by name (case folded).
-    func selectUsers() throws(StoreError) -> [Account] {
+    public func selectUsers() throws(StoreError) -> [Account] {
         try withReader { db throws(SQLiteError) in
             try db.query("SELECT \(Self.accountColumns) FROM users ORDER BY name, id").map(Self.account)
         }
     }
 
     /// The user `name` (any case) and their password hash, or nil.
-    func selectUser(name: String) throws(StoreError) -> (account: Account, passwordHash: String)? {
+    public func selectUser(name: String) throws(StoreError) -> (account: Account, passwordHash: String)? {
         try withReader { db throws(SQLiteError) in
             try db.query("SELECT \(Self.accountColumns), password_hash FROM users WHERE name = ?", name).first.map {
                 (Self.account($0), $0[5].string ?? "")
