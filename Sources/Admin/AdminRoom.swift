@@ -13,7 +13,7 @@ public struct AdminRoom: AdminPages {
     /// One line of the model check: whether it passed, and what it found.
     public typealias ModelFinding = (passed: Bool, text: String)
 
-    let store: Store
+    let store: any AdminStorage
     /// The documents folder (`--docs`), if there is one.
     let folder: String?
     /// Whether the built-in accounts are managed here (not in proxy mode, where the proxy knows the people).
@@ -24,7 +24,7 @@ public struct AdminRoom: AdminPages {
     let testModel: @Sendable () -> [ModelFinding]
     let logger: Logger
 
-    public init(store: Store, folder: String?, managesAccounts: Bool, modelSettings: [(label: String, value: String)],
+    public init(store: any AdminStorage, folder: String?, managesAccounts: Bool, modelSettings: [(label: String, value: String)],
                 testModel: @escaping @Sendable () -> [ModelFinding], logger: Logger) {
         self.store = store
         self.folder = folder

@@ -117,7 +117,7 @@ public struct AnswerJob: Sendable {
     public var message: Int64
     public var thread: Int64
     public var question: String
-    public var store: Store
+    public var store: any ConversationStorage
     public var retriever: Retriever
     public var answerer: any Answerer
     /// The model's name, saved with the answer (nil: the passages answer, no model).
@@ -125,7 +125,7 @@ public struct AnswerJob: Sendable {
     public var configuration: ChatConfiguration
     public var logger: Logger
 
-    public init(message: Int64, thread: Int64, question: String, store: Store, retriever: Retriever,
+    public init(message: Int64, thread: Int64, question: String, store: any ConversationStorage, retriever: Retriever,
                 answerer: any Answerer, model: String?, configuration: ChatConfiguration, logger: Logger) {
         self.message = message
         self.thread = thread

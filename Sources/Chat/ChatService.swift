@@ -19,7 +19,7 @@ internal import Words
 
 /// Answers questions asked over the socket and keeps every page that follows a thread up to date.
 public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendable {
-    let store: Store
+    let store: any ConversationStorage
     let retriever: Retriever
     let answerer: any Answerer
     let model: String?
@@ -56,7 +56,7 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
     ///   - model: the model's name, saved with each answer; nil when `answerer` quotes passages (no model).
     ///   - streamNames: signs the stream names put in the page (the server's, from the same secret).
     ///   - metrics: where answers, the model's latency and errors, and refused questions are counted; nil: nowhere.
-    public init(store: Store, retriever: Retriever, answerer: any Answerer, model: String?, broadcaster: any Broadcaster,
+    public init(store: any ConversationStorage, retriever: Retriever, answerer: any Answerer, model: String?, broadcaster: any Broadcaster,
                 streamNames: any StreamNameSigner, configuration: ChatConfiguration = ChatConfiguration(),
                 metrics: MetricsRegistry? = nil, logger: Logger = Logger(label: "quarry.chat")) {
         self.store = store

@@ -16,7 +16,7 @@ public import Words
 
 /// Makes the reading pages (`/documents/…`) from the store, on the server's reading thread.
 public final class ReadingRoom: DocumentPages {
-    let store: Store
+    let store: any ConversationStorage
     /// The documents folder being served, whose files may be opened; nil: originals are never offered.
     let folder: String?
 
@@ -28,7 +28,7 @@ public final class ReadingRoom: DocumentPages {
         static let bytes = 512 * 1024
     }
 
-    public init(store: Store, folder: String?) {
+    public init(store: any ConversationStorage, folder: String?) {
         self.store = store
         self.folder = folder.map { OriginalFile.resolvedFolder($0) ?? $0 }
     }

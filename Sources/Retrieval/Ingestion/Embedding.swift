@@ -13,7 +13,7 @@ public struct EndpointEmbedder: Embedder {
     public func embed(_ texts: [String]) async throws -> [[Float]] { try await client.embeddings(texts) }
 }
 
-extension Store {
+extension KnowledgeStorage {
     /// Gives every chunk without an embedding from `embedder.model` one, `batch` texts per request. Returns how
     /// many were embedded. Stops at the first failure (what was stored stays; the next run resumes).
     public func embedPendingChunks(with embedder: any Embedder, batch: Int = 32,

@@ -43,7 +43,7 @@ public enum IngestEvent: Sendable, Equatable {
 
 /// Reads documents into the store. Synchronous and blocking (file I/O, SQLite, converters): run it on its own thread.
 public struct Ingester: Sendable {
-    public let store: Store
+    public let store: any KnowledgeStorage
     public let reader: DocumentReader
     /// Text files (Markdown, reST, HTML, plain text) larger than this are skipped: a 50 MB "document" of text is a
     /// log or a data dump, not a manual.
@@ -55,7 +55,7 @@ public struct Ingester: Sendable {
     /// The most bytes of read documents waiting between the reading and the storing thread.
     public var pipelineBytes = 8 << 20
 
-    public init(store: Store, reader: DocumentReader = DocumentReader(), maxFileBytes: Int = 20 << 20,
+    public init(store: any KnowledgeStorage, reader: DocumentReader = DocumentReader(), maxFileBytes: Int = 20 << 20,
                 maxPackedFileBytes: Int = 200 << 20) {
         self.store = store
         self.reader = reader
@@ -193,7 +193,7 @@ public struct Ingester: Sendable {
 
     /// Changes waiting for their transaction, and the events to report once it commits.
     private struct Batch {
-        let store: Store
+        let store: any KnowledgeStorage
         let limits: BatchLimits
         var summary = IngestSummary()
         private var changes: [DocumentChange] = []
@@ -201,7 +201,7 @@ public struct Ingester: Sendable {
         private var bytes = 0
         private var started = ContinuousClock.now
 
-        init(store: Store, limits: BatchLimits) {
+        init(store: any KnowledgeStorage, limits: BatchLimits) {
             self.store = store
             self.limits = limits
         }

@@ -24,7 +24,7 @@ internal import Store
 
 /// Lexical search: the question's words against the full-text index.
 struct LexicalSearch: Sendable {
-    let store: Store
+    let store: any KnowledgeStorage
     let weights: (title: Double, headings: Double, body: Double)
     /// How many chunks the rare words may match before the next word counts as common.
     let budget: Int
@@ -39,7 +39,7 @@ struct LexicalSearch: Sendable {
         var counts: [String: Int]
     }
 
-    init(store: Store, weights: (title: Double, headings: Double, body: Double), budget: Int) {
+    init(store: any KnowledgeStorage, weights: (title: Double, headings: Double, body: Double), budget: Int) {
         self.store = store
         self.weights = weights
         self.budget = budget

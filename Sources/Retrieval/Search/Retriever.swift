@@ -63,13 +63,13 @@ public struct RetrievalConfiguration: Sendable {
 
 /// Finds the passages that answer a question.
 public final class Retriever: Sendable {
-    public let store: Store
+    public let store: any KnowledgeStorage
     public let embedder: (any Embedder)?
     public let configuration: RetrievalConfiguration
     private let lexical: LexicalSearch
     private let vectors: VectorCache
 
-    public init(store: Store, embedder: (any Embedder)? = nil, configuration: RetrievalConfiguration = RetrievalConfiguration()) {
+    public init(store: any KnowledgeStorage, embedder: (any Embedder)? = nil, configuration: RetrievalConfiguration = RetrievalConfiguration()) {
         self.store = store
         self.embedder = embedder
         self.configuration = configuration

@@ -4,10 +4,10 @@ internal import Locking
 internal import Store
 
 final class VectorCache: Sendable {
-    private let store: Store
+    private let store: any KnowledgeStorage
     private let cached = Locked<(model: String, generation: Int64, index: VectorIndex)?>(nil)
 
-    init(store: Store) { self.store = store }
+    init(store: any KnowledgeStorage) { self.store = store }
 
     /// The index of `model`'s vectors as the store holds them now.
     func index(model: String) throws(StoreError) -> VectorIndex {
