@@ -1,6 +1,8 @@
 // Store: Quarry's SQLite database (one file, WAL): its schema and migrations, settings, the server secret,
 // conversations, built-in accounts (`Accounts`), and the knowledge base (documents, chunks, their full-text index and
-// embeddings).
+// embeddings). It implements the storage protocols of `Storage/` (`ConversationStorage`, `KnowledgeStorage`,
+// `AdminStorage`), which Chat, Retrieval and Admin take instead of this class; what is SQLite's own (opening,
+// migrations, backup, what the doctor reads) stays here.
 //
 // Threading: SQLite's rule is one connection per owner. A `Store` owns two: the writer, used inside `lock` (one
 // writer at a time, as SQLite allows), and a reader for queries, inside `readLock`, so that a search is never held

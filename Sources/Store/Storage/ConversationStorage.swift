@@ -37,8 +37,8 @@ public protocol ConversationStorage: Sendable {
     /// commit; kept HTML made by a renderer other than `renderer` is left out.
     func threadPage(_ thread: Int64, before: Int64?, exchanges: Int, renderer: Int64) throws(StoreError) -> ThreadPage
 
-    /// Keeps the HTML of ended answers' text made by `renderer`; an answer whose text is no longer `content`
-    /// keeps nothing.
+    /// Keeps the HTML of ended answers' text made by `renderer`, in one transaction; an answer still streaming, or
+    /// whose text is no longer `content` (a retry, an end meanwhile), keeps nothing.
     func keepContentHTML(_ renders: [(message: Int64, content: String, html: String)], renderer: Int64)
         throws(StoreError)
 
@@ -49,7 +49,7 @@ public protocol ConversationStorage: Sendable {
     /// The question an answer answers: the last question before it in its thread.
     func question(answeredBy message: Int64) throws(StoreError) -> MessageRecord?
 
-    /// Marks an answer's job running.
+    /// Marks an answer's job running, counting the attempt.
     func jobStarted(message: Int64) throws(StoreError)
 
     /// Saves an answer's text and thinking so far (status unchanged), waiting for the database if it is busy.
