@@ -26,9 +26,9 @@ extension Store {
     /// Replaces the password hash of the user `name` (any case).
     /// - Throws: `.noSuchUser`; `.database`.
     public func updateUser(name: String, passwordHash: String) throws(StoreError) {
-        try updateUser(name: name, set: "password_hash = ?", passwordHash)
-        // A new password ends every sign-in made with the old one (Store+SignIns.swift), on every browser.
-        try withConnection { db throws(SQLiteError) in
+        // A new password ends every sign-in made with the old one (Store+SignIns.swift), on every browser, in the same
+        // transaction: no moment, and no crash between two writes, leaves the old sign-ins beside the new password.
+        try updateUser(name: name, set: "password_hash = ?", passwordHash) { db throws(SQLiteError) in
             try db.run("DELETE FROM sign_ins WHERE user_id = (SELECT id FROM users WHERE name = ?)", name)
         }
     }
@@ -63,12 +63,18 @@ extension Store {
         }
     }
 
-    /// Sets `assignment` (one column, one `?`) and `updated_at` on the user `name`.
-    private func updateUser(name: String, set assignment: String, _ value: some SQLiteBindable) throws(StoreError) {
+    /// Sets `assignment` (one column, one `?`) and `updated_at` on the user `name`, and runs `alsoChange` in the same
+    /// transaction when the user exists.
+    private func updateUser(name: String, set assignment: String, _ value: some SQLiteBindable,
+                            alsoChange: (Connection) throws(SQLiteError) -> Void = { _ in }) throws(StoreError) {
         let now = Self.now()
         let found = try withConnection { db throws(SQLiteError) -> Bool in
-            try db.run("UPDATE users SET \(assignment), updated_at = ? WHERE name = ?", value, now, name)
-            return db.changes > 0
+            try db.transaction(wrappingErrors: { $0 }) { () throws(SQLiteError) -> Bool in
+                try db.run("UPDATE users SET \(assignment), updated_at = ? WHERE name = ?", value, now, name)
+                guard db.changes > 0 else { return false }
+                try alsoChange(db)
+                return true
+            }
         }
         guard found else { throw .noSuchUser(name) }
     }

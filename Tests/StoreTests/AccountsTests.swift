@@ -62,6 +62,28 @@ import Testing
         }
     }
 
+    @Test func aNewPasswordAndTheEndOfTheOldSignInsAreOneChange() throws {
+        try withTemporaryDirectory { folder in
+            let store = try Store(path: "\(folder)/quarry.db")
+            let accounts = Accounts(store: store)
+            try accounts.add(name: "ada", password: Self.password)
+            try store.recordSignIn(session: "s1", account: "ada")
+            // The sign-ins' removal fails (a trigger another connection made): the new password must not be kept
+            // beside the old sign-ins.
+            try Connection(path: "\(folder)/quarry.db").execute(
+                "CREATE TRIGGER refuse_sign_out BEFORE DELETE ON sign_ins BEGIN SELECT RAISE(ABORT, 'refused'); END")
+            #expect(throws: StoreError.self) {
+                try accounts.setPassword(name: "ada", password: Array("new passphrase".utf8))
+            }
+            #expect(accounts.verify(name: "ada", password: Self.password)?.name == "ada")
+            #expect(try store.currentSignIns().map(\.session) == ["s1"])
+            try Connection(path: "\(folder)/quarry.db").execute("DROP TRIGGER refuse_sign_out")
+            try accounts.setPassword(name: "ada", password: Array("new passphrase".utf8))
+            #expect(accounts.verify(name: "ada", password: Array("new passphrase".utf8))?.name == "ada")
+            #expect(try store.currentSignIns().isEmpty)
+        }
+    }
+
     @Test func adminCanBeGrantedAndTaken() throws {
         try withTemporaryDirectory { folder in
             let accounts = Accounts(store: try Store(path: "\(folder)/quarry.db"))

@@ -9,7 +9,8 @@ public protocol AccountStorage: Sendable {
     /// - Throws: `.userExists` when the name is taken in any case.
     func insertUser(name: String, passwordHash: String, isAdmin: Bool) throws(StoreError) -> Account
 
-    /// Replaces the password hash of the user `name`, and ends every sign-in made with the old password.
+    /// Replaces the password hash of the user `name`, and ends every sign-in made with the old password, as one change
+    /// (both or neither).
     /// - Throws: `.noSuchUser`.
     func updateUser(name: String, passwordHash: String) throws(StoreError)
 
