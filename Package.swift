@@ -119,7 +119,7 @@ let package = Package(
         .target(name: "LLM", dependencies: ["Curl", "JSON", "Locking", "TextLines"], swiftSettings: fuzzedSwiftSettings),
         .target(
             name: "Store",
-            dependencies: ["SQLite", "Crypto", "Locking", "Argon2"],
+            dependencies: ["SQLite", "Postgres", "Crypto", "Locking", "Argon2"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -280,6 +280,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Argon2", "TestSupport"], swiftSettings: swiftSettings),
+        // The storage protocols' behaviour, each test run on both implementations: SQLite and PostgreSQL.
+        .testTarget(name: "StorageTests", dependencies: ["Store", "Postgres", "Locking", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "FuzzTests", dependencies: ["FuzzHarness", "TestSupport"], exclude: ["Crashes"],
                     swiftSettings: swiftSettings),
         .testTarget(

@@ -1,4 +1,5 @@
 public import Argon2
+public import Postgres
 public import SQLite
 
 /// Why the store could not do what was asked. `description` is written for the person running the box;
@@ -12,6 +13,11 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     case migrationFailed(path: String, cause: SQLiteError)
     /// A read or write failed.
     case database(SQLiteError)
+    /// The PostgreSQL database at `place` was migrated by a newer Quarry: it has had `version` migrations, this
+    /// Quarry knows `supported`.
+    case newerPostgresDatabase(place: String, version: Int, supported: Int)
+    /// A PostgreSQL database (`PostgresStore`) could not be reached, set up, read or written.
+    case postgres(PostgresError)
     /// `QUARRY_SECRET` is set but shorter than `Store.minimumSecretLength` bytes.
     case secretTooShort(byteCount: Int)
     /// The system's random generator failed, so no server secret could be made.
@@ -39,6 +45,11 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
                     + "It was left as it was.", cause)
         case .database(let cause):
             Self.explain("The database could not be read or written: \(cause.message).", cause)
+        case .postgres(let cause):
+            cause.message
+        case .newerPostgresDatabase(let place, let version, let supported):
+            "The PostgreSQL database at \(place) was set up by a newer version of Quarry (schema version \(version); "
+                + "this version understands up to \(supported)). Run the newer Quarry on every host."
         case .secretTooShort(let byteCount):
             "QUARRY_SECRET must be at least \(Store.minimumSecretLength) bytes (it has \(byteCount)). "
                 + "Use a long random value, e.g. the output of `openssl rand -hex 32`, or unset it to let Quarry "
@@ -62,13 +73,14 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     public var cause: SQLiteError? {
         switch self {
         case .cannotOpen(_, let cause), .migrationFailed(_, let cause), .database(let cause): cause
-        case .newerDatabase, .secretTooShort, .randomUnavailable, .invalidUserName, .userExists, .noSuchUser, .password:
+        case .newerDatabase, .postgres, .newerPostgresDatabase, .secretTooShort, .randomUnavailable, .invalidUserName, .userExists, .noSuchUser, .password:
             nil
         }
     }
 
     /// `description` followed by the SQLite error's codes and SQL, for the log.
     public var logDescription: String {
+        if case .postgres(let cause) = self { return "\(description) (\(cause))" }
         guard let cause else { return description }
         return "\(description) (\(cause))"
     }

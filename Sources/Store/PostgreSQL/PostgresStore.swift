@@ -1,0 +1,112 @@
+// PostgresStore: Quarry's storage in a PostgreSQL database, for several hosts sharing one (docs/many-hosts.md,
+// docs/postgres.md). It implements the same storage protocols as `Store` (SQLite) with the same behaviour, which
+// `Tests/StorageTests` checks by running every test on both.
+//
+// Threading: a `PostgresConnection` has one owner at a time. A PostgresStore owns two, as `Store` does: the writer,
+// used inside `lock`, and a reader inside `readLock`, so a long write never holds up a read. Several hosts, each with
+// its own PostgresStore, share the database; PostgreSQL's transactions keep each requirement whole between them.
+internal import Locking
+public import Postgres
+
+/// Quarry's database on a PostgreSQL server: connected to and migrated in `init`.
+///
+///     let store = try PostgresStore(PostgresConfiguration(url: "postgresql://quarry@db.internal/quarry"))
+///     let threads = try store.threads(session: id)
+public final class PostgresStore: @unchecked Sendable {
+    /// The server, database and time limits.
+    public let configuration: PostgresConfiguration
+
+    // `lock` owns `writer` and `readLock` owns `reader`: each is only touched inside its lock.
+    private let lock = Lock()
+    private let writer: PostgresConnection
+    private let readLock = Lock()
+    private let reader: PostgresConnection
+
+    /// Connects twice (a writer and a reader) and brings the schema up to date. Several hosts starting at once take
+    /// turns: the migrations run under an advisory lock, each in a transaction.
+    /// - Throws: `.postgres` when the server cannot be reached or refuses; `.newerPostgresDatabase` when a newer
+    ///   Quarry migrated it (left untouched).
+    public init(_ configuration: PostgresConfiguration) throws(StoreError) {
+        self.configuration = configuration
+        do {
+            writer = try PostgresConnection(configuration)
+            try PostgresSchema.migrate(writer, place: configuration.place)
+            reader = try PostgresConnection(configuration)
+        } catch let error as StoreError {
+            throw error
+        } catch let error as PostgresError {
+            throw .postgres(error)
+        } catch {
+            throw .postgres(PostgresError(.statement, "\(error)"))
+        }
+    }
+
+    /// How many migrations this Quarry's PostgreSQL schema has had (`quarry_schema`'s latest version).
+    public static var schemaVersion: Int { PostgresSchema.latestVersion }
+
+    /// The value stored under `key` in `settings`, or nil.
+    public func setting(_ key: String) throws(StoreError) -> [UInt8]? {
+        try withReader { db throws(PostgresError) in
+            try db.query("SELECT value FROM settings WHERE key = $1", key).first?[0].bytes
+        }
+    }
+
+    /// Stores `value` under `key` in `settings`, replacing any earlier value.
+    public func setSetting(_ key: String, _ value: [UInt8]) throws(StoreError) {
+        try withWriter { db throws(PostgresError) in
+            try db.run("""
+                INSERT INTO settings (key, value) VALUES ($1, $2)
+                ON CONFLICT (key) DO UPDATE SET value = excluded.value
+                """, key, value)
+        }
+    }
+
+    // MARK: Connections
+
+    /// Runs `body` on the reading connection under its lock, reporting PostgreSQL's errors as `StoreError.postgres`.
+    func withReader<Result>(_ body: (PostgresConnection) throws(PostgresError) -> Result) throws(StoreError) -> Result {
+        try readLock.withLock { () throws(StoreError) -> Result in
+            do throws(PostgresError) { return try body(reader) } catch { throw .postgres(error) }
+        }
+    }
+
+    /// Runs `body` on the writing connection under its lock, reporting PostgreSQL's errors as `StoreError.postgres`.
+    func withWriter<Result>(_ body: (PostgresConnection) throws(PostgresError) -> Result) throws(StoreError) -> Result {
+        try lock.withLock { () throws(StoreError) -> Result in
+            do throws(PostgresError) { return try body(writer) } catch { throw .postgres(error) }
+        }
+    }
+
+    /// Runs `body` in one transaction on the writing connection, running it again (up to three times in all) when
+    /// PostgreSQL ends it with a serialization failure or a deadlock, which another host's transaction can cause.
+    func inTransaction<Result>(
+        _ isolation: PostgresConnection.Isolation = .readCommitted,
+        _ body: (PostgresConnection) throws(PostgresError) -> Result
+    ) throws(StoreError) -> Result {
+        try withWriter { db throws(PostgresError) in
+            var attempt = 1
+            while true {
+                do throws(PostgresError) {
+                    return try db.transaction(isolation, wrappingErrors: { $0 }) { () throws(PostgresError) -> Result in
+                        try body(db)
+                    }
+                } catch where error.isRetryable && attempt < 3 {
+                    attempt += 1
+                }
+            }
+        }
+    }
+
+    /// Runs `body` as one consistent read (a repeatable-read, read-only transaction) on the reading connection: every
+    /// statement in it sees the database as of the same moment.
+    func inSnapshot<Result>(_ body: (PostgresConnection) throws(PostgresError) -> Result) throws(StoreError) -> Result {
+        try withReader { db throws(PostgresError) in
+            try db.transaction(.repeatableRead, wrappingErrors: { $0 }) { () throws(PostgresError) -> Result in
+                try body(db)
+            }
+        }
+    }
+
+    /// The current time in seconds since 1970, as `Store` records it.
+    static func now() -> Int64 { Store.now() }
+}

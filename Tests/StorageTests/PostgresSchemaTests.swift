@@ -1,0 +1,73 @@
+// The PostgreSQL schema's migrations: applied once, safe when several hosts start together, and a database set up by
+// a newer Quarry left alone with a sentence saying so.
+import Locking
+import Postgres
+import Store
+import Testing
+import TestSupport
+
+@Suite(.enabled(if: TestPostgres.isAvailable, "PostgreSQL's server binaries are not installed here (tools/test installs them)"))
+struct PostgresSchemaTests {
+    @Test func aSecondHostFindsTheSchemaReadyAndItsSettingsShared() throws {
+        let url = try TestPostgres.shared().createDatabase()
+        let first = try PostgresStore(PostgresConfiguration(url: url))
+        try first.setSetting("theme", Array("dark".utf8))
+        let second = try PostgresStore(PostgresConfiguration(url: url))
+        #expect(try second.setting("theme") == Array("dark".utf8))
+        let versions = try PostgresConnection(PostgresConfiguration(url: url)).query("SELECT count(*) FROM quarry_schema")
+        #expect(versions.first?[0].int == PostgresStore.schemaVersion)
+    }
+
+    @Test func hostsStartingTogetherMigrateOnce() throws {
+        let url = try TestPostgres.shared().createDatabase()
+        let results = Locked<[String]>([])
+        let threads = (0..<4).compactMap { _ in
+            spawnThread {
+                do {
+                    _ = try PostgresStore(PostgresConfiguration(url: url))
+                    results.withLock { $0.append("ok") }
+                } catch {
+                    results.withLock { $0.append("\(error)") }
+                }
+            }
+        }
+        threads.forEach { $0.join() }
+        #expect(results.current.sorted() == ["ok", "ok", "ok", "ok"])
+        let rows = try PostgresConnection(PostgresConfiguration(url: url)).query("SELECT version FROM quarry_schema ORDER BY version")
+        #expect(rows.map { $0[0].int } == (1...PostgresStore.schemaVersion).map { $0 })
+    }
+
+    @Test func aDatabaseFromANewerQuarryIsLeftAlone() throws {
+        let url = try TestPostgres.shared().createDatabase()
+        _ = try PostgresStore(PostgresConfiguration(url: url))
+        let db = try PostgresConnection(PostgresConfiguration(url: url))
+        try db.run("INSERT INTO quarry_schema (version, name, applied_at) VALUES ($1, 'from the future', 0)",
+                   PostgresStore.schemaVersion + 1)
+        let configuration = try PostgresConfiguration(url: url)
+        do throws(StoreError) {
+            _ = try PostgresStore(configuration)
+            Issue.record("a newer schema was accepted")
+        } catch {
+            guard case .newerPostgresDatabase(_, let version, let supported) = error else {
+                Issue.record("unexpected \(error)")
+                return
+            }
+            #expect(version == PostgresStore.schemaVersion + 1 && supported == PostgresStore.schemaVersion)
+            #expect(error.description.contains("newer version of Quarry"))
+            #expect(!error.description.contains(TestPostgres.password))
+        }
+    }
+
+    @Test func anUnreachableServerIsOneSentence() throws {
+        let port = try freeLoopbackPort()
+        let configuration = try PostgresConfiguration(
+            url: "postgresql://quarry:\(TestPostgres.password)@127.0.0.1:\(port)/quarry", connectTimeout: .seconds(2))
+        do throws(StoreError) {
+            _ = try PostgresStore(configuration)
+            Issue.record("connected to nothing")
+        } catch {
+            #expect(error.description.contains("127.0.0.1:\(port)"))
+            #expect(!error.description.contains(TestPostgres.password))
+        }
+    }
+}
