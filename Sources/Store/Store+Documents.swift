@@ -47,6 +47,11 @@ public func pageLabel(_ pages: ClosedRange<Int>?) -> String? {
     return pages.count == 1 ? "p. \(pages.lowerBound)" : "pp. \(pages.lowerBound)–\(pages.upperBound)"
 }
 
+/// A heading path as stored (joined with `headingSeparator`), outermost first; empty for none.
+func headingPath(_ stored: String) -> [String] {
+    stored.isEmpty ? [] : stored.split(separator: headingSeparator).map(String.init)
+}
+
 /// The pages stored as a first and last page (either may be NULL), as a range.
 func pageRange(first: Int?, last: Int?) -> ClosedRange<Int>? {
     guard let first, first > 0 else { return nil }

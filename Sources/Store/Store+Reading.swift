@@ -58,7 +58,7 @@ extension Store {
                 let headings = row[2].string ?? ""
                 return ReadableChunk(
                     id: row[0].int64 ?? 0, ordinal: row[1].int ?? 0,
-                    headingPath: headings.isEmpty ? [] : headings.split(separator: headingSeparator).map(String.init),
+                    headingPath: headingPath(headings),
                     text: row[3].string ?? "", pages: pageRange(first: row[4].int, last: row[5].int))
             }
         }

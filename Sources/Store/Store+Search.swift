@@ -73,7 +73,7 @@ extension Store {
                 let record = ChunkRecord(
                     id: row[0].int64 ?? 0, documentID: row[1].int64 ?? 0, documentPath: row[2].string ?? "",
                     documentTitle: row[3].string ?? "",
-                    headingPath: headings.isEmpty ? [] : headings.split(separator: headingSeparator).map(String.init),
+                    headingPath: headingPath(headings),
                     text: row[5].string ?? "", pages: pageRange(first: row[6].int, last: row[7].int))
                 byID[record.id] = record
             }

@@ -71,3 +71,33 @@ struct PostgresSchemaTests {
         }
     }
 }
+
+@Suite(.enabled(if: TestPostgres.isAvailable, "PostgreSQL's server binaries are not installed here (tools/test installs them)"))
+struct PostgresLockTests {
+    @Test func aCheckpointNeverWaitsForAnotherHostsLockOnTheAnswer() throws {
+        let url = try TestPostgres.shared().createDatabase()
+        let store = try PostgresStore(PostgresConfiguration(url: url))
+        let exchange = try #require(try store.startExchange(session: "s", thread: nil, title: "t", question: "q"))
+        let other = try PostgresConnection(PostgresConfiguration(url: url))
+        try other.execute("BEGIN")
+        _ = try other.query("SELECT id FROM messages WHERE id = $1 FOR UPDATE", exchange.answer)
+        // The row is locked by another transaction: the optional checkpoint gives up at once, saving nothing.
+        #expect(try store.checkpointIfFree(message: exchange.answer, content: "text", thinking: "") == false)
+        #expect(try store.message(exchange.answer)?.content == "")
+        try other.execute("COMMIT")
+        #expect(try store.checkpointIfFree(message: exchange.answer, content: "text", thinking: ""))
+        #expect(try store.message(exchange.answer)?.content == "text")
+    }
+
+    @Test func aRestartedServerCostsOneFailedCallAndTheNextOneWorks() throws {
+        let server = try TestPostgres()
+        let store = try PostgresStore(PostgresConfiguration(url: server.createDatabase()))
+        let exchange = try #require(try store.startExchange(session: "s", thread: nil, title: "t", question: "q"))
+        try server.restart()
+        // The first call on each connection meets the lost connection and says so; it is not sent again.
+        _ = try? store.message(exchange.answer)
+        _ = try? store.checkpoint(message: exchange.answer, content: "after the restart", thinking: "")
+        try store.checkpoint(message: exchange.answer, content: "after the restart", thinking: "")
+        #expect(try store.message(exchange.answer)?.content == "after the restart")
+    }
+}

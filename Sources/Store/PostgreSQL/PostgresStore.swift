@@ -77,6 +77,25 @@ public final class PostgresStore: @unchecked Sendable {
         }
     }
 
+    /// Runs `body` in a transaction on the writing connection if no other write of this store is in progress, with
+    /// row locks not waited for (`lock_timeout` 1 ms); nil when either is held, and nothing was changed.
+    func inTransactionIfFree<Result>(_ body: (PostgresConnection) throws(PostgresError) -> Result)
+        throws(StoreError) -> Result?
+    {
+        do throws(PostgresError) {
+            return try lock.withLockIfAvailable { () throws(PostgresError) -> Result in
+                try writer.transaction(wrappingErrors: { $0 }) { () throws(PostgresError) -> Result in
+                    try writer.execute("SET LOCAL lock_timeout = '1ms'")
+                    return try body(writer)
+                }
+            }
+        } catch where error.sqlState == .lockNotAvailable {
+            return nil
+        } catch {
+            throw .postgres(error)
+        }
+    }
+
     /// Runs `body` in one transaction on the writing connection, running it again (up to three times in all) when
     /// PostgreSQL ends it with a serialization failure or a deadlock, which another host's transaction can cause.
     func inTransaction<Result>(
