@@ -27,7 +27,7 @@ final class AccountSignIns: SignIns {
     /// Checks a name and password. Blocks for a hash's time, or the directory's round trips.
     typealias Verify = @Sendable (_ name: String, _ password: [UInt8]) -> Verified
 
-    private let store: Store
+    private let store: any SignInStorage
     private let verify: Verify
     private let logger: Logger
     /// The sign-ins by browser session, and how many times this process changed them (a reload read before a
@@ -36,7 +36,7 @@ final class AccountSignIns: SignIns {
     private let task = Locked<Task<Void, Never>?>(nil)
 
     /// Checks against the built-in accounts of `store` (argon2id; an unknown name costs a hash too).
-    static func verifier(store: Store) -> Verify {
+    static func verifier(store: any AccountStorage) -> Verify {
         let accounts = Accounts(store: store)
         return { name, password in
             accounts.verify(name: name, password: password).map { .account(Person(name: $0.name, isAdmin: $0.isAdmin)) }
@@ -63,7 +63,7 @@ final class AccountSignIns: SignIns {
 
     /// In ldap mode: a name with a built-in account (an admin added with `quarry user add`, which works in every
     /// mode) is checked against it, every other name against the directory.
-    static func verifier(store: Store, thenDirectory directory: Directory, logger: Logger) -> Verify {
+    static func verifier(store: any AccountStorage, thenDirectory directory: Directory, logger: Logger) -> Verify {
         let accounts = Accounts(store: store), account = verifier(store: store)
         let person = verifier(directory: directory, logger: logger)
         return { name, password in
@@ -72,7 +72,7 @@ final class AccountSignIns: SignIns {
     }
 
     /// Sign-ins as the database has them now; `start` keeps them in step.
-    init(store: Store, verify: @escaping Verify, logger: Logger) throws(StoreError) {
+    init(store: any SignInStorage, verify: @escaping Verify, logger: Logger) throws(StoreError) {
         self.store = store
         self.verify = verify
         self.logger = logger

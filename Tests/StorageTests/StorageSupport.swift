@@ -16,8 +16,11 @@ enum Backend: String, Sendable, CustomTestStringConvertible {
     var testDescription: String { rawValue }
 }
 
+/// The storage protocols both implementations conform to so far.
+typealias TestedStorage = ConversationStorage & AccountStorage & SignInStorage
+
 /// Runs `body` with a new, empty storage of `backend`'s kind.
-func withStorage<Result>(_ backend: Backend, _ body: (any ConversationStorage & AccountStorage) throws -> Result)
+func withStorage<Result>(_ backend: Backend, _ body: (any TestedStorage) throws -> Result)
     throws -> Result
 {
     switch backend {
@@ -29,7 +32,7 @@ func withStorage<Result>(_ backend: Backend, _ body: (any ConversationStorage & 
 }
 
 /// A second storage on the same database (file or server) as `storage`: another host, or another process.
-func openAgain(_ storage: any ConversationStorage & AccountStorage) throws -> any ConversationStorage & AccountStorage {
+func openAgain(_ storage: any TestedStorage) throws -> any TestedStorage {
     if let store = storage as? Store { return try Store(path: store.path) }
     if let store = storage as? PostgresStore { return try PostgresStore(store.configuration) }
     throw StorageTestError("no second connection for \(type(of: storage))")

@@ -108,7 +108,7 @@ extension PostgresStore {
 
     /// Every sign-in still valid: younger than `SignInRecord.lifetime` (older ones are deleted on the way); a built-in
     /// account's with its name and admin flag as they are now.
-    public func currentSignIns(now: Int64? = nil) throws(StoreError) -> [SignInRecord] {
+    public func currentSignIns(now: Int64?) throws(StoreError) -> [SignInRecord] {
         let cutoff = (now ?? Self.now()) - SignInRecord.lifetime
         return try inTransaction { db throws(PostgresError) -> [SignInRecord] in
             try db.run("DELETE FROM sign_ins WHERE created_at < $1", cutoff)
