@@ -4,22 +4,22 @@
 // not been seen for as long. A thread with an answer still streaming is never removed.
 internal import SQLite
 
-extension Store {
-    /// What one pass of retention removed.
-    public struct RetentionSweep: Sendable, Equatable {
-        public var threads = 0
-        public var sessions = 0
+/// What one pass of retention removed.
+public struct RetentionSweep: Sendable, Equatable {
+    public var threads = 0
+    public var sessions = 0
 
-        public init(threads: Int = 0, sessions: Int = 0) {
-            self.threads = threads
-            self.sessions = sessions
-        }
+    public init(threads: Int = 0, sessions: Int = 0) {
+        self.threads = threads
+        self.sessions = sessions
     }
+}
 
+extension Store {
     /// Removes the threads last updated more than `idle` seconds before `now`, and the sessions with no threads
     /// left that were last seen as long ago (`now`: seconds since 1970, the current time when nil). Works in transactions of at most `batch` threads, so that answers
     /// being saved meanwhile wait at most one short transaction.
-    public func removeIdleConversations(idle: Int64, now: Int64? = nil, batch: Int = 200)
+    public func removeIdleConversations(idle: Int64, now: Int64?, batch: Int)
         throws(StoreError) -> RetentionSweep
     {
         let cutoff = (now ?? Self.now()) - idle

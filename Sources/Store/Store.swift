@@ -9,7 +9,6 @@
 // up by a long write (WAL lets readers see the last commit while a write is in progress). It is `Sendable`, so it
 // can be shared between tasks and threads. Several Stores (or processes) may open the same file; WAL and the busy
 // timeout let them take turns.
-internal import Crypto
 internal import Locking
 #if canImport(Glibc)
 internal import Glibc
@@ -28,9 +27,6 @@ public final class Store: @unchecked Sendable {
     /// 4 KiB; at 8 KiB ingestion's storing thread spends about an eighth less time (half as many page-sized writes
     /// and reads of log and file), and 16 KiB, no faster, held 5 MB more at the peak (docs/retrieval.md).
     static let newDatabasePageSize = 8192
-
-    /// The settings key the generated server secret is stored under.
-    static let serverSecretKey = "server_secret"
 
     /// The database file's path, as given.
     public let path: String
@@ -71,32 +67,6 @@ public final class Store: @unchecked Sendable {
         }
     }
 
-    /// The key that signs sessions and stream names.
-    ///
-    /// When `override` (the value of `QUARRY_SECRET`) is set and not empty, its UTF-8 bytes. Otherwise the secret
-    /// stored in the database, made from 32 random bytes (`SecureRandom.bytes`) and stored the first time, so a
-    /// restart keeps sessions and signed stream names valid. Every Store on the same file gets the same secret.
-    /// - Throws: `.secretTooShort` for an override under `minimumSecretLength` bytes; `.randomUnavailable`;
-    ///   `.database`.
-    public func serverSecret(environment override: String?) throws(StoreError) -> [UInt8] {
-        if let override, !override.isEmpty {
-            let bytes = Array(override.utf8)
-            guard bytes.count >= Self.minimumSecretLength else { throw .secretTooShort(byteCount: bytes.count) }
-            return bytes
-        }
-        if let stored = try setting(Self.serverSecretKey) { return stored }
-        let fresh: [UInt8]
-        do { fresh = try SecureRandom.bytes(Self.minimumSecretLength) } catch { throw .randomUnavailable }
-        return try withConnection { db throws(SQLiteError) in
-            // Read again under the write lock: another Store on this file may have stored one meanwhile.
-            try db.transaction(wrappingErrors: { $0 }) { () throws(SQLiteError) -> [UInt8] in
-                if let stored = try Self.read(Self.serverSecretKey, db) { return stored }
-                try Self.write(Self.serverSecretKey, fresh, db)
-                return fresh
-            }
-        }
-    }
-
     /// The value stored under `key` in `settings`, or nil.
     public func setting(_ key: String) throws(StoreError) -> [UInt8]? {
         try withConnection { db throws(SQLiteError) in try Self.read(key, db) }
@@ -105,6 +75,18 @@ public final class Store: @unchecked Sendable {
     /// Stores `value` under `key` in `settings`, replacing any earlier value.
     public func setSetting(_ key: String, _ value: [UInt8]) throws(StoreError) {
         try withConnection { db throws(SQLiteError) in try Self.write(key, value, db) }
+    }
+
+    /// Stores `value` under `key` unless a value is there already; the value stored afterwards.
+    public func settingKeepingFirst(_ key: String, _ value: [UInt8]) throws(StoreError) -> [UInt8] {
+        try withConnection { db throws(SQLiteError) in
+            // Read again under the write lock: another Store on this file may have stored one meanwhile.
+            try db.transaction(wrappingErrors: { $0 }) { () throws(SQLiteError) -> [UInt8] in
+                if let stored = try Self.read(key, db) { return stored }
+                try Self.write(key, value, db)
+                return value
+            }
+        }
     }
 
     // MARK: Helpers

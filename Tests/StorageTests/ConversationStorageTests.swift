@@ -1,6 +1,9 @@
 // ConversationStorage's requirements, each checked on SQLite and on PostgreSQL: the same calls give the same results,
 // so the chat's job code runs on either.
 import Store
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 import TestSupport
 
@@ -228,6 +231,39 @@ func source(rank: Int, title: String, chunk: Int64? = nil, pages: ClosedRange<In
                                    status: .complete, model: nil, error: nil, sources: [])
             #expect(try storage.message(exchange.answer)?.content == "answered on the other host")
             #expect(try other.threads(session: "s").map(\.id) == [exchange.thread.id])
+        }
+    }
+}
+
+@Suite struct RetentionAndSettingsTests {
+    @Test(arguments: Backend.available)
+    func idleConversationsGoInShortTransactionsAndStreamingOnesStay(backend: Backend) throws {
+        try withStorage(backend) { storage in
+            let start = Int64(time(nil))
+            for index in 0..<7 { _ = try seedThread(storage, exchanges: 1, session: "s\(index % 3)") }
+            let streaming = try #require(try storage.startExchange(session: "busy", thread: nil, title: "t", question: "?"))
+            #expect(try storage.removeIdleConversations(idle: 30 * 86_400, now: start + 10 * 86_400, batch: 2)
+                        == RetentionSweep())
+            #expect(try storage.removeIdleConversations(idle: 30 * 86_400, now: start + 40 * 86_400, batch: 2)
+                        == RetentionSweep(threads: 7, sessions: 3))
+            #expect(try storage.threads(session: "busy").map(\.id) == [streaming.thread.id])
+            #expect(try storage.messages(thread: streaming.thread.id).count == 2)
+        }
+    }
+
+    @Test(arguments: Backend.available)
+    func everyHostGetsTheSameServerSecretAndAnOverrideWins(backend: Backend) throws {
+        try withStorage(backend) { storage in
+            let other = try openAgain(storage)
+            let first = try storage.serverSecret(environment: nil)
+            #expect(first.count == Store.minimumSecretLength)
+            #expect(try other.serverSecret(environment: nil) == first)
+            #expect(try other.serverSecret(environment: "") == first)
+            let override = String(repeating: "k", count: 40)
+            #expect(try storage.serverSecret(environment: override) == Array(override.utf8))
+            #expect(throws: StoreError.secretTooShort(byteCount: 5)) { try storage.serverSecret(environment: "short") }
+            #expect(try storage.settingKeepingFirst("x", [1]) == [1])
+            #expect(try other.settingKeepingFirst("x", [2]) == [1])
         }
     }
 }

@@ -17,7 +17,7 @@ enum Backend: String, Sendable, CustomTestStringConvertible {
 }
 
 /// The storage protocols both implementations conform to so far.
-typealias TestedStorage = ConversationStorage & AccountStorage & SignInStorage
+typealias TestedStorage = ConversationStorage & AccountStorage & SignInStorage & SettingsStorage
 
 /// Runs `body` with a new, empty storage of `backend`'s kind.
 func withStorage<Result>(_ backend: Backend, _ body: (any TestedStorage) throws -> Result)

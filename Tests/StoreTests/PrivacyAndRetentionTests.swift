@@ -57,8 +57,8 @@ import Glibc
             let recent = try Self.exchange(store, db, session: "mixed", daysAgo: 40)
             try db.run("UPDATE threads SET updated_at = ? WHERE id = ?", Int64(time(nil)) - 86_400, recent)
             let stillStreaming = try Self.exchange(store, db, session: "busy", daysAgo: 40, streaming: true)
-            let sweep = try store.removeIdleConversations(idle: 30 * 86_400, batch: 1)
-            #expect(sweep == Store.RetentionSweep(threads: 1, sessions: 1))
+            let sweep = try store.removeIdleConversations(idle: 30 * 86_400, now: nil, batch: 1)
+            #expect(sweep == RetentionSweep(threads: 1, sessions: 1))
             let threads = try db.query("SELECT id FROM threads ORDER BY id").map { $0[0].int64 }
             #expect(threads == [recent, stillStreaming])
             #expect(try db.query("SELECT count(*) FROM messages WHERE thread_id = ?", old).first?[0].int == 0)
@@ -88,8 +88,8 @@ import Glibc
             let store = try Store(path: "\(folder)/quarry.db")
             let db = try Connection(path: "\(folder)/quarry.db")
             for index in 0..<25 { _ = try Self.exchange(store, db, session: "s\(index % 3)", daysAgo: 100) }
-            #expect(try store.removeIdleConversations(idle: 30 * 86_400, batch: 4)
-                    == Store.RetentionSweep(threads: 25, sessions: 3))
+            #expect(try store.removeIdleConversations(idle: 30 * 86_400, now: nil, batch: 4)
+                    == RetentionSweep(threads: 25, sessions: 3))
             #expect(try db.query("SELECT count(*) FROM messages").first?[0].int == 0)
         }
     }

@@ -231,6 +231,32 @@ extension PostgresStore: ConversationStorage {
         }
     }
 
+    public func removeIdleConversations(idle: Int64, now: Int64?, batch: Int) throws(StoreError) -> RetentionSweep {
+        let cutoff = (now ?? Self.now()) - idle
+        var sweep = RetentionSweep()
+        while true {
+            let removed = try withWriter { db throws(PostgresError) -> Int in
+                // SKIP LOCKED: a thread another host is writing right now is left for the next sweep.
+                try db.run("""
+                    DELETE FROM threads WHERE id IN (
+                        SELECT t.id FROM threads AS t
+                        WHERE t.updated_at < $1
+                          AND NOT EXISTS (SELECT 1 FROM messages AS m WHERE m.thread_id = t.id AND m.status = 'streaming')
+                        LIMIT $2 FOR UPDATE SKIP LOCKED)
+                    """, cutoff, max(1, batch))
+            }
+            sweep.threads += removed
+            if removed < max(1, batch) { break }
+        }
+        sweep.sessions = try withWriter { db throws(PostgresError) -> Int in
+            try db.run("""
+                DELETE FROM sessions
+                WHERE last_seen_at < $1 AND NOT EXISTS (SELECT 1 FROM threads WHERE threads.session_id = sessions.id)
+                """, cutoff)
+        }
+        return sweep
+    }
+
     public func removeSession(_ session: String) throws(StoreError) -> Int {
         try inTransaction { db throws(PostgresError) -> Int in
             let threads = try db.run("DELETE FROM threads WHERE session_id = $1", session)

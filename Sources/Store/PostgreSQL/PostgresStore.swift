@@ -61,6 +61,14 @@ public final class PostgresStore: @unchecked Sendable {
         }
     }
 
+    /// Stores `value` under `key` unless a value is there already; the value stored afterwards.
+    public func settingKeepingFirst(_ key: String, _ value: [UInt8]) throws(StoreError) -> [UInt8] {
+        try inTransaction { db throws(PostgresError) -> [UInt8] in
+            try db.run("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING", key, value)
+            return try db.query("SELECT value FROM settings WHERE key = $1", key).first?[0].bytes ?? value
+        }
+    }
+
     // MARK: Connections
 
     /// Runs `body` on the reading connection under its lock, reporting PostgreSQL's errors as `StoreError.postgres`.

@@ -75,6 +75,12 @@ public protocol ConversationStorage: Sendable {
     @discardableResult
     func interruptUnfinishedAnswers(reason: String) throws(StoreError) -> Int
 
+    /// Removes the threads last updated more than `idle` seconds before `now` (seconds since 1970; the current time
+    /// when nil), except those with an answer still streaming, and then the sessions with no threads left that were
+    /// last seen as long ago; in transactions of at most `batch` threads, so answers being saved meanwhile wait at
+    /// most one short transaction.
+    func removeIdleConversations(idle: Int64, now: Int64?, batch: Int) throws(StoreError) -> RetentionSweep
+
     /// Removes a session with all its threads, their messages, sources and jobs, in one transaction; an answer
     /// still streaming goes too. Returns how many threads went.
     @discardableResult
@@ -95,6 +101,11 @@ public protocol ConversationStorage: Sendable {
 }
 
 extension ConversationStorage {
+    /// Removes idle conversations as of now, 200 threads a transaction.
+    public func removeIdleConversations(idle: Int64) throws(StoreError) -> RetentionSweep {
+        try removeIdleConversations(idle: idle, now: nil, batch: 200)
+    }
+
     /// A session's threads, most recently active first, at most 50.
     public func threads(session: String) throws(StoreError) -> [ThreadRecord] {
         try threads(session: session, limit: 50)
