@@ -143,6 +143,13 @@ extension Store {
             );
             CREATE INDEX sign_ins_by_user ON sign_ins(user_id);
             """),
+        Migration("jobs name their host and its lease", sql: """
+            -- The host that queued or runs the job (JobHost: "local" with SQLite) and until when its claim holds, in
+            -- seconds since 1970; NULL for jobs from before (a restarted host takes those back as its own).
+            ALTER TABLE jobs ADD COLUMN host TEXT;
+            ALTER TABLE jobs ADD COLUMN lease_until INTEGER;
+            CREATE INDEX jobs_unfinished ON jobs(lease_until) WHERE state IN ('queued', 'running');
+            """),
     ]
 
     static let migrator = Migrator(migrations)

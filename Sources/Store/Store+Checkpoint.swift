@@ -10,8 +10,8 @@ extension Store {
     @discardableResult
     public func checkpointIfFree(message: Int64, content: String, thinking: String) throws(StoreError) -> Bool {
         try withConnectionIfFree { db throws(SQLiteError) in
-            try db.run("UPDATE messages SET content = ?, thinking = ?, updated_at = ? WHERE id = ?",
-                       content, thinking, Self.now(), message)
+            try db.run("UPDATE messages SET content = ?, thinking = ?, updated_at = ? WHERE id = ? AND \(Self.ownJob)",
+                       content, thinking, Self.now(), message, host.name, host.name)
         } != nil
     }
 }

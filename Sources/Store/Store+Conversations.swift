@@ -102,8 +102,10 @@ extension Store {
                 let questionID = db.lastInsertRowID
                 try db.run(insert, record.id, "assistant", "", MessageStatus.streaming.rawValue, now, now)
                 let answerID = db.lastInsertRowID
-                try db.run("INSERT INTO jobs (message_id, state, created_at, updated_at) VALUES (?, 'queued', ?, ?)",
-                           answerID, now, now)
+                try db.run("""
+                    INSERT INTO jobs (message_id, state, created_at, updated_at, host, lease_until)
+                    VALUES (?, 'queued', ?, ?, ?, ?)
+                    """, answerID, now, now, host.name, now + host.lease)
                 return (record, questionID, answerID, isNew)
             }
         }
@@ -125,9 +127,11 @@ extension Store {
                 guard db.changes == 1 else { return false }
                 try db.run("DELETE FROM message_sources WHERE message_id = ?", message)
                 try db.run("""
-                    INSERT INTO jobs (message_id, state, created_at, updated_at) VALUES (?, 'queued', ?, ?)
-                    ON CONFLICT(message_id) DO UPDATE SET state = 'queued', attempts = attempts + 1, updated_at = ?
-                    """, message, now, now, now)
+                    INSERT INTO jobs (message_id, state, created_at, updated_at, host, lease_until)
+                    VALUES (?1, 'queued', ?2, ?2, ?3, ?4)
+                    ON CONFLICT(message_id) DO UPDATE SET state = 'queued', attempts = attempts + 1, updated_at = ?2,
+                        host = ?3, lease_until = ?4
+                    """, message, now, host.name, now + host.lease)
                 return true
             }
         }
@@ -182,16 +186,58 @@ extension Store {
     /// Saves an answer's text and thinking so far (a checkpoint; status unchanged).
     public func checkpoint(message: Int64, content: String, thinking: String) throws(StoreError) {
         try withConnection { db throws(SQLiteError) in
-            try db.run("UPDATE messages SET content = ?, thinking = ?, updated_at = ? WHERE id = ?",
-                       content, thinking, Self.now(), message)
+            try db.run("UPDATE messages SET content = ?, thinking = ?, updated_at = ? WHERE id = ? AND \(Self.ownJob)",
+                       content, thinking, Self.now(), message, host.name, host.name)
         }
     }
 
-    /// Marks a job running.
+    /// The condition (one `?`, this host's name, after the message id's) that a message's job is this host's, or of
+    /// no host (older than host names, or a message without a job).
+    static let ownJob = "coalesce((SELECT host FROM jobs WHERE jobs.message_id = messages.id), ?) = ?"
+
+    /// Marks a job running on this host with a fresh lease.
     public func jobStarted(message: Int64) throws(StoreError) {
         try withConnection { db throws(SQLiteError) in
-            try db.run("UPDATE jobs SET state = 'running', attempts = attempts + 1, updated_at = ? WHERE message_id = ?",
-                       Self.now(), message)
+            let now = Self.now()
+            try db.run("""
+                UPDATE jobs SET state = 'running', attempts = attempts + 1, updated_at = ?, host = ?, lease_until = ?
+                WHERE message_id = ?
+                """, now, host.name, now + host.lease, message)
+        }
+    }
+
+    /// Extends the leases of this host's unfinished jobs.
+    @discardableResult
+    public func renewLeases() throws(StoreError) -> Int {
+        try withConnection { db throws(SQLiteError) -> Int in
+            try db.run("""
+                UPDATE jobs SET lease_until = ? WHERE host = ? AND state IN ('queued', 'running')
+                """, Self.now() + host.lease, host.name)
+            return Int(db.changes)
+        }
+    }
+
+    /// Interrupts the answers whose job's lease ran out, on any host.
+    public func interruptAnswersOfLostHosts(reason: String, now: Int64?) throws(StoreError) -> [LostAnswer] {
+        let now = now ?? Self.now()
+        return try withConnection { db throws(SQLiteError) in
+            try db.transaction(wrappingErrors: { $0 }) { () throws(SQLiteError) -> [LostAnswer] in
+                let lost = try db.query("""
+                    SELECT j.message_id, m.thread_id, t.session_id, j.host FROM jobs j
+                    JOIN messages m ON m.id = j.message_id JOIN threads t ON t.id = m.thread_id
+                    WHERE j.state IN ('queued', 'running') AND j.lease_until < ?
+                    """, now).map {
+                    LostAnswer(message: $0[0].int64 ?? 0, thread: $0[1].int64 ?? 0, session: $0[2].string ?? "",
+                               host: $0[3].string ?? "")
+                }
+                for answer in lost {
+                    try db.run("""
+                        UPDATE messages SET status = 'interrupted', error = ?, updated_at = ? WHERE id = ? AND status = 'streaming'
+                        """, reason, now, answer.message)
+                    try db.run("UPDATE jobs SET state = 'failed', updated_at = ? WHERE message_id = ?", now, answer.message)
+                }
+                return lost
+            }
         }
     }
 
@@ -205,8 +251,9 @@ extension Store {
                 try db.run("""
                     UPDATE messages SET content = ?, thinking = ?, status = ?, model = ?, error = ?, updated_at = ?,
                         content_html = NULL, content_html_renderer = NULL
-                    WHERE id = ?
-                    """, content, thinking, status.rawValue, model, error, now, message)
+                    WHERE id = ? AND \(Self.ownJob)
+                    """, content, thinking, status.rawValue, model, error, now, message, host.name, host.name)
+                guard db.changes > 0 else { return }  // another host's now
                 try Self.replaceSources(of: message, with: sources, in: db)
                 try db.run("UPDATE jobs SET state = ?, updated_at = ? WHERE message_id = ?",
                            status == .complete ? "done" : "failed", now, message)
@@ -280,10 +327,14 @@ extension Store {
             try db.transaction(wrappingErrors: { $0 }) { () throws(SQLiteError) -> Int in
                 let now = Self.now()
                 try db.run("""
-                    UPDATE messages SET status = 'interrupted', error = ?, updated_at = ? WHERE status = 'streaming'
-                    """, reason, now)
+                    UPDATE messages SET status = 'interrupted', error = ?, updated_at = ?
+                    WHERE status = 'streaming' AND \(Self.ownJob)
+                    """, reason, now, host.name, host.name)
                 let count = Int(db.changes)
-                try db.run("UPDATE jobs SET state = 'failed', updated_at = ? WHERE state IN ('queued', 'running')", now)
+                try db.run("""
+                    UPDATE jobs SET state = 'failed', updated_at = ?
+                    WHERE state IN ('queued', 'running') AND coalesce(host, ?) = ?
+                    """, now, host.name, host.name)
                 return count
             }
         }

@@ -31,6 +31,9 @@ public final class Store: @unchecked Sendable {
     /// The database file's path, as given.
     public let path: String
 
+    /// The host whose answers this Store queues and runs (`local` unless told).
+    public let host: JobHost
+
     // `lock` owns `connection` (the writer) and `readLock` owns `reader`: each is only touched inside its lock.
     private let lock = Lock()
     private let connection: Connection
@@ -38,11 +41,16 @@ public final class Store: @unchecked Sendable {
     private let reader: Connection
 
     /// Opens (creating if needed) the database file at `path` and applies Quarry's migrations.
-    /// - Parameter busyTimeout: how long a write waits for another connection's lock before failing.
+    /// - Parameters:
+    ///   - busyTimeout: how long a write waits for another connection's lock before failing.
+    ///   - host: the host its answers' jobs are recorded under.
     /// - Throws: `.cannotOpen` (missing folder, no permission, not a database), `.newerDatabase` (written by a newer
     ///   Quarry; left untouched), `.migrationFailed`.
-    public init(path: String, busyTimeout: Duration = Connection.defaultBusyTimeout) throws(StoreError) {
+    public init(path: String, busyTimeout: Duration = Connection.defaultBusyTimeout, host: JobHost = JobHost())
+        throws(StoreError)
+    {
         self.path = path
+        self.host = host
         Self.keepPrivate(path)
         do {
             connection = try Connection(path: path, busyTimeout: busyTimeout, pageSize: Self.newDatabasePageSize)

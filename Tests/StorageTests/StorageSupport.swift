@@ -20,21 +20,21 @@ enum Backend: String, Sendable, CustomTestStringConvertible {
 typealias TestedStorage = ConversationStorage & AccountStorage & SignInStorage & SettingsStorage
 
 /// Runs `body` with a new, empty storage of `backend`'s kind.
-func withStorage<Result>(_ backend: Backend, _ body: (any TestedStorage) throws -> Result)
+func withStorage<Result>(_ backend: Backend, host: JobHost = JobHost(), _ body: (any TestedStorage) throws -> Result)
     throws -> Result
 {
     switch backend {
     case .sqlite:
-        return try withTemporaryDirectory { folder in try body(Store(path: folder + "/quarry.db")) }
+        return try withTemporaryDirectory { folder in try body(Store(path: folder + "/quarry.db", host: host)) }
     case .postgresql:
-        return try body(PostgresStore(PostgresConfiguration(url: TestPostgres.shared().createDatabase())))
+        return try body(PostgresStore(PostgresConfiguration(url: TestPostgres.shared().createDatabase()), host: host))
     }
 }
 
 /// A second storage on the same database (file or server) as `storage`: another host, or another process.
-func openAgain(_ storage: any TestedStorage) throws -> any TestedStorage {
-    if let store = storage as? Store { return try Store(path: store.path) }
-    if let store = storage as? PostgresStore { return try PostgresStore(store.configuration) }
+func openAgain(_ storage: any TestedStorage, host: JobHost? = nil) throws -> any TestedStorage {
+    if let store = storage as? Store { return try Store(path: store.path, host: host ?? store.host) }
+    if let store = storage as? PostgresStore { return try PostgresStore(store.configuration, host: host ?? store.host) }
     throw StorageTestError("no second connection for \(type(of: storage))")
 }
 

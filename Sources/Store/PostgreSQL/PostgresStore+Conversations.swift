@@ -35,8 +35,10 @@ extension PostgresStore: ConversationStorage {
                 RETURNING id
                 """, record.id, question.storable, now).compactMap { $0[0].int64 }.sorted()
             guard ids.count == 2 else { throw PostgresError(.statement, "PostgreSQL stored \(ids.count) messages, not 2") }
-            try db.run("INSERT INTO jobs (message_id, state, created_at, updated_at) VALUES ($1, 'queued', $2, $2)",
-                       ids[1], now)
+            try db.run("""
+                INSERT INTO jobs (message_id, state, created_at, updated_at, host, lease_until)
+                VALUES ($1, 'queued', $2, $2, $3, $4)
+                """, ids[1], now, host.name, now + host.lease)
             return (record, ids[0], ids[1], thread == nil)
         }
     }
@@ -53,9 +55,11 @@ extension PostgresStore: ConversationStorage {
             guard changed == 1 else { return false }
             try db.run("DELETE FROM message_sources WHERE message_id = $1", message)
             try db.run("""
-                INSERT INTO jobs (message_id, state, created_at, updated_at) VALUES ($1, 'queued', $2, $2)
-                ON CONFLICT (message_id) DO UPDATE SET state = 'queued', attempts = jobs.attempts + 1, updated_at = $2
-                """, message, now)
+                INSERT INTO jobs (message_id, state, created_at, updated_at, host, lease_until)
+                VALUES ($1, 'queued', $2, $2, $3, $4)
+                ON CONFLICT (message_id) DO UPDATE SET state = 'queued', attempts = jobs.attempts + 1, updated_at = $2,
+                    host = $3, lease_until = $4
+                """, message, now, host.name, now + host.lease)
             return true
         }
     }
@@ -173,15 +177,54 @@ extension PostgresStore: ConversationStorage {
 
     public func jobStarted(message: Int64) throws(StoreError) {
         try withWriter { db throws(PostgresError) in
-            try db.run("UPDATE jobs SET state = 'running', attempts = attempts + 1, updated_at = $1 WHERE message_id = $2",
-                       Self.now(), message)
+            let now = Self.now()
+            try db.run("""
+                UPDATE jobs SET state = 'running', attempts = attempts + 1, updated_at = $1, host = $2, lease_until = $3
+                WHERE message_id = $4
+                """, now, host.name, now + host.lease, message)
         }
+    }
+
+    public func renewLeases() throws(StoreError) -> Int {
+        try withWriter { db throws(PostgresError) -> Int in
+            try db.run("UPDATE jobs SET lease_until = $1 WHERE host = $2 AND state IN ('queued', 'running')",
+                       Self.now() + host.lease, host.name)
+        }
+    }
+
+    public func interruptAnswersOfLostHosts(reason: String, now: Int64?) throws(StoreError) -> [LostAnswer] {
+        let now = now ?? Self.now()
+        return try inTransaction { db throws(PostgresError) -> [LostAnswer] in
+            // SKIP LOCKED: a job another host is taking (or renewing) right now is left to it, so each lost answer
+            // is taken once.
+            let lost = try db.query("""
+                SELECT j.message_id, m.thread_id, t.session_id, coalesce(j.host, '') FROM jobs j
+                JOIN messages m ON m.id = j.message_id JOIN threads t ON t.id = m.thread_id
+                WHERE j.state IN ('queued', 'running') AND j.lease_until < $1
+                FOR UPDATE OF j SKIP LOCKED
+                """, now).map {
+                LostAnswer(message: $0[0].int64 ?? 0, thread: $0[1].int64 ?? 0, session: $0[2].string ?? "",
+                           host: $0[3].string ?? "")
+            }
+            for answer in lost {
+                try db.run("""
+                    UPDATE messages SET status = 'interrupted', error = $1, updated_at = $2 WHERE id = $3 AND status = 'streaming'
+                    """, reason.storable, now, answer.message)
+                try db.run("UPDATE jobs SET state = 'failed', updated_at = $1 WHERE message_id = $2", now, answer.message)
+            }
+            return lost
+        }
+    }
+
+    /// The condition that a message's job is this host's (`$n` is its name), or of no host (no job).
+    private static func ownJob(_ n: Int) -> String {
+        "coalesce((SELECT host FROM jobs WHERE jobs.message_id = messages.id), $\(n)) = $\(n)"
     }
 
     public func checkpoint(message: Int64, content: String, thinking: String) throws(StoreError) {
         try withWriter { db throws(PostgresError) in
-            try db.run("UPDATE messages SET content = $1, thinking = $2, updated_at = $3 WHERE id = $4",
-                       content.storable, thinking.storable, Self.now(), message)
+            try db.run("UPDATE messages SET content = $1, thinking = $2, updated_at = $3 WHERE id = $4 AND \(Self.ownJob(5))",
+                       content.storable, thinking.storable, Self.now(), message, host.name)
         }
     }
 
@@ -189,8 +232,8 @@ extension PostgresStore: ConversationStorage {
         // Free means: no other write of this store in progress, and the answer's row not locked by another
         // transaction (another host's, an administrator's).
         try inTransactionIfFree { db throws(PostgresError) in
-            try db.run("UPDATE messages SET content = $1, thinking = $2, updated_at = $3 WHERE id = $4",
-                       content.storable, thinking.storable, Self.now(), message)
+            try db.run("UPDATE messages SET content = $1, thinking = $2, updated_at = $3 WHERE id = $4 AND \(Self.ownJob(5))",
+                       content.storable, thinking.storable, Self.now(), message, host.name)
         } != nil
     }
 
@@ -198,11 +241,13 @@ extension PostgresStore: ConversationStorage {
                              error: String?, sources: [SourceRecord]) throws(StoreError) {
         try inTransaction { db throws(PostgresError) in
             let now = Self.now()
-            try db.run("""
+            let changed = try db.run("""
                 UPDATE messages SET content = $1, thinking = $2, status = $3, model = $4, error = $5, updated_at = $6,
                     content_html = NULL, content_html_renderer = NULL
-                WHERE id = $7
-                """, content.storable, thinking.storable, status.rawValue, model?.storable, error?.storable, now, message)
+                WHERE id = $7 AND \(Self.ownJob(8))
+                """, content.storable, thinking.storable, status.rawValue, model?.storable, error?.storable, now, message,
+                host.name)
+            guard changed > 0 else { return }  // another host's now
             try Self.replaceSources(of: message, with: sources, in: db)
             try db.run("UPDATE jobs SET state = $1, updated_at = $2 WHERE message_id = $3",
                        status == .complete ? "done" : "failed", now, message)
@@ -224,9 +269,12 @@ extension PostgresStore: ConversationStorage {
         try inTransaction { db throws(PostgresError) -> Int in
             let now = Self.now()
             let count = try db.run("""
-                UPDATE messages SET status = 'interrupted', error = $1, updated_at = $2 WHERE status = 'streaming'
-                """, reason.storable, now)
-            try db.run("UPDATE jobs SET state = 'failed', updated_at = $1 WHERE state IN ('queued', 'running')", now)
+                UPDATE messages SET status = 'interrupted', error = $1, updated_at = $2
+                WHERE status = 'streaming' AND \(Self.ownJob(3))
+                """, reason.storable, now, host.name)
+            try db.run("""
+                UPDATE jobs SET state = 'failed', updated_at = $1 WHERE state IN ('queued', 'running') AND coalesce(host, $2) = $2
+                """, now, host.name)
             return count
         }
     }

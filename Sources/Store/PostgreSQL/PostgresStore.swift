@@ -16,6 +16,9 @@ public final class PostgresStore: @unchecked Sendable {
     /// The server, database and time limits.
     public let configuration: PostgresConfiguration
 
+    /// The host whose answers this store queues and runs: unique among the hosts sharing the database.
+    public let host: JobHost
+
     // `lock` owns `writer` and `readLock` owns `reader`: each is only touched inside its lock.
     private let lock = Lock()
     private let writer: PostgresConnection
@@ -26,8 +29,9 @@ public final class PostgresStore: @unchecked Sendable {
     /// turns: the migrations run under an advisory lock, each in a transaction.
     /// - Throws: `.postgres` when the server cannot be reached or refuses; `.newerPostgresDatabase` when a newer
     ///   Quarry migrated it (left untouched).
-    public init(_ configuration: PostgresConfiguration) throws(StoreError) {
+    public init(_ configuration: PostgresConfiguration, host: JobHost = JobHost()) throws(StoreError) {
         self.configuration = configuration
+        self.host = host
         do {
             writer = try PostgresConnection(configuration)
             try PostgresSchema.migrate(writer, place: configuration.place)

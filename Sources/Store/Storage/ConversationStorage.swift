@@ -49,10 +49,25 @@ public protocol ConversationStorage: Sendable {
     /// The question an answer answers: the last question before it in its thread.
     func question(answeredBy message: Int64) throws(StoreError) -> MessageRecord?
 
-    /// Marks an answer's job running, counting the attempt.
+    /// The host whose answers this storage queues, runs and checkpoints (every job it queues is this host's, with
+    /// a lease of `host.lease` seconds).
+    var host: JobHost { get }
+
+    /// Marks an answer's job running on this host with a fresh lease, counting the attempt.
     func jobStarted(message: Int64) throws(StoreError)
 
-    /// Saves an answer's text and thinking so far (status unchanged), waiting for the database if it is busy.
+    /// Extends the lease of every job this host has queued or running by `host.lease` seconds from now; how many.
+    @discardableResult
+    func renewLeases() throws(StoreError) -> Int
+
+    /// Answers whose job's lease ran out before `now` (seconds since 1970; the current time when nil) while queued
+    /// or running, on any host: marked interrupted with `reason` as their error, their text as last checkpointed,
+    /// their jobs failed, in one transaction; the answers taken. Two hosts doing this at once take each answer once.
+    func interruptAnswersOfLostHosts(reason: String, now: Int64?) throws(StoreError) -> [LostAnswer]
+
+    /// Saves an answer's text and thinking so far (status unchanged), waiting for the database if it is busy. Like
+    /// every write of an answer's text below, it changes nothing when the answer's job is another host's (a retry
+    /// there after this host's lease ran out).
     func checkpoint(message: Int64, content: String, thinking: String) throws(StoreError)
 
     /// Saves an answer's text and thinking so far (status unchanged) only if the database can be written at once:
@@ -70,8 +85,9 @@ public protocol ConversationStorage: Sendable {
     /// The sources of an answer, by rank.
     func sources(message: Int64) throws(StoreError) -> [SourceRecord]
 
-    /// Answers left streaming by a server that stopped: marked interrupted with `reason` as their error, their jobs
-    /// failed. Run at start, before serving. Returns how many.
+    /// Answers left streaming by this host when it stopped (its jobs, or jobs of no host, from before hosts were
+    /// recorded): marked interrupted with `reason` as their error, their jobs failed. Run at start, before serving.
+    /// Other hosts' answers are left to their leases. Returns how many.
     @discardableResult
     func interruptUnfinishedAnswers(reason: String) throws(StoreError) -> Int
 
