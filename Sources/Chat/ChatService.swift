@@ -90,6 +90,31 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
         if count > 0 { logger.notice("answers interrupted by the last shutdown", metadata: ["count": "\(count)"]) }
     }
 
+    /// Renews this host's leases on the answers it queued or runs, then interrupts the answers of hosts that stopped
+    /// renewing theirs (a host that died mid-answer, on a database several hosts share): each keeps the text its host
+    /// last checkpointed and offers Retry, which works here. Pages following their threads are sent the change. Call
+    /// about every third of the lease (`JobHost.lease`); returns the answers taken over.
+    @discardableResult
+    public func keepLeases() throws(StoreError) -> [LostAnswer] {
+        try store.renewLeases()
+        let lost = try store.interruptAnswersOfLostHosts(
+            reason: "The server answering this stopped before the answer finished.", now: nil)
+        for answer in lost {
+            guard let message = try store.message(answer.message) else { continue }
+            let sources = try store.sources(message: answer.message)
+            broadcaster.publish(to: ChatStreams.thread(answer.thread, session: answer.session)) {
+                [.replace(target: Wire.ElementID.message(answer.message),
+                          html: Markup.finishedAnswer(message, sources: sources))]
+            }
+        }
+        if !lost.isEmpty {
+            logger.notice("answers of a host that stopped were interrupted", metadata: [
+                "count": "\(lost.count)", "hosts": "\(Set(lost.map(\.host)).sorted().joined(separator: ", "))",
+            ])
+        }
+        return lost
+    }
+
     // MARK: Socket ops (on the service thread: check, then hand the work to a task)
 
     public func handle(_ operation: SocketOperation, from client: SocketClient) {

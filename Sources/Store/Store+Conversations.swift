@@ -217,7 +217,7 @@ extension Store {
         }
     }
 
-    /// Interrupts the answers whose job's lease ran out, on any host.
+    /// Interrupts the answers whose job's lease ran out, on any other host.
     public func interruptAnswersOfLostHosts(reason: String, now: Int64?) throws(StoreError) -> [LostAnswer] {
         let now = now ?? Self.now()
         return try withConnection { db throws(SQLiteError) in
@@ -225,8 +225,8 @@ extension Store {
                 let lost = try db.query("""
                     SELECT j.message_id, m.thread_id, t.session_id, j.host FROM jobs j
                     JOIN messages m ON m.id = j.message_id JOIN threads t ON t.id = m.thread_id
-                    WHERE j.state IN ('queued', 'running') AND j.lease_until < ?
-                    """, now).map {
+                    WHERE j.state IN ('queued', 'running') AND j.lease_until < ? AND coalesce(j.host, '') != ?
+                    """, now, host.name).map {
                     LostAnswer(message: $0[0].int64 ?? 0, thread: $0[1].int64 ?? 0, session: $0[2].string ?? "",
                                host: $0[3].string ?? "")
                 }

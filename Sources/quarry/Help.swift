@@ -195,6 +195,10 @@ enum Help {
           QUARRY_QUESTIONS_PER_MINUTE  questions one browser session may ask per minute [10]
           QUARRY_UPDATE_INTERVAL_MS    how often a growing answer is sent to the page [100]
           QUARRY_RETENTION_DAYS        days an untouched conversation is kept; 0 keeps them forever [30]
+          QUARRY_HOST_NAME             the name this host's answers are recorded under, unique among hosts
+                                       sharing a database [local]
+          QUARRY_LEASE                 seconds a host's claim on its answers lasts unless renewed; a host
+                                       that stops renewing has its answers interrupted, with Retry [30]
           QUARRY_METRICS_ALLOW         addresses and networks (comma-separated: 10.0.0.5, 10.0.0.0/8) that
                                        may read GET /metrics, in Prometheus' text format (docs/metrics.md);
                                        off: no /metrics [127.0.0.0/8,::1: this machine only]

@@ -40,9 +40,11 @@
 // | QUARRY_SNAPSHOT_BYTES_PER_MESSAGE | (environment only) | 65536 (snapshot bytes that cost a socket one message of its allowance) |
 // | QUARRY_SECRET            | (environment only)  | generated once, kept in the database |
 // | QUARRY_DOCS_RESCAN       | (environment only)  | 5 (seconds between looks at the documents folder) |
+// | QUARRY_HOST_NAME, QUARRY_LEASE | (environment only) | local, 30 (Leases.swift) |
 import LDAP
 import Logging
 import Server
+import Store
 import TextLines
 import Words
 #if canImport(Glibc)
@@ -78,6 +80,8 @@ struct ServeSettings {
     /// How much of a thread a snapshot holds, and how many one socket may have waiting.
     var hub: HubConfiguration
     var database: String
+    /// The name this host's answers are recorded under, and their lease (Leases.swift).
+    var jobHost: JobHost
     var documents: DocumentFolder?
     var logLevel: Logger.Level
     var secret: String?
@@ -187,6 +191,7 @@ struct ServeSettings {
             snapshotBytesPerMessage: try number(nil, "", "QUARRY_SNAPSHOT_BYTES_PER_MESSAGE", default: 64 * 1024,
                                                 range: 1024...1024 * 1024 * 1024))
         database = options.db ?? environment["QUARRY_DB"] ?? "./quarry.db"
+        self.jobHost = try JobHost(environment: environment, defaultName: "local")
         documents = try (options.docs ?? environment["QUARRY_DOCS"]).map(DocumentFolder.init(path:))
         secret = environment["QUARRY_SECRET"]
         let rescan = environment["QUARRY_DOCS_RESCAN"] ?? "5"

@@ -78,7 +78,7 @@ func serve(_ settings: ServeSettings, retention: RetentionSettings) {
     let secret: [UInt8]
     let store: Store
     do {
-        store = try Store(path: settings.database)
+        store = try Store(path: settings.database, host: settings.jobHost)
         secret = try store.serverSecret(environment: settings.secret)
     } catch {
         logger.debug("store failed", metadata: ["cause": "\(error.logDescription)"])
@@ -137,6 +137,7 @@ func serve(_ settings: ServeSettings, retention: RetentionSettings) {
         fail("Quarry could not start. \(error)", code: 1)
     }
     let sweeper = retention.idle.map { ConversationRetention(store: store, idle: $0, logger: logger) }
+    let leases = AnswerLeases(chat: chat, lease: settings.jobHost.lease, logger: logger)
     logger.notice("Quarry is ready", metadata: ["url": "http://\(settings.displayHost):\(server.port)/",
                                                 "auth": "\(settings.server.access.mode.rawValue)"])
     signals.onFirst { server.stop() }
@@ -146,6 +147,7 @@ func serve(_ settings: ServeSettings, retention: RetentionSettings) {
         await chat.shutdown()
         await sync?.stop()
         await sweeper?.stop()
+        await leases.stop()
         await signIns?.stop()
     }
     if let failure = server.failure { fail("Quarry stopped: \(failure)", code: 1) }

@@ -27,6 +27,10 @@ import Glibc
             let lost = try b.interruptAnswersOfLostHosts(reason: Self.reason, now: now + 40)
             #expect(lost == [LostAnswer(message: exchange.answer, thread: exchange.thread.id, session: "s", host: Self.a.name)])
             #expect(try c.interruptAnswersOfLostHosts(reason: Self.reason, now: now + 40).isEmpty)
+            // A host never takes its own answers: while it runs, they are not lost.
+            let own = try #require(try b.startExchange(session: "s", thread: nil, title: "t", question: "q"))
+            #expect(try b.interruptAnswersOfLostHosts(reason: Self.reason, now: now + 40).isEmpty)
+            #expect(try b.message(own.answer)?.status == .streaming)
             let answer = try #require(try b.message(exchange.answer))
             #expect(answer.status == .interrupted && answer.error == Self.reason)
             #expect(answer.content == "The first half" && answer.thinking == "Searching")

@@ -200,9 +200,9 @@ extension PostgresStore: ConversationStorage {
             let lost = try db.query("""
                 SELECT j.message_id, m.thread_id, t.session_id, coalesce(j.host, '') FROM jobs j
                 JOIN messages m ON m.id = j.message_id JOIN threads t ON t.id = m.thread_id
-                WHERE j.state IN ('queued', 'running') AND j.lease_until < $1
+                WHERE j.state IN ('queued', 'running') AND j.lease_until < $1 AND coalesce(j.host, '') != $2
                 FOR UPDATE OF j SKIP LOCKED
-                """, now).map {
+                """, now, host.name).map {
                 LostAnswer(message: $0[0].int64 ?? 0, thread: $0[1].int64 ?? 0, session: $0[2].string ?? "",
                            host: $0[3].string ?? "")
             }

@@ -61,7 +61,7 @@ public protocol ConversationStorage: Sendable {
     func renewLeases() throws(StoreError) -> Int
 
     /// Answers whose job's lease ran out before `now` (seconds since 1970; the current time when nil) while queued
-    /// or running, on any host: marked interrupted with `reason` as their error, their text as last checkpointed,
+    /// or running, on any other host (this one is alive, so its answers are not lost): marked interrupted with `reason` as their error, their text as last checkpointed,
     /// their jobs failed, in one transaction; the answers taken. Two hosts doing this at once take each answer once.
     func interruptAnswersOfLostHosts(reason: String, now: Int64?) throws(StoreError) -> [LostAnswer]
 
