@@ -130,6 +130,7 @@ enum PostgresSchema {
             );
             CREATE INDEX sign_ins_by_user ON sign_ins (user_id);
             """),
+        searchMigration,
     ]
 
     /// The number of migrations this Quarry knows.
