@@ -12,9 +12,9 @@
 //   diacritics to their base letter and drops combining accents (U+0300–U+036F) with a plain `translate`: no
 //   `unaccent` extension, since CREATE EXTENSION needs the database's CREATE right (unaccent is trusted) or a
 //   superuser, which a hosted PostgreSQL's application role often lacks, and the folding would then depend on it.
-// - The configuration `quarry_english` is PostgreSQL's `english` with its Snowball stemmer replaced by one without
-//   stop words: FTS5 indexes every word, and so must this, for the same document lengths and frequencies.
-//   (Snowball's English stemmer is Porter's later version; FTS5's is the original, and a few words stem apart.)
+// - The configuration `quarry_english` is PostgreSQL's `english` with its stemmer replaced by Snowball's `porter`
+//   (Porter's original algorithm, FTS5's; `english` is his later one, which stems "ones" to "one" where FTS5 says
+//   "on") and no stop words: FTS5 indexes every word, and so must this, for the same lengths and frequencies.
 // - `quarry_terms(title, headings, body)` is the weighted tsvector: title 'A', headings 'B', body 'D'.
 //
 // `chunk_terms` holds one row per chunk and term, with how often the term stands in each column; `chunks.token_count`
@@ -103,9 +103,9 @@ extension PostgresSchema {
                 || 'tTtTtTtUuUuUuUuUuVvVvWwWwWwWwWwXxXxYyZzZzZzhtwyAaAaAaAaAaAaAaAaAaAaAaAaEeEeEeEeEeEeEeEeIiIiOoOoO'
                 || 'oOoOoOoOoOoOoOoOoOoUuUuUuUuUuUuUuYyYyYyYy')
         $body$;
-        CREATE TEXT SEARCH DICTIONARY quarry_english_stem (TEMPLATE = snowball, LANGUAGE = english);
+        CREATE TEXT SEARCH DICTIONARY quarry_porter (TEMPLATE = snowball, LANGUAGE = porter);
         CREATE TEXT SEARCH CONFIGURATION quarry_english (COPY = english);
-        ALTER TEXT SEARCH CONFIGURATION quarry_english ALTER MAPPING REPLACE english_stem WITH quarry_english_stem;
+        ALTER TEXT SEARCH CONFIGURATION quarry_english ALTER MAPPING REPLACE english_stem WITH quarry_porter;
         CREATE FUNCTION quarry_terms(title text, headings text, body text) RETURNS tsvector
             LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $body$
             SELECT setweight(to_tsvector('quarry_english', quarry_words(coalesce(title, ''))), 'A')

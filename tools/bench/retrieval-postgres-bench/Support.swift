@@ -86,6 +86,10 @@ struct Quality {
     var recall = 0.0
     var mrr = 0.0
     var latencies: [Double] = []  // milliseconds
+    /// Each question's answering page's place among the first 8 documents (1 is first), nil when not there.
+    var ranks: [Int?] = []
+    /// Each question's first 8 documents.
+    var documents: [[String]] = []
 }
 
 /// Document-level recall@8 and MRR@8 as tools/bench/retrieval-bench/Quality.swift measures them: documents ranked
@@ -105,7 +109,10 @@ func evaluate(_ retriever: Retriever, _ questions: [Question], page: (String) ->
             if !documents.contains(relative) { documents.append(relative) }
             if documents.count == 8 { break }
         }
-        if let rank = documents.firstIndex(where: question.pages.contains) {
+        let rank = documents.firstIndex(where: question.pages.contains)
+        quality.ranks.append(rank.map { $0 + 1 })
+        quality.documents.append(documents)
+        if let rank {
             hits += 1
             reciprocal += 1 / Double(rank + 1)
         }

@@ -3,10 +3,11 @@
 // time, document-level recall@8 and MRR@8, and query latency, side by side, plus PostgreSQL's own ts_rank_cd in
 // place of BM25 (TsRank.swift) for comparison.
 //
-//   quarry-retrieval-postgres-bench --corpus DIR --questions FILE [--postgres URL] [--quick]
+//   quarry-retrieval-postgres-bench --corpus DIR --questions FILE [--postgres URL] [--quick] [--differences]
 //
 // Without --postgres it starts a PostgreSQL of its own (the tests' TestPostgres: a throwaway cluster on loopback,
-// deleted at exit). --quick: the first 10 questions over their pages and 50 others. tools/bench/retrieval-postgres
+// deleted at exit). --quick: the first 10 questions over their pages and 50 others. --differences: the questions
+// whose answering page stands at another place on PostgreSQL, with both lists. tools/bench/retrieval-postgres
 // builds and runs it.
 import Postgres
 import Retrieval
@@ -18,7 +19,7 @@ import Glibc
 
 let options = arguments()
 guard let corpus = options["corpus"], let questionsPath = options["questions"] else {
-    print("usage: quarry-retrieval-postgres-bench --corpus DIR --questions FILE [--postgres URL] [--quick]")
+    print("usage: quarry-retrieval-postgres-bench --corpus DIR --questions FILE [--postgres URL] [--quick] [--differences]")
     exit(2)
 }
 let quick = options["quick"] != nil
@@ -68,6 +69,16 @@ line("BM25 recall@8 (document level)", fixed(a.recall, 3), fixed(b.recall, 3))
 line("BM25 MRR@8", fixed(a.mrr, 3), fixed(b.mrr, 3))
 line("BM25 query p50", "\(fixed(percentile(a.latencies, 0.5))) ms", "\(fixed(percentile(b.latencies, 0.5))) ms")
 line("BM25 query p99", "\(fixed(percentile(a.latencies, 0.99))) ms", "\(fixed(percentile(b.latencies, 0.99))) ms")
+
+if options["differences"] != nil {
+    print("\nquestions whose answering page stands elsewhere (SQLite's place → PostgreSQL's):")
+    for (index, question) in questions.enumerated() where a.ranks[index] != b.ranks[index] {
+        print("  \(a.ranks[index].map(String.init) ?? "-") → \(b.ranks[index].map(String.init) ?? "-")  \(question.question)")
+        print("      SQLite:     \(a.documents[index].joined(separator: " "))")
+        print("      PostgreSQL: \(b.documents[index].joined(separator: " "))")
+    }
+    print("")
+}
 
 let everything = RetrievalConfiguration(lexicalBudget: .max)
 let fullA = try await evaluate(Retriever(store: sqlite, configuration: everything), questions, page: page)
