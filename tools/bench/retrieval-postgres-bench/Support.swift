@@ -7,14 +7,14 @@ import Store
 import Glibc
 #endif
 
-/// `--name value` pairs; `--quick` alone.
+/// `--name value` pairs; `--quick` and `--differences` alone.
 func arguments() -> [String: String] {
     var out: [String: String] = [:]
     var args = CommandLine.arguments.dropFirst()
     while let name = args.popFirst() {
         guard name.hasPrefix("--") else { continue }
         let key = String(name.dropFirst(2))
-        if key == "quick" { out[key] = "1" } else { out[key] = args.popFirst() ?? "" }
+        if key == "quick" || key == "differences" { out[key] = "1" } else { out[key] = args.popFirst() ?? "" }
     }
     return out
 }
