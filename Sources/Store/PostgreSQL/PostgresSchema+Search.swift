@@ -17,8 +17,9 @@
 //   "on") and no stop words: FTS5 indexes every word, and so must this, for the same lengths and frequencies.
 // - `quarry_terms(title, headings, body)` is the weighted tsvector: title 'A', headings 'B', body 'D'.
 //
-// `chunk_terms` holds one row per chunk and term, with how often the term stands in each column; `chunks.token_count`
-// is the chunk's length in tokens (all columns), BM25's |D|.
+// `chunk_terms` holds one row per chunk and term, with how often the term stands in each column and the chunk's
+// length in tokens (all columns, BM25's |D|, also in `chunks.token_count`); `knowledge_base` keeps the number of
+// chunks and the sum of their lengths.
 
 extension PostgresSchema {
     /// Migration 2: functions, text search configuration and the postings table for searching chunks.
@@ -113,23 +114,32 @@ extension PostgresSchema {
                 || to_tsvector('quarry_english', quarry_words(coalesce(body, '')))
         $body$;
         ALTER TABLE chunks ADD COLUMN token_count integer NOT NULL DEFAULT 0;
+        -- BM25's N and the sum of the chunks' lengths (avgdl is their quotient), kept by every change to chunks.
+        ALTER TABLE knowledge_base ADD COLUMN chunk_count bigint NOT NULL DEFAULT 0;
+        ALTER TABLE knowledge_base ADD COLUMN token_total bigint NOT NULL DEFAULT 0;
+        -- One row per chunk and term: how often the term stands in the title, the headings and the body (at most
+        -- 256 each: a tsvector keeps no more positions), and the chunk's length, so that scoring reads the index alone.
         CREATE TABLE chunk_terms (
             term text COLLATE "C" NOT NULL,
             chunk_id bigint NOT NULL REFERENCES chunks(id) ON DELETE CASCADE,
-            title integer NOT NULL,
-            headings integer NOT NULL,
-            body integer NOT NULL,
-            PRIMARY KEY (term, chunk_id) INCLUDE (title, headings, body)
+            title smallint NOT NULL,
+            headings smallint NOT NULL,
+            body smallint NOT NULL,
+            length integer NOT NULL,
+            PRIMARY KEY (term, chunk_id) INCLUDE (title, headings, body, length)
         );
         CREATE INDEX chunk_terms_by_chunk ON chunk_terms (chunk_id);
         -- Chunks stored before this migration (none, unless a later Quarry's data was copied in): index them.
-        INSERT INTO chunk_terms (term, chunk_id, title, headings, body)
-            SELECT t.lexeme, c.id, cardinality(array_positions(t.weights, 'A')),
-                   cardinality(array_positions(t.weights, 'B')), cardinality(array_positions(t.weights, 'D'))
-            FROM chunks c JOIN documents d ON d.id = c.document_id,
-                 unnest(quarry_terms(d.title, c.heading_path, c.text)) t;
         UPDATE chunks c SET token_count = (
             SELECT coalesce(sum(cardinality(t.positions)), 0)
             FROM documents d, unnest(quarry_terms(d.title, c.heading_path, c.text)) t WHERE d.id = c.document_id);
+        INSERT INTO chunk_terms (term, chunk_id, title, headings, body, length)
+            SELECT t.lexeme, c.id, cardinality(array_positions(t.weights, 'A')),
+                   cardinality(array_positions(t.weights, 'B')), cardinality(array_positions(t.weights, 'D')),
+                   c.token_count
+            FROM chunks c JOIN documents d ON d.id = c.document_id,
+                 unnest(quarry_terms(d.title, c.heading_path, c.text)) t;
+        UPDATE knowledge_base SET chunk_count = (SELECT count(*) FROM chunks),
+                                  token_total = (SELECT coalesce(sum(token_count), 0) FROM chunks);
         """)
 }

@@ -35,15 +35,16 @@ extension PostgresStore: KnowledgeStorage {
             for change in changes {
                 switch change {
                 case .replace(let path, let title, let hash, let size, let modifiedAt, let chunks):
-                    try db.run("DELETE FROM documents WHERE path = $1", path)
+                    try Self.deleteDocument(path: path, db)
                     let id = try db.query("""
                         INSERT INTO documents (path, title, content_hash, size, modified_at, ingested_at)
                         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id
                         """, path, title, hash, size, modifiedAt, Self.now()).first?[0].int64 ?? 0
                     for chunk in chunks { try Self.insert(chunk, document: id, title: title, db) }
+                    try Self.count(document: id, as: 1, db)
                     changesIndex = true
                 case .failure(let path, let title, let hash, let size, let modifiedAt, let reason):
-                    try db.run("DELETE FROM documents WHERE path = $1", path)
+                    try Self.deleteDocument(path: path, db)
                     try db.run("""
                         INSERT INTO documents (path, title, content_hash, size, modified_at, ingested_at, failure)
                         VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -53,13 +54,30 @@ extension PostgresStore: KnowledgeStorage {
                     try db.run("UPDATE documents SET modified_at = $1, ingested_at = $2 WHERE path = $3",
                                modifiedAt, Self.now(), path)
                 case .remove(let path):
-                    // The chunks go with the document, their terms with them (ON DELETE CASCADE).
-                    try db.run("DELETE FROM documents WHERE path = $1", path)
+                    try Self.deleteDocument(path: path, db)
                     changesIndex = true
                 }
             }
             if changesIndex { try Self.bumpGeneration(db) }
         }
+    }
+
+    /// Deletes the document at `path`, if there is one: its chunks go with it and their terms with them (ON DELETE
+    /// CASCADE), and the knowledge base's totals lose them.
+    private static func deleteDocument(path: String, _ db: PostgresConnection) throws(PostgresError) {
+        guard let id = try db.query("SELECT id FROM documents WHERE path = $1", path).first?[0].int64 else { return }
+        try count(document: id, as: -1, db)
+        try db.run("DELETE FROM documents WHERE id = $1", id)
+    }
+
+    /// Adds the chunks of document `id` and their lengths to the knowledge base's totals (`sign` 1), or takes
+    /// them away (-1): BM25's N and average length, kept as chunks come and go.
+    private static func count(document id: Int64, as sign: Int64, _ db: PostgresConnection) throws(PostgresError) {
+        try db.run("""
+            UPDATE knowledge_base SET chunk_count = chunk_count + $2 * s.n, token_total = token_total + $2 * s.t
+            FROM (SELECT count(*) AS n, coalesce(sum(token_count), 0) AS t FROM chunks WHERE document_id = $1) s
+            WHERE id = 1
+            """, id, sign)
     }
 
     /// Inserts a chunk and its terms in one statement: the weighted tsvector of its title, headings and text is
@@ -73,11 +91,12 @@ extension PostgresStore: KnowledgeStorage {
                 INSERT INTO chunks (document_id, ordinal, heading_path, text, first_page, last_page, token_count)
                 SELECT $1::bigint, $2::integer, $3, $4, $5::integer, $6::integer,
                        (SELECT coalesce(sum(cardinality(positions)), 0) FROM terms)
-                RETURNING id
+                RETURNING id, token_count
             )
-            INSERT INTO chunk_terms (term, chunk_id, title, headings, body)
+            INSERT INTO chunk_terms (term, chunk_id, title, headings, body, length)
             SELECT t.lexeme, chunk.id, cardinality(array_positions(t.weights, 'A')),
-                   cardinality(array_positions(t.weights, 'B')), cardinality(array_positions(t.weights, 'D'))
+                   cardinality(array_positions(t.weights, 'B')), cardinality(array_positions(t.weights, 'D')),
+                   chunk.token_count
             FROM terms t, chunk
             """, document, chunk.ordinal, chunk.headingPath.joined(separator: headingSeparator), chunk.text,
                    chunk.pages?.lowerBound, chunk.pages?.upperBound, title)

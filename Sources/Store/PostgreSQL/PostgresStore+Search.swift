@@ -7,9 +7,10 @@
 //     f(t, D)  = wTitle · (occurrences in the title) + wHeadings · (… in the headings) + wBody · (… in the body)
 //
 // with k1 = 1.2, b = 0.75, N the number of chunks, n(t) how many hold t, |D| the chunk's length in tokens (every
-// column) and avgdl their mean. Lower is better, as FTS5 reports it. Only chunks holding a rare term are read
-// (`candidates`), then every term of the query is looked up in those chunks' postings: the work follows the rare
-// terms, as in FTS5.
+// column) and avgdl their mean (N and the lengths' sum are kept in `knowledge_base`). Lower is better, as FTS5
+// reports it. The rare words' postings are read whole (they are few: that is how LexicalSearch chose them); the
+// common words' postings are looked up only in the chunks holding a rare word, so the work follows the rare words, not
+// the size of the collection. Scoring reads only the postings index (each posting carries its chunk's length).
 //
 // Words become terms in PostgreSQL, as the chunks' text did (`quarry_words`, the `quarry_english` configuration),
 // and arrive as one bound array: a word is data, whatever it holds. A word PostgreSQL cuts into several terms
@@ -26,49 +27,55 @@ extension PostgresStore {
         guard !query.rare.isEmpty, limit > 0 else { return [] }
         return try withReader { db throws(PostgresError) in
             try db.query("""
-                WITH words AS (
-                    SELECT w.rare, w.i, tsvector_to_array(to_tsvector('quarry_english', quarry_words(w.word))) AS terms
+                WITH word_terms AS MATERIALIZED (
+                    SELECT w.rare, w.i, t.term, cardinality(t0.terms) AS size
                     FROM (
                         SELECT true AS rare, i, word FROM unnest($1::text[]) WITH ORDINALITY AS u(word, i)
                         UNION ALL
                         SELECT false, i, word FROM unnest($2::text[]) WITH ORDINALITY AS u(word, i)
                     ) w
-                ), word_terms AS (
-                    SELECT rare, i, unnest(terms) AS term, cardinality(terms) AS size FROM words
-                ), stats AS (
-                    SELECT count(*)::float8 AS n, coalesce(avg(token_count), 1)::float8 AS avgdl FROM chunks
-                ), idf AS (
+                    CROSS JOIN LATERAL (
+                        SELECT tsvector_to_array(to_tsvector('quarry_english', quarry_words(w.word))) AS terms) t0
+                    CROSS JOIN LATERAL unnest(t0.terms) AS t(term)
+                ), stats AS MATERIALIZED (
+                    SELECT chunk_count::float8 AS n,
+                           CASE WHEN chunk_count > 0 THEN token_total::float8 / chunk_count ELSE 1 END AS avgdl
+                    FROM knowledge_base WHERE id = 1
+                ), idf AS MATERIALIZED (
                     SELECT t.term, greatest(ln((s.n - f.n + 0.5) / (f.n + 0.5)), 1e-6) AS idf
                     FROM (SELECT DISTINCT term FROM word_terms) t CROSS JOIN stats s
                     CROSS JOIN LATERAL (SELECT count(*)::float8 AS n FROM chunk_terms p WHERE p.term = t.term) f
-                ), with_rare AS (
+                ), rare_postings AS MATERIALIZED (
+                    -- Every posting of the rare words' terms: few, by the rare words' choice.
+                    SELECT w.i, w.size, w.term, p.chunk_id, p.title, p.headings, p.body, p.length
+                    FROM word_terms w JOIN chunk_terms p ON p.term = w.term WHERE w.rare
+                ), with_rare AS MATERIALIZED (
                     -- Chunks holding every term of at least one rare word.
                     SELECT DISTINCT chunk_id FROM (
-                        SELECT p.chunk_id FROM word_terms w JOIN chunk_terms p ON p.term = w.term WHERE w.rare
-                        GROUP BY p.chunk_id, w.i, w.size HAVING count(*) = w.size
+                        SELECT chunk_id FROM rare_postings GROUP BY chunk_id, i, size HAVING count(*) = size
                     ) holding
-                ), with_both AS (
-                    -- Of those, the chunks holding every term of at least one common word too.
-                    SELECT DISTINCT chunk_id FROM (
-                        SELECT k.chunk_id FROM with_rare k CROSS JOIN word_terms w
-                        JOIN chunk_terms p ON p.term = w.term AND p.chunk_id = k.chunk_id
-                        WHERE NOT w.rare GROUP BY k.chunk_id, w.i, w.size HAVING count(*) = w.size
-                    ) holding
+                ), common_postings AS MATERIALIZED (
+                    -- The common words' postings in those chunks only: looked up chunk by chunk, never read whole.
+                    SELECT w.i, w.size, w.term, p.chunk_id, p.title, p.headings, p.body, p.length
+                    FROM with_rare k CROSS JOIN word_terms w
+                    JOIN chunk_terms p ON p.term = w.term AND p.chunk_id = k.chunk_id
+                    WHERE NOT w.rare
                 ), candidates AS (
                     SELECT chunk_id FROM with_rare WHERE NOT $6::boolean
                     UNION ALL
-                    SELECT chunk_id FROM with_both WHERE $6::boolean
+                    -- Of those, the chunks holding every term of at least one common word too.
+                    SELECT DISTINCT chunk_id FROM (
+                        SELECT chunk_id FROM common_postings GROUP BY chunk_id, i, size HAVING count(*) = size
+                    ) holding WHERE $6::boolean
                 ), scored AS (
-                    SELECT c.id,
-                           sum(i.idf * f.f * 2.2 / (f.f + 1.2 * (0.25 + 0.75 * c.token_count / s.avgdl))) AS bm25
-                    FROM candidates k
-                    JOIN chunks c ON c.id = k.chunk_id
-                    CROSS JOIN word_terms w
-                    JOIN idf i ON i.term = w.term
-                    JOIN chunk_terms p ON p.term = w.term AND p.chunk_id = k.chunk_id
+                    SELECT x.chunk_id AS id,
+                           sum(i.idf * f.f * 2.2 / (f.f + 1.2 * (0.25 + 0.75 * x.length / s.avgdl))) AS bm25
+                    FROM (SELECT * FROM rare_postings UNION ALL SELECT * FROM common_postings) x
+                    JOIN idf i ON i.term = x.term
                     CROSS JOIN stats s
-                    CROSS JOIN LATERAL (SELECT $3::float8 * p.title + $4::float8 * p.headings + $5::float8 * p.body AS f) f
-                    GROUP BY c.id
+                    CROSS JOIN LATERAL (SELECT $3::float8 * x.title + $4::float8 * x.headings + $5::float8 * x.body AS f) f
+                    WHERE x.chunk_id IN (SELECT chunk_id FROM candidates)
+                    GROUP BY x.chunk_id
                 )
                 SELECT id, -bm25 FROM scored ORDER BY bm25 DESC, id LIMIT $7
                 """, Self.arrayLiteral(query.rare), Self.arrayLiteral(query.common), weights.title, weights.headings,
