@@ -196,6 +196,13 @@ let package = Package(
         ),
 
         .executableTarget(
+            name: "quarry-retrieval-postgres-bench",
+            dependencies: ["Retrieval", "Store", "Postgres", "JSON", "TestSupport"],
+            path: "tools/bench/retrieval-postgres-bench",
+            swiftSettings: swiftSettings
+        ),
+
+        .executableTarget(
             name: "quarry-chunker-bench",
             dependencies: ["Retrieval"],
             path: "tools/bench/chunker",

@@ -26,12 +26,12 @@ public struct ChunkRecord: Sendable, Equatable {
 }
 
 extension Store {
-    /// The chunks matching an FTS5 query expression, best first, with their BM25 scores (lower is better, as FTS5
-    /// reports them). `weights` weigh the title, headings and body columns. The expression must already be safe:
-    /// Retrieval builds it from quoted terms; a person's words never reach this as syntax.
-    public func searchChunks(matching expression: String, weights: (title: Double, headings: Double, body: Double),
+    /// The chunks matching `query`, best first, with their BM25 scores (lower is better, as FTS5 reports them).
+    /// `weights` weigh the title, headings and body columns.
+    public func searchChunks(matching query: ChunkQuery, weights: (title: Double, headings: Double, body: Double),
                              limit: Int) throws(StoreError) -> [(id: Int64, score: Double)] {
-        try withReader { db throws(SQLiteError) in
+        guard let expression = Self.expression(query) else { return [] }
+        return try withReader { db throws(SQLiteError) in
             // `rank MATCH` sets this query's ranking function; ordering by FTS5's `rank` column (rather than by a
             // bm25() expression) lets FTS5 sort as it reads, about twice as fast.
             let sql = """
@@ -42,6 +42,31 @@ extension Store {
         }
     }
 
+    /// The FTS5 expression for `query`: `"r1" OR "r2"`, or `("r1" OR "r2") AND ("c1" OR "c2")`; nil without rare
+    /// words.
+    static func expression(_ query: ChunkQuery) -> String? {
+        guard let rare = anyOf(query.rare) else { return nil }
+        guard let common = anyOf(query.common) else { return rare }
+        return "(\(rare)) AND (\(common))"
+    }
+
+    /// Each word as an FTS5 string (a phrase of whatever tokens it holds), any of them; nil when there are none.
+    private static func anyOf(_ words: [String]) -> String? {
+        guard !words.isEmpty else { return nil }
+        return words.map(quoted).joined(separator: " OR ")
+    }
+
+    /// `word` as an FTS5 string: in double quotes, a double quote inside doubled. Nothing in it is syntax then. NUL
+    /// is dropped: SQLite would end the expression there, unterminated.
+    static func quoted(_ word: String) -> String {
+        var out = "\""
+        for scalar in word.unicodeScalars where scalar != "\0" {
+            if scalar == "\"" { out += "\"" }
+            out.unicodeScalars.append(scalar)
+        }
+        return out + "\""
+    }
+
     /// How many chunks contain each word (as the index stems it): FTS5's own document frequencies, which its
     /// bm25() uses for idf.
     public func documentFrequencies(of words: [String]) throws(StoreError) -> [String: Int] {
@@ -49,8 +74,7 @@ extension Store {
             let count = try db.prepare("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?")
             var counts: [String: Int] = [:]
             for word in words {
-                // A word is letters and digits only (QueryTerms), so quoting it makes a plain FTS5 string.
-                try count.bind(["\"\(word)\""])
+                try count.bind([Self.quoted(word)])
                 counts[word] = try count.next()?[0].int ?? 0
                 count.reset()
             }

@@ -41,8 +41,8 @@ import Glibc
             utimes(docs + "/guide/notes.txt", nil)
             let third = try ingester.ingest([docs])
             #expect(third.changed == 1 && third.unchanged == 2)
-            #expect(try store.searchChunks(matching: "\"basalt\"", weights: (4, 2, 1), limit: 8).count == 1)
-            #expect(try store.searchChunks(matching: "\"marble\"", weights: (4, 2, 1), limit: 8).isEmpty)
+            #expect(try store.searchChunks(matching: ChunkQuery(anyOf: ["basalt"]), weights: (4, 2, 1), limit: 8).count == 1)
+            #expect(try store.searchChunks(matching: ChunkQuery(anyOf: ["marble"]), weights: (4, 2, 1), limit: 8).isEmpty)
 
             // A deleted file is removed; a file ingested from elsewhere is not touched.
             let outside = folder + "/outside.md"

@@ -45,15 +45,14 @@ import Testing
                     let effective = try store.knowledgeBaseCounts().chunks / 2 <= budget ? Int.max : budget
                     let (rare, common) = LexicalSearch.split(terms.words, frequencies: counts, budget: effective)
                     func ids(_ words: [String]) throws -> Set<Int64> {
-                        guard let expression = QueryTerms.expression(words) else { return [] }
-                        return Set(try store.searchChunks(matching: expression, weights: weights, limit: 100_000).map(\.id))
+                        Set(try store.searchChunks(matching: ChunkQuery(anyOf: words), weights: weights, limit: 100_000).map(\.id))
                     }
                     let withRare = try ids(rare), withCommon = try ids(common)
                     let both = withRare.intersection(withCommon)
                     // Chunks with words of both kinds; if there are fewer than asked for, all chunks with a rare word.
                     let considered = common.isEmpty || both.count < 10 ? withRare : both
                     if !common.isEmpty && both.count < 10 { filled += 1 }
-                    let everything = try store.searchChunks(matching: terms.expression!, weights: weights, limit: 100_000)
+                    let everything = try store.searchChunks(matching: terms.query!, weights: weights, limit: 100_000)
                     let expected = Array(everything.filter { considered.contains($0.id) }.prefix(10))
                     #expect(found.count == expected.count, "budget \(budget), \(terms.words)")
                     for (got, want) in zip(found, expected) {
@@ -74,7 +73,7 @@ import Testing
             var questions = Words(state: 7)
             for _ in 0..<20 {
                 let terms = QueryTerms(questions.text(6))
-                let full = try store.searchChunks(matching: terms.expression!, weights: (4, 2, 1), limit: 64)
+                let full = try store.searchChunks(matching: terms.query!, weights: (4, 2, 1), limit: 64)
                 let found = try search.search(terms, limit: 64)
                 #expect(found.count == full.count)
                 // The same sums, added in another order (rarest word first): equal up to rounding.

@@ -34,15 +34,15 @@ import Testing
             try store.replaceDocument(path: "/d/a.md", title: "Granite", contentHash: "h1", size: 10, modifiedAt: 1,
                                       chunks: [NewChunk(ordinal: 0, headingPath: ["Quarrying"], text: "Granite is cut in blocks."),
                                                NewChunk(ordinal: 1, headingPath: [], text: "Marble is softer.")])
-            #expect(try store.searchChunks(matching: "\"granite\"", weights: (4, 2, 1), limit: 8).count == 2,
+            #expect(try store.searchChunks(matching: ChunkQuery(anyOf: ["granite"]), weights: (4, 2, 1), limit: 8).count == 2,
                     "the title is indexed with every chunk")
             try store.replaceDocument(path: "/d/a.md", title: "Slate", contentHash: "h2", size: 10, modifiedAt: 2,
                                       chunks: [NewChunk(ordinal: 0, headingPath: [], text: "Slate splits.")])
-            #expect(try store.searchChunks(matching: "\"granite\"", weights: (4, 2, 1), limit: 8).isEmpty,
+            #expect(try store.searchChunks(matching: ChunkQuery(anyOf: ["granite"]), weights: (4, 2, 1), limit: 8).isEmpty,
                     "replacing a document removes its old index entries")
-            #expect(try store.searchChunks(matching: "\"slate\"", weights: (4, 2, 1), limit: 8).count == 1)
+            #expect(try store.searchChunks(matching: ChunkQuery(anyOf: ["slate"]), weights: (4, 2, 1), limit: 8).count == 1)
             try store.removeDocument(path: "/d/a.md")
-            #expect(try store.searchChunks(matching: "\"slate\"", weights: (4, 2, 1), limit: 8).isEmpty)
+            #expect(try store.searchChunks(matching: ChunkQuery(anyOf: ["slate"]), weights: (4, 2, 1), limit: 8).isEmpty)
             #expect(try store.knowledgeBaseCounts().chunks == 0)
         }
     }

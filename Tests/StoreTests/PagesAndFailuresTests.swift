@@ -20,7 +20,7 @@ import Testing
                                                NewChunk(ordinal: 1, headingPath: ["Leave"], text: "Carry over five days.",
                                                         pages: 12...13),
                                                NewChunk(ordinal: 2, headingPath: [], text: "No pages here.")])
-            let ids = try store.searchChunks(matching: "\"staff\"", weights: (4, 2, 1), limit: 8).map(\.id).sorted()
+            let ids = try store.searchChunks(matching: ChunkQuery(anyOf: ["staff"]), weights: (4, 2, 1), limit: 8).map(\.id).sorted()
             let chunks = try store.chunks(ids: ids)
             #expect(chunks.map(\.pages) == [12...12, 12...13, nil])
         }
@@ -54,7 +54,7 @@ import Testing
             #expect(failed.contentHash == "h2")
             #expect(try store.knowledgeBaseCounts().documents == 0)
             #expect(try store.knowledgeBaseCounts().chunks == 0, "the old chunks went with the failure")
-            #expect(try store.searchChunks(matching: "\"granite\"", weights: (4, 2, 1), limit: 8).isEmpty)
+            #expect(try store.searchChunks(matching: ChunkQuery(anyOf: ["granite"]), weights: (4, 2, 1), limit: 8).isEmpty)
             try store.replaceDocument(path: "/d/a.pdf", title: "A", contentHash: "h3", size: 12, modifiedAt: 3,
                                       chunks: [NewChunk(ordinal: 0, headingPath: [], text: "Basalt.", pages: 1...1)])
             #expect(try store.documents()["/d/a.pdf"]?.failure == nil)

@@ -8,7 +8,8 @@
 //    taken rarest first into R while the chunks they match stay within a budget (1,000 by default), and always
 //    at least one; the rest, the common words, are C. A collection of at most twice the budget is cheap to score
 //    whole: there every word is in R, and the ranking is FTS5's over every chunk.
-// 2. One FTS5 query, `(R) AND (C)`, ranked by bm25() with the column weights, over every word of the question:
+// 2. One query, `(R) AND (C)` (a `ChunkQuery`; FTS5's expression in SQLite), ranked by bm25() with the column
+//    weights, over every word of the question:
 //    BM25 is a sum over the words, each word's idf depends only on that word, so each of these chunks gets exactly
 //    the score the whole question would give it. Only chunks with a rare word are scored, so the work follows how
 //    rare the question's rarest words are, not the size of the collection.
@@ -51,15 +52,15 @@ struct LexicalSearch: Sendable {
         // A collection this small costs little to score whole: every word counts as rare, and the list is exact.
         let budget = statistics.chunks / 2 <= budget ? Int.max : budget
         let (rare, common) = Self.split(terms.words, frequencies: statistics.counts, budget: budget)
-        guard let rareExpression = QueryTerms.expression(rare) else { return [] }
-        guard let commonExpression = QueryTerms.expression(common) else {
-            return try store.searchChunks(matching: rareExpression, weights: weights, limit: limit)
+        guard !rare.isEmpty else { return [] }
+        guard !common.isEmpty else {
+            return try store.searchChunks(matching: ChunkQuery(anyOf: rare), weights: weights, limit: limit)
         }
-        let both = try store.searchChunks(matching: "(\(rareExpression)) AND (\(commonExpression))", weights: weights,
+        let both = try store.searchChunks(matching: ChunkQuery(anyOf: rare, andAnyOf: common), weights: weights,
                                           limit: limit)
         guard both.count < limit else { return both }
         let found = Set(both.map(\.id))
-        let rareOnly = try store.searchChunks(matching: rareExpression, weights: weights, limit: limit)
+        let rareOnly = try store.searchChunks(matching: ChunkQuery(anyOf: rare), weights: weights, limit: limit)
             .filter { !found.contains($0.id) }
         return Array((both + rareOnly).sorted { $0.score < $1.score }.prefix(limit))
     }

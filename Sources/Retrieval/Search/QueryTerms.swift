@@ -1,8 +1,10 @@
-// A person's question as search terms. Nothing they type is ever read as FTS5 syntax: the question is cut into
-// words (letters and digits, as FTS5's unicode61 tokenizer cuts text), common words are dropped, and each word
-// goes to FTS5 as a quoted string. Quotes, AND, OR, NEAR, *, :, ( ) and a leading - are just words or nothing.
+// A person's question as search terms. Nothing they type is ever read as query syntax: the question is cut into
+// words (letters and digits, as FTS5's unicode61 tokenizer cuts text), common words are dropped, and the words go
+// to the store as a `ChunkQuery` (data; SQLite quotes each as an FTS5 string). Quotes, AND, OR, NEAR, *, :, ( ) and
+// a leading - are just words or nothing.
+internal import Store
 
-/// The informative words of a question and the FTS5 expression that finds them.
+/// The informative words of a question and the query that finds them.
 public struct QueryTerms: Sendable, Equatable {
     /// The words searched for, lower-cased, without repeats, in the order asked.
     public let words: [String]
@@ -27,15 +29,8 @@ public struct QueryTerms: Sendable, Equatable {
         words(of: text).filter { !stopWords.contains($0) && !($0.count == 1 && $0.first!.isLetter) }
     }
 
-    /// The FTS5 expression: every word as a quoted string, any of them (`"a" OR "b"`); nil when there are none.
-    public var expression: String? { Self.expression(words) }
-
-    /// The FTS5 expression for `words`.
-    static func expression(_ words: [String]) -> String? {
-        guard !words.isEmpty else { return nil }
-        // A quoted FTS5 string is a phrase of whatever tokens it holds; our words hold no quote characters.
-        return words.map { "\"\($0)\"" }.joined(separator: " OR ")
-    }
+    /// The query for chunks with any of the words; nil when there are none.
+    var query: ChunkQuery? { words.isEmpty ? nil : ChunkQuery(anyOf: words) }
 
     /// Lower-cased runs of letters, digits and combining marks (what unicode61 keeps as tokens), each cut to 64
     /// scalars, at most `limit` of them: a question is held to 64 words, a passage is read whole.

@@ -135,6 +135,7 @@ enum PostgresSchema {
             );
             CREATE INDEX sign_ins_by_user ON sign_ins (user_id);
             """),
+        searchMigration,
     ]
 
     /// The number of migrations this Quarry knows.

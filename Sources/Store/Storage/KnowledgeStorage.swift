@@ -21,13 +21,15 @@ public protocol KnowledgeStorage: Sendable {
     /// caches of the knowledge base compare against.
     func knowledgeGeneration() throws(StoreError) -> Int64
 
-    /// The chunks matching a query expression, best first, at most `limit`, with their BM25 scores (lower is
-    /// better). The expression is FTS5's syntax (quoted terms, `AND`, `OR`, parentheses), built by Retrieval, never
-    /// a person's words; `weights` weigh the title, headings and body.
-    func searchChunks(matching expression: String, weights: (title: Double, headings: Double, body: Double),
+    /// The chunks matching `query`, best first, at most `limit`, with their BM25 scores (lower is better, as FTS5's
+    /// bm25() gives them: the negated sum over the query's words). `weights` weigh a word's occurrences in the
+    /// title, headings and body. The query's words are data: quotes, backslashes or operators in them are never
+    /// read as syntax. A query without rare words finds nothing.
+    func searchChunks(matching query: ChunkQuery, weights: (title: Double, headings: Double, body: Double),
                       limit: Int) throws(StoreError) -> [(id: Int64, score: Double)]
 
-    /// How many chunks contain each word, as the index stems it (the document frequencies BM25's idf uses).
+    /// How many chunks contain each word, keyed by the word as given: the index stems (and folds) it as it does the
+    /// chunks' text, so "files" counts the chunks with "file" too (the document frequencies BM25's idf uses).
     func documentFrequencies(of words: [String]) throws(StoreError) -> [String: Int]
 
     /// The chunks with these ids, in the order given; ids no longer stored are left out.
