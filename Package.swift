@@ -158,7 +158,7 @@ let package = Package(
             name: "quarry",
             dependencies: [
                 "Admin", "Chat", "Contracts", "CShim", "Server", "Store", "SQLite", "Retrieval", "LLM", "Curl", "Locking",
-                "Markdown", "TextLines", "Words", "Telemetry", "Argon2", "LDAP",
+                "Markdown", "TextLines", "Words", "Telemetry", "Argon2", "LDAP", "Postgres",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings,

@@ -4,6 +4,14 @@ internal import SQLite
 extension Store {
     /// What a database holds, as a backup reports it.
     public struct Contents: Sendable, Equatable {
+        public init(check: String, conversations: Int, messages: Int, documents: Int, passages: Int) {
+            self.check = check
+            self.conversations = conversations
+            self.messages = messages
+            self.documents = documents
+            self.passages = passages
+        }
+
         /// `PRAGMA quick_check`'s verdict: "ok", or its first complaint.
         public var check: String
         public var conversations: Int

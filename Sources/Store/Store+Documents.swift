@@ -38,6 +38,13 @@ public struct NewChunk: Sendable, Equatable {
     }
 }
 
+extension Store {
+    /// Always taken: a SQLite file has one host, and its folder sync is the one reader of the folder.
+    public func beginIngestionTurn() throws(StoreError) -> Bool { true }
+
+    public func endIngestionTurn() {}
+}
+
 /// How heading paths are joined in the database and in sources.
 public let headingSeparator = " › "
 

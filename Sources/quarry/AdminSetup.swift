@@ -9,7 +9,7 @@ import Server
 import Store
 
 /// The admin pages for `settings`.
-func adminRoom(_ settings: ServeSettings, store: Store) -> AdminRoom {
+func adminRoom(_ settings: ServeSettings, store: any AdminStorage) -> AdminRoom {
     let model = settings.answering.model, embeddings = settings.answering.embeddings
     var shown: [(label: String, value: String)] = []
     if let model {

@@ -13,7 +13,7 @@ struct Answering {
     let embedder: EndpointEmbedder?
 
     /// Exits (status 1) if the HTTP client cannot start; logs what will answer.
-    init(_ settings: ChatSettings, store: Store, logger: Logger) {
+    init(_ settings: ChatSettings, store: any KnowledgeStorage, logger: Logger) {
         var multi: CurlMulti?
         func client(_ configuration: LLMConfiguration) -> LLMClient {
             do {

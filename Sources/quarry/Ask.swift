@@ -55,8 +55,9 @@ func runAsk(_ options: AskOptions, environment: Environment, signals: ShutdownSi
     logger.logLevel = .warning
     let settings: ChatSettings
     do { settings = try ChatSettings(options: options.chat, environment: environment) } catch { fail(error.message, code: 64) }
-    let store: Store
-    do { store = try Store(path: databasePath(options.db, environment)) } catch { fail("\(error)", code: 1) }
+    // Its answer is recorded under a host name of its own, with a lease longer than any answer may take, so the
+    // servers sharing a PostgreSQL database leave it alone (it renews nothing).
+    let store = openDatabase(options.db, environment, host: JobHost(name: "quarry-ask-\(getpid())", lease: 3_600))
     if (try? store.knowledgeBaseCounts().documents) == 0 {
         note("quarry: the knowledge base is empty; add documents with quarry ingest FOLDER (answering anyway).\n")
     }

@@ -7,6 +7,10 @@ import Glibc
 
 func runBackup(_ options: BackupOptions, environment: Environment) {
     let path = databasePath(options.db, environment)
+    if (try? DatabaseLocation(path))?.isShared == true {
+        fail("quarry backup copies a SQLite file. A PostgreSQL database is backed up with PostgreSQL's own tools: "
+             + "pg_dump --format=custom --file=quarry.dump DATABASE-URL (docs/postgres.md).", code: 64)
+    }
     guard access(path, F_OK) == 0 else { fail("There is no database at \(path) to back up; say which with --db FILE.", code: 1) }
     guard access(options.copy, F_OK) != 0 else {
         fail("\(options.copy) already exists: choose another name, or remove it first.", code: 1)

@@ -5,6 +5,7 @@ import Chat
 import Curl
 import LLM
 import Retrieval
+import Postgres
 import Server
 import Store
 #if canImport(Glibc)
@@ -59,8 +60,8 @@ func runDoctor(_ options: ServeOptions, environment: Environment) async {
         report(Doctor.database(databasePath(options.db, environment)))
         exit(1)
     }
-    report(Doctor.database(settings.database))
-    report(Doctor.documents(documents, database: settings.database))
+    report(Doctor.database(settings.databaseLocation))
+    report(Doctor.documents(documents, database: settings.databaseLocation))
     let multi: CurlMulti?
     do { multi = try CurlMulti() } catch {
         multi = nil
@@ -73,7 +74,7 @@ func runDoctor(_ options: ServeOptions, environment: Environment) async {
     }
     report(Doctor.port(host: settings.server.host ?? "127.0.0.1", port: settings.server.port))
     report(Doctor.openFiles(maxConnections: settings.server.maxConnections))
-    report(Doctor.disk(for: settings.database))
+    if case .file(let path) = settings.databaseLocation { report(Doctor.disk(for: path)) }
     let problems = findings.filter { $0.verdict == .problem }.count
     let warnings = findings.filter { $0.verdict == .warning }.count
     print("\n" + (problems == 0 ? "No problems found" : problems == 1 ? "1 problem found" : "\(problems) problems found")
@@ -83,6 +84,29 @@ func runDoctor(_ options: ServeOptions, environment: Environment) async {
 
 /// The checks, each a function of what it looks at.
 enum Doctor {
+    /// The database, a SQLite file or a PostgreSQL database (`database(_:)` for a path, `postgres(_:)`).
+    static func database(_ location: DatabaseLocation) -> Finding {
+        switch location {
+        case .file(let path): database(path)
+        case .postgres(let configuration): postgres(configuration)
+        }
+    }
+
+    /// A PostgreSQL database: connects and sets its tables up as `serve` would, and says what it holds.
+    static func postgres(_ configuration: PostgresConfiguration) -> Finding {
+        let contents: Store.Contents
+        do {
+            contents = try PostgresStore(configuration).contents()
+        } catch {
+            return Finding(verdict: .problem, subject: "database", detail: "\(configuration) cannot be used: \(error)",
+                           fix: "check that PostgreSQL runs at \(configuration.place), that the user and password in the URL "
+                               + "may connect and create tables in the database, and that libpq5 is installed (docs/postgres.md)")
+        }
+        return Finding(verdict: .ok, subject: "database",
+                       detail: "\(configuration) answers, its tables are up to date (\(contents.conversations) conversations, "
+                           + "\(contents.documents) documents, \(contents.passages) passages)")
+    }
+
     /// The database: opens (migrating it as `serve` would), passes `PRAGMA quick_check`, is private to its owner.
     static func database(_ path: String) -> Finding {
         guard access(path, F_OK) == 0 else {
@@ -118,7 +142,7 @@ enum Doctor {
 
     /// The documents folder: readable, what it holds, and the files Quarry could not read (as recorded by the last
     /// ingestion into the database), with why.
-    static func documents(_ folder: String?, database: String) -> Finding {
+    static func documents(_ folder: String?, database: DatabaseLocation) -> Finding {
         guard let folder else {
             return Finding(verdict: .warning, subject: "documents", detail: "no documents folder (--docs, QUARRY_DOCS)",
                            fix: "give quarry serve --docs FOLDER, or read documents in with quarry ingest FOLDER")
@@ -136,8 +160,10 @@ enum Doctor {
         }
         if !survey.skipped.isEmpty { detail += ", \(survey.skipped.count) passed over (formats it does not read)" }
         // What the last ingestion could not read, from the database (never created here).
-        let failed = access(database, F_OK) != 0 ? []
-            : (try? Store(path: database).documents().values.filter { $0.failure != nil && $0.path.hasPrefix(folder) }) ?? []
+        var exists = true
+        if case .file(let path) = database { exists = access(path, F_OK) == 0 }
+        let failed = !exists ? []
+            : (try? database.open().documents().values.filter { $0.failure != nil && $0.path.hasPrefix(folder) }) ?? []
         guard failed.isEmpty else {
             let named = failed.sorted { $0.path < $1.path }.prefix(3).map { "\($0.path): \($0.failure ?? "")" }
             return Finding(verdict: .warning, subject: "documents",

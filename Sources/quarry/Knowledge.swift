@@ -18,6 +18,14 @@ func databasePath(_ flag: String?, _ environment: Environment) -> String {
     flag ?? environment["QUARRY_DB"] ?? "./quarry.db"
 }
 
+/// Opens the database the flag, QUARRY_DB or ./quarry.db names: a SQLite file or a PostgreSQL URL; exits with the
+/// reason (64 for a URL that cannot be read, 1 when it cannot be opened).
+func openDatabase(_ flag: String?, _ environment: Environment, host: JobHost = JobHost()) -> any QuarryStorage {
+    let location: DatabaseLocation
+    do { location = try DatabaseLocation(databasePath(flag, environment)) } catch { fail("\(error)", code: 64) }
+    do { return try location.open(host: host) } catch { fail("\(error)", code: 1) }
+}
+
 /// The embeddings endpoint, when embeddings are asked for: QUARRY_EMBEDDINGS_MODEL set, and an endpoint
 /// (QUARRY_LLM_BASE_URL or an API key). Embeddings are opt-in: a model server that has none would fail every time.
 func embeddingsConfiguration(_ environment: Environment) throws(UsageError) -> LLMConfiguration? {
@@ -46,8 +54,7 @@ func embedderOrExit(_ environment: Environment) -> EndpointEmbedder? {
 
 func runIngest(_ options: IngestOptions, environment: Environment) async {
     let embedder = embedderOrExit(environment)
-    let store: Store
-    do { store = try Store(path: databasePath(options.db, environment)) } catch { fail("\(error)", code: 1) }
+    let store = openDatabase(options.db, environment)
     let progress = IngestProgress(interactive: isatty(2) != 0)
     let started = ContinuousClock.now
     let summary: IngestSummary
@@ -80,8 +87,7 @@ func runIngest(_ options: IngestOptions, environment: Environment) async {
 func runSearch(_ options: SearchOptions, environment: Environment) async {
     let limit = options.limit.map { Int($0) ?? 0 } ?? 8
     guard (1...100).contains(limit) else { fail("--limit must be a whole number from 1 to 100.", code: 64) }
-    let store: Store
-    do { store = try Store(path: databasePath(options.db, environment)) } catch { fail("\(error)", code: 1) }
+    let store = openDatabase(options.db, environment)
     let embedder = embedderOrExit(environment)
     let started = ContinuousClock.now
     let results: [RetrievedPassage]

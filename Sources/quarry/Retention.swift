@@ -27,7 +27,7 @@ final class ConversationRetention: Sendable {
     private let task: Task<Void, Never>
 
     /// Starts at once (the first sweep runs now), then sweeps every `interval`.
-    init(store: Store, idle: Int64, interval: Duration = .seconds(3_600), logger: Logger) {
+    init(store: any ConversationStorage, idle: Int64, interval: Duration = .seconds(3_600), logger: Logger) {
         task = Task.detached {
             while !Task.isCancelled {
                 do throws(StoreError) {

@@ -4,7 +4,7 @@
 // | ------------------------ | ------------------- | ----------- |
 // | QUARRY_HOST              | --host              | 127.0.0.1   |
 // | QUARRY_PORT              | --port              | 8080        |
-// | QUARRY_DB                | --db                | ./quarry.db |
+// | QUARRY_DB                | --db                | ./quarry.db (a file, or a postgresql:// URL: docs/many-hosts.md) |
 // | QUARRY_DOCS              | --docs              | none        |
 // | QUARRY_LOG_LEVEL         | --log-level         | info        |
 // | QUARRY_ALLOWED_ORIGINS   | --allowed-origin    | none (same host only) |
@@ -80,6 +80,8 @@ struct ServeSettings {
     /// How much of a thread a snapshot holds, and how many one socket may have waiting.
     var hub: HubConfiguration
     var database: String
+    /// `database` read: a SQLite file or a PostgreSQL URL.
+    var databaseLocation: DatabaseLocation
     /// The name this host's answers are recorded under, and their lease (Leases.swift).
     var jobHost: JobHost
     var documents: DocumentFolder?
@@ -191,7 +193,13 @@ struct ServeSettings {
             snapshotBytesPerMessage: try number(nil, "", "QUARRY_SNAPSHOT_BYTES_PER_MESSAGE", default: 64 * 1024,
                                                 range: 1024...1024 * 1024 * 1024))
         database = options.db ?? environment["QUARRY_DB"] ?? "./quarry.db"
-        self.jobHost = try JobHost(environment: environment, defaultName: "local")
+        do { databaseLocation = try DatabaseLocation(database) } catch {
+            throw UsageError(message: "\(options.db == nil ? "QUARRY_DB" : "--db"): \(error.description)")
+        }
+        // With a shared database every host needs a name of its own: by default this machine's and the port.
+        let port = server.port
+        self.jobHost = try JobHost(environment: environment,
+                                   defaultName: databaseLocation.isShared ? JobHost.machineName(port: port) : "local")
         documents = try (options.docs ?? environment["QUARRY_DOCS"]).map(DocumentFolder.init(path:))
         secret = environment["QUARRY_SECRET"]
         let rescan = environment["QUARRY_DOCS_RESCAN"] ?? "5"

@@ -17,7 +17,7 @@ func runUser(_ options: UserOptions, environment: Environment) {
     }
     // Adding the first account may create the database (before the first serve); the other commands need one. With
     // no database yet no name is taken, and the password is asked for first, so a refused one leaves no file behind.
-    let exists = access(path, F_OK) == 0
+    let exists = (try? DatabaseLocation(path))?.isShared == true || access(path, F_OK) == 0
     var firstPassword: [UInt8]?
     switch options.action {
     case .add(let name, _) where !exists: firstPassword = newPassword(for: name)
@@ -25,7 +25,7 @@ func runUser(_ options: UserOptions, environment: Environment) {
     default: if !exists { fail("There is no database at \(path); say which with --db FILE.", code: 1) }
     }
     let accounts: Accounts
-    do { accounts = Accounts(store: try Store(path: path)) } catch { fail("\(error)", code: 1) }
+    accounts = Accounts(store: openDatabase(path, environment))
     do throws(StoreError) {
         switch options.action {
         case .add(let name, let isAdmin):

@@ -76,9 +76,9 @@ func serve(_ settings: ServeSettings, retention: RetentionSettings) {
     ProcessLimits.raiseOpenFileLimit(logger: logger)
 
     let secret: [UInt8]
-    let store: Store
+    let store: any QuarryStorage
     do {
-        store = try Store(path: settings.database, host: settings.jobHost)
+        store = try settings.databaseLocation.open(host: settings.jobHost)
         secret = try store.serverSecret(environment: settings.secret)
     } catch {
         logger.debug("store failed", metadata: ["cause": "\(error.logDescription)"])

@@ -89,6 +89,21 @@ struct PostgresLockTests {
         #expect(try store.message(exchange.answer)?.content == "text")
     }
 
+    @Test func oneHostAtATimeHasTheIngestionTurnAndADeadHostGivesItBack() throws {
+        let url = try TestPostgres.shared().createDatabase()
+        let a = try PostgresStore(PostgresConfiguration(url: url))
+        do {
+            let b = try PostgresStore(PostgresConfiguration(url: url))
+            #expect(try a.beginIngestionTurn())
+            #expect(try !b.beginIngestionTurn())
+            a.endIngestionTurn()
+            #expect(try b.beginIngestionTurn())
+            #expect(try !a.beginIngestionTurn())
+        }
+        // B is gone holding it (its connections closed with it): the turn is free again.
+        try waitUntil("the turn given back by the server", seconds: 10) { try a.beginIngestionTurn() }
+    }
+
     @Test func aRestartedServerCostsOneFailedCallAndTheNextOneWorks() throws {
         let server = try TestPostgres()
         let store = try PostgresStore(PostgresConfiguration(url: server.createDatabase()))

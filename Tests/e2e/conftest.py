@@ -60,9 +60,9 @@ class Served:
 class Quarry(Served):
     """A running `quarry serve`, stopped (SIGTERM) when the test ends."""
 
-    def __init__(self, tmp_path, *args, env=None, port=None):
+    def __init__(self, tmp_path, *args, env=None, port=None, db=None):
         self.port = port or free_port()
-        self.db = str(tmp_path / "quarry.db")
+        self.db = db or str(tmp_path / "quarry.db")
         self.log = open(tmp_path / f"quarry-{self.port}.log", "w+")
         environment = {k: v for k, v in os.environ.items() if not k.startswith("QUARRY_")}
         environment.update(env or {})

@@ -34,23 +34,35 @@ public final class FolderSync: Sendable {
             var embedding = EmbeddingSchedule()
             while !Task.isCancelled {
                 let started = ContinuousClock.now
+                // With several hosts on one database, one looks (and embeds) at a time; the others wait for the
+                // next round.
+                let turn: Bool
                 do throws(StoreError) {
-                    let summary = try await onOwnThread { () throws(StoreError) in
-                        try ingester.ingest([folder], report: reports.event)
-                    }
-                    reports.passed(summary, first, Double((ContinuousClock.now - started) / .milliseconds(1)) / 1000)
-                    first = false
+                    turn = try await onOwnThread { () throws(StoreError) in try ingester.store.beginIngestionTurn() }
                 } catch {
                     reports.failed(error)
+                    turn = false
                 }
-                if let embedder, embedding.due, !Task.isCancelled {
-                    do {
-                        let count = try await ingester.store.embedPendingChunks(with: embedder)
-                        embedding.succeeded()
-                        if count > 0 { reports.embedded(count) }
+                if turn {
+                    do throws(StoreError) {
+                        let summary = try await onOwnThread { () throws(StoreError) in
+                            try ingester.ingest([folder], report: reports.event)
+                        }
+                        reports.passed(summary, first, Double((ContinuousClock.now - started) / .milliseconds(1)) / 1000)
+                        first = false
                     } catch {
-                        if !Task.isCancelled { reports.embeddingFailed(error, embedding.failed()) }
+                        reports.failed(error)
                     }
+                    if let embedder, embedding.due, !Task.isCancelled {
+                        do {
+                            let count = try await ingester.store.embedPendingChunks(with: embedder)
+                            embedding.succeeded()
+                            if count > 0 { reports.embedded(count) }
+                        } catch {
+                            if !Task.isCancelled { reports.embeddingFailed(error, embedding.failed()) }
+                        }
+                    }
+                    await onOwnThread { ingester.store.endIngestionTurn() }
                 }
                 try? await Task.sleep(for: interval)
             }

@@ -50,3 +50,4 @@ extension PostgresStore {
         }
     }
 }
+extension PostgresStore: AdminStorage {}

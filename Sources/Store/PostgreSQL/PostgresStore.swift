@@ -19,11 +19,17 @@ public final class PostgresStore: @unchecked Sendable {
     /// The host whose answers this store queues and runs: unique among the hosts sharing the database.
     public let host: JobHost
 
-    // `lock` owns `writer` and `readLock` owns `reader`: each is only touched inside its lock.
+    // `lock` owns `writer` and `readLock` owns `reader`: each is only touched inside its lock. `turnLock` owns
+    // `turns`, the connection that holds the ingestion turn's advisory lock (made at the first turn).
     private let lock = Lock()
     private let writer: PostgresConnection
     private let readLock = Lock()
     private let reader: PostgresConnection
+    private let turnLock = Lock()
+    private var turns: PostgresConnection?
+
+    /// The advisory lock key of the ingestion turn ("quarry-i" in ASCII).
+    static let ingestionLock: Int64 = 0x71_75_61_72_72_79_2D_69
 
     /// Connects twice (a writer and a reader) and brings the schema up to date. Several hosts starting at once take
     /// turns: the migrations run under an advisory lock, each in a transaction.
@@ -48,6 +54,18 @@ public final class PostgresStore: @unchecked Sendable {
     /// How many migrations this Quarry's PostgreSQL schema has had (`quarry_schema`'s latest version).
     public static var schemaVersion: Int { PostgresSchema.latestVersion }
 
+    /// What the database holds, for `quarry doctor` (the check is "ok": PostgreSQL checks its own pages).
+    public func contents() throws(StoreError) -> Store.Contents {
+        try inSnapshot { db throws(PostgresError) in
+            let row = try db.query("""
+                SELECT (SELECT count(*) FROM threads), (SELECT count(*) FROM messages),
+                    (SELECT count(*) FROM documents WHERE failure IS NULL), (SELECT count(*) FROM chunks)
+                """).first
+            return Store.Contents(check: "ok", conversations: row?[0].int ?? 0, messages: row?[1].int ?? 0,
+                                  documents: row?[2].int ?? 0, passages: row?[3].int ?? 0)
+        }
+    }
+
     /// The value stored under `key` in `settings`, or nil.
     public func setting(_ key: String) throws(StoreError) -> [UInt8]? {
         try withReader { db throws(PostgresError) in
@@ -71,6 +89,24 @@ public final class PostgresStore: @unchecked Sendable {
             try db.run("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING", key, value)
             return try db.query("SELECT value FROM settings WHERE key = $1", key).first?[0].bytes ?? value
         }
+    }
+
+    /// Takes PostgreSQL's advisory lock for ingestion (`pg_try_advisory_lock`, on a connection of its own, so no
+    /// other statement of this store can lose it with a reconnect); false when another host holds it.
+    public func beginIngestionTurn() throws(StoreError) -> Bool {
+        try turnLock.withLock { () throws(StoreError) -> Bool in
+            do throws(PostgresError) {
+                if turns == nil { turns = try PostgresConnection(configuration) }
+                return try turns!.tryAdvisoryLock(Self.ingestionLock)
+            } catch {
+                throw .postgres(error)
+            }
+        }
+    }
+
+    /// Gives the advisory lock back (a lost connection has given it back already).
+    public func endIngestionTurn() {
+        turnLock.withLock { _ = try? turns?.advisoryUnlock(Self.ingestionLock) }
     }
 
     // MARK: Connections

@@ -4,6 +4,15 @@
 
 /// The knowledge base as Retrieval reads and writes it: what `Ingester`, `Retriever` and `FolderSync` use.
 public protocol KnowledgeStorage: Sendable {
+    /// Takes the turn to look at the documents folder and embed its chunks, unless another host sharing this
+    /// knowledge base has it; whether it was taken. Give it back with `endIngestionTurn()` when done. So several
+    /// hosts over one documents folder read each file once, and pay for its embeddings once. A host that dies
+    /// gives it back with its connection.
+    func beginIngestionTurn() throws(StoreError) -> Bool
+
+    /// Gives back the turn `beginIngestionTurn()` took.
+    func endIngestionTurn()
+
     /// Every document, by path, with its size, time and content hash (what ingestion compares files against).
     func documents() throws(StoreError) -> [String: DocumentRecord]
 

@@ -51,6 +51,8 @@ final class TsRankStorage: KnowledgeStorage, @unchecked Sendable {
         }
     }
 
+    func beginIngestionTurn() throws(StoreError) -> Bool { try base.beginIngestionTurn() }
+    func endIngestionTurn() { base.endIngestionTurn() }
     func documents() throws(StoreError) -> [String: DocumentRecord] { try base.documents() }
     func apply(_ changes: [DocumentChange]) throws(StoreError) { try base.apply(changes) }
     func removeDocument(path: String) throws(StoreError) { try base.removeDocument(path: path) }

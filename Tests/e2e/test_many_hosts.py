@@ -1,0 +1,116 @@
+"""Quarry on PostgreSQL, and two Quarry hosts sharing one database (docs/many-hosts.md): conversations, accounts and
+the signing secret are shared, so a browser session goes on on either host; a host killed mid-answer loses the
+answer to the other within the lease, as interrupted with its saved text and Retry, and the retry completes there.
+Live updates across hosts (Redis) are not built yet: a page on B sees A's answer when it ends or is taken over."""
+import pytest
+
+from chat_support import LONG, DOCS, Answer, ask, expect, open_page, standin, streaming_snapshot, write_docs  # noqa: F401
+from conftest import run, wait_until
+from postgres_support import postgres  # noqa: F401 (a fixture)
+
+
+def serve_on(quarry, tmp_path, url, model, name, extra_env=None, port=None):
+    """`quarry serve` on the PostgreSQL database `url` as the host `name` (lease 3 s), answering with `model`."""
+    docs = write_docs(tmp_path)
+    env = {"OPENAI_API_KEY": "", "no_proxy": "127.0.0.1,localhost", "NO_PROXY": "127.0.0.1,localhost",
+           "QUARRY_DOCS_RESCAN": "3600", "QUARRY_HOST_NAME": name, "QUARRY_LEASE": "3", **model.env(),
+           **(extra_env or {})}
+    return quarry("--docs", str(docs), env=env, db=url, port=port).wait_ready()
+
+
+def status(postgres, url, message):
+    rows = postgres.query(url, f"SELECT status, content FROM messages WHERE id = {int(message)}")
+    return tuple(rows[0]) if rows else None
+
+
+def test_one_host_on_postgresql_answers_and_keeps_the_conversation_across_a_restart(browser, quarry, standin,
+                                                                                    tmp_path, postgres):
+    url = postgres.create_database()
+    model = standin("--tokens-per-second", "0")
+    full = model.answer()
+    a = serve_on(quarry, tmp_path, url, model, "host-a")
+    wait_until(lambda: postgres.query(url, "SELECT count(*) FROM documents") == [[str(len(DOCS))]],
+               what="the documents in PostgreSQL")
+    context = browser.new_context()
+    page = open_page(context, a.port)
+    answer = ask(page, "When does the café open?")
+    answer.status("complete")
+    expect(answer.content).to_contain_text(full.split()[0])
+    assert status(postgres, url, answer.id) == ("complete", full)
+    # The sources are found by PostgreSQL's search, and open.
+    expect(answer.sources).to_have_count(1)
+
+    assert a.stop() == 0
+    again = serve_on(quarry, tmp_path, url, model, "host-a", port=a.port)
+    page.reload()
+    expect(page.locator("#connection-status")).to_have_text("Connected", timeout=LONG)
+    page.locator("#threads button").first.click()
+    expect(Answer(page, answer.id).content).to_contain_text(full.split()[0], timeout=LONG)
+    assert again.process.poll() is None
+    assert page.problems == [] or all("WebSocket" in p for p in page.problems), page.problems
+
+
+def test_a_host_killed_mid_answer_loses_it_to_the_other_which_retries_it(browser, quarry, standin, tmp_path,
+                                                                         postgres):
+    url = postgres.create_database()
+    model = standin("--tokens-per-second", "10")
+    full = model.answer()
+    # Both hosts read the same documents folder (as from a shared mount), one at a time.
+    a = serve_on(quarry, tmp_path, url, model, "host-a")
+    b = serve_on(quarry, tmp_path, url, model, "host-b")
+    wait_until(lambda: postgres.query(url, "SELECT count(*) FROM documents") == [[str(len(DOCS))]],
+               what="the documents in PostgreSQL")
+    # One host read the folder; the other, taking its turn after, found every file unchanged.
+    wait_until(lambda: "unchanged=4" in a.output() + b.output(), what="the second host's look at the folder")
+    assert (a.output() + b.output()).count("document added") == len(DOCS)
+    # One browser (cookies ignore ports): a tab on each host, the same session on both, signed by the shared secret.
+    context = browser.new_context()
+    on_a = open_page(context, a.port)
+    answer = ask(on_a, "When does the café open?")
+    streaming_snapshot(answer)
+    on_b = open_page(context, b.port)
+    thread = on_b.locator("#threads button").first
+    expect(thread).to_have_count(1, timeout=LONG)
+    thread.click()
+    on_b_answer = Answer(on_b, answer.id)
+    on_b_answer.status("streaming")
+
+    wait_until(lambda: (status(postgres, url, answer.id) or ("", ""))[1], what="a checkpoint of the answer")
+    assert a.stop(sig=9) == -9
+    saved = status(postgres, url, answer.id)[1]
+    assert saved and full.startswith(saved) and saved != full, saved
+
+    # Within the lease (3 s) and a round of B's (1 s), B takes the answer over; the page on B is told.
+    on_b_answer.status("interrupted", timeout=LONG)
+    expect(on_b_answer.error).to_have_text("The server answering this stopped before the answer finished.")
+    expect(on_b_answer.retry).to_be_visible()
+    assert status(postgres, url, answer.id) == ("interrupted", saved)
+    assert "answers of a host that stopped were interrupted" in b.output()
+
+    on_b_answer.retry.click()
+    on_b_answer.status("complete", timeout=LONG)
+    expect(on_b_answer.content).to_contain_text(full.split()[-1])
+    assert status(postgres, url, answer.id) == ("complete", full)
+    assert postgres.query(url, f"SELECT host FROM jobs WHERE message_id = {int(answer.id)}") == [["host-b"]]
+
+
+def test_doctor_and_the_commands_take_a_postgresql_url(quarry, tmp_path, postgres):
+    url = postgres.create_database()
+    docs = write_docs(tmp_path)
+    ingested = run("ingest", "--db", url, str(docs), env={"OPENAI_API_KEY": ""}, timeout=60)
+    assert ingested.returncode == 0, ingested.stderr
+    found = run("search", "--db", url, "When does the café open?", env={"OPENAI_API_KEY": ""})
+    assert found.returncode == 0 and "Café hours" in found.stdout, found.stdout + found.stderr
+    added = run("user", "add", "ada", "--admin", "--db", url, input="a long passphrase\na long passphrase\n")
+    assert added.returncode == 0, added.stderr
+    listed = run("user", "list", "--db", url)
+    assert "ada" in listed.stdout, listed.stdout + listed.stderr
+    doctor = run("doctor", "--db", url, "--docs", str(docs), env={"OPENAI_API_KEY": ""}, timeout=60)
+    assert "ok       database: postgresql://quarry:•••@127.0.0.1" in doctor.stdout, doctor.stdout
+    assert postgres.query(url, "SELECT 1")[0] == ["1"]
+    assert "test-secret" not in doctor.stdout + doctor.stderr
+    backup = run("backup", "--db", url, str(tmp_path / "copy.db"))
+    assert backup.returncode == 64 and "pg_dump" in backup.stderr, backup.stderr
+    wrong = run("doctor", "--db", url.replace("test-secret-7", "wrong"), env={"OPENAI_API_KEY": ""}, timeout=60)
+    assert wrong.returncode == 1 and "PROBLEM  database" in wrong.stdout, wrong.stdout
+    assert "wrong" not in wrong.stdout
