@@ -16,6 +16,8 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The PostgreSQL database at `place` was migrated by a newer Quarry: it has had `version` migrations, this
     /// Quarry knows `supported`.
     case newerPostgresDatabase(place: String, version: Int, supported: Int)
+    /// `quarry migrate` found conversations, accounts or sign-ins in the PostgreSQL database at `place` already.
+    case copyRefused(place: String)
     /// A PostgreSQL database (`PostgresStore`) could not be reached, set up, read or written.
     case postgres(PostgresError)
     /// `QUARRY_SECRET` is set but shorter than `Store.minimumSecretLength` bytes.
@@ -47,6 +49,9 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
             Self.explain("The database could not be read or written: \(cause.message).", cause)
         case .postgres(let cause):
             cause.message
+        case .copyRefused(let place):
+            "The PostgreSQL database at \(place) holds conversations, accounts or sign-ins already; copy into an empty "
+                + "database (createdb a new one), or drop this one's tables first."
         case .newerPostgresDatabase(let place, let version, let supported):
             "The PostgreSQL database at \(place) was set up by a newer version of Quarry (schema version \(version); "
                 + "this version understands up to \(supported)). Run the newer Quarry on every host."
@@ -73,7 +78,7 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     public var cause: SQLiteError? {
         switch self {
         case .cannotOpen(_, let cause), .migrationFailed(_, let cause), .database(let cause): cause
-        case .newerDatabase, .postgres, .newerPostgresDatabase, .secretTooShort, .randomUnavailable, .invalidUserName, .userExists, .noSuchUser, .password:
+        case .newerDatabase, .postgres, .newerPostgresDatabase, .copyRefused, .secretTooShort, .randomUnavailable, .invalidUserName, .userExists, .noSuchUser, .password:
             nil
         }
     }

@@ -10,6 +10,7 @@ enum Invocation: Equatable {
     case search(SearchOptions)
     case ask(AskOptions)
     case backup(BackupOptions)
+    case migrate(MigrateOptions)
     case user(UserOptions)
     case doctor(ServeOptions)
     case version
@@ -75,6 +76,15 @@ struct BackupOptions: Equatable {
     /// A settings file of KEY=value lines, beneath the environment (`ConfigFile`).
     var config: String?
     var copy = ""
+}
+
+/// `quarry migrate [--db FILE] POSTGRESQL-URL`.
+struct MigrateOptions: Equatable {
+    var db: String?
+    /// A settings file of KEY=value lines, beneath the environment (`ConfigFile`).
+    var config: String?
+    /// The PostgreSQL database to copy into.
+    var target = ""
 }
 
 /// `quarry user add NAME [--admin]`, `passwd NAME`, `remove NAME`, `list`, each with `[--db FILE] [--config FILE]`.
@@ -143,10 +153,10 @@ extension Invocation {
             takesValue = ["db", "config"]
         case "search":
             takesValue = ["db", "config", "limit"]
-        case "backup", "user":
+        case "backup", "user", "migrate":
             takesValue = ["db", "config"]
         default:
-            throw UsageError(message: "Unknown command “\(command)”. The commands are serve, ask, ingest, search, backup, user, doctor, version and help.")
+            throw UsageError(message: "Unknown command “\(command)”. The commands are serve, ask, ingest, search, backup, migrate, user, doctor, version and help.")
         }
         while let argument = rest.popFirst() {
             if argument == "-h" || argument == "--help" { return .help(topic: named ? command : nil) }
@@ -196,6 +206,11 @@ extension Invocation {
                                  : "quarry backup makes one copy: give one FILE.")
             }
             return .backup(BackupOptions(db: last("db"), config: last("config"), copy: words[0]))
+        case "migrate":
+            guard words.count == 1 else {
+                throw UsageError(message: "Say which PostgreSQL database to copy into: quarry migrate postgresql://USER:PASSWORD@HOST/DATABASE")
+            }
+            return .migrate(MigrateOptions(db: last("db"), config: last("config"), target: words[0]))
         case "user":
             return .user(UserOptions(action: try userAction(words, admin: last("admin")), db: last("db"), config: last("config")))
         default:

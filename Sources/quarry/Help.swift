@@ -13,6 +13,7 @@ enum Help {
           quarry search [--db FILE] [--limit N] QUESTION
                                             show the passages a question finds, with their scores
           quarry backup [--db FILE] COPY    write a consistent copy of the database, even while serving
+          quarry migrate [--db FILE] URL    copy a SQLite database into PostgreSQL, for several hosts
           quarry user add NAME [--admin] | passwd NAME | remove NAME | list
                                             the accounts people sign in with (their passwords asked for)
           quarry doctor [serve's options]   check what serve needs, each problem with its fix
@@ -29,6 +30,7 @@ enum Help {
         case "search": search
         case "ask": ask
         case "backup": backup
+        case "migrate": migrate
         case "user": user
         case "doctor": doctor
         default: overview
@@ -97,6 +99,23 @@ enum Help {
           --config FILE  a settings file of QUARRY_…=value lines (as serve reads it), beneath the environment
 
         To restore: stop Quarry, delete the database's -wal and -shm files, copy COPY over the database, start.
+
+        """
+
+    static let migrate = """
+        Usage: quarry migrate [--db FILE] postgresql://USER:PASSWORD@HOST[:PORT]/DATABASE
+
+        Copies everything in the SQLite database into the PostgreSQL database, for a site moving to several hosts
+        (docs/many-hosts.md): conversations, accounts, sign-ins, settings (with the key that signs sessions, so
+        people stay signed in and links keep working) and the knowledge base with its embeddings (searchable in
+        PostgreSQL at once: nothing is read or embedded again). The PostgreSQL database must be new, or hold no
+        conversations, accounts or sign-ins; its tables are created. Stop quarry serve first: answers still
+        streaming arrive as interrupted, with Retry. The SQLite file is only read.
+
+          --db FILE    the SQLite database [QUARRY_DB, ./quarry.db]
+          --config FILE  a settings file of QUARRY_…=value lines (as serve reads it), beneath the environment
+
+        Then start every host with --db (or QUARRY_DB) set to the same postgresql:// URL.
 
         """
 

@@ -47,6 +47,8 @@ case .doctor(let options):
     await runDoctor(options, environment: environment(config: options.config))
 case .backup(let options):
     runBackup(options, environment: environment(config: options.config))
+case .migrate(let options):
+    runMigrate(options, environment: environment(config: options.config))
 case .user(let options):
     runUser(options, environment: environment(config: options.config))
 case .ask(let options):

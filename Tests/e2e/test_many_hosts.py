@@ -114,3 +114,22 @@ def test_doctor_and_the_commands_take_a_postgresql_url(quarry, tmp_path, postgre
     wrong = run("doctor", "--db", url.replace("test-secret-7", "wrong"), env={"OPENAI_API_KEY": ""}, timeout=60)
     assert wrong.returncode == 1 and "PROBLEM  database" in wrong.stdout, wrong.stdout
     assert "wrong" not in wrong.stdout
+
+
+def test_migrate_copies_a_sqlite_database_into_postgresql(tmp_path, postgres):
+    url = postgres.create_database()
+    docs = write_docs(tmp_path)
+    db = str(tmp_path / "quarry.db")
+    assert run("ingest", "--db", db, str(docs), env={"OPENAI_API_KEY": ""}, timeout=60).returncode == 0
+    assert run("user", "add", "ada", "--db", db, input="a long passphrase\na long passphrase\n").returncode == 0
+    copied = run("migrate", "--db", db, url, timeout=60)
+    assert copied.returncode == 0, copied.stderr
+    assert f"{len(DOCS)} documents" in copied.stdout and "1 accounts" in copied.stdout, copied.stdout
+    assert "test-secret" not in copied.stdout + copied.stderr
+    found = run("search", "--db", url, "When does the café open?", env={"OPENAI_API_KEY": ""})
+    assert found.returncode == 0 and "Café hours" in found.stdout, found.stdout + found.stderr
+    assert "ada" in run("user", "list", "--db", url).stdout
+    again = run("migrate", "--db", db, url, timeout=60)
+    assert again.returncode == 1 and "holds conversations, accounts or sign-ins already" in again.stderr, again.stderr
+    wrong = run("migrate", "--db", db, str(tmp_path / "other.db"))
+    assert wrong.returncode == 64 and "Copy into a PostgreSQL database" in wrong.stderr, wrong.stderr
