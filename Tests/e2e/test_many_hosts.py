@@ -2,10 +2,13 @@
 the signing secret are shared, so a browser session goes on on either host; a host killed mid-answer loses the
 answer to the other within the lease, as interrupted with its saved text and Retry, and the retry completes there.
 Live updates across hosts (Redis) are not built yet: a page on B sees A's answer when it ends or is taken over."""
+import os
+import subprocess
+
 import pytest
 
 from chat_support import LONG, DOCS, Answer, ask, expect, open_page, standin, streaming_snapshot, write_docs  # noqa: F401
-from conftest import run, wait_until
+from conftest import free_port, get, run, wait_until
 from postgres_support import postgres  # noqa: F401 (a fixture)
 
 
@@ -133,3 +136,102 @@ def test_migrate_copies_a_sqlite_database_into_postgresql(tmp_path, postgres):
     assert again.returncode == 1 and "holds conversations, accounts or sign-ins already" in again.stderr, again.stderr
     wrong = run("migrate", "--db", db, str(tmp_path / "other.db"))
     assert wrong.returncode == 64 and "Copy into a PostgreSQL database" in wrong.stderr, wrong.stderr
+
+
+NGINX_CONF = """
+worker_processes 1;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log info;
+events {{ worker_connections 256; }}
+http {{
+    access_log {dir}/access.log;
+    client_body_temp_path {dir}/body;
+    proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fastcgi;
+    uwsgi_temp_path {dir}/uwsgi;
+    scgi_temp_path {dir}/scgi;
+    map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}
+    # As docs/deploy.md ("Two hosts") has it.
+    upstream quarry {{
+        hash $cookie_quarry_session consistent;
+        server 127.0.0.1:{a} max_fails=1 fail_timeout=30s;
+        server 127.0.0.1:{b} max_fails=1 fail_timeout=30s;
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://quarry;
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $connection_upgrade;
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_read_timeout 1h;
+            proxy_buffering off;
+        }}
+    }}
+}}
+"""
+
+
+@pytest.fixture
+def nginx(tmp_path):
+    started = []
+
+    def start(a, b):
+        if not os.access("/usr/sbin/nginx", os.X_OK):
+            pytest.fail("nginx is missing (tools/test installs nginx-light)", pytrace=False)
+        folder = tmp_path / "nginx"
+        folder.mkdir()
+        port = free_port()
+        (folder / "nginx.conf").write_text(NGINX_CONF.format(dir=folder, a=a, b=b, port=port))
+        process = subprocess.Popen(["/usr/sbin/nginx", "-p", str(folder), "-c", str(folder / "nginx.conf"),
+                                    "-g", "daemon off;" + (" user root;" if os.geteuid() == 0 else "")],
+                                   stdout=subprocess.DEVNULL, stderr=open(folder / "stderr.log", "w"))
+        started.append(process)
+        wait_until(lambda: process.poll() is None and get_status(port) == 200, what="nginx in front of the hosts")
+        return port
+
+    yield start
+    for process in started:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def get_status(port):
+    try:
+        return get(port, "/healthz")[0]
+    except OSError:
+        return None
+
+
+def test_behind_nginx_a_page_whose_host_dies_moves_to_the_other_and_its_answer_is_retried_there(
+        browser, quarry, standin, tmp_path, postgres, nginx):
+    url = postgres.create_database()
+    model = standin("--tokens-per-second", "10")
+    full = model.answer()
+    a = serve_on(quarry, tmp_path, url, model, "host-a", {"QUARRY_TRUSTED_PROXIES": "127.0.0.1"})
+    b = serve_on(quarry, tmp_path, url, model, "host-b", {"QUARRY_TRUSTED_PROXIES": "127.0.0.1"})
+    port = nginx(a.port, b.port)
+    wait_until(lambda: postgres.query(url, "SELECT count(*) FROM documents") == [[str(len(DOCS))]],
+               what="the documents in PostgreSQL")
+    page = open_page(browser.new_context(), port)
+    answer = ask(page, "When does the café open?")
+    streaming_snapshot(answer)
+    running = wait_until(lambda: postgres.query(url, f"SELECT host FROM jobs WHERE message_id = {int(answer.id)} "
+                                                     "AND state = 'running'"), what="the answer's host")[0][0]
+    dying, surviving = (a, b) if running == "host-a" else (b, a)
+    assert dying.stop(sig=9) == -9
+
+    # The page reconnects through nginx, which sends it to the other host; that host takes the answer over.
+    expect(page.locator("#connection-status")).to_have_text("Connected", timeout=LONG)
+    answer.status("interrupted", timeout=LONG)
+    expect(answer.retry).to_be_visible()
+    answer.retry.click()
+    answer.status("complete", timeout=LONG)
+    expect(answer.content).to_contain_text(full.split()[-1])
+    assert status(postgres, url, answer.id) == ("complete", full)
+    survivor = "host-b" if running == "host-a" else "host-a"
+    assert postgres.query(url, f"SELECT host FROM jobs WHERE message_id = {int(answer.id)}") == [[survivor]]
+    assert surviving.process.poll() is None

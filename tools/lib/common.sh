@@ -50,6 +50,15 @@ ensure_debian_packages() {
   if [[ " ${missing[*]} " == *" postgresql "* ]] && [ -d /run/systemd/system ]; then
     $sudo systemctl disable --now postgresql >/dev/null 2>&1 || true
   fi
+  # And nginx (the load balancer of the two-host test, started with a configuration of its own): its port-80 site
+  # is not needed.
+  if [[ " ${missing[*]} " == *" nginx-light "* ]]; then
+    if [ -d /run/systemd/system ]; then
+      $sudo systemctl disable --now nginx >/dev/null 2>&1 || true
+    else
+      $sudo service nginx stop >/dev/null 2>&1 || true
+    fi
+  fi
 }
 
 # Fails early with a clear message when the Swift toolchain is missing.
@@ -75,7 +84,7 @@ ensure_swift() {
 # redis-server depends on). The tests of the PostgreSQL client start their own cluster (initdb, postgres,
 # pg_isready, createdb from postgresql; the package's own cluster is never used).
 QUARRY_TEST_PACKAGES=(chromium qpdf pandoc python3.11-doc sqlite3 debootstrap systemd-container dpkg-dev binutils
-  slapd ldap-utils redis-server postgresql)
+  slapd ldap-utils redis-server postgresql nginx-light)
 
 # A Python virtual environment in .venv with the packages in tools/requirements-test.txt.
 ensure_python_env() {
