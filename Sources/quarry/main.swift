@@ -141,7 +141,9 @@ func serve(_ settings: ServeSettings, retention: RetentionSettings) {
     let sweeper = retention.idle.map { ConversationRetention(store: store, idle: $0, logger: logger) }
     let leases = AnswerLeases(chat: chat, lease: settings.jobHost.lease, logger: logger)
     logger.notice("Quarry is ready", metadata: ["url": "http://\(settings.displayHost):\(server.port)/",
-                                                "auth": "\(settings.server.access.mode.rawValue)"])
+                                                "auth": "\(settings.server.access.mode.rawValue)",
+                                                "database": "\(settings.databaseLocation)",
+                                                "host_name": "\(settings.jobHost.name)"])
     signals.onFirst { server.stop() }
     server.waitUntilStopped()
     // Answers in progress are saved as interrupted (with Retry); the folder sync finishes its look.

@@ -43,7 +43,10 @@ def test_one_host_on_postgresql_answers_and_keeps_the_conversation_across_a_rest
     # The sources are found by PostgreSQL's search, and open.
     expect(answer.sources).to_have_count(1)
 
+    # The log names the database, never its password.
+    assert "database=postgresql://quarry:•••@127.0.0.1" in a.output() and "host_name=host-a" in a.output()
     assert a.stop() == 0
+    assert "test-secret-7" not in a.output()
     again = serve_on(quarry, tmp_path, url, model, "host-a", port=a.port)
     page.reload()
     expect(page.locator("#connection-status")).to_have_text("Connected", timeout=LONG)
