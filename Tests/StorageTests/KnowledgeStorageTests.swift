@@ -1,6 +1,7 @@
 // KnowledgeStorage's requirements, each test run on SQLite (`Store`) and PostgreSQL (`PostgresStore`): documents
 // and their chunks in batches that are all or nothing, the generation, counts, embeddings, and search by BM25 with
 // the column weights mattering and every query word read as data.
+import Locking
 import Postgres
 import Store
 import Testing
@@ -308,5 +309,34 @@ func chunk(_ ordinal: Int, _ headings: [String], _ text: String, pages: ClosedRa
             #expect(document.contentHash == "" && document.modifiedAt == 0)
             #expect(try storage.knowledgeGeneration() == generation, "the chunks are unchanged until read again")
         }
+    }
+}
+
+/// Several hosts writing one PostgreSQL knowledge base at once.
+@Suite(.enabled(if: TestPostgres.isAvailable, "PostgreSQL's server binaries are not installed here"))
+struct KnowledgeStorageHostsTests {
+    @Test func hostsReplacingTheSameDocumentTakeTurns() throws {
+        let url = try TestPostgres.shared().createDatabase()
+        let hosts = try (0..<3).map { _ in try PostgresStore(PostgresConfiguration(url: url)) }
+        let failures = Locked<[String]>([])
+        let threads = hosts.enumerated().compactMap { index, host in
+            spawnThread {
+                for round in 0..<10 {
+                    do {
+                        try host.apply([replace("/same", title: "Host \(index)", chunks: [
+                            chunk(0, [], "granite round \(round)"), chunk(1, [], "slate"),
+                        ])])
+                    } catch {
+                        failures.withLock { $0.append("\(error)") }
+                    }
+                }
+            }
+        }
+        threads.forEach { $0.join() }
+        #expect(failures.current.isEmpty)
+        let storage = hosts[0]
+        #expect(try storage.knowledgeBaseCounts() == (1, 2, 0))
+        #expect(try storage.knowledgeGeneration() == 30)
+        #expect(try storage.documentFrequencies(of: ["granite", "slate", "host"]) == ["granite": 1, "slate": 1, "host": 2])
     }
 }
