@@ -1,6 +1,7 @@
 // KnowledgeStorage's requirements, each test run on SQLite (`Store`) and PostgreSQL (`PostgresStore`): documents
 // and their chunks in batches that are all or nothing, the generation, counts, embeddings, and search by BM25 with
 // the column weights mattering and every query word read as data.
+import Locking
 import Postgres
 import Store
 import Testing
@@ -262,5 +263,80 @@ func chunk(_ ordinal: Int, _ headings: [String], _ text: String, pages: ClosedRa
             #expect(try storage.knowledgeBaseCounts() == (4, 4, 0))
             #expect(try storage.documents().count == 4)
         }
+    }
+}
+
+/// The knowledge-base parts of AdminStorage, on both (PostgresStore does not declare AdminStorage yet: its accounts
+/// and unanswered questions are another file's).
+@Suite struct DocumentOverviewTests {
+    func withOverview(_ backend: KnowledgeBackend,
+                      _ body: (any KnowledgeStorage, () throws -> [DocumentOverview], (String) throws -> Bool) throws -> Void) throws {
+        try withKnowledgeStorage(backend) { storage in
+            switch storage {
+            case let store as Store: try body(store, store.documentOverview, store.readAgain)
+            case let store as PostgresStore: try body(store, store.documentOverview, store.readAgain)
+            default: Issue.record("unknown storage")
+            }
+        }
+    }
+
+    @Test(arguments: KnowledgeBackend.available)
+    func theOverviewListsDocumentsByTitleInAnyCaseWithPassagesAndPages(backend: KnowledgeBackend) throws {
+        try withOverview(backend) { storage, overview, _ in
+            try storage.apply([
+                replace("/b.pdf", title: "beta", chunks: [chunk(0, [], "one", pages: 1...2), chunk(1, [], "two", pages: 3...5)]),
+                replace("/a", title: "Alpha", chunks: [chunk(0, [], "one")]),
+                replace("/c2", title: "Gamma", chunks: []),
+                replace("/c1", title: "Gamma", chunks: []),
+                .failure(path: "/z", title: "_broken", contentHash: "h", size: 3, modifiedAt: 1, reason: "not a PDF"),
+            ])
+            let rows = try overview()
+            #expect(rows.map(\.path) == ["/z", "/a", "/b.pdf", "/c1", "/c2"], "ASCII order, case folded: _ before letters")
+            #expect(rows.map(\.passages) == [0, 1, 2, 0, 0])
+            #expect(rows.map(\.pages) == [nil, nil, 5, nil, nil])
+            #expect(rows.first?.failure == "not a PDF" && rows.first?.size == 3)
+        }
+    }
+
+    @Test(arguments: KnowledgeBackend.available)
+    func readingAgainForgetsTheHashAndTime(backend: KnowledgeBackend) throws {
+        try withOverview(backend) { storage, _, readAgain in
+            try storage.apply([replace("/a", title: "A", chunks: [chunk(0, [], "granite")])])
+            let generation = try storage.knowledgeGeneration()
+            #expect(try readAgain("/a"))
+            #expect(try !readAgain("/nowhere"))
+            let document = try #require(try storage.documents()["/a"])
+            #expect(document.contentHash == "" && document.modifiedAt == 0)
+            #expect(try storage.knowledgeGeneration() == generation, "the chunks are unchanged until read again")
+        }
+    }
+}
+
+/// Several hosts writing one PostgreSQL knowledge base at once.
+@Suite(.enabled(if: TestPostgres.isAvailable, "PostgreSQL's server binaries are not installed here"))
+struct KnowledgeStorageHostsTests {
+    @Test func hostsReplacingTheSameDocumentTakeTurns() throws {
+        let url = try TestPostgres.shared().createDatabase()
+        let hosts = try (0..<3).map { _ in try PostgresStore(PostgresConfiguration(url: url)) }
+        let failures = Locked<[String]>([])
+        let threads = hosts.enumerated().compactMap { index, host in
+            spawnThread {
+                for round in 0..<10 {
+                    do {
+                        try host.apply([replace("/same", title: "Host \(index)", chunks: [
+                            chunk(0, [], "granite round \(round)"), chunk(1, [], "slate"),
+                        ])])
+                    } catch {
+                        failures.withLock { $0.append("\(error)") }
+                    }
+                }
+            }
+        }
+        threads.forEach { $0.join() }
+        #expect(failures.current.isEmpty)
+        let storage = hosts[0]
+        #expect(try storage.knowledgeBaseCounts() == (1, 2, 0))
+        #expect(try storage.knowledgeGeneration() == 30)
+        #expect(try storage.documentFrequencies(of: ["granite", "slate", "host"]) == ["granite": 1, "slate": 1, "host": 2])
     }
 }

@@ -40,7 +40,7 @@ extension PostgresStore: KnowledgeStorage {
                         INSERT INTO documents (path, title, content_hash, size, modified_at, ingested_at)
                         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id
                         """, path, title, hash, size, modifiedAt, Self.now()).first?[0].int64 ?? 0
-                    for chunk in chunks { try Self.insert(chunk, document: id, title: title, db) }
+                    try Self.insert(chunks, document: id, title: title, db)
                     try Self.count(document: id, as: 1, db)
                     changesIndex = true
                 case .failure(let path, let title, let hash, let size, let modifiedAt, let reason):
@@ -80,26 +80,37 @@ extension PostgresStore: KnowledgeStorage {
             """, id, sign)
     }
 
-    /// Inserts a chunk and its terms in one statement: the weighted tsvector of its title, headings and text is
-    /// unnested once into a term per row, with how often it stands in each column, and the chunk's length in tokens.
-    private static func insert(_ chunk: NewChunk, document: Int64, title: String,
+    /// Inserts a document's chunks and their terms in one statement (the chunks go as arrays: one round trip per
+    /// document, not per chunk). Each chunk's weighted tsvector of title, headings and text is unnested once into a
+    /// term per row, with how often it stands in each column; the chunk's length in tokens is their sum.
+    private static func insert(_ chunks: [NewChunk], document: Int64, title: String,
                                _ db: PostgresConnection) throws(PostgresError) {
+        guard !chunks.isEmpty else { return }
+        func integers(_ values: [Int?]) -> String { "{" + values.map { $0.map(String.init) ?? "NULL" }.joined(separator: ",") + "}" }
         try db.run("""
-            WITH terms AS MATERIALIZED (
-                SELECT lexeme, positions, weights FROM unnest(quarry_terms($7, $3, $4))
+            WITH input AS MATERIALIZED (
+                SELECT * FROM unnest($2::integer[], $3::text[], $4::text[], $5::integer[], $6::integer[])
+                    WITH ORDINALITY AS u(ordinal, headings, body, first_page, last_page, n)
+            ), terms AS MATERIALIZED (
+                SELECT i.ordinal, t.lexeme, t.positions, t.weights
+                FROM input i, unnest(quarry_terms($7, i.headings, i.body)) t
+            ), lengths AS (
+                SELECT ordinal, sum(cardinality(positions)) AS tokens FROM terms GROUP BY ordinal
             ), chunk AS (
                 INSERT INTO chunks (document_id, ordinal, heading_path, text, first_page, last_page, token_count)
-                SELECT $1::bigint, $2::integer, $3, $4, $5::integer, $6::integer,
-                       (SELECT coalesce(sum(cardinality(positions)), 0) FROM terms)
-                RETURNING id, token_count
+                SELECT $1::bigint, i.ordinal, i.headings, i.body, i.first_page, i.last_page, coalesce(l.tokens, 0)
+                FROM input i LEFT JOIN lengths l ON l.ordinal = i.ordinal ORDER BY i.n
+                RETURNING id, ordinal, token_count
             )
             INSERT INTO chunk_terms (term, chunk_id, title, headings, body, length)
-            SELECT t.lexeme, chunk.id, cardinality(array_positions(t.weights, 'A')),
+            SELECT t.lexeme, c.id, cardinality(array_positions(t.weights, 'A')),
                    cardinality(array_positions(t.weights, 'B')), cardinality(array_positions(t.weights, 'D')),
-                   chunk.token_count
-            FROM terms t, chunk
-            """, document, chunk.ordinal, chunk.headingPath.joined(separator: headingSeparator), chunk.text,
-                   chunk.pages?.lowerBound, chunk.pages?.upperBound, title)
+                   c.token_count
+            FROM terms t JOIN chunk c ON c.ordinal = t.ordinal
+            """, document, integers(chunks.map(\.ordinal)),
+                   arrayLiteral(chunks.map { $0.headingPath.joined(separator: headingSeparator) }),
+                   arrayLiteral(chunks.map(\.text)), integers(chunks.map { $0.pages?.lowerBound }),
+                   integers(chunks.map { $0.pages?.upperBound }), title)
     }
 
     /// Removes a document, its chunks and their terms, in one transaction.

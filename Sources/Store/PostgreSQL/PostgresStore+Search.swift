@@ -56,9 +56,14 @@ extension PostgresStore {
                     ) holding
                 ), common_postings AS MATERIALIZED (
                     -- The common words' postings in those chunks only: looked up chunk by chunk, never read whole.
-                    SELECT w.i, w.size, w.term, p.chunk_id, p.title, p.headings, p.body, p.length
+                    -- (OFFSET 0 keeps each lookup a probe of the primary key: the planner, which cannot know how
+                    -- many chunks hold a rare word, would otherwise read every posting of those chunks.)
+                    SELECT w.i, w.size, w.term, k.chunk_id, p.title, p.headings, p.body, p.length
                     FROM with_rare k CROSS JOIN word_terms w
-                    JOIN chunk_terms p ON p.term = w.term AND p.chunk_id = k.chunk_id
+                    CROSS JOIN LATERAL (
+                        SELECT p.title, p.headings, p.body, p.length FROM chunk_terms p
+                        WHERE p.term = w.term AND p.chunk_id = k.chunk_id OFFSET 0
+                    ) p
                     WHERE NOT w.rare
                 ), candidates AS (
                     SELECT chunk_id FROM with_rare WHERE NOT $6::boolean
@@ -91,11 +96,13 @@ extension PostgresStore {
         return try withReader { db throws(PostgresError) in
             var counts: [String: Int] = [:]
             for row in try db.query("""
-                SELECT w.word, (
-                    SELECT count(*) FROM (
+                SELECT w.word, CASE cardinality(t.terms)
+                    WHEN 0 THEN 0
+                    WHEN 1 THEN (SELECT count(*) FROM chunk_terms p WHERE p.term = t.terms[1])
+                    ELSE (SELECT count(*) FROM (
                         SELECT p.chunk_id FROM chunk_terms p WHERE p.term = ANY(t.terms)
                         GROUP BY p.chunk_id HAVING count(*) = cardinality(t.terms)
-                    ) holding)
+                    ) holding) END
                 FROM unnest($1::text[]) AS w(word)
                 CROSS JOIN LATERAL (
                     SELECT tsvector_to_array(to_tsvector('quarry_english', quarry_words(w.word))) AS terms) t
