@@ -7,26 +7,6 @@ import Store
 import Testing
 import TestSupport
 
-/// The knowledge storages under test (PostgreSQL only where its server binaries are installed).
-enum KnowledgeBackend: String, CaseIterable, CustomTestStringConvertible {
-    case sqlite, postgresql
-
-    static let available: [KnowledgeBackend] = TestPostgres.isAvailable ? allCases : [.sqlite]
-
-    var testDescription: String { rawValue }
-}
-
-/// Runs `body` with an empty knowledge storage of `backend`: a SQLite file in a temporary folder, or a fresh
-/// PostgreSQL database on the tests' own server.
-func withKnowledgeStorage<R>(_ backend: KnowledgeBackend, _ body: (any KnowledgeStorage) throws -> R) throws -> R {
-    switch backend {
-    case .sqlite:
-        return try withTemporaryDirectory { dir in try body(try Store(path: dir + "/q.db")) }
-    case .postgresql:
-        return try body(try PostgresStore(PostgresConfiguration(url: try TestPostgres.shared().createDatabase())))
-    }
-}
-
 /// A document change with the usual filler.
 func replace(_ path: String, title: String, chunks: [NewChunk]) -> DocumentChange {
     .replace(path: path, title: title, contentHash: "hash-\(path)", size: 10, modifiedAt: 1, chunks: chunks)
@@ -51,9 +31,9 @@ func chunk(_ ordinal: Int, _ headings: [String], _ text: String, pages: ClosedRa
         try storage.chunks(ids: found.map(\.id)).map(\.documentPath)
     }
 
-    @Test(arguments: KnowledgeBackend.available)
-    func searchFindsTitleHeadingsAndBodyAndTheWeightsOrderThem(backend: KnowledgeBackend) throws {
-        try withKnowledgeStorage(backend) { storage in
+    @Test(arguments: Backend.available)
+    func searchFindsTitleHeadingsAndBodyAndTheWeightsOrderThem(backend: Backend) throws {
+        try withStorage(backend) { storage in
             try storage.apply(stoneDocuments())
             let query = ChunkQuery(anyOf: ["granite"])
             let titleFirst = try storage.searchChunks(matching: query, weights: (4, 2, 1), limit: 10)
@@ -69,9 +49,9 @@ func chunk(_ ordinal: Int, _ headings: [String], _ text: String, pages: ClosedRa
         }
     }
 
-    @Test(arguments: KnowledgeBackend.available)
-    func rareWordsAndedWithCommonOnes(backend: KnowledgeBackend) throws {
-        try withKnowledgeStorage(backend) { storage in
+    @Test(arguments: Backend.available)
+    func rareWordsAndedWithCommonOnes(backend: Backend) throws {
+        try withStorage(backend) { storage in
             try storage.apply(stoneDocuments())
             // "granite" OR "slate": four chunks; AND ("lifting"): the two with lifting.
             let any = try storage.searchChunks(matching: ChunkQuery(anyOf: ["granite", "slate"]), weights: (4, 2, 1), limit: 10)
@@ -95,15 +75,15 @@ func chunk(_ ordinal: Int, _ headings: [String], _ text: String, pages: ClosedRa
             try storage.removeDocument(path: "/gone")
             return try storage.searchChunks(matching: query, weights: (4, 2, 1), limit: 10).map(\.score)
         }
-        let sqlite = try withKnowledgeStorage(.sqlite, scores)
-        let postgres = try withKnowledgeStorage(.postgresql, scores)
+        let sqlite = try withStorage(.sqlite, scores)
+        let postgres = try withStorage(.postgresql, scores)
         #expect(sqlite.count == 4 && postgres.count == sqlite.count)
         for (a, b) in zip(sqlite, postgres) { #expect(abs(a - b) < 1e-9, "\(sqlite) \(postgres)") }
     }
 
-    @Test(arguments: KnowledgeBackend.available)
-    func aBatchIsAllOrNothing(backend: KnowledgeBackend) throws {
-        try withKnowledgeStorage(backend) { storage in
+    @Test(arguments: Backend.available)
+    func aBatchIsAllOrNothing(backend: Backend) throws {
+        try withStorage(backend) { storage in
             try storage.apply([replace("/kept", title: "Kept", chunks: [chunk(0, [], "basalt columns")])])
             let generation = try storage.knowledgeGeneration()
             // The second document repeats an ordinal: the batch fails, and the first document and the removal with it.
@@ -124,9 +104,9 @@ func chunk(_ ordinal: Int, _ headings: [String], _ text: String, pages: ClosedRa
         }
     }
 
-    @Test(arguments: KnowledgeBackend.available)
-    func replacingAndRemovingTakeTheOldChunksAndTheirIndexEntries(backend: KnowledgeBackend) throws {
-        try withKnowledgeStorage(backend) { storage in
+    @Test(arguments: Backend.available)
+    func replacingAndRemovingTakeTheOldChunksAndTheirIndexEntries(backend: Backend) throws {
+        try withStorage(backend) { storage in
             try storage.apply(stoneDocuments())
             let old = try storage.searchChunks(matching: ChunkQuery(anyOf: ["slate"]), weights: (4, 2, 1), limit: 8).map(\.id)
             try storage.apply([replace("/other", title: "Marble floors", chunks: [chunk(0, [], "polishing")])])
@@ -143,9 +123,9 @@ func chunk(_ ordinal: Int, _ headings: [String], _ text: String, pages: ClosedRa
         }
     }
 
-    @Test(arguments: KnowledgeBackend.available)
-    func theGenerationChangesWithTheKnowledgeOnly(backend: KnowledgeBackend) throws {
-        try withKnowledgeStorage(backend) { storage in
+    @Test(arguments: Backend.available)
+    func theGenerationChangesWithTheKnowledgeOnly(backend: Backend) throws {
+        try withStorage(backend) { storage in
             var last = try storage.knowledgeGeneration()
             func changed() throws -> Bool {
                 let now = try storage.knowledgeGeneration()
@@ -172,9 +152,9 @@ func chunk(_ ordinal: Int, _ headings: [String], _ text: String, pages: ClosedRa
         }
     }
 
-    @Test(arguments: KnowledgeBackend.available)
-    func countsLeaveOutFailuresAndCountEmbeddingsPerModel(backend: KnowledgeBackend) throws {
-        try withKnowledgeStorage(backend) { storage in
+    @Test(arguments: Backend.available)
+    func countsLeaveOutFailuresAndCountEmbeddingsPerModel(backend: Backend) throws {
+        try withStorage(backend) { storage in
             #expect(try storage.knowledgeBaseCounts() == (0, 0, 0))
             try storage.apply(stoneDocuments() + [
                 .failure(path: "/bad", title: "Bad", contentHash: "h", size: 1, modifiedAt: 1, reason: "not a PDF"),
@@ -189,9 +169,9 @@ func chunk(_ ordinal: Int, _ headings: [String], _ text: String, pages: ClosedRa
         }
     }
 
-    @Test(arguments: KnowledgeBackend.available)
-    func embeddingsRoundTripBitForBit(backend: KnowledgeBackend) throws {
-        try withKnowledgeStorage(backend) { storage in
+    @Test(arguments: Backend.available)
+    func embeddingsRoundTripBitForBit(backend: Backend) throws {
+        try withStorage(backend) { storage in
             try storage.apply(stoneDocuments())
             let waiting = try storage.chunksNeedingEmbeddings(model: "m", limit: 10)
             #expect(waiting.map(\.id) == waiting.map(\.id).sorted(), "oldest first")
@@ -209,9 +189,9 @@ func chunk(_ ordinal: Int, _ headings: [String], _ text: String, pages: ClosedRa
         }
     }
 
-    @Test(arguments: KnowledgeBackend.available)
-    func chunksComeInTheOrderAskedWithoutMissingIDs(backend: KnowledgeBackend) throws {
-        try withKnowledgeStorage(backend) { storage in
+    @Test(arguments: Backend.available)
+    func chunksComeInTheOrderAskedWithoutMissingIDs(backend: Backend) throws {
+        try withStorage(backend) { storage in
             try storage.apply([replace("/book.pdf", title: "Book", chunks: [
                 chunk(0, ["Part", "Chapter"], "first", pages: 3...4), chunk(1, [], "second"), chunk(2, ["Part"], "third", pages: 7...7),
             ])])
@@ -226,9 +206,9 @@ func chunk(_ ordinal: Int, _ headings: [String], _ text: String, pages: ClosedRa
         }
     }
 
-    @Test(arguments: KnowledgeBackend.available)
-    func documentFrequenciesAreOfTheStemmedAndFoldedWord(backend: KnowledgeBackend) throws {
-        try withKnowledgeStorage(backend) { storage in
+    @Test(arguments: Backend.available)
+    func documentFrequenciesAreOfTheStemmedAndFoldedWord(backend: Backend) throws {
+        try withStorage(backend) { storage in
             try storage.apply(stoneDocuments() + [
                 replace("/cafe", title: "Café", chunks: [chunk(0, [], "Crème brûlée at the café"), chunk(1, [], "quarries—quarry’s edge")]),
             ])
@@ -242,9 +222,9 @@ func chunk(_ ordinal: Int, _ headings: [String], _ text: String, pages: ClosedRa
 
     /// Quotes, backslashes, operators and SQL in a word are data: they find what their letters spell, or nothing,
     /// and never fail or reach the database as syntax.
-    @Test(arguments: KnowledgeBackend.available)
-    func hostileWordsAreDataNotSyntax(backend: KnowledgeBackend) throws {
-        try withKnowledgeStorage(backend) { storage in
+    @Test(arguments: Backend.available)
+    func hostileWordsAreDataNotSyntax(backend: Backend) throws {
+        try withStorage(backend) { storage in
             try storage.apply(stoneDocuments())
             let spellingGranite = ["granite\"", "\"granite", "granite\\", "granite'", "(granite)", "granite*", "{granite}",
                                    "granite\"}", "-granite", "granite:"]
@@ -269,9 +249,9 @@ func chunk(_ ordinal: Int, _ headings: [String], _ text: String, pages: ClosedRa
 /// The knowledge-base parts of AdminStorage, on both (PostgresStore does not declare AdminStorage yet: its accounts
 /// and unanswered questions are another file's).
 @Suite struct DocumentOverviewTests {
-    func withOverview(_ backend: KnowledgeBackend,
+    func withOverview(_ backend: Backend,
                       _ body: (any KnowledgeStorage, () throws -> [DocumentOverview], (String) throws -> Bool) throws -> Void) throws {
-        try withKnowledgeStorage(backend) { storage in
+        try withStorage(backend) { storage in
             switch storage {
             case let store as Store: try body(store, store.documentOverview, store.readAgain)
             case let store as PostgresStore: try body(store, store.documentOverview, store.readAgain)
@@ -280,8 +260,8 @@ func chunk(_ ordinal: Int, _ headings: [String], _ text: String, pages: ClosedRa
         }
     }
 
-    @Test(arguments: KnowledgeBackend.available)
-    func theOverviewListsDocumentsByTitleInAnyCaseWithPassagesAndPages(backend: KnowledgeBackend) throws {
+    @Test(arguments: Backend.available)
+    func theOverviewListsDocumentsByTitleInAnyCaseWithPassagesAndPages(backend: Backend) throws {
         try withOverview(backend) { storage, overview, _ in
             try storage.apply([
                 replace("/b.pdf", title: "beta", chunks: [chunk(0, [], "one", pages: 1...2), chunk(1, [], "two", pages: 3...5)]),
@@ -298,8 +278,8 @@ func chunk(_ ordinal: Int, _ headings: [String], _ text: String, pages: ClosedRa
         }
     }
 
-    @Test(arguments: KnowledgeBackend.available)
-    func readingAgainForgetsTheHashAndTime(backend: KnowledgeBackend) throws {
+    @Test(arguments: Backend.available)
+    func readingAgainForgetsTheHashAndTime(backend: Backend) throws {
         try withOverview(backend) { storage, _, readAgain in
             try storage.apply([replace("/a", title: "A", chunks: [chunk(0, [], "granite")])])
             let generation = try storage.knowledgeGeneration()

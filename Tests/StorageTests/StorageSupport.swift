@@ -16,8 +16,8 @@ enum Backend: String, Sendable, CustomTestStringConvertible {
     var testDescription: String { rawValue }
 }
 
-/// The storage protocols both implementations conform to so far.
-typealias TestedStorage = ConversationStorage & AccountStorage & SignInStorage & SettingsStorage
+/// Every storage protocol, as both implementations conform to them.
+typealias TestedStorage = QuarryStorage
 
 /// Runs `body` with a new, empty storage of `backend`'s kind.
 func withStorage<Result>(_ backend: Backend, host: JobHost = JobHost(), _ body: (any TestedStorage) throws -> Result)

@@ -1,28 +1,8 @@
-// What the admin pages read and change, on PostgreSQL: the same requirements as Store+Admin.swift.
+// What the admin pages read and change, on PostgreSQL: the same requirements as Store+Admin.swift (the documents'
+// overview and reading one again are in PostgresStore+DocumentOverview.swift).
 public import Postgres
 
 extension PostgresStore {
-    public func documentOverview() throws(StoreError) -> [DocumentOverview] {
-        try withReader { db throws(PostgresError) in
-            try db.query("""
-                SELECT d.id, d.path, d.title, d.size, d.ingested_at, d.failure, count(c.id), max(c.last_page)
-                FROM documents AS d LEFT JOIN chunks AS c ON c.document_id = d.id
-                GROUP BY d.id ORDER BY lower(d.title), d.path
-                """).map { row in
-                DocumentOverview(id: row[0].int64 ?? 0, path: row[1].string ?? "", title: row[2].string ?? "",
-                                 size: row[3].int64 ?? 0, ingestedAt: row[4].int64 ?? 0, failure: row[5].string,
-                                 passages: row[6].int ?? 0, pages: row[7].int)
-            }
-        }
-    }
-
-    @discardableResult
-    public func readAgain(path: String) throws(StoreError) -> Bool {
-        try withWriter { db throws(PostgresError) -> Bool in
-            try db.run("UPDATE documents SET content_hash = '', modified_at = 0 WHERE path = $1", path.storable) > 0
-        }
-    }
-
     public func unansweredQuestions(limit: Int) throws(StoreError) -> [UnansweredQuestion] {
         // As in Store: an answer counts when it found no passage, or when a model wrote it and it cites none of
         // the passages ("[1]" and the like).

@@ -1,6 +1,5 @@
 // The knowledge-base parts of AdminStorage on PostgreSQL: the documents' overview and reading a document again, as
-// `Store` does them (Store+Admin.swift). `PostgresStore` declares AdminStorage once its other parts (accounts,
-// unanswered questions) are in.
+// `Store` does them (Store+Admin.swift); the rest of AdminStorage is in PostgresStore+Admin.swift.
 internal import Postgres
 
 extension PostgresStore {
@@ -26,7 +25,7 @@ extension PostgresStore {
     @discardableResult
     public func readAgain(path: String) throws(StoreError) -> Bool {
         try withWriter { db throws(PostgresError) -> Bool in
-            try db.run("UPDATE documents SET content_hash = '', modified_at = 0 WHERE path = $1", path) > 0
+            try db.run("UPDATE documents SET content_hash = '', modified_at = 0 WHERE path = $1", path.storable) > 0
         }
     }
 }
