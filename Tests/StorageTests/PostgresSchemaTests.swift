@@ -2,7 +2,7 @@
 // a newer Quarry left alone with a sentence saying so.
 import Locking
 import Postgres
-import Store
+@testable import Store
 import Testing
 import TestSupport
 
@@ -102,6 +102,27 @@ struct PostgresLockTests {
         }
         // B is gone holding it (its connections closed with it): the turn is free again.
         try waitUntil("the turn given back by the server", seconds: 10) { try a.beginIngestionTurn() }
+    }
+
+    @Test func readsGoSideBySideAndAPoolOfOneMakesThemTakeTurns() throws {
+        let url = try TestPostgres.shared().createDatabase()
+        for (readers, sideBySide) in [(4, true), (1, false)] {
+            let store = try PostgresStore(PostgresConfiguration(url: url), readerCount: readers)
+            let exchange = try #require(try store.startExchange(session: "s", thread: nil, title: "t", question: "q"))
+            let slowEnded = Locked(false), started = Completion()
+            let slow = try #require(spawnThread {
+                _ = try? store.inSnapshot { db throws(PostgresError) in
+                    started.signal()
+                    _ = try db.query("SELECT pg_sleep(1.5)")
+                    slowEnded.withLock { $0 = true }  // before its connection goes back to the pool
+                }
+            })
+            #expect(started.wait(seconds: 10))
+            // A read while the slow one runs: with readers to spare it does not wait for it.
+            #expect(try store.message(exchange.answer)?.content == "")
+            #expect(slowEnded.current == !sideBySide)
+            slow.join()
+        }
     }
 
     @Test func aRestartedServerCostsOneFailedCallAndTheNextOneWorks() throws {

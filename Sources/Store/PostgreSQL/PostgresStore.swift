@@ -2,8 +2,10 @@
 // docs/postgres.md). It implements the same storage protocols as `Store` (SQLite) with the same behaviour, which
 // `Tests/StorageTests` checks by running every test on both.
 //
-// Threading: a `PostgresConnection` has one owner at a time. A PostgresStore owns two, as `Store` does: the writer,
-// used inside `lock`, and a reader inside `readLock`, so a long write never holds up a read. Several hosts, each with
+// Threading: a `PostgresConnection` has one owner at a time. A PostgresStore owns one writer, used inside `lock` (one
+// write of this host at a time, as with `Store`), and up to `readerCount` readers in a pool (a search over the
+// network takes milliseconds, so reads go side by side rather than one after another); a long write never holds up
+// a read. Several hosts, each with
 // its own PostgresStore, share the database; PostgreSQL's transactions keep each requirement whole between them.
 internal import Locking
 public import Postgres
@@ -19,29 +21,33 @@ public final class PostgresStore: @unchecked Sendable {
     /// The host whose answers this store queues and runs: unique among the hosts sharing the database.
     public let host: JobHost
 
-    // `lock` owns `writer` and `readLock` owns `reader`: each is only touched inside its lock. `turnLock` owns
-    // `turns`, the connection that holds the ingestion turn's advisory lock (made at the first turn).
+    // `lock` owns `writer`. `readers` holds the reading connections not in use (nil: a place for one not made yet):
+    // a read takes one out and puts it back, so each has one owner at a time. `turnLock` owns `turns`, the
+    // connection that holds the ingestion turn's advisory lock (made at the first turn).
     private let lock = Lock()
     private let writer: PostgresConnection
-    private let readLock = Lock()
-    private let reader: PostgresConnection
+    private let readers = Handoff<PostgresConnection?>(budget: .max)
     private let turnLock = Lock()
     private var turns: PostgresConnection?
 
     /// The advisory lock key of the ingestion turn ("quarry-i" in ASCII).
     static let ingestionLock: Int64 = 0x71_75_61_72_72_79_2D_69
 
-    /// Connects twice (a writer and a reader) and brings the schema up to date. Several hosts starting at once take
+    /// Connects (a writer and a first reader) and brings the schema up to date. Several hosts starting at once take
     /// turns: the migrations run under an advisory lock, each in a transaction.
     /// - Throws: `.postgres` when the server cannot be reached or refuses; `.newerPostgresDatabase` when a newer
     ///   Quarry migrated it (left untouched).
-    public init(_ configuration: PostgresConfiguration, host: JobHost = JobHost()) throws(StoreError) {
+    /// - Parameter readerCount: the most reading connections it opens (one at once, the others when reads overlap).
+    public init(_ configuration: PostgresConfiguration, host: JobHost = JobHost(), readerCount: Int = 4)
+        throws(StoreError)
+    {
         self.configuration = configuration
         self.host = host
         do {
             writer = try PostgresConnection(configuration)
             try PostgresSchema.migrate(writer, place: configuration.place)
-            reader = try PostgresConnection(configuration)
+            readers.put(try PostgresConnection(configuration), cost: 1)
+            for _ in 1..<max(1, readerCount) { readers.put(nil, cost: 1) }
         } catch let error as StoreError {
             throw error
         } catch let error as PostgresError {
@@ -111,10 +117,17 @@ public final class PostgresStore: @unchecked Sendable {
 
     // MARK: Connections
 
-    /// Runs `body` on the reading connection under its lock, reporting PostgreSQL's errors as `StoreError.postgres`.
+    /// Runs `body` on a reading connection of its own (a free one, a new one while there are fewer than the pool's
+    /// size, or the first to come free), reporting PostgreSQL's errors as `StoreError.postgres`.
     func withReader<Result>(_ body: (PostgresConnection) throws(PostgresError) -> Result) throws(StoreError) -> Result {
-        try readLock.withLock { () throws(StoreError) -> Result in
-            do throws(PostgresError) { return try body(reader) } catch { throw .postgres(error) }
+        // The pool is never finished, so `take` always gives a place.
+        var reader = readers.take() ?? nil
+        defer { readers.put(reader, cost: 1) }
+        do throws(PostgresError) {
+            if reader == nil { reader = try PostgresConnection(configuration) }
+            return try body(reader!)
+        } catch {
+            throw .postgres(error)
         }
     }
 
