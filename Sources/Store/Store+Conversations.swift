@@ -206,6 +206,9 @@ extension Store {
         }
     }
 
+    /// Always true: a SQLite file has one serving host.
+    public func claimHostName() throws(StoreError) -> Bool { true }
+
     /// Extends the leases of this host's unfinished jobs.
     @discardableResult
     public func renewLeases() throws(StoreError) -> Int {

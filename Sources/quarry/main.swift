@@ -86,6 +86,7 @@ func serve(_ settings: ServeSettings, retention: RetentionSettings) {
         logger.debug("store failed", metadata: ["cause": "\(error.logDescription)"])
         fail("Quarry could not start. \(error)", code: 1)
     }
+    claimHostName(store, name: settings.jobHost.name, logger: logger)
     let answering = Answering(settings.answering, store: store, logger: logger)
     // Made whether or not /metrics is served: counting costs little, and one registry keeps the code one path.
     let metrics = MetricsRegistry()
@@ -155,6 +156,25 @@ func serve(_ settings: ServeSettings, retention: RetentionSettings) {
         await signIns?.stop()
     }
     if let failure = server.failure { fail("Quarry stopped: \(failure)", code: 1) }
+}
+
+/// Makes sure no other live Quarry serves the same database under this host's name (they would take each other's
+/// answers at a restart): waits up to 30 s for one that just died to let the name go, then exits with what to do.
+func claimHostName(_ store: any QuarryStorage, name: String, logger: Logger) {
+    for attempt in 0...30 {
+        do {
+            if try store.claimHostName() { return }
+        } catch {
+            fail("Quarry could not start. \(error)", code: 1)
+        }
+        if attempt == 0 {
+            logger.warning("another Quarry serves this database as this host; waiting up to 30 s for it to stop",
+                           metadata: ["host_name": "\(name)"])
+        }
+        if attempt < 30 { sleep(1) }
+    }
+    fail("Another Quarry is serving this database as host “\(name)”. Give each host its own name: QUARRY_HOST_NAME "
+         + "(by default this machine's name and the port), or stop the other one.", code: 1)
 }
 
 /// Runs `body` on Swift's concurrency threads and blocks this (non-concurrency) thread until it is done.

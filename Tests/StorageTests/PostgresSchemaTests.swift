@@ -125,6 +125,22 @@ struct PostgresLockTests {
         }
     }
 
+    @Test func aHostNameIsClaimedByOneLiveStoreAndLetGoWhenItsProcessEnds() throws {
+        let url = try TestPostgres.shared().createDatabase()
+        let b = try PostgresStore(PostgresConfiguration(url: url), host: JobHost(name: "host-b"))
+        do {
+            let a = try PostgresStore(PostgresConfiguration(url: url), host: JobHost(name: "host-a"))
+            let sameName = try PostgresStore(PostgresConfiguration(url: url), host: JobHost(name: "host-a"))
+            #expect(try a.claimHostName())
+            #expect(try a.claimHostName())  // again: still ours
+            #expect(try !sameName.claimHostName())
+            #expect(try b.claimHostName())  // another name is free
+        }
+        // The first "host-a" is gone (its connections closed with it): the name is free again.
+        let restarted = try PostgresStore(PostgresConfiguration(url: url), host: JobHost(name: "host-a"))
+        try waitUntil("the name let go", seconds: 10) { try restarted.claimHostName() }
+    }
+
     @Test func aRestartedServerCostsOneFailedCallAndTheNextOneWorks() throws {
         let server = try TestPostgres()
         let store = try PostgresStore(PostgresConfiguration(url: server.createDatabase()))

@@ -100,6 +100,24 @@ def test_a_host_killed_mid_answer_loses_it_to_the_other_which_retries_it(browser
     assert postgres.query(url, f"SELECT host FROM jobs WHERE message_id = {int(answer.id)}") == [["host-b"]]
 
 
+def test_a_second_host_under_the_same_name_is_refused_and_a_killed_ones_name_is_free_at_once(quarry, standin,
+                                                                                             tmp_path, postgres):
+    url = postgres.create_database()
+    model = standin()
+    first = serve_on(quarry, tmp_path, url, model, "help-desk")
+    # Started beside it under the same name: it waits its 30 s for the first to stop, then says what to do.
+    twin = quarry("--docs", str(write_docs(tmp_path)), db=url,
+                  env={**model.env(), "OPENAI_API_KEY": "", "QUARRY_HOST_NAME": "help-desk"})
+    wait_until(lambda: "another Quarry serves this database as this host" in twin.output(), what="the twin waiting")
+    assert twin.process.wait(timeout=60) == 1
+    assert "Another Quarry is serving this database as host “help-desk”" in twin.output()
+    assert "QUARRY_HOST_NAME" in twin.output() and first.process.poll() is None
+    # Killed, its name goes with it: a restart under the same name starts at once.
+    assert first.stop(sig=9) == -9
+    again = serve_on(quarry, tmp_path, url, model, "help-desk", port=first.port)
+    assert "another Quarry serves this database" not in again.output()
+
+
 def test_doctor_and_the_commands_take_a_postgresql_url(quarry, tmp_path, postgres):
     url = postgres.create_database()
     docs = write_docs(tmp_path)

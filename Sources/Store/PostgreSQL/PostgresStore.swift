@@ -29,6 +29,8 @@ public final class PostgresStore: @unchecked Sendable {
     private let readers = Handoff<PostgresConnection?>(budget: .max)
     private let turnLock = Lock()
     private var turns: PostgresConnection?
+    /// The connection holding this host's name (`claimHostName`), for the store's life; owned by `turnLock` too.
+    private var name: PostgresConnection?
 
     /// The advisory lock key of the ingestion turn ("quarry-i" in ASCII).
     static let ingestionLock: Int64 = 0x71_75_61_72_72_79_2D_69
@@ -109,6 +111,31 @@ public final class PostgresStore: @unchecked Sendable {
             }
         }
     }
+
+    /// Takes a session advisory lock keyed by this host's name on a connection of its own, kept for the store's
+    /// life. A process that dies closes the connection and PostgreSQL lets the name go: at once when the process
+    /// ends, within about 25 s when its machine vanishes (the session's TCP keepalives are set short).
+    public func claimHostName() throws(StoreError) -> Bool {
+        try turnLock.withLock { () throws(StoreError) -> Bool in
+            if name != nil { return true }
+            do throws(PostgresError) {
+                let connection = try PostgresConnection(configuration)
+                try connection.execute("""
+                    SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3
+                    """)
+                guard try connection.query("SELECT pg_try_advisory_lock($1::integer, hashtext($2))", Self.hostNameLocks,
+                                           host.name).first?[0].bool == true
+                else { return false }
+                name = connection
+                return true
+            } catch {
+                throw .postgres(error)
+            }
+        }
+    }
+
+    /// The first key of the two-key advisory locks on host names ("quar" in ASCII).
+    static let hostNameLocks: Int32 = 0x71_75_61_72
 
     /// Gives the advisory lock back (a lost connection has given it back already).
     public func endIngestionTurn() {

@@ -53,6 +53,11 @@ public protocol ConversationStorage: Sendable {
     /// a lease of `host.lease` seconds).
     var host: JobHost { get }
 
+    /// Claims this host's name for as long as this storage lives: false when another live process sharing the
+    /// database has claimed it (two hosts under one name would take each other's answers at a restart). The claim
+    /// ends with the process, however it ends.
+    func claimHostName() throws(StoreError) -> Bool
+
     /// Marks an answer's job running on this host with a fresh lease, counting the attempt.
     func jobStarted(message: Int64) throws(StoreError)
 
