@@ -206,6 +206,9 @@ extension Store {
         }
     }
 
+    /// No other host shares a SQLite file: 0, recording nothing.
+    public func shareModelRequests(mine: Int, now: Int64?) throws(StoreError) -> Int { 0 }
+
     /// Always true: a SQLite file has one serving host.
     public func claimHostName() throws(StoreError) -> Bool { true }
 

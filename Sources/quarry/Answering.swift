@@ -11,6 +11,8 @@ struct Answering {
     let retriever: Retriever
     let answerer: any Answerer
     let embedder: EndpointEmbedder?
+    /// The model's ceiling on requests a minute, when there is a model and a ceiling.
+    let ceiling: RequestCeiling?
 
     /// Exits (status 1) if the HTTP client cannot start; logs what will answer.
     init(_ settings: ChatSettings, store: any KnowledgeStorage, logger: Logger) {
@@ -26,9 +28,12 @@ struct Answering {
         embedder = settings.embeddings.map { EndpointEmbedder(client: client($0)) }
         retriever = Retriever(store: store, embedder: embedder)
         if let model = settings.model {
-            answerer = ModelAnswerer(client: client(model))
+            let modelClient = client(model)
+            ceiling = modelClient.ceiling
+            answerer = ModelAnswerer(client: modelClient)
             logger.info("answers by a language model", metadata: ["model": "\(model.model)", "endpoint": "\(model.loggableBaseURL)"])
         } else {
+            ceiling = nil
             answerer = ExtractiveAnswerer()
             logger.notice("no language model configured: answers quote the documents (set QUARRY_LLM_BASE_URL or OPENAI_API_KEY)")
         }

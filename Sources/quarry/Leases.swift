@@ -7,6 +7,7 @@
 // | QUARRY_HOST_NAME  | local with a SQLite file; this machine's name and the port with PostgreSQL | the name this host's answers are recorded under: unique among the hosts sharing a database, the same across restarts |
 // | QUARRY_LEASE      | 30      | seconds a host's claim on an answer lasts unless renewed (every third of it) |
 import Chat
+import LLM
 import Locking
 import Logging
 import Store
@@ -51,6 +52,43 @@ final class AnswerLeases: Sendable {
                 } catch {
                     logger.warning("answer leases could not be renewed; trying again shortly",
                                    metadata: ["cause": "\(error.logDescription)"])
+                }
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    /// Stops; waits for a round in progress.
+    func stop() async {
+        task.cancel()
+        await task.value
+    }
+}
+
+/// With several hosts on one database: tells the others, every second, how many requests this host sent the model
+/// in its last minute, and hears theirs, so the ceiling on model requests a minute (QUARRY_LLM_REQUESTS_PER_MINUTE)
+/// is the whole site's rather than each host's.
+final class SharedCeiling: Sendable {
+    private let task: Task<Void, Never>
+
+    /// Starts at once.
+    init(ceiling: RequestCeiling, store: any QuarryStorage, logger: Logger, interval: Duration = .seconds(1)) {
+        task = Task.detached {
+            var failing = false
+            while !Task.isCancelled {
+                do throws(StoreError) {
+                    let others = try await onOwnThread { () throws(StoreError) in
+                        try store.shareModelRequests(mine: ceiling.recent(), now: nil)
+                    }
+                    ceiling.othersSent = others
+                    failing = false
+                } catch {
+                    // The last figure heard stands meanwhile; one line per outage.
+                    if !failing {
+                        logger.warning("the model requests of the other hosts could not be read; keeping the last figure",
+                                       metadata: ["cause": "\(error.logDescription)"])
+                    }
+                    failing = true
                 }
                 try? await Task.sleep(for: interval)
             }

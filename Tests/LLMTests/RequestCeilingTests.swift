@@ -15,6 +15,26 @@ import Testing
         #expect(ceiling.take(now: start + .seconds(61)) == .seconds(9))
     }
 
+    @Test func otherHostsRequestsTakeTheirShareOfTheCeiling() {
+        let ceiling = RequestCeiling(limit: 5, window: .seconds(60))
+        let start = ContinuousClock.now
+        ceiling.othersSent = 3
+        #expect(ceiling.take(now: start) == nil)
+        #expect(ceiling.take(now: start + .seconds(10)) == nil)
+        #expect(ceiling.take(now: start + .seconds(20)) == .seconds(40), "2 here and 3 elsewhere make 5")
+        #expect(ceiling.recent(now: start + .seconds(20)) == 2)
+        // The others send more: this host's oldest requests must age out before one more goes.
+        ceiling.othersSent = 4
+        #expect(ceiling.wait(now: start + .seconds(20)) == .seconds(50))
+        ceiling.othersSent = 5
+        #expect(ceiling.wait(now: start + .seconds(20)) == .seconds(5), "all elsewhere: a twelfth of the window")
+        ceiling.othersSent = 0
+        #expect(ceiling.take(now: start + .seconds(20)) == nil)
+        #expect(ceiling.recent(now: start + .seconds(65)) == 2, "the first has aged out")
+        ceiling.othersSent = -2
+        #expect(ceiling.othersSent == 0)
+    }
+
     @Test func theClientSendsNoRequestPastTheCeilingAndSaysWhen() async throws {
         let harness = try Harness { $0.maxRequestsPerMinute = 1 }
         defer { harness.server.stop() }

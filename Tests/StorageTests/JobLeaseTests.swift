@@ -98,3 +98,20 @@ import Glibc
         }
     }
 }
+
+@Suite struct SharedCeilingTests {
+    @Test(arguments: Backend.available)
+    func eachHostHearsWhatTheOthersSentLatelyAndAQuietOneStopsCounting(backend: Backend) throws {
+        try withStorage(backend, host: JobLeaseTests.a) { a in
+            let b = try openAgain(a, host: JobLeaseTests.b), c = try openAgain(a, host: JobHost(name: "host-c"))
+            let now = Int64(time(nil))
+            #expect(try a.shareModelRequests(mine: 3, now: now) == 0)
+            let shared = backend == .postgresql
+            #expect(try b.shareModelRequests(mine: 4, now: now) == (shared ? 3 : 0))
+            #expect(try a.shareModelRequests(mine: 5, now: now + 1) == (shared ? 4 : 0))
+            #expect(try c.shareModelRequests(mine: 0, now: now + 1) == (shared ? 9 : 0))
+            // B has said nothing for more than 5 s: it has stopped (or died), and counts no more.
+            #expect(try a.shareModelRequests(mine: 5, now: now + 7) == 0)
+        }
+    }
+}

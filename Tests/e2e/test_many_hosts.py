@@ -3,6 +3,7 @@ the signing secret are shared, so a browser session goes on on either host; a ho
 answer to the other within the lease, as interrupted with its saved text and Retry, and the retry completes there.
 Live updates across hosts (Redis) are not built yet: a page on B sees A's answer when it ends or is taken over."""
 import os
+import re
 import subprocess
 
 import pytest
@@ -98,6 +99,28 @@ def test_a_host_killed_mid_answer_loses_it_to_the_other_which_retries_it(browser
     expect(on_b_answer.content).to_contain_text(full.split()[-1])
     assert status(postgres, url, answer.id) == ("complete", full)
     assert postgres.query(url, f"SELECT host FROM jobs WHERE message_id = {int(answer.id)}") == [["host-b"]]
+
+
+def test_the_ceiling_on_model_requests_a_minute_is_the_whole_sites(browser, quarry, standin, tmp_path, postgres):
+    url = postgres.create_database()
+    model = standin()
+    ceiling = {"QUARRY_LLM_REQUESTS_PER_MINUTE": "1"}
+    a = serve_on(quarry, tmp_path, url, model, "host-a", ceiling)
+    b = serve_on(quarry, tmp_path, url, model, "host-b", ceiling)
+    ask(open_page(browser.new_context(), a.port), "When does the café open?").status("complete")
+    # Host A tells the others each second; once B has heard, B's next question would pass the site's ceiling.
+    said = wait_until(lambda: postgres.query(url, "SELECT reported_at FROM host_requests WHERE host = 'host-a' "
+                                                  "AND recent = 1"), what="host A's request told")[0][0]
+    wait_until(lambda: postgres.query(url, f"SELECT 1 FROM host_requests WHERE host = 'host-b' "
+                                           f"AND reported_at > {int(said)}"), what="host B hearing it")
+    page = open_page(browser.new_context(), b.port)
+    box = page.get_by_label("Your question")
+    box.fill("Where do deliveries arrive?")
+    box.press("Enter")
+    notice = page.locator("#notice > p.notice-error[data-error=too_many_questions]")
+    expect(notice).to_have_text(re.compile(r"^Quarry has asked the language model all the questions it may this "
+                                           r"minute\. Please try again in \d+ seconds?\.$"), timeout=LONG)
+    assert postgres.query(url, "SELECT count(*) FROM messages") == [["2"]]
 
 
 def test_a_second_host_under_the_same_name_is_refused_and_a_killed_ones_name_is_free_at_once(quarry, standin,

@@ -136,6 +136,15 @@ enum PostgresSchema {
             CREATE INDEX sign_ins_by_user ON sign_ins (user_id);
             """),
         searchMigration,
+        PostgresMigration("model requests a minute by host", sql: """
+            -- Each host's requests to the model in its last minute, as it last said (every second or so), so the
+            -- ceiling on model requests a minute is the whole site's (SharedCeiling, in quarry).
+            CREATE TABLE host_requests (
+                host text PRIMARY KEY,
+                recent integer NOT NULL,
+                reported_at bigint NOT NULL
+            );
+            """),
     ]
 
     /// The number of migrations this Quarry knows.

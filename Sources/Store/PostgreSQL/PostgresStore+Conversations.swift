@@ -185,6 +185,19 @@ extension PostgresStore: ConversationStorage {
         }
     }
 
+    public func shareModelRequests(mine: Int, now: Int64?) throws(StoreError) -> Int {
+        let now = now ?? Self.now()
+        return try withWriter { db throws(PostgresError) -> Int in
+            try db.run("""
+                INSERT INTO host_requests (host, recent, reported_at) VALUES ($1, $2, $3)
+                ON CONFLICT (host) DO UPDATE SET recent = excluded.recent, reported_at = excluded.reported_at
+                """, host.name, max(0, mine), now)
+            return try db.query("""
+                SELECT coalesce(sum(recent), 0)::bigint FROM host_requests WHERE host != $1 AND reported_at >= $2
+                """, host.name, now - 5).first?[0].int ?? 0
+        }
+    }
+
     public func renewLeases() throws(StoreError) -> Int {
         try withWriter { db throws(PostgresError) -> Int in
             try db.run("UPDATE jobs SET lease_until = $1 WHERE host = $2 AND state IN ('queued', 'running')",

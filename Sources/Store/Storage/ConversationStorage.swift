@@ -61,6 +61,11 @@ public protocol ConversationStorage: Sendable {
     /// Marks an answer's job running on this host with a fresh lease, counting the attempt.
     func jobStarted(message: Int64) throws(StoreError)
 
+    /// Records that this host sent `mine` requests to the model in its last minute, and returns how many the other
+    /// hosts sharing the database said they sent in theirs, counting only what they said in the 5 seconds before
+    /// `now` (seconds since 1970; the current time when nil): a host that stopped saying has stopped sending.
+    func shareModelRequests(mine: Int, now: Int64?) throws(StoreError) -> Int
+
     /// Extends the lease of every job this host has queued or running by `host.lease` seconds from now; how many.
     @discardableResult
     func renewLeases() throws(StoreError) -> Int
