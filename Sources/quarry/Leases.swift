@@ -39,65 +39,38 @@ extension JobHost {
 }
 
 /// Renews this host's leases and takes over lost hosts' answers, every third of the lease, until stopped.
-final class AnswerLeases: Sendable {
-    private let task: Task<Void, Never>
-
-    /// Starts at once.
-    init(chat: ChatService, lease: Int64, logger: Logger) {
-        let interval = Duration.milliseconds(lease * 1000 / 3)
-        task = Task.detached {
-            while !Task.isCancelled {
-                do throws(StoreError) {
-                    try await onOwnThread { () throws(StoreError) in _ = try chat.keepLeases() }
-                } catch {
-                    logger.warning("answer leases could not be renewed; trying again shortly",
-                                   metadata: ["cause": "\(error.logDescription)"])
-                }
-                try? await Task.sleep(for: interval)
-            }
+func answerLeases(chat: ChatService, lease: Int64, logger: Logger) -> Periodic {
+    Periodic(every: .milliseconds(lease * 1000 / 3)) {
+        do throws(StoreError) {
+            try await onOwnThread { () throws(StoreError) in _ = try chat.keepLeases() }
+        } catch {
+            logger.warning("answer leases could not be renewed; trying again shortly",
+                           metadata: ["cause": "\(error.logDescription)"])
         }
-    }
-
-    /// Stops; waits for a round in progress.
-    func stop() async {
-        task.cancel()
-        await task.value
     }
 }
 
 /// With several hosts on one database: tells the others, every second, how many requests this host sent the model
 /// in its last minute, and hears theirs, so the ceiling on model requests a minute (QUARRY_LLM_REQUESTS_PER_MINUTE)
-/// is the whole site's rather than each host's.
-final class SharedCeiling: Sendable {
-    private let task: Task<Void, Never>
-
-    /// Starts at once.
-    init(ceiling: RequestCeiling, store: any QuarryStorage, logger: Logger, interval: Duration = .seconds(1)) {
-        task = Task.detached {
-            var failing = false
-            while !Task.isCancelled {
-                do throws(StoreError) {
-                    let others = try await onOwnThread { () throws(StoreError) in
-                        try store.shareModelRequests(mine: ceiling.recent(), now: nil)
-                    }
-                    ceiling.othersSent = others
-                    failing = false
-                } catch {
-                    // The last figure heard stands meanwhile; one line per outage.
-                    if !failing {
-                        logger.warning("the model requests of the other hosts could not be read; keeping the last figure",
-                                       metadata: ["cause": "\(error.logDescription)"])
-                    }
-                    failing = true
-                }
-                try? await Task.sleep(for: interval)
+/// is the whole site's rather than each host's. A failure keeps the last figure heard, logged once per outage.
+func sharedCeiling(_ ceiling: RequestCeiling, store: any QuarryStorage, logger: Logger,
+                   interval: Duration = .seconds(1)) -> Periodic {
+    let failing = Locked(false)
+    return Periodic(every: interval) {
+        do throws(StoreError) {
+            ceiling.othersSent = try await onOwnThread { () throws(StoreError) in
+                try store.shareModelRequests(mine: ceiling.recent(), now: nil)
+            }
+            failing.withLock { $0 = false }
+        } catch {
+            let first = failing.withLock { failed in
+                defer { failed = true }
+                return !failed
+            }
+            if first {
+                logger.warning("the model requests of the other hosts could not be read; keeping the last figure",
+                               metadata: ["cause": "\(error.logDescription)"])
             }
         }
-    }
-
-    /// Stops; waits for a round in progress.
-    func stop() async {
-        task.cancel()
-        await task.value
     }
 }

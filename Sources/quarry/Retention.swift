@@ -23,34 +23,19 @@ struct RetentionSettings: Equatable {
 }
 
 /// Removes idle conversations now and then until stopped.
-final class ConversationRetention: Sendable {
-    private let task: Task<Void, Never>
-
-    /// Starts at once (the first sweep runs now), then sweeps every `interval`.
-    init(store: any ConversationStorage, idle: Int64, interval: Duration = .seconds(3_600), logger: Logger) {
-        task = Task.detached {
-            while !Task.isCancelled {
-                do throws(StoreError) {
-                    let sweep = try await onOwnThread { () throws(StoreError) in
-                        try store.removeIdleConversations(idle: idle)
-                    }
-                    if sweep.threads > 0 || sweep.sessions > 0 {
-                        logger.info("idle conversations removed", metadata: [
-                            "threads": "\(sweep.threads)", "sessions": "\(sweep.sessions)", "idle_days": "\(idle / 86_400)",
-                        ])
-                    }
-                } catch {
-                    logger.warning("idle conversations could not be removed; trying again later",
-                                   metadata: ["cause": "\(error.logDescription)"])
-                }
-                try? await Task.sleep(for: interval)
+func conversationRetention(store: any ConversationStorage, idle: Int64, interval: Duration = .seconds(3_600),
+                           logger: Logger) -> Periodic {
+    Periodic(every: interval) {
+        do throws(StoreError) {
+            let sweep = try await onOwnThread { () throws(StoreError) in try store.removeIdleConversations(idle: idle) }
+            if sweep.threads > 0 || sweep.sessions > 0 {
+                logger.info("idle conversations removed", metadata: [
+                    "threads": "\(sweep.threads)", "sessions": "\(sweep.sessions)", "idle_days": "\(idle / 86_400)",
+                ])
             }
+        } catch {
+            logger.warning("idle conversations could not be removed; trying again later",
+                           metadata: ["cause": "\(error.logDescription)"])
         }
-    }
-
-    /// Stops; waits for a sweep in progress.
-    func stop() async {
-        task.cancel()
-        await task.value
     }
 }

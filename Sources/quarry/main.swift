@@ -139,10 +139,10 @@ func serve(_ settings: ServeSettings, retention: RetentionSettings) {
     } catch {
         fail("Quarry could not start. \(error)", code: 1)
     }
-    let sweeper = retention.idle.map { ConversationRetention(store: store, idle: $0, logger: logger) }
-    let leases = AnswerLeases(chat: chat, lease: settings.jobHost.lease, logger: logger)
-    let sharedCeiling = settings.databaseLocation.isShared
-        ? answering.ceiling.map { SharedCeiling(ceiling: $0, store: store, logger: logger) } : nil
+    let sweeper = retention.idle.map { conversationRetention(store: store, idle: $0, logger: logger) }
+    let leases = answerLeases(chat: chat, lease: settings.jobHost.lease, logger: logger)
+    let ceiling = settings.databaseLocation.isShared
+        ? answering.ceiling.map { sharedCeiling($0, store: store, logger: logger) } : nil
     logger.notice("Quarry is ready", metadata: ["url": "http://\(settings.displayHost):\(server.port)/",
                                                 "auth": "\(settings.server.access.mode.rawValue)",
                                                 "database": "\(settings.databaseLocation)",
@@ -155,7 +155,7 @@ func serve(_ settings: ServeSettings, retention: RetentionSettings) {
         await sync?.stop()
         await sweeper?.stop()
         await leases.stop()
-        await sharedCeiling?.stop()
+        await ceiling?.stop()
         await signIns?.stop()
     }
     if let failure = server.failure { fail("Quarry stopped: \(failure)", code: 1) }

@@ -84,18 +84,6 @@ import Testing
         }
     }
 
-    @Test func adminCanBeGrantedAndTaken() throws {
-        try withTemporaryDirectory { folder in
-            let accounts = Accounts(store: try Store(path: "\(folder)/quarry.db"))
-            try accounts.add(name: "ada", password: Self.password)
-            try accounts.setAdmin(name: "ada", isAdmin: true)
-            #expect(try accounts.lookup(name: "ada")?.isAdmin == true)
-            try accounts.setAdmin(name: "ada", isAdmin: false)
-            #expect(try accounts.lookup(name: "ada")?.isAdmin == false)
-            #expect(throws: StoreError.noSuchUser("bob")) { try accounts.setAdmin(name: "bob", isAdmin: true) }
-        }
-    }
-
     @Test func anUnknownNameIsRefusedAfterAHashsWork() throws {
         try withTemporaryDirectory { folder in
             let accounts = Accounts(store: try Store(path: "\(folder)/quarry.db"))

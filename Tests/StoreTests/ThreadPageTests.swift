@@ -21,28 +21,7 @@ func seedThread(_ store: Store, exchanges count: Int, session: String = "s") thr
 }
 
 @Suite struct ThreadPageTests {
-    @Test func aThreadIsReadBackwardsInPartsOfWholeExchangesThatMeetExactly() throws {
-        try withTemporaryDirectory { folder in
-            let store = try Store(path: "\(folder)/quarry.db")
-            let (thread, answers) = try seedThread(store, exchanges: 45)
-            var parts: [ThreadPage] = []
-            var before: Int64?
-            repeat {
-                let page = try store.threadPage(thread, before: before, exchanges: 20, renderer: 1)
-                parts.append(page)
-                before = page.earlier
-            } while before != nil
-            #expect(parts.map { $0.messages.count } == [40, 40, 10])
-            // Each part starts at a question; read back to front, they are the whole thread once, in order.
-            #expect(parts.allSatisfy { $0.messages.first?.role == "user" })
-            let all = parts.reversed().flatMap(\.messages)
-            #expect(all.map(\.id) == (try store.messages(thread: thread)).map(\.id))
-            #expect(parts.last?.earlier == nil)
-            // Sources come with their answers, by answer.
-            #expect(parts[0].sources[answers[44]] == nil)
-            #expect(parts[0].sources[answers[43]]?.map(\.documentTitle) == ["Doc 43"])
-        }
-    }
+    // How a thread is read in parts is checked on both storages in Tests/StorageTests (ConversationStorageTests).
 
     @Test func keptHTMLIsReturnedOnlyForItsRendererAndTheTextItWasMadeFrom() throws {
         try withTemporaryDirectory { folder in

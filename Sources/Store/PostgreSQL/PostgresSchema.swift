@@ -138,7 +138,7 @@ enum PostgresSchema {
         searchMigration,
         PostgresMigration("model requests a minute by host", sql: """
             -- Each host's requests to the model in its last minute, as it last said (every second or so), so the
-            -- ceiling on model requests a minute is the whole site's (SharedCeiling, in quarry).
+            -- ceiling on model requests a minute is the whole site's (sharedCeiling in quarry's Leases.swift).
             CREATE TABLE host_requests (
                 host text PRIMARY KEY,
                 recent integer NOT NULL,
