@@ -252,6 +252,10 @@ def test_depends_pulls_every_library_quarry_links(installed):
     assert root.run("stat", "-c", "%U:%G %a", "/srv/quarry/documents").stdout.split() == ["root:quarry", "2750"]
     assert root.run("stat", "-c", "%U:%G %a", "/etc/quarry/quarry.conf").stdout.split() == ["root:quarry", "640"]
     assert "/etc/quarry/quarry.conf" in root.run("dpkg-query", "--showformat=${Conffiles}", "-W", "quarry").stdout
+    # libpq5 is only suggested (PostgreSQL, for several hosts): without it a postgresql:// URL says what to install.
+    assert sh("dpkg-deb", "-f", str(deb), "Suggests").stdout.strip() == "libpq5"
+    no_libpq = root.run("sh", "-c", "quarry search --db postgresql://quarry@127.0.0.1/quarry hours; echo status=$?")
+    assert "install libpq5" in no_libpq.stderr and "status=64" in no_libpq.stdout, no_libpq
     # poppler-utils came as a Recommends: PDFs are read.
     assert root.file("/usr/bin/pdftotext").exists()
     # Whose the files are, the statically linked Swift runtime and packages included.
