@@ -7,7 +7,7 @@ import Glibc
 
 func runBackup(_ options: BackupOptions, environment: Environment) {
     let path = databasePath(options.db, environment)
-    if (try? DatabaseLocation(path))?.isShared == true {
+    if DatabaseLocation.namesPostgres(path) {
         fail("quarry backup copies a SQLite file. A PostgreSQL database is backed up with PostgreSQL's own tools: "
              + "pg_dump --format=custom --file=quarry.dump DATABASE-URL (docs/postgres.md).", code: 64)
     }

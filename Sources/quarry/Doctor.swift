@@ -56,8 +56,8 @@ func runDoctor(_ options: ServeOptions, environment: Environment) async {
     } catch {
         report(Finding(verdict: .problem, subject: "settings", detail: error.message,
                        fix: "correct it; quarry serve would not start with it (quarry help serve lists the settings)"))
-        // What can be checked without the rest.
-        report(Doctor.database(databasePath(options.db, environment)))
+        // What can be checked without the rest (a URL that cannot be read is the settings' problem above).
+        if let location = try? DatabaseLocation(databasePath(options.db, environment)) { report(Doctor.database(location)) }
         exit(1)
     }
     report(Doctor.database(settings.databaseLocation))

@@ -6,7 +6,7 @@ import Glibc
 
 func runMigrate(_ options: MigrateOptions, environment: Environment) {
     let path = databasePath(options.db, environment)
-    guard case .file = (try? DatabaseLocation(path)) ?? .file(path) else {
+    guard !DatabaseLocation.namesPostgres(path) else {
         fail("--db names the SQLite file to copy from, not a PostgreSQL database.", code: 64)
     }
     guard access(path, F_OK) == 0 else { fail("There is no database at \(path) to copy; say which with --db FILE.", code: 1) }

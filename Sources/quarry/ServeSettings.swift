@@ -79,8 +79,7 @@ struct ServeSettings {
     var server: ServerConfiguration
     /// How much of a thread a snapshot holds, and how many one socket may have waiting.
     var hub: HubConfiguration
-    var database: String
-    /// `database` read: a SQLite file or a PostgreSQL URL.
+    /// `--db` or QUARRY_DB read: a SQLite file or a PostgreSQL URL.
     var databaseLocation: DatabaseLocation
     /// The name this host's answers are recorded under, and their lease (Leases.swift).
     var jobHost: JobHost
@@ -192,8 +191,7 @@ struct ServeSettings {
             snapshotsInFlightPerConnection: try number(nil, "", "QUARRY_SNAPSHOTS_PER_SOCKET", default: 4, range: 1...64),
             snapshotBytesPerMessage: try number(nil, "", "QUARRY_SNAPSHOT_BYTES_PER_MESSAGE", default: 64 * 1024,
                                                 range: 1024...1024 * 1024 * 1024))
-        database = options.db ?? environment["QUARRY_DB"] ?? "./quarry.db"
-        do { databaseLocation = try DatabaseLocation(database) } catch {
+        do { databaseLocation = try DatabaseLocation(options.db ?? environment["QUARRY_DB"] ?? "./quarry.db") } catch {
             throw UsageError(message: "\(options.db == nil ? "QUARRY_DB" : "--db"): \(error.description)")
         }
         // With a shared database every host needs a name of its own: by default this machine's and the port.

@@ -17,7 +17,7 @@ func runUser(_ options: UserOptions, environment: Environment) {
     }
     // Adding the first account may create the database (before the first serve); the other commands need one. With
     // no database yet no name is taken, and the password is asked for first, so a refused one leaves no file behind.
-    let exists = (try? DatabaseLocation(path))?.isShared == true || access(path, F_OK) == 0
+    let exists = DatabaseLocation.namesPostgres(path) || access(path, F_OK) == 0
     var firstPassword: [UInt8]?
     switch options.action {
     case .add(let name, _) where !exists: firstPassword = newPassword(for: name)

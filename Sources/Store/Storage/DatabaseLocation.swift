@@ -17,13 +17,18 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
     /// - Throws: `.postgres` for a PostgreSQL URL libpq cannot read (the message never repeats its password); an
     ///   empty text is a mistake too.
     public init(_ text: String) throws(StoreError) {
-        if text.hasPrefix("postgresql://") || text.hasPrefix("postgres://") {
+        if Self.namesPostgres(text) {
             do { self = .postgres(try PostgresConfiguration(url: text)) } catch { throw .postgres(error) }
         } else if text.isEmpty {
             throw .postgres(PostgresError(.configuration, "The database must be a file path or a postgresql:// URL, not empty"))
         } else {
             self = .file(text)
         }
+    }
+
+    /// Whether `text` is a PostgreSQL URL (it may still be one libpq cannot read) rather than a file path.
+    public static func namesPostgres(_ text: String) -> Bool {
+        text.hasPrefix("postgresql://") || text.hasPrefix("postgres://")
     }
 
     /// Whether several hosts may share it (PostgreSQL).
