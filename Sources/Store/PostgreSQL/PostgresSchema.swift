@@ -153,25 +153,34 @@ enum PostgresSchema {
     /// Applies the migrations `connection`'s database has not had, in one transaction under `migrationLock`: a host
     /// that starts while another migrates waits, then finds nothing left to do.
     /// - Throws: `StoreError.newerPostgresDatabase` when the database has had more migrations than this Quarry knows
-    ///   (it is left as it is); `PostgresError` when a statement fails (nothing is applied).
-    static func migrate(_ connection: PostgresConnection, place: String) throws {
-        try connection.transaction {
-            _ = try connection.query("SELECT pg_advisory_xact_lock($1)", migrationLock)
-            try connection.execute("""
-                CREATE TABLE IF NOT EXISTS quarry_schema (
-                    version integer PRIMARY KEY,
-                    name text NOT NULL,
-                    applied_at bigint NOT NULL
-                )
-                """)
-            let applied = try connection.query("SELECT coalesce(max(version), 0) FROM quarry_schema").first?[0].int ?? 0
-            guard applied <= latestVersion else {
-                throw StoreError.newerPostgresDatabase(place: place, version: applied, supported: latestVersion)
+    ///   (it is left as it is); `.postgres` when a statement fails (nothing is applied).
+    static func migrate(_ connection: PostgresConnection, place: String) throws(StoreError) {
+        try connection.transaction(wrappingErrors: StoreError.postgres) { () throws(StoreError) in
+            let applied: Int
+            do throws(PostgresError) {
+                _ = try connection.query("SELECT pg_advisory_xact_lock($1)", migrationLock)
+                try connection.execute("""
+                    CREATE TABLE IF NOT EXISTS quarry_schema (
+                        version integer PRIMARY KEY,
+                        name text NOT NULL,
+                        applied_at bigint NOT NULL
+                    )
+                    """)
+                applied = try connection.query("SELECT coalesce(max(version), 0) FROM quarry_schema").first?[0].int ?? 0
+            } catch {
+                throw .postgres(error)
             }
-            for (index, migration) in migrations.enumerated() where index + 1 > applied {
-                try connection.execute(migration.sql)
-                try connection.run("INSERT INTO quarry_schema (version, name, applied_at) VALUES ($1, $2, $3)",
-                                   index + 1, migration.name, Store.now())
+            guard applied <= latestVersion else {
+                throw .newerPostgresDatabase(place: place, version: applied, supported: latestVersion)
+            }
+            do throws(PostgresError) {
+                for (index, migration) in migrations.enumerated() where index + 1 > applied {
+                    try connection.execute(migration.sql)
+                    try connection.run("INSERT INTO quarry_schema (version, name, applied_at) VALUES ($1, $2, $3)",
+                                       index + 1, migration.name, Store.now())
+                }
+            } catch {
+                throw .postgres(error)
             }
         }
     }

@@ -45,18 +45,10 @@ public final class PostgresStore: @unchecked Sendable {
     {
         self.configuration = configuration
         self.host = host
-        do {
-            writer = try PostgresConnection(configuration)
-            try PostgresSchema.migrate(writer, place: configuration.place)
-            readers.put(try PostgresConnection(configuration), cost: 1)
-            for _ in 1..<max(1, readerCount) { readers.put(nil, cost: 1) }
-        } catch let error as StoreError {
-            throw error
-        } catch let error as PostgresError {
-            throw .postgres(error)
-        } catch {
-            throw .postgres(PostgresError(.statement, "\(error)"))
-        }
+        do { writer = try PostgresConnection(configuration) } catch { throw .postgres(error) }
+        try PostgresSchema.migrate(writer, place: configuration.place)
+        do { readers.put(try PostgresConnection(configuration), cost: 1) } catch { throw .postgres(error) }
+        for _ in 1..<max(1, readerCount) { readers.put(nil, cost: 1) }
     }
 
     /// How many migrations this Quarry's PostgreSQL schema has had (`quarry_schema`'s latest version).
