@@ -156,8 +156,18 @@ func source(rank: Int, title: String, chunk: Int64? = nil, pages: ClosedRange<In
             #expect(try storage.threadPage(thread, before: nil, exchanges: 5, renderer: 7).contentHTML
                         == [answers[0]: "<p>zero</p>"])
             #expect(try storage.threadPage(thread, before: nil, exchanges: 5, renderer: 8).contentHTML.isEmpty)
+            // The answer's new end empties it, and so does a retry.
             try storage.finishAnswer(message: answers[0], content: "answer *0*", thinking: "", status: .stopped,
                                      model: nil, error: nil, sources: [])
+            #expect(try storage.threadPage(thread, before: nil, exchanges: 5, renderer: 7).contentHTML.isEmpty)
+            try storage.keepContentHTML([(answers[0], "answer *0*", "<p>zero</p>")], renderer: 7)
+            #expect(try storage.threadPage(thread, before: nil, exchanges: 5, renderer: 7).contentHTML
+                        == [answers[0]: "<p>zero</p>"])
+            #expect(try storage.restartAnswer(answers[0], session: "s"))
+            // While it streams again, nothing is kept for it. (Interrupting it keeps what is stored, so the page
+            // read after shows whatever the retry and the keep left.)
+            try storage.keepContentHTML([(answers[0], "", "<p>empty</p>")], renderer: 7)
+            #expect(try storage.interruptUnfinishedAnswers(reason: "The server stopped.") == 1)
             #expect(try storage.threadPage(thread, before: nil, exchanges: 5, renderer: 7).contentHTML.isEmpty)
         }
     }
@@ -219,6 +229,12 @@ func source(rank: Int, title: String, chunk: Int64? = nil, pages: ClosedRange<In
                                      model: nil, error: nil, sources: [])
             let content = try #require(try storage.message(exchange.answer)?.content)
             #expect(content == "before\u{0}after" || content == "before\u{FFFD}after")
+            // The same in a document's title and text: stored, never a failed batch.
+            try storage.apply([.replace(path: "/docs/nul.txt", title: "A\u{0}title", contentHash: "h", size: 1,
+                                        modifiedAt: 1, chunks: [NewChunk(ordinal: 0, headingPath: [], text: "x\u{0}y")])])
+            let id = try #require(try storage.documents()["/docs/nul.txt"]).id
+            let text = try #require(try storage.readableChunks(document: id, from: 0, limit: 1).first).text
+            #expect(text == "x\u{0}y" || text == "x\u{FFFD}y")
         }
     }
 

@@ -420,7 +420,8 @@ extension String {
     /// become U+FFFD, since PostgreSQL's text holds none.
     var storable: String {
         guard utf8.contains(0) else { return self }
-        return String(decoding: unicodeScalars.map { $0 == "\0" ? "\u{FFFD}" : $0 }.map(String.init).joined().utf8,
-                      as: UTF8.self)
+        var scalars = String.UnicodeScalarView()
+        for scalar in unicodeScalars { scalars.append(scalar == "\0" ? "\u{FFFD}" : scalar) }
+        return String(scalars)
     }
 }

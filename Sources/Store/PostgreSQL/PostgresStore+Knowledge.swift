@@ -39,7 +39,7 @@ extension PostgresStore: KnowledgeStorage {
                     let id = try db.query("""
                         INSERT INTO documents (path, title, content_hash, size, modified_at, ingested_at)
                         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id
-                        """, path, title, hash, size, modifiedAt, Self.now()).first?[0].int64 ?? 0
+                        """, path, title.storable, hash, size, modifiedAt, Self.now()).first?[0].int64 ?? 0
                     try Self.insert(chunks, document: id, title: title, db)
                     try Self.count(document: id, as: 1, db)
                     changesIndex = true
@@ -48,7 +48,7 @@ extension PostgresStore: KnowledgeStorage {
                     try db.run("""
                         INSERT INTO documents (path, title, content_hash, size, modified_at, ingested_at, failure)
                         VALUES ($1, $2, $3, $4, $5, $6, $7)
-                        """, path, title, hash, size, modifiedAt, Self.now(), reason)
+                        """, path, title.storable, hash, size, modifiedAt, Self.now(), reason.storable)
                     changesIndex = true
                 case .touch(let path, let modifiedAt):
                     try db.run("UPDATE documents SET modified_at = $1, ingested_at = $2 WHERE path = $3",
@@ -110,7 +110,7 @@ extension PostgresStore: KnowledgeStorage {
             """, document, integers(chunks.map(\.ordinal)),
                    arrayLiteral(chunks.map { $0.headingPath.joined(separator: headingSeparator) }),
                    arrayLiteral(chunks.map(\.text)), integers(chunks.map { $0.pages?.lowerBound }),
-                   integers(chunks.map { $0.pages?.upperBound }), title)
+                   integers(chunks.map { $0.pages?.upperBound }), title.storable)
     }
 
     /// Removes a document, its chunks and their terms, in one transaction.

@@ -115,14 +115,14 @@ extension PostgresStore {
     }
 
     /// `values` as a PostgreSQL array literal (`{"a","b\"c"}`), bound as one text parameter and cast to an array:
-    /// each element in double quotes, a backslash or double quote inside escaped, so none of it is syntax. NUL, which
-    /// no PostgreSQL text holds, is dropped.
+    /// each element in double quotes, a backslash or double quote inside escaped, so none of it is syntax. A NUL,
+    /// which no PostgreSQL text holds, becomes U+FFFD, as everywhere in this store (`storable`).
     static func arrayLiteral(_ values: [String]) -> String {
         var out = "{"
         for (index, value) in values.enumerated() {
             if index > 0 { out += "," }
             out += "\""
-            for scalar in value.unicodeScalars where scalar != "\0" {
+            for scalar in value.storable.unicodeScalars {
                 if scalar == "\\" || scalar == "\"" { out += "\\" }
                 out.unicodeScalars.append(scalar)
             }
