@@ -27,6 +27,7 @@ class Redis:
     def __init__(self):
         self.folder = tempfile.mkdtemp(prefix="quarry-e2e-redis-")
         self.port = free_port()
+        self.password = None  # set by a test that sets `requirepass` (CONFIG SET): the CLI then sends it
         self.process = None
         self.start()
 
@@ -64,7 +65,8 @@ class Redis:
 
     def cli(self, *args):
         """redis-cli's output for `args` against this server, without the final newline."""
-        result = subprocess.run([CLI, "-h", "127.0.0.1", "-p", str(self.port), *args], capture_output=True,
+        auth = ["-a", self.password, "--no-auth-warning"] if self.password else []
+        result = subprocess.run([CLI, "-h", "127.0.0.1", "-p", str(self.port), *auth, *args], capture_output=True,
                                 text=True, timeout=10)
         return result.stdout.rstrip("\n")
 

@@ -1,0 +1,379 @@
+"""Two Quarry hosts on one PostgreSQL database and one Redis (docs/many-hosts.md, "What comes next"): every publish
+goes through Redis and is relayed to every host's sockets in one order, and a snapshot on any host is fenced against
+them. So a page on host B follows an answer running on host A live, token by token, exactly as a page on A does; a
+reload on B mid-answer gets the answer as far as it was sent, then the rest; A killed mid-answer shows on B's open
+page as interrupted with Retry, without a reload; a Redis restart costs B's page nothing but a fresh snapshot.
+
+Frames are compared as envelopes (`<turbo-stream>` elements, which apply in order whatever frames carry them): two
+plain sockets of the browser's session, one on each host, follow the thread; what B's receives after its snapshot
+must be exactly the end of what A's receives. Every wait is on a condition, never on the clock."""
+import json
+import re
+import threading
+
+import pytest
+
+from chat_support import (LONG, DOCS, Answer, ask, expect, expect_rendered, open_page, standin,  # noqa: F401
+                          streaming_snapshot)
+from conftest import free_port, run, wait_until
+from postgres_support import postgres  # noqa: F401 (a fixture)
+from redis_support import redis  # noqa: F401 (a fixture)
+from test_many_hosts import serve_on, status
+from websocket import WebSocket
+
+# Long enough (about 190 tokens; at 25 a second some 8 s) that a page on B opens, reloads or outlives a Redis
+# restart while A is still sending it; markdown of every kind a block can change into while it streams.
+ANSWER = """Quarry found **three passages** that answer this — all of them in the *handbook*.
+
+## Opening hours
+
+The café opens at 8:00 and closes at 18:00 on weekdays. On Saturdays it opens at 9:00 and closes at noon, and it
+stays closed on Sundays and public holidays, when the vending machine by the side door is the only choice left.
+
+1. Deliveries arrive through the side door; sign for them in the delivery book by the counter.
+2. Large deliveries need a trolley from the store room, which is next to the toner for the printers.
+3. Visitors park in the north car park, staff behind the building next to the bicycle shed.
+
+| day | opens | closes |
+| --- | --- | --- |
+| weekdays | 8:00 | 18:00 |
+| Saturday | 9:00 | 12:00 |
+
+```
+opening-hours --weekday 08:00-18:00 --saturday 09:00-12:00
+```
+
+> The café takes cards and cash, but not cheques.
+
+- Ask the café staff for paper when the printer on floor 2 runs out.
+- Toner is kept in the store room next to the trolley.
+
+Ask again if you need the exact page, or the name of whoever keeps the delivery book this week."""
+
+QUESTION = "When does the café open?"
+ENVELOPE = re.compile(r"<turbo-stream\b.*?</turbo-stream>", re.S)
+SNAPSHOT = '<turbo-stream action="update" target="messages">'
+
+
+def answer_model(standin, rate="25"):
+    """The stand-in answering ANSWER at `rate` tokens a second."""
+    return standin("--answer", ANSWER, "--tokens-per-second", rate)
+
+
+def two_hosts(quarry, tmp_path, postgres, redis, model, extra_env=None):
+    """Hosts A and B on one fresh PostgreSQL database and `redis`, once the documents are in."""
+    url = postgres.create_database()
+    env = {"QUARRY_REDIS": redis.url, **(extra_env or {})}
+    a = serve_on(quarry, tmp_path, url, model, "host-a", env)
+    b = serve_on(quarry, tmp_path, url, model, "host-b", env)
+    wait_until(lambda: postgres.query(url, "SELECT count(*) FROM documents") == [[str(len(DOCS))]],
+               what="the documents in PostgreSQL")
+    return url, a, b
+
+
+def session_cookie(context):
+    [value] = [c["value"] for c in context.cookies() if c["name"] == "quarry_session"]
+    return f"quarry_session={value}"
+
+
+def subscribers(redis):
+    """How many of Redis's clients are subscribed to something (flag P: pub/sub), as CLIENT LIST says."""
+    return sum(1 for line in redis.cli("CLIENT", "LIST").splitlines()
+               if "P" in (re.search(r"\bflags=(\S*)", line) or [None, ""])[1])
+
+
+class Follower:
+    """A plain socket of a browser's session following one stream on one host; every text frame it receives, in
+    order, read on a thread of its own."""
+
+    def __init__(self, port, cookie, stream):
+        self.ws = WebSocket(port, headers={"Cookie": cookie})
+        assert self.ws.status == 101, self.ws.status
+        self.frames, self.closed = [], None
+        self.ws.send_text(json.dumps({"op": "subscribe", "stream": stream}))
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        while True:
+            try:
+                kind, value = self.ws.next()
+            except TimeoutError:
+                continue  # a quiet stream (the socket's timeout is 10 s)
+            except OSError as error:
+                self.closed = str(error)
+                return
+            if kind == "close":
+                self.closed = value
+                return
+            self.frames.append(value)
+
+    def envelopes(self):
+        return [e for frame in list(self.frames) for e in ENVELOPE.findall(frame)]
+
+    def after_snapshot(self):
+        """The snapshot (its `update #messages` and what came in the same frame) and every envelope after it."""
+        frames = list(self.frames)
+        at = next(i for i, frame in enumerate(frames) if frame.startswith(SNAPSHOT))
+        return frames[at], [e for frame in frames[at + 1:] for e in ENVELOPE.findall(frame)]
+
+    def has_snapshot(self):
+        return any(frame.startswith(SNAPSHOT) for frame in list(self.frames))
+
+    def saw_status(self, message, value):
+        return any(f'id="message-state-{message}"' in e and f'data-status="{value}"' in e for e in self.envelopes())
+
+    def close(self):
+        try:
+            self.ws.sock.close()
+        except OSError:
+            pass
+
+
+@pytest.fixture
+def followers():
+    made = []
+
+    def follow(port, cookie, stream):
+        follower = Follower(port, cookie, stream)
+        made.append(follower)
+        return follower
+
+    yield follow
+    for follower in made:
+        follower.close()
+
+
+def thread_of(page):
+    source = page.locator("#thread-source")
+    return source.get_attribute("data-thread"), source.get_attribute("signed-stream-name")
+
+
+def open_thread(context, port, thread):
+    """A tab on host `port` with the conversation `thread` opened from its entry in the list."""
+    page = open_page(context, port)
+    entry = page.locator(f"#threads button[data-thread='{thread}']")
+    expect(entry).to_have_count(1, timeout=LONG)
+    entry.click()
+    expect(page.locator("#thread-source")).to_have_attribute("data-thread", thread)
+    return page
+
+
+def content_envelopes(envelopes, message):
+    return [e for e in envelopes if f'target="message-content-{message}"' in e]
+
+
+def no_problems(page):
+    return [p for p in page.problems if "WebSocket" not in p and "ERR_CONNECTION_REFUSED" not in p]
+
+
+# a. Live on the other host --------------------------------------------------------------------------------------
+
+def test_an_answer_on_a_streams_into_a_page_on_b_frame_for_frame(browser, quarry, standin, tmp_path, postgres,
+                                                                 redis, followers):
+    model = answer_model(standin)
+    full = model.answer()
+    assert full == ANSWER
+    url, a, b = two_hosts(quarry, tmp_path, postgres, redis, model)
+    assert f"redis={redis.url}" in a.output() and f"redis={redis.url}" in b.output()
+    context = browser.new_context()
+    on_a = open_page(context, a.port)
+    answer = ask(on_a, QUESTION)
+    streaming_snapshot(answer)
+    thread, stream = thread_of(on_a)
+    cookie = session_cookie(context)
+    # A socket on each host follows the thread, A's first; B's snapshot is fenced against A's publishes.
+    at_a = followers(a.port, cookie, stream)
+    wait_until(at_a.has_snapshot, what="the snapshot on host A")
+    on_b = open_thread(context, b.port, thread)
+    at_b = followers(b.port, cookie, stream)
+    wait_until(at_b.has_snapshot, what="the snapshot on host B")
+    snapshot_b, _ = at_b.after_snapshot()
+    assert f'data-status="streaming"' in snapshot_b and f'id="message-content-{answer.id}"' in snapshot_b, \
+        "B subscribed while A was still answering"
+    on_b_answer = Answer(on_b, answer.id)
+    on_b_answer.status("streaming")
+    # The page on B shows the text growing while A sends it (not only once the answer has ended).
+    first = streaming_snapshot(on_b_answer)["text"]
+    wait_until(lambda: (lambda s: s["status"] == "streaming" and len(s["text"]) > len(first))(
+        on_b.evaluate("(id) => ({status: document.getElementById('message-state-' + id).dataset.status, "
+                      "text: document.getElementById('message-content-' + id).textContent})", answer.id)),
+        timeout=LONG / 1000, what="more text on B while the answer streams")
+
+    answer.status("complete")
+    on_b_answer.status("complete")
+    wait_until(lambda: at_a.saw_status(answer.id, "complete") and at_b.saw_status(answer.id, "complete"),
+               what="the end of the answer at both sockets")
+    expect_rendered(answer, full)
+    expect_rendered(on_b_answer, full)
+    assert on_b_answer.html() == answer.html()
+    assert on_b_answer.sources.inner_html() == answer.sources.inner_html()
+    expect(on_b.locator("#messages > article")).to_have_count(2)
+
+    # What B's socket received after its snapshot is exactly the end of what A's received: nothing missing,
+    # nothing twice, in the same order.
+    _, after_a = at_a.after_snapshot()
+    _, after_b = at_b.after_snapshot()
+    assert len(content_envelopes(after_b, answer.id)) >= 3, after_b
+    assert len(after_b) <= len(after_a)
+    assert after_a[len(after_a) - len(after_b):] == after_b, \
+        "\n".join(f"A {x}\nB {y}" for x, y in zip(after_a[len(after_a) - len(after_b):], after_b) if x != y)
+    assert status(postgres, url, answer.id) == ("complete", full)
+    assert at_a.closed is None and at_b.closed is None
+    assert no_problems(on_a) == [] and no_problems(on_b) == []
+
+
+# b. A reload on the other host ----------------------------------------------------------------------------------
+
+def test_a_page_on_b_reloaded_mid_answer_gets_the_text_so_far_then_the_rest(browser, quarry, standin, tmp_path,
+                                                                            postgres, redis):
+    model = answer_model(standin)
+    full = model.answer()
+    url, a, b = two_hosts(quarry, tmp_path, postgres, redis, model)
+    context = browser.new_context()
+    on_a = open_page(context, a.port)
+    answer = ask(on_a, QUESTION)
+    streaming_snapshot(answer)
+    thread, _ = thread_of(on_a)
+    on_b = open_thread(context, b.port, thread)
+    on_b_answer = Answer(on_b, answer.id)
+    before = streaming_snapshot(on_b_answer)
+
+    on_b.reload()
+    expect(on_b.locator("#connection-status")).to_have_text("Connected")
+    expect(on_b.locator("#thread-source")).to_have_attribute("data-thread", thread)
+    # The snapshot made on B holds the answer as far as A had sent it (its live state is in Redis): text at once,
+    # at least what the page showed before the reload, and the answer still arriving.
+    again = streaming_snapshot(on_b_answer)
+    assert again["text"].startswith(before["text"][:len(before["text"]) // 2]), (before["text"], again["text"])
+
+    on_b_answer.status("complete")
+    answer.status("complete")
+    expect_rendered(on_b_answer, full)
+    expect_rendered(answer, full)
+    expect(on_b.locator("#messages > article")).to_have_count(2)
+    expect(on_b.locator(f"#message-content-{answer.id}")).to_have_count(1)
+    assert status(postgres, url, answer.id) == ("complete", full)
+    assert no_problems(on_b) == [] and no_problems(on_a) == []
+
+
+# c. A host killed mid-answer ------------------------------------------------------------------------------------
+
+def test_a_killed_mid_answer_shows_interrupted_live_on_bs_open_page_and_retry_completes_on_b(
+        browser, quarry, standin, tmp_path, postgres, redis):
+    model = answer_model(standin)
+    full = model.answer()
+    url, a, b = two_hosts(quarry, tmp_path, postgres, redis, model)
+    context = browser.new_context()
+    on_a = open_page(context, a.port)
+    answer = ask(on_a, QUESTION)
+    streaming_snapshot(answer)
+    thread, _ = thread_of(on_a)
+    on_b = open_thread(context, b.port, thread)
+    on_b_answer = Answer(on_b, answer.id)
+    streaming_snapshot(on_b_answer)
+    on_b.evaluate("() => { window.neverReloaded = true; }")
+    wait_until(lambda: (status(postgres, url, answer.id) or ("", ""))[1], what="a checkpoint of the answer")
+
+    assert a.stop(sig=9) == -9
+    saved = status(postgres, url, answer.id)[1]
+    assert saved and full.startswith(saved) and saved != full, saved
+    # Within the lease (3 s) and a round of B's, B takes the answer over; its open page hears it live.
+    on_b_answer.status("interrupted", timeout=LONG)
+    expect(on_b_answer.error).to_have_text("The server answering this stopped before the answer finished.")
+    expect(on_b_answer.retry).to_be_visible()
+    assert on_b.evaluate("() => window.neverReloaded === true"), "B's page was reloaded"
+    assert status(postgres, url, answer.id) == ("interrupted", saved)
+
+    on_b_answer.retry.click()
+    on_b_answer.status("complete", timeout=LONG)
+    expect_rendered(on_b_answer, full)
+    expect(on_b_answer.retry).to_have_count(0)
+    expect(on_b.locator("#messages > article")).to_have_count(2)
+    assert status(postgres, url, answer.id) == ("complete", full)
+    assert postgres.query(url, f"SELECT host FROM jobs WHERE message_id = {int(answer.id)}") == [["host-b"]]
+    assert on_b.evaluate("() => window.neverReloaded === true")
+    assert no_problems(on_b) == []
+
+
+# d. Redis restarted mid-answer ----------------------------------------------------------------------------------
+
+def test_a_redis_restart_mid_answer_leaves_bs_page_with_the_exact_answer_and_a_answering(
+        browser, quarry, standin, tmp_path, postgres, redis):
+    model = answer_model(standin)
+    full = model.answer()
+    url, a, b = two_hosts(quarry, tmp_path, postgres, redis, model)
+    wait_until(lambda: subscribers(redis) >= 2, what="both hosts subscribed in Redis")
+    context = browser.new_context()
+    on_a = open_page(context, a.port)
+    answer = ask(on_a, QUESTION)
+    streaming_snapshot(answer)
+    thread, _ = thread_of(on_a)
+    on_b = open_thread(context, b.port, thread)
+    on_b_answer = Answer(on_b, answer.id)
+    streaming_snapshot(on_b_answer)
+
+    redis.restart()
+    # Both hosts subscribe again by themselves; meanwhile A published locally only.
+    wait_until(lambda: subscribers(redis) >= 2, timeout=LONG / 1000, what="both hosts subscribed again")
+    answer.status("complete")
+    on_b_answer.status("complete")
+    # After its resubscription B's page got a fresh snapshot: it shows exactly the answer, once.
+    expect_rendered(on_b_answer, full)
+    expect_rendered(answer, full)
+    expect(on_b.locator("#messages > article")).to_have_count(2)
+    assert status(postgres, url, answer.id) == ("complete", full)
+    assert a.process.poll() is None and b.process.poll() is None
+
+    # And live updates flow again: A's next answer streams into B's open page.
+    second = ask(on_a, "Where do deliveries arrive?")
+    on_b_second = Answer(on_b, second.id)
+    on_b_second.status("streaming", timeout=LONG)
+    on_b_second.status("complete")
+    expect_rendered(on_b_second, full)
+    expect(on_b.locator("#messages > article")).to_have_count(4)
+    assert no_problems(on_b) == [] and no_problems(on_a) == []
+
+
+# e. Redis that cannot be reached --------------------------------------------------------------------------------
+
+def test_serve_and_doctor_say_clearly_when_redis_cannot_be_reached(quarry, standin, tmp_path, postgres):
+    url = postgres.create_database()
+    nowhere = f"redis://127.0.0.1:{free_port()}"
+    model = standin()
+    served = quarry("--docs", str(tmp_path), db=url,
+                    env={**model.env(), "OPENAI_API_KEY": "", "QUARRY_HOST_NAME": "host-a", "QUARRY_REDIS": nowhere})
+    wait_until(lambda: served.process.poll() is not None or "Redis" in served.output(), timeout=30,
+               what="quarry serve saying something about Redis")
+    if served.process.poll() is None:
+        # It starts anyway (publishing locally until Redis answers): the log says so, naming the address.
+        served.wait_ready()
+        assert re.search(rf"Redis.*{re.escape(nowhere)}|{re.escape(nowhere)}.*Redis", served.output()), \
+            served.output()
+    else:
+        assert served.process.returncode != 0
+        assert re.search(r"Redis", served.output()) and nowhere.split("//")[1] in served.output(), served.output()
+
+    doctor = run("doctor", "--db", url, "--redis", nowhere, env={"OPENAI_API_KEY": ""}, timeout=60)
+    assert doctor.returncode != 0, doctor.stdout + doctor.stderr
+    assert re.search(r"PROBLEM\s+redis", doctor.stdout, re.I), doctor.stdout
+    by_env = run("doctor", "--db", url, env={"OPENAI_API_KEY": "", "QUARRY_REDIS": nowhere}, timeout=60)
+    assert by_env.returncode != 0 and re.search(r"PROBLEM\s+redis", by_env.stdout, re.I), by_env.stdout
+
+
+def test_doctor_checks_a_reachable_redis_and_the_log_hides_its_password(quarry, standin, tmp_path, postgres,
+                                                                          redis):
+    url = postgres.create_database()
+    assert redis.cli("CONFIG", "SET", "requirepass", "redis-secret-9") == "OK"
+    redis.password = "redis-secret-9"
+    secret = f"redis://:redis-secret-9@127.0.0.1:{redis.port}"
+    doctor = run("doctor", "--db", url, "--redis", secret, env={"OPENAI_API_KEY": ""}, timeout=60)
+    assert re.search(r"ok\s+redis", doctor.stdout, re.I), doctor.stdout
+    assert "redis-secret-9" not in doctor.stdout + doctor.stderr
+    model = standin()
+    served = serve_on(quarry, tmp_path, url, model, "host-a", {"QUARRY_REDIS": secret})
+    assert f"redis=redis://:***@127.0.0.1:{redis.port}" in served.output(), served.output()
+    assert "redis-secret-9" not in served.output()
+    wrong = run("doctor", "--db", url, "--redis", secret.replace("redis-secret-9", "wrong-one"),
+                env={"OPENAI_API_KEY": ""}, timeout=60)
+    assert wrong.returncode != 0 and re.search(r"PROBLEM\s+redis", wrong.stdout, re.I), wrong.stdout
+    assert "wrong-one" not in wrong.stdout + wrong.stderr
