@@ -159,7 +159,9 @@ def open_thread(context, port, thread):
 
 
 def content_envelopes(envelopes, message):
-    return [e for e in envelopes if f'target="message-content-{message}"' in e]
+    """The envelopes that change the answer's text (`target="message-content-N"`, `targets="#message-content-N>…"`)."""
+    opening = re.compile(rf'<turbo-stream [^>]*targets?="#?message-content-{message}(?![0-9])')
+    return [e for e in envelopes if opening.match(e)]
 
 
 def no_problems(page):
