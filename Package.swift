@@ -117,6 +117,13 @@ let package = Package(
         // than the Hub links no libwebsockets. Pure Swift, no C library.
         .target(name: "Contracts", dependencies: ["TurboStream", "Words"], swiftSettings: swiftSettings),
         .target(name: "LLM", dependencies: ["Curl", "JSON", "Locking", "TextLines"], swiftSettings: fuzzedSwiftSettings),
+        // Broadcasts across hosts: a Broadcaster publishing through Redis and relaying every host's frames into this
+        // host's Hub (through Contracts' LocalStreams, so no libwebsockets here), and answers in progress kept there.
+        .target(
+            name: "Relay",
+            dependencies: ["Contracts", "Redis", "Locking", "TurboStream", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Store",
             dependencies: ["SQLite", "Postgres", "Crypto", "Locking", "Argon2"],
@@ -158,7 +165,7 @@ let package = Package(
             name: "quarry",
             dependencies: [
                 "Admin", "Chat", "Contracts", "CShim", "Server", "Store", "SQLite", "Retrieval", "LLM", "Curl", "Locking",
-                "Markdown", "TextLines", "Words", "Telemetry", "Argon2", "LDAP", "Postgres",
+                "Markdown", "TextLines", "Words", "Telemetry", "Argon2", "LDAP", "Postgres", "Redis", "Relay",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings,
@@ -274,6 +281,8 @@ let package = Package(
         .testTarget(name: "Argon2Tests", dependencies: ["Argon2"], swiftSettings: swiftSettings),
         .testTarget(name: "LDAPTests", dependencies: ["LDAP", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "RedisTests", dependencies: ["Redis", "Locking", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "RelayTests", dependencies: ["Relay", "Redis", "Contracts", "Locking", "TurboStream", "TestSupport"],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ZipTests", dependencies: ["Zip", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: swiftSettings),

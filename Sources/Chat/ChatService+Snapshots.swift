@@ -92,7 +92,8 @@ extension ChatService {
     private func render(_ message: MessageRecord, page: ThreadPage,
                         rendered: inout [(message: Int64, content: String, html: String)], words: Words) -> String {
         if message.role == "user" { return Markup.question(id: message.id, text: message.content) }
-        if let answer = live[message.id] {
+        // Streaming here, or on another host (which recorded what its pages were sent).
+        if let answer = live[message.id] ?? (message.status == .streaming ? live.elsewhere(message.id) : nil) {
             return Markup.answerInProgress(id: message.id, steps: answer.thinking.steps, reasoning: answer.thinking.reasoning,
                                            blocks: answer.blocks, words: words)
         }

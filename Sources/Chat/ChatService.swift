@@ -27,7 +27,7 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
     let streamNames: any StreamNameSigner
     let configuration: ChatConfiguration
     let logger: Logger
-    let live = LiveAnswers()
+    let live: LiveAnswers
     let log: ChatLog
     let slots: AnswerSlots
     let limiter = QuestionLimiter()
@@ -56,9 +56,12 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
     ///   - model: the model's name, saved with each answer; nil when `answerer` quotes passages (no model).
     ///   - streamNames: signs the stream names put in the page (the server's, from the same secret).
     ///   - metrics: where answers, the model's latency and errors, and refused questions are counted; nil: nowhere.
+    ///   - sharedAnswers: where answers in progress are kept for other hosts' snapshots (several hosts); nil: one host.
     public init(store: any ConversationStorage, retriever: Retriever, answerer: any Answerer, model: String?, broadcaster: any Broadcaster,
                 streamNames: any StreamNameSigner, configuration: ChatConfiguration = ChatConfiguration(),
-                metrics: MetricsRegistry? = nil, logger: Logger = Logger(label: "quarry.chat")) {
+                metrics: MetricsRegistry? = nil, sharedAnswers: (any SharedAnswers)? = nil,
+                logger: Logger = Logger(label: "quarry.chat")) {
+        live = LiveAnswers(shared: sharedAnswers)
         self.store = store
         self.retriever = retriever
         self.answerer = answerer

@@ -7,6 +7,10 @@
 // (`Progress` in AnswerJob, which the database's checkpoints copy). Both keep the thinking because they differ: the
 // reasoning here may lag the job's by one paced send (steps go at once, so on steps the two agree), and a snapshot
 // must show what was sent, the state the next update applies to, not what arrived.
+//
+// With several hosts, each change is also recorded where the other hosts' snapshots read it (`SharedAnswers`, in
+// Redis), in the same publish: a copy for them, written by this owner only.
+internal import Contracts
 internal import Locking
 
 /// What the page has of each answer in progress.
@@ -19,28 +23,59 @@ final class LiveAnswers: Sendable {
     }
 
     private let answers = Locked<[Int64: Answer]>([:])
+    /// Where other hosts read answers in progress; nil: one host.
+    let shared: (any SharedAnswers)?
 
+    init(shared: (any SharedAnswers)? = nil) { self.shared = shared }
+
+    /// The answer as this host's pages have it.
     subscript(id: Int64) -> Answer? { answers.withLock { $0[id] } }
 
+    /// An answer another host runs, as that host recorded it; nil with one host.
+    func elsewhere(_ id: Int64) -> Answer? { shared?.answer(id).map(Answer.init) }
+
     func start(_ id: Int64, thread: Int64, thinking: Thinking = Thinking()) {
-        answers.withLock { $0[id] = Answer(thread: thread, thinking: thinking) }
+        let answer = Answer(thread: thread, thinking: thinking)
+        answers.withLock { $0[id] = answer }
+        shared?.record(id, answer.shared, previous: nil)
     }
 
     /// Changes an answer in progress and returns what `change` returns; nil (and no change) if it is not one.
     @discardableResult
     func update<Result>(_ id: Int64, _ change: (inout Answer) -> Result) -> Result? {
-        answers.withLock { all in
+        let changed = answers.withLock { all -> (Result, before: Answer, after: Answer)? in
             guard var answer = all[id] else { return nil }
+            let before = answer
             let result = change(&answer)
             all[id] = answer
-            return result
+            return (result, before, answer)
         }
+        guard let changed else { return nil }
+        if let shared, changed.after != changed.before {
+            shared.record(id, changed.after.shared, previous: changed.before.shared)
+        }
+        return changed.0
     }
 
     /// Ends an answer in progress; returns what the page had of it.
     @discardableResult
-    func end(_ id: Int64) -> Answer? { answers.withLock { $0.removeValue(forKey: id) } }
+    func end(_ id: Int64) -> Answer? {
+        let answer = answers.withLock { $0.removeValue(forKey: id) }
+        if answer != nil { shared?.remove(id) }
+        return answer
+    }
 
-    /// The answers in progress.
+    /// The answers in progress here.
     var answerIDs: [Int64] { answers.withLock { Array($0.keys) } }
+}
+
+extension LiveAnswers.Answer {
+    init(_ shared: SharedAnswer) {
+        self.init(thread: shared.thread, thinking: Thinking(steps: shared.steps, reasoning: shared.reasoning),
+                  blocks: shared.blocks)
+    }
+
+    var shared: SharedAnswer {
+        SharedAnswer(thread: thread, steps: thinking.steps, reasoning: thinking.reasoning, blocks: blocks)
+    }
 }

@@ -28,7 +28,7 @@ public struct RedisError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The sentence, for the log and for the person setting Quarry up. Never holds a password.
     public let description: String
 
-    init(_ kind: Kind, _ description: String) {
+    public init(_ kind: Kind, _ description: String) {
         self.kind = kind
         self.description = description
     }

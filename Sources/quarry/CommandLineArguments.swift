@@ -22,6 +22,8 @@ struct ServeOptions: Equatable {
     var host: String?
     var port: String?
     var db: String?
+    /// `--redis redis://…`: broadcasts across hosts (docs/many-hosts.md).
+    var redis: String?
     var docs: String?
     var logLevel: String?
     var allowedOrigins: [String] = []
@@ -146,7 +148,7 @@ extension Invocation {
         case "help":
             return .help(topic: rest.first)
         case "serve", "doctor":
-            takesValue = Set(["host", "port", "db", "docs", "log-level", "allowed-origin", "max-connections", "language", "config", "auth"] + Self.chatOptions)
+            takesValue = Set(["host", "port", "db", "redis", "docs", "log-level", "allowed-origin", "max-connections", "language", "config", "auth"] + Self.chatOptions)
         case "ask":
             takesValue = Set(["db", "config"] + Self.chatOptions)
         case "ingest":
@@ -215,7 +217,7 @@ extension Invocation {
             return .user(UserOptions(action: try userAction(words, admin: last("admin")), db: last("db"), config: last("config")))
         default:
             let serve = ServeOptions(
-                host: last("host"), port: last("port"), db: last("db"), docs: last("docs"), logLevel: last("log-level"),
+                host: last("host"), port: last("port"), db: last("db"), redis: last("redis"), docs: last("docs"), logLevel: last("log-level"),
                 allowedOrigins: options.filter { $0.name == "allowed-origin" }.map(\.value),
                 maxConnections: last("max-connections"), language: last("language"), kiosk: last("kiosk"),
                 auth: last("auth"), config: last("config"), chat: chat)

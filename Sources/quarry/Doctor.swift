@@ -6,6 +6,7 @@ import Curl
 import LLM
 import Retrieval
 import Postgres
+import Redis
 import Server
 import Store
 #if canImport(Glibc)
@@ -61,6 +62,7 @@ func runDoctor(_ options: ServeOptions, environment: Environment) async {
         exit(1)
     }
     report(Doctor.database(settings.databaseLocation))
+    if let redis = settings.redis { report(Doctor.redis(redis)) }
     report(Doctor.documents(documents, database: settings.databaseLocation))
     let multi: CurlMulti?
     do { multi = try CurlMulti() } catch {
@@ -105,6 +107,25 @@ enum Doctor {
         return Finding(verdict: .ok, subject: "database",
                        detail: "\(configuration) answers, its tables are up to date (\(contents.conversations) conversations, "
                            + "\(contents.documents) documents, \(contents.passages) passages)")
+    }
+
+    /// The Redis broadcasts go through: connects (AUTH, SELECT) and PINGs it, and checks pub/sub and scripts work.
+    static func redis(_ configuration: RedisConfiguration) -> Finding {
+        do {
+            let connection = try RedisConnection(configuration)
+            try connection.ping()
+            // What the relay runs: a script (EVAL) and a PUBLISH.
+            let reply = try connection.command("EVAL", "return redis.call('PUBLISH', KEYS[1], 'doctor')", "1",
+                                               "quarry:\(configuration.database):doctor").throwingError()
+            guard case .integer = reply else {
+                throw RedisError(.protocolViolation, "Redis answered a script with \(reply)")
+            }
+        } catch {
+            return Finding(verdict: .problem, subject: "redis", detail: "\(configuration) cannot be used: \(error)",
+                           fix: "check that redis-server runs at \(configuration.address) (Debian: apt install redis-server), "
+                               + "and the password in the URL; every host needs the same Redis (docs/many-hosts.md)")
+        }
+        return Finding(verdict: .ok, subject: "redis", detail: "\(configuration) answers; broadcasts go through it")
     }
 
     /// The database: opens (migrating it as `serve` would), passes `PRAGMA quick_check`, is private to its owner.

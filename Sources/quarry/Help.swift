@@ -166,7 +166,10 @@ enum Help {
 
           --host ADDRESS           address to listen on; 0.0.0.0 for every interface [QUARRY_HOST, 127.0.0.1]
           --port PORT              port to listen on [QUARRY_PORT, 8080]
-          --db FILE                the SQLite database, created if missing [QUARRY_DB, ./quarry.db]
+          --db FILE                the SQLite database, created if missing, or a postgresql:// URL that several
+                                   hosts share (docs/many-hosts.md) [QUARRY_DB, ./quarry.db]
+          --redis URL              with several hosts: the Redis their live updates go through, redis://HOST:PORT
+                                   or unix:///PATH (docs/many-hosts.md) [QUARRY_REDIS, none]
           --docs FOLDER            folder of documents to answer from [QUARRY_DOCS]
           --log-level LEVEL        trace, debug, info, notice, warning, error or critical [QUARRY_LOG_LEVEL, info]
           --allowed-origin ORIGIN  another page origin allowed to open the socket, such as https://kiosk.example.org;

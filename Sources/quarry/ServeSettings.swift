@@ -5,6 +5,7 @@
 // | QUARRY_HOST              | --host              | 127.0.0.1   |
 // | QUARRY_PORT              | --port              | 8080        |
 // | QUARRY_DB                | --db                | ./quarry.db (a file, or a postgresql:// URL: docs/many-hosts.md) |
+// | QUARRY_REDIS             | --redis             | none (redis://… or unix://…: broadcasts across hosts, docs/many-hosts.md) |
 // | QUARRY_DOCS              | --docs              | none        |
 // | QUARRY_LOG_LEVEL         | --log-level         | info        |
 // | QUARRY_ALLOWED_ORIGINS   | --allowed-origin    | none (same host only) |
@@ -43,6 +44,7 @@
 // | QUARRY_HOST_NAME, QUARRY_LEASE | (environment only) | local, 30 (Leases.swift) |
 import LDAP
 import Logging
+import Redis
 import Server
 import Store
 import TextLines
@@ -83,6 +85,8 @@ struct ServeSettings {
     var databaseLocation: DatabaseLocation
     /// The name this host's answers are recorded under, and their lease (Leases.swift).
     var jobHost: JobHost
+    /// `--redis` or QUARRY_REDIS: the Redis every host's broadcasts go through; nil: this host's Hub alone.
+    var redis: RedisConfiguration?
     var documents: DocumentFolder?
     var logLevel: Logger.Level
     var secret: String?
@@ -198,6 +202,17 @@ struct ServeSettings {
         let port = server.port
         self.jobHost = try JobHost(environment: environment,
                                    defaultName: databaseLocation.isShared ? JobHost.machineName(port: port) : "local")
+        if let url = options.redis ?? environment["QUARRY_REDIS"] {
+            do { redis = try RedisConfiguration(url: url) } catch {
+                throw UsageError(message: "\(options.redis == nil ? "QUARRY_REDIS" : "--redis"): \(error.description)")
+            }
+            guard databaseLocation.isShared else {
+                throw UsageError(message: """
+                    Broadcasts through Redis are for several hosts sharing one PostgreSQL database: give --db \
+                    postgresql://… as well (docs/many-hosts.md), or leave --redis out.
+                    """)
+            }
+        }
         documents = try (options.docs ?? environment["QUARRY_DOCS"]).map(DocumentFolder.init(path:))
         secret = environment["QUARRY_SECRET"]
         let rescan = environment["QUARRY_DOCS_RESCAN"] ?? "5"

@@ -7,6 +7,7 @@ import LDAP
 import LLM
 import Locking
 import Logging
+import Relay
 import Retrieval
 import Server
 import Store
@@ -92,8 +93,14 @@ func serve(_ settings: ServeSettings, retention: RetentionSettings) {
     let metrics = MetricsRegistry()
     ProcessMetrics.register(in: metrics)
     let hub = Hub(configuration: settings.hub)
+    // With several hosts, every publish goes through Redis and comes back to each host's Hub (docs/many-hosts.md).
+    let relay = settings.redis.map { RedisBroadcaster(configuration: $0, local: hub, logger: Logger(label: "quarry.relay")) }
+    do { try relay?.start() } catch {
+        fail("Quarry could not start: the Redis it was given (--redis, QUARRY_REDIS) cannot be used. \(error)", code: 1)
+    }
+    let broadcaster: any Broadcaster = relay ?? hub
     let admin = adminRoom(settings, store: store)
-    let documentsFeed = DocumentsFeed(room: admin, broadcaster: hub)
+    let documentsFeed = DocumentsFeed(room: admin, broadcaster: broadcaster)
     // The documents folder is kept in step in the background: the page is served at once, and answers draw on
     // what has been read so far.
     let sync = settings.documents.map { docs in
@@ -103,8 +110,9 @@ func serve(_ settings: ServeSettings, retention: RetentionSettings) {
                                                                             feed: documentsFeed)))
     }
     let chat = ChatService(store: store, retriever: answering.retriever, answerer: answering.answerer,
-                           model: settings.answering.modelName, broadcaster: hub, streamNames: StreamNames(secret: secret),
-                           configuration: settings.answering.chat, metrics: metrics, logger: Logger(label: "quarry.chat"))
+                           model: settings.answering.modelName, broadcaster: broadcaster, streamNames: StreamNames(secret: secret),
+                           configuration: settings.answering.chat, metrics: metrics,
+                           sharedAnswers: relay.map(RedisAnswers.init(beside:)), logger: Logger(label: "quarry.chat"))
     do { try chat.recoverAfterRestart() } catch { fail("Quarry could not start. \(error)", code: 1) }
     hub.setSnapshots(ServedSnapshots(chat: chat, documents: documentsFeed))
     let signIns: AccountSignIns?
@@ -146,7 +154,8 @@ func serve(_ settings: ServeSettings, retention: RetentionSettings) {
     logger.notice("Quarry is ready", metadata: ["url": "http://\(settings.displayHost):\(server.port)/",
                                                 "auth": "\(settings.server.access.mode.rawValue)",
                                                 "database": "\(settings.databaseLocation)",
-                                                "host_name": "\(settings.jobHost.name)"])
+                                                "host_name": "\(settings.jobHost.name)",
+                                                "redis": "\(settings.redis.map { "\($0)" } ?? "none")"])
     signals.onFirst { server.stop() }
     server.waitUntilStopped()
     // Answers in progress are saved as interrupted (with Retry); the folder sync finishes its look.
@@ -158,6 +167,7 @@ func serve(_ settings: ServeSettings, retention: RetentionSettings) {
         await ceiling?.stop()
         await signIns?.stop()
     }
+    relay?.stop()
     if let failure = server.failure { fail("Quarry stopped: \(failure)", code: 1) }
 }
 

@@ -26,7 +26,8 @@ struct ChatFixture {
     init(folder: String, model: Bool = true, configuration: ChatConfiguration = ChatConfiguration(updateInterval: .zero),
          standIn standInConfiguration: StandInConfiguration = StandInConfiguration(tokensPerSecond: 0),
          llm: (inout LLMConfiguration) -> Void = { _ in }, log: RecordingLog = RecordingLog(),
-         storeBusyTimeout: Duration = .seconds(5), metrics: MetricsRegistry? = nil) throws {
+         storeBusyTimeout: Duration = .seconds(5), metrics: MetricsRegistry? = nil,
+         sharedAnswers: (any SharedAnswers)? = nil) throws {
         store = try Store(path: folder + "/chat.db", busyTimeout: storeBusyTimeout)
         for (index, text) in ["Granite is quarried in large blocks with diamond wire saws.",
                               "Marble is softer than granite and polishes well.",
@@ -49,7 +50,8 @@ struct ChatFixture {
         service = ChatService(store: store, retriever: Retriever(store: store), answerer: answerer,
                               model: model ? "standin-chat" : nil, broadcaster: broadcaster,
                               streamNames: StreamNames(secret: Array("a secret of at least thirty-two bytes!!".utf8)),
-                              configuration: configuration, metrics: metrics, logger: log.logger)
+                              configuration: configuration, metrics: metrics, sharedAnswers: sharedAnswers,
+                              logger: log.logger)
         self.log = log
     }
 

@@ -2,6 +2,7 @@
 // interrupted with the text its host last saved, and the pages following its thread are told.
 @testable import Chat
 import Contracts
+import Locking
 import Store
 import TestSupport
 import Testing
@@ -32,6 +33,47 @@ import TurboStream
             #expect(fixture.log.lines(startingWith: "answers of a host that stopped were interrupted").count == 1)
             // Once taken, it is not taken again.
             #expect(try fixture.service.keepLeases().isEmpty)
+        }
+    }
+}
+
+/// Answers in progress kept in memory, as Redis keeps them for several hosts (Relay's RedisAnswers).
+final class MemoryAnswers: SharedAnswers, @unchecked Sendable {
+    let answers = Locked<[Int64: SharedAnswer]>([:])
+    let writes = Locked(0)
+    func record(_ id: Int64, _ answer: SharedAnswer, previous: SharedAnswer?) {
+        writes.withLock { $0 += 1 }
+        answers.withLock { $0[id] = answer }
+    }
+    func answer(_ id: Int64) -> SharedAnswer? { answers.withLock { $0[id] } }
+    func remove(_ id: Int64) { answers.withLock { _ = $0.removeValue(forKey: id) } }
+}
+
+@Suite struct OtherHostAnswerTests {
+    @Test func aSnapshotOnAnotherHostShowsAnAnswerInProgressAsItsHostSentIt() async throws {
+        try await withTemporaryDirectoryAsync { folder in
+            let shared = MemoryAnswers()
+            let a = try ChatFixture(folder: folder, model: false, sharedAnswers: shared)
+            let b = try ChatFixture(folder: folder, model: false, sharedAnswers: shared)
+            let exchange = try #require(try a.store.startExchange(session: "s1", thread: nil, title: "t", question: "Granite?"))
+            let stream = ChatStreams.thread(exchange.thread.id, session: "s1")
+            a.service.live.start(exchange.answer, thread: exchange.thread.id)
+            a.service.live.update(exchange.answer) { answer in
+                answer.thinking.steps = ["Searching knowledge base…"]
+                answer.thinking.reasoning = "Stone first."
+                answer.blocks = ["<p>Granite is quarried</p>\n"]
+            }
+            // Unchanged: nothing is written again.
+            a.service.live.update(exchange.answer) { _ in }
+            #expect(shared.writes.current == 2)
+            let html = try #require(b.service.snapshot(of: stream).first?.html)
+            #expect(html.contains("<p>Granite is quarried</p>") && html.contains("Searching knowledge base…")
+                    && html.contains("Stone first."))
+            #expect(b.service.live[exchange.answer] == nil, "B's own pages do not have it")
+            // Ended: read from the database from now on.
+            a.service.live.end(exchange.answer)
+            #expect(shared.answer(exchange.answer) == nil)
+            #expect(b.service.snapshot(of: stream).first?.html.contains("Granite is quarried") == false)
         }
     }
 }

@@ -204,6 +204,65 @@ func drain(_ hub: Hub, into received: Received, until condition: () -> Bool) {
     }
 }
 
+/// A fence that records the streams it let through and checks that the hub's gate was not held yet.
+final class RecordingFence: SnapshotFence, @unchecked Sendable {
+    let passed = Locked<[String]>([])
+    func fenced<Result>(_ stream: String, _ body: () -> Result) -> Result {
+        passed.withLock { $0.append(stream) }
+        return body()
+    }
+}
+
+/// With several hosts: fresh snapshots when frames may have been missed, and the fence snapshots pass.
+@Suite struct HubRelayTests {
+    @Test func aRefreshGivesEveryFollowerOfTheStreamsAFreshSnapshotThenLiveFramesAgain() throws {
+        let state = CounterState()
+        let hub = Hub(snapshots: state, configuration: HubConfiguration(snapshotsInFlightPerConnection: 1))
+        let got = Received()
+        for stream in ["a", "b"] {
+            try hub.subscribe(1, to: stream)
+            drain(hub, into: got) { hub.snapshotsInFlight(1) == 0 }
+        }
+        try hub.subscribe(2, to: "a")
+        drain(hub, into: got) { hub.snapshotsInFlight(2) == 0 }
+        // Frames missed (published around the hub, as a lost relay would), then a refresh of "a" only.
+        for _ in 0..<3 { state.increment("a", on: Hub()) }
+        var charged: [ConnectionID: Double] = [:]
+        hub.refresh(["a"])
+        let frames = (got.frames[1]?.count ?? 0, got.frames[2]?.count ?? 0)
+        let deadline = monotonicSeconds() + 10
+        while (got.frames[1]?.count ?? 0) == frames.0 || (got.frames[2]?.count ?? 0) == frames.1, monotonicSeconds() < deadline {
+            hub.drain(got.record) { charged[$0, default: 0] += $1 }
+            usleep(1000)
+        }
+        #expect(got.values(1).last == 3 && got.values(2).last == 3)
+        #expect(charged.isEmpty, "a refresh the socket did not ask for is not charged to it")
+        // Outside the socket's share of snapshots in flight, and then live as before.
+        #expect(hub.snapshotsInFlight(1) == 0)
+        state.increment("a", on: hub)
+        drain(hub, into: got) { got.values(1).last == 4 && got.values(2).last == 4 }
+        // Every stream: "b" too.
+        hub.refresh(nil)
+        let before = got.frames[1]?.count ?? 0
+        drain(hub, into: got) { (got.frames[1]?.count ?? 0) == before + 2 }
+    }
+
+    @Test func everySnapshotPassesTheFenceFirst() throws {
+        let state = CounterState()
+        let hub = Hub(snapshots: state)
+        let fence = RecordingFence()
+        hub.setFence(fence)
+        let got = Received()
+        try hub.subscribe(1, to: "a")
+        drain(hub, into: got) { got.values(1) == [0] }
+        #expect(fence.passed.current == ["a"])
+        hub.setFence(nil)
+        try hub.subscribe(1, to: "b")
+        drain(hub, into: got) { got.values(1) == [0, 0] }
+        #expect(fence.passed.current == ["a"])
+    }
+}
+
 @Suite struct HubLifecycleTests {
     @Test func publishesWaitForTheServerAndStopAfterIt() throws {
         let hub = Hub()

@@ -9,7 +9,9 @@ internal import Words
 extension Hub {
     /// A snapshot asked for by one socket.
     struct Load: Sendable {
-        enum Kind: Sendable { case subscribe, earlier }
+        /// A first snapshot, an earlier part, or a first snapshot again because frames were missed (not charged to
+        /// the socket: it did not ask).
+        enum Kind: Sendable { case subscribe, earlier, refresh }
         let id: UInt64
         let connection: ConnectionID
         let stream: String
@@ -25,8 +27,8 @@ extension Hub {
 
     /// How one socket follows one stream.
     enum Following {
-        /// Frames numbered above `after` go to the socket as they come.
-        case live(after: UInt64)
+        /// Frames numbered above `after` go to the socket as they come; its words are in `language`.
+        case live(after: UInt64, language: Language)
         /// Waiting for `load`; frames numbered above `after` are held until it arrives.
         case loading(Load, after: UInt64, held: [(number: UInt64, frame: Frame)])
     }
@@ -47,7 +49,7 @@ extension Hub {
     func subscribe(_ connection: ConnectionID, to stream: String, in language: Language = .english) throws(Refusal) {
         guard following[stream]?[connection] == nil else { return }
         guard hasSnapshots else {
-            following[stream, default: [:]][connection] = .live(after: currentNumber)
+            following[stream, default: [:]][connection] = .live(after: currentNumber, language: language)
             return
         }
         let load = try newLoad(connection, stream, .latest(limit: configuration.snapshotItems), .subscribe, language)
@@ -60,7 +62,7 @@ extension Hub {
     func requestEarlier(_ connection: ConnectionID, in stream: String, before cursor: String,
                         language: Language = .english) throws(Refusal) {
         guard let state = following[stream]?[connection] else { throw .notFollowing }
-        guard case .live(let after) = state else { throw .busy }
+        guard case .live(let after, _) = state else { throw .busy }
         let load = try newLoad(connection, stream, .earlier(before: cursor, limit: configuration.snapshotItems), .earlier,
                                language)
         following[stream]?[connection] = .loading(load, after: after, held: [])
@@ -99,7 +101,7 @@ extension Hub {
                 guard let sockets = following[stream] else { continue }
                 for (id, state) in sockets {
                     switch state {
-                    case .live(let after):
+                    case .live(let after, _):
                         if number > after { deliver(id, frame) }
                     case .loading(let load, let after, var held):
                         guard number > after else { continue }
@@ -109,6 +111,8 @@ extension Hub {
                 }
             case .loaded(let load, let frame, let number):
                 arrived(load, frame, number, deliver, charge)
+            case .refresh(let streams):
+                reload(streams)
             }
         }
     }
@@ -119,7 +123,7 @@ extension Hub {
         _ load: Load, _ frame: Frame?, _ number: UInt64, _ deliver: (ConnectionID, Frame) -> Void,
         _ charge: (ConnectionID, Double) -> Void
     ) {
-        if let frame { charge(load.connection, configuration.cost(ofSnapshot: frame.count)) }
+        if let frame, load.kind != .refresh { charge(load.connection, configuration.cost(ofSnapshot: frame.count)) }
         let count = (loadsInFlight[load.connection] ?? 1) - 1
         loadsInFlight[load.connection] = count > 0 ? count : nil
         guard case .loading(let waiting, let after, let held)? = following[load.stream]?[load.connection],
@@ -131,7 +135,31 @@ extension Hub {
         }
         if let frame { deliver(load.connection, frame) }
         for item in held where item.number > number { deliver(load.connection, item.frame) }
-        following[load.stream]?[load.connection] = .live(after: max(after, number))
+        following[load.stream]?[load.connection] = .live(after: max(after, number), language: load.language)
+    }
+
+    /// Makes a fresh first snapshot for every socket following one of `streams` (nil: all), whatever it waits for:
+    /// what it was sent may lack frames. Outside the sockets' allowance of snapshots in flight (they did not ask).
+    private func reload(_ streams: Set<String>?) {
+        guard hasSnapshots else { return }
+        for (stream, sockets) in following where streams?.contains(stream) ?? true {
+            for (connection, state) in sockets {
+                let language: Language
+                switch state {
+                case .live(_, let spoken):
+                    language = spoken
+                case .loading(let load, _, _):
+                    load.calledOff.withLock { $0 = true }
+                    language = load.language
+                }
+                loadsInFlight[connection, default: 0] += 1
+                lastLoad += 1
+                let load = Load(id: lastLoad, connection: connection, stream: stream,
+                                request: .latest(limit: configuration.snapshotItems), kind: .refresh, language: language)
+                following[stream]?[connection] = .loading(load, after: 0, held: [])
+                start(load)
+            }
+        }
     }
 }
 

@@ -29,6 +29,8 @@ public final class Hub: @unchecked Sendable {
         /// A snapshot made (nil: nothing to send, or the load was called off before it started), and the number
         /// of the last frame of its stream published before it.
         case loaded(Load, Frame?, number: UInt64)
+        /// Fresh snapshots for the sockets following these streams (nil: every stream), after frames were missed.
+        case refresh(Set<String>?)
     }
 
     /// The limits on snapshots.
@@ -41,6 +43,8 @@ public final class Hub: @unchecked Sendable {
     /// Set when the server has stopped: nothing will drain the queue again, so publishes are dropped.
     private var closed = false
     private var snapshots: (any StreamSnapshots)?
+    /// What a snapshot passes before its gate, when several hosts publish (Contracts' `SnapshotFence`).
+    private var fence: (any SnapshotFence)?
     /// The number of the last frame published to any stream.
     private var sequence: UInt64 = 0
 
@@ -84,12 +88,10 @@ public final class Hub: @unchecked Sendable {
         }
     }
 
-    /// Sends a frame rendered elsewhere (another host's relay, a test harness) to every socket following
-    /// `stream`, exactly as given. It must hold only `<turbo-stream>` elements.
+    /// Sends a frame rendered elsewhere (a test harness) to every socket following `stream`, exactly as given. It
+    /// must hold only `<turbo-stream>` elements.
     public func publish(rendered html: String, to stream: String) {
-        guard !html.isEmpty else { return }
-        let frame = Array(html.utf8)
-        gates.withGate(stream) { enqueue(stream, frame) }
+        publish(frame: Array(html.utf8), to: stream)
     }
 
     /// Sends `envelopes` to one socket only (replies, errors), in order with everything else it receives.
@@ -130,11 +132,14 @@ public final class Hub: @unchecked Sendable {
     func start(_ load: Load) {
         workers.run { [self] in
             guard !load.isCalledOff else { return enqueue(.loaded(load, nil, number: 0)) }
-            let (envelopes, number) = gates.withGate(load.stream) { () -> ([StreamEnvelope], UInt64) in
-                let source = lock.withLock { snapshots }
-                let envelopes = source?.snapshot(of: load.stream, load.request, words: Words(load.language)) ?? []
-                return (envelopes, currentNumber)
+            let (source, fence) = lock.withLock { (snapshots, self.fence) }
+            let read = { [self] in
+                gates.withGate(load.stream) { () -> ([StreamEnvelope], UInt64) in
+                    let envelopes = source?.snapshot(of: load.stream, load.request, words: Words(load.language)) ?? []
+                    return (envelopes, currentNumber)
+                }
             }
+            let (envelopes, number) = fence?.fenced(load.stream, read) ?? read()
             let frame = envelopes.isEmpty ? nil : Array(StreamEnvelope.render(envelopes).utf8)
             enqueue(.loaded(load, frame, number: number))
         }
@@ -174,5 +179,21 @@ public final class Hub: @unchecked Sendable {
     }
 }
 
-/// The chat and the admin pages publish through the hub when they run in the server's process.
-extension Hub: Broadcaster {}
+/// The chat and the admin pages publish through the hub when they run in the server's process; with several hosts,
+/// through a relay (Relay's `RedisBroadcaster`), which hands the hub what every host published.
+extension Hub: LocalStreams {
+    /// Sends a frame numbered by a relay to every socket following `stream`, after everything handed on before.
+    public func publish(frame: [UInt8], to stream: String) {
+        guard !frame.isEmpty else { return }
+        gates.withGate(stream) { enqueue(stream, frame) }
+    }
+
+    /// Fresh snapshots for the sockets following `streams` (nil: every stream), made as a subscription's are.
+    public func refresh(_ streams: Set<String>?) {
+        enqueue(.refresh(streams))
+    }
+
+    public func setFence(_ fence: (any SnapshotFence)?) {
+        lock.withLock { self.fence = fence }
+    }
+}

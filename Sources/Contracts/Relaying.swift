@@ -1,0 +1,50 @@
+// What a broadcaster spanning several hosts (Relay's, through Redis) needs of this host, and what it gives it: the
+// local streams it hands relayed frames to, the fence a snapshot passes before it reads a stream's state, and the
+// place answers in progress are kept for other hosts' snapshots. One host alone uses none of it.
+
+/// This host's sockets and the streams they follow: where a relay delivers the frames every host published.
+public protocol LocalStreams: Broadcaster {
+    /// Sends a frame rendered and numbered elsewhere (a relayed publish) to every socket here following `stream`,
+    /// exactly as given, after everything handed on before. It must hold only `<turbo-stream>` elements.
+    func publish(frame: [UInt8], to stream: String)
+    /// Gives every socket here following one of `streams` (nil: every stream) a fresh snapshot, which replaces what
+    /// its page shows: after frames may have been missed (a lost subscription, a gap in the numbering).
+    func refresh(_ streams: Set<String>?)
+    /// Makes every snapshot pass `fence` first (nil: none).
+    func setFence(_ fence: (any SnapshotFence)?)
+}
+
+/// Where a snapshot waits for the other hosts: see docs/many-hosts.md, "Broadcasts through Redis".
+public protocol SnapshotFence: Sendable {
+    /// Runs `body`, which reads a snapshot of `stream`, at a moment when no host is publishing to `stream` and every
+    /// frame of `stream` published before has been handed to this host's ``LocalStreams``.
+    func fenced<Result>(_ stream: String, _ body: () -> Result) -> Result
+}
+
+/// An answer in progress as its pages have been sent it: what another host's snapshot shows of it.
+public struct SharedAnswer: Sendable, Equatable {
+    public var thread: Int64
+    /// The steps taken ("Searching knowledge base…"); none holds a line break.
+    public var steps: [String]
+    public var reasoning: String
+    /// The rendered blocks of its text.
+    public var blocks: [String]
+
+    public init(thread: Int64, steps: [String] = [], reasoning: String = "", blocks: [String] = []) {
+        self.thread = thread
+        self.steps = steps
+        self.reasoning = reasoning
+        self.blocks = blocks
+    }
+}
+
+/// Answers in progress, kept where every host's snapshots read them. Written inside the publish that sends the
+/// change (``Broadcaster/publish(to:_:)``) and read inside a snapshot, so both see one moment of the stream.
+public protocol SharedAnswers: Sendable {
+    /// Records `answer`; `previous` is what was recorded before (nil: nothing), so only the difference travels.
+    func record(_ id: Int64, _ answer: SharedAnswer, previous: SharedAnswer?)
+    /// The answer as last recorded; nil when it is not in progress (or cannot be read now).
+    func answer(_ id: Int64) -> SharedAnswer?
+    /// The answer ended: its text is read from the database from now on.
+    func remove(_ id: Int64)
+}

@@ -1,0 +1,67 @@
+// A value behind a lock that other threads can wait on until it satisfies a condition: how a snapshot waits for the
+// Redis relay to have handed on a frame (Relay's fence), without polling.
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+
+/// A value that only its lock lets you at, with waits for a condition on it.
+public final class Watched<Value>: @unchecked Sendable {
+    // @unchecked: `value` is touched only while `mutex` is held.
+    private var value: Value
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+
+    /// `value`, behind a new lock.
+    public init(_ value: Value) {
+        self.value = value
+        pthread_mutex_init(mutex, nil)
+        var attributes = pthread_condattr_t()
+        pthread_condattr_init(&attributes)
+        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
+        pthread_cond_init(condition, &attributes)
+        pthread_condattr_destroy(&attributes)
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        pthread_mutex_destroy(mutex)
+        condition.deallocate()
+        mutex.deallocate()
+    }
+
+    /// Changes the value (or only reads it) holding the lock, then wakes every waiter to look again.
+    public func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+        pthread_mutex_lock(mutex)
+        defer {
+            pthread_cond_broadcast(condition)
+            pthread_mutex_unlock(mutex)
+        }
+        return try body(&value)
+    }
+
+    /// A copy of the value now.
+    public var current: Value {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return value
+    }
+
+    /// Waits until `satisfied` holds for the value or `timeout` passes; whether it holds.
+    @discardableResult
+    public func wait(until satisfied: (Value) -> Bool, timeout: Duration) -> Bool {
+        var deadline = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &deadline)
+        let (seconds, attoseconds) = timeout.components
+        let nanos = Int(deadline.tv_nsec) + Int(attoseconds / 1_000_000_000)
+        deadline.tv_sec += Int(seconds) + nanos / 1_000_000_000
+        deadline.tv_nsec = nanos % 1_000_000_000
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        while !satisfied(value) {
+            if pthread_cond_timedwait(condition, mutex, &deadline) == ETIMEDOUT { return satisfied(value) }
+        }
+        return true
+    }
+}

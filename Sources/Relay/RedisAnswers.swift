@@ -1,0 +1,85 @@
+// Answers in progress kept in Redis for other hosts' snapshots: a hash per answer (thread, steps, reasoning, the
+// number of blocks and each block), written inside the publish that sends each change, so only what changed travels
+// (the blocks from the first that differs, usually the last; the reasoning added), and read whole by a snapshot
+// holding the stream's gate. A hash expires an hour after its last change, so a host that died leaves nothing for
+// long; the lease takes its answer over meanwhile.
+public import Contracts
+internal import Locking
+internal import Logging
+internal import Redis
+
+/// `SharedAnswers` in Redis, beside the relay's gates.
+public final class RedisAnswers: SharedAnswers, Sendable {
+    let connections: RedisConnections
+    let names: RelayNames
+    let logger: Logger
+    /// Answers whose last write failed: the next one writes them whole.
+    private let stale = Locked<Set<Int64>>([])
+    static let expiry = Duration.seconds(3600)
+
+    /// Answers kept beside `broadcaster`'s gates, on its connections.
+    public init(beside broadcaster: RedisBroadcaster) {
+        connections = broadcaster.connections
+        names = broadcaster.names
+        logger = broadcaster.logger
+    }
+
+    public func record(_ id: Int64, _ answer: SharedAnswer, previous: SharedAnswer?) {
+        let whole = stale.withLock { $0.remove(id) != nil }
+        let before = whole ? nil : previous
+        var first = 0
+        if let before {
+            while first < min(before.blocks.count, answer.blocks.count), before.blocks[first] == answer.blocks[first] {
+                first += 1
+            }
+        }
+        // Bytes, not characters: the part after a byte prefix of valid UTF-8 is valid UTF-8.
+        let kept = before?.reasoning.utf8
+        let added = kept.map { answer.reasoning.utf8.starts(with: $0) } == true
+        let reasoning = added ? String(decoding: answer.reasoning.utf8.dropFirst(kept!.count), as: UTF8.self)
+                              : answer.reasoning
+        let arguments = ["\(Self.expiry.milliseconds)", "\(answer.thread)", answer.steps.joined(separator: "\n"),
+                         added ? "+" : "=", reasoning, "\(answer.blocks.count)", "\(first)"] + answer.blocks[first...]
+        do {
+            // Not sent twice: the reasoning would be added twice.
+            try connections.run(RelayScripts.recordAnswer, keys: [names.answer(id)], arguments.map { Array($0.utf8) },
+                                idempotent: false)
+        } catch {
+            stale.withLock { _ = $0.insert(id) }
+            logger.debug("an answer in progress was not recorded in Redis", metadata: ["cause": "\(error)"])
+        }
+    }
+
+    public func answer(_ id: Int64) -> SharedAnswer? {
+        let reply: RedisReply
+        do {
+            reply = try connections.command([Array("HGETALL".utf8), names.answer(id)])
+        } catch {
+            logger.debug("an answer in progress could not be read from Redis", metadata: ["cause": "\(error)"])
+            return nil
+        }
+        guard case .array(let items) = reply, !items.isEmpty else { return nil }
+        var fields: [String: String] = [:]
+        for index in stride(from: 0, to: items.count - 1, by: 2) {
+            if let name = items[index].text, let value = items[index + 1].text { fields[name] = value }
+        }
+        guard let thread = fields["thread"].flatMap({ Int64($0) }), let count = fields["n"].flatMap({ Int($0) }),
+              count >= 0 else { return nil }
+        let steps = fields["steps"].map { $0.split(separator: "\n").map(String.init) } ?? []
+        var blocks: [String] = []
+        for index in 0..<count {
+            guard let block = fields["b\(index)"] else { return nil }
+            blocks.append(block)
+        }
+        return SharedAnswer(thread: thread, steps: steps, reasoning: fields["reasoning"] ?? "", blocks: blocks)
+    }
+
+    public func remove(_ id: Int64) {
+        stale.withLock { _ = $0.remove(id) }
+        do {
+            try connections.command([Array("DEL".utf8), names.answer(id)])
+        } catch {
+            logger.debug("an ended answer was not removed from Redis (it expires)", metadata: ["cause": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,117 @@
+// The relay's keys, channels, scripts and message format in Redis: each step that must not be split (take a gate and
+// read the sequence; check the gate, number a frame, publish it and give the gate back) is one Lua script, which Redis
+// runs whole before any other command.
+//
+// Keys (in the URL's database) and channels (pub/sub ignores the database, so its number is in every name, and two
+// sites sharing one Redis on databases of their own never hear each other):
+//   PREFIX:seq            the global sequence: one INCR per frame published, whatever its stream
+//   PREFIX:gate:STREAM    STREAM's gate: a token, while a host publishes to STREAM or reads its snapshot
+//   PREFIX:answer:ID      an answer in progress as its pages have it (RedisAnswers.swift)
+//   PREFIX:s:STREAM       the channel of STREAM's frames; PREFIX:s: alone carries a host's sync markers
+// where PREFIX is `quarry:DB`.
+//
+// A message: "N FLAG\n" then the frame's bytes, N the frame's number in the sequence and FLAG `-` (a frame), `r` (a
+// fresh snapshot for STREAM's followers after it: the gate was lost, or frames went to one host only) or `s` (a sync
+// marker, no stream).
+
+/// Names and scripts of the relay on one Redis database.
+struct RelayNames: Sendable {
+    let prefix: String
+
+    init(database: Int) { prefix = "quarry:\(database)" }
+
+    var sequence: [UInt8] { Array("\(prefix):seq".utf8) }
+    func gate(_ stream: String) -> [UInt8] { Array("\(prefix):gate:\(stream)".utf8) }
+    func answer(_ id: Int64) -> [UInt8] { Array("\(prefix):answer:\(id)".utf8) }
+    var channelPrefix: String { "\(prefix):s:" }
+    func channel(_ stream: String) -> [UInt8] { Array((channelPrefix + stream).utf8) }
+    /// The pattern every host subscribes to: every stream's channel, and the sync markers'.
+    var pattern: String { channelPrefix + "*" }
+}
+
+/// What one relayed message says.
+struct RelayMessage: Equatable {
+    enum Flag: UInt8 {
+        case frame = 0x2D  // "-"
+        case refresh = 0x72  // "r"
+        case sync = 0x73  // "s"
+    }
+
+    let number: UInt64
+    let flag: Flag
+    let frame: ArraySlice<UInt8>
+
+    /// Reads a message's payload; nil when it is not one of ours.
+    init?(_ payload: [UInt8]) {
+        guard let space = payload.firstIndex(of: 0x20), let newLine = payload.firstIndex(of: 0x0A),
+              space > 0, newLine == space + 2, let flag = Flag(rawValue: payload[space + 1]) else { return nil }
+        var number: UInt64 = 0
+        for digit in payload[..<space] {
+            guard (0x30...0x39).contains(digit) else { return nil }
+            let (times, overflow) = number.multipliedReportingOverflow(by: 10)
+            guard !overflow else { return nil }
+            number = times + UInt64(digit - 0x30)
+        }
+        self.number = number
+        self.flag = flag
+        frame = payload[(newLine + 1)...]
+    }
+}
+
+enum RelayScripts {
+    /// KEYS: the gate, the sequence. ARGV: a token, the gate's expiry in ms. Takes the gate if it is free (or the
+    /// token has it already: the script may be sent twice) and returns the sequence's number (0 before the first
+    /// publish); -1 when another holds it.
+    static let take = """
+        if redis.call('GET', KEYS[1]) == ARGV[1] or redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+          return tonumber(redis.call('GET', KEYS[2]) or '0')
+        end
+        return -1
+        """
+
+    /// KEYS: the gate, the sequence. ARGV: the token, the channel, the frame. Publishes the frame with the next
+    /// number and gives the gate back, as one step; a gate that expired meanwhile (someone else may have published)
+    /// is said in the flag, so every follower takes a fresh snapshot. An empty frame only gives the gate back.
+    /// Returns the frame's number (0: nothing published).
+    static let publish = """
+        local held = redis.call('GET', KEYS[1]) == ARGV[1]
+        if held then redis.call('DEL', KEYS[1]) end
+        if held and ARGV[3] == '' then return 0 end
+        local n = redis.call('INCR', KEYS[2])
+        redis.call('PUBLISH', ARGV[2], n .. (held and ' -\\n' or ' r\\n') .. ARGV[3])
+        return n
+        """
+
+    /// KEYS: the gate. ARGV: the token. Gives the gate back if it is still the token's; 1 if it was.
+    static let release = """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+        return 0
+        """
+
+    /// KEYS: the sequence. ARGV: the channel, the flag (`r` or `s`). A marker with the next number and no frame.
+    static let marker = """
+        local n = redis.call('INCR', KEYS[1])
+        redis.call('PUBLISH', ARGV[1], n .. ' ' .. ARGV[2] .. '\\n')
+        return n
+        """
+
+    /// KEYS: the answer's hash. ARGV: its expiry in ms, thread, steps (one per line), `+` (the reasoning goes after
+    /// what is kept) or `=` (it replaces it), the reasoning, the number of blocks, the index of the first block
+    /// given, then the blocks from there on. Blocks past the number go.
+    static let recordAnswer = """
+        local key = KEYS[1]
+        local before = tonumber(redis.call('HGET', key, 'n') or '0')
+        local count = tonumber(ARGV[6])
+        redis.call('HSET', key, 'thread', ARGV[2], 'steps', ARGV[3], 'n', ARGV[6])
+        if ARGV[4] == '=' then
+          redis.call('HSET', key, 'reasoning', ARGV[5])
+        elseif ARGV[5] ~= '' then
+          redis.call('HSET', key, 'reasoning', (redis.call('HGET', key, 'reasoning') or '') .. ARGV[5])
+        end
+        local first = tonumber(ARGV[7])
+        for i = 8, #ARGV do redis.call('HSET', key, 'b' .. (first + i - 8), ARGV[i]) end
+        for i = count, before - 1 do redis.call('HDEL', key, 'b' .. i) end
+        redis.call('PEXPIRE', key, ARGV[1])
+        return count
+        """
+}

@@ -1,0 +1,190 @@
+import Contracts
+import Locking
+import Redis
+import Relay
+import Testing
+import TestSupport
+import TurboStream
+
+/// The relay against a real redis-server, with two broadcasters as two hosts, each handing what it relays to a
+/// recording stand-in for its Hub: one order for every host, a snapshot fenced against publishes on the other host,
+/// and fresh snapshots after Redis went away or frames were missed.
+@Suite(.enabled(if: TestRedis.isInstalled, "redis-server is not installed (tools/test installs it)"))
+struct RedisBroadcasterTests {
+    @Test func framesPublishedOnEitherHostReachBothInOneOrder() throws {
+        let redis = try TestRedis()
+        let (a, b) = (Host(redis), Host(redis))
+        try a.start()
+        try b.start()
+        for number in 0..<200 {
+            (number % 3 == 0 ? b : a).broadcaster.publish(to: "thread-\(number % 2)") { [.append(target: "m", html: "\(number)")] }
+        }
+        try waitUntil("every frame relayed to both hosts") { a.local.frames.count == 200 && b.local.frames.count == 200 }
+        #expect(a.local.frames == b.local.frames)
+        // Each stream's frames in the order they were published, on both hosts.
+        for stream in ["thread-0", "thread-1"] {
+            let numbers = a.local.frames.filter { $0.stream == stream }.map { Int($0.html.between("<template>", "</template>"))! }
+            #expect(numbers == numbers.sorted())
+            #expect(numbers.count == 100)
+        }
+        #expect(a.local.refreshes.isEmpty && b.local.refreshes.isEmpty)
+    }
+
+    @Test func aSnapshotOnOneHostSeesEveryFramePublishedBeforeItOnTheOther() throws {
+        let redis = try TestRedis()
+        let (a, b) = (Host(redis), Host(redis))
+        try a.start()
+        try b.start()
+        for round in 0..<50 {
+            for index in 0..<5 { a.broadcaster.publish(to: "t") { [.append(target: "m", html: "\(round).\(index)")] } }
+            // What the fence promises: inside it, every frame published before is already in B's queue.
+            let seen = b.broadcaster.fenced("t") { b.local.frames.count }
+            #expect(seen == (round + 1) * 5)
+        }
+    }
+
+    @Test func aPublishWaitsWhileAnotherHostReadsTheStreamsSnapshot() throws {
+        let redis = try TestRedis()
+        let (a, b) = (Host(redis), Host(redis))
+        try a.start()
+        try b.start()
+        let inside = Completion(), release = Completion(), published = Completion()
+        let updated = Locked(false)
+        let reader = spawnThread {
+            b.broadcaster.fenced("t") {
+                inside.signal()
+                release.wait(seconds: 10)
+            }
+        }
+        #expect(inside.wait(seconds: 10))
+        let writer = spawnThread {
+            a.broadcaster.publish(to: "t") {
+                updated.withLock { $0 = true }
+                return [.append(target: "m", html: "x")]
+            }
+            published.signal()
+        }
+        // The publish is held at the gate, and another stream's is not.
+        a.broadcaster.publish(to: "other") { [.append(target: "m", html: "y")] }
+        try waitUntil("the other stream's frame relayed") { b.local.frames.contains { $0.stream == "other" } }
+        #expect(updated.current == false)
+        release.signal()
+        #expect(published.wait(seconds: 10))
+        #expect(updated.current == true)
+        reader?.join()
+        writer?.join()
+        try waitUntil("the held frame relayed") { b.local.frames.contains { $0.stream == "t" } }
+    }
+
+    @Test func aRedisRestartGivesEveryPageAFreshSnapshotAndWhatWasPublishedMeanwhileIsNotLost() throws {
+        let redis = try TestRedis()
+        let (a, b) = (Host(redis), Host(redis))
+        try a.start()
+        try b.start()
+        a.broadcaster.publish(to: "t") { [.append(target: "m", html: "before")] }
+        try waitUntil("the first frame relayed") { b.local.frames.count == 1 }
+        redis.stop()
+        // Redis is away: A's own pages get the frame at once, the other host's a fresh snapshot when it is back.
+        a.broadcaster.publish(to: "t") { [.append(target: "m", html: "meanwhile")] }
+        #expect(a.local.direct.map(\.html) == [StreamEnvelope.render([.append(target: "m", html: "meanwhile")])])
+        try redis.start()
+        try waitUntil("both hosts subscribed again and told to refresh", seconds: 20) {
+            a.local.refreshes.contains(nil) && b.local.refreshes.contains(nil) && a.broadcaster.isInStep
+                && b.broadcaster.isInStep
+        }
+        // B's pages start again from a snapshot, which has what A published meanwhile (a host whose subscription
+        // outlived the outage would get A's marker for "t" instead, sent when A is back).
+        a.broadcaster.publish(to: "t") { [.append(target: "m", html: "after")] }
+        try waitUntil("publishing through Redis again \(a.local.direct) \(b.local.frames) \(a.local.frames)") { b.local.frames.count == 2 }
+        #expect(b.local.frames.last?.html.contains("after") == true)
+    }
+
+    @Test func aGapInTheNumbersRefreshesEveryPageOnTheHostThatSawIt() throws {
+        let redis = try TestRedis()
+        let a = Host(redis)
+        try a.start()
+        a.broadcaster.publish(to: "t") { [.append(target: "m", html: "one")] }
+        try waitUntil("the frame relayed") { a.local.frames.count == 1 }
+        // A message numbered past the next, as if one was lost between Redis and this host.
+        let next = Int(try redis.cli(["GET", "quarry:0:seq"]))! + 5
+        try redis.cli(["PUBLISH", "quarry:0:s:t", "\(next) -\n<turbo-stream action=\"remove\" target=\"x\"></turbo-stream>"])
+        try waitUntil("the gap seen") { a.local.refreshes.contains(nil) }
+        #expect(a.local.frames.count == 2)
+    }
+
+    @Test func answersInProgressAreKeptForOtherHostsAsTheyChange() throws {
+        let redis = try TestRedis()
+        let a = Host(redis), b = Host(redis)
+        let (mine, theirs) = (RedisAnswers(beside: a.broadcaster), RedisAnswers(beside: b.broadcaster))
+        var answer = SharedAnswer(thread: 7)
+        mine.record(42, answer, previous: nil)
+        #expect(theirs.answer(42) == answer)
+        var steps: [SharedAnswer] = []
+        for step in 0..<6 {
+            let before = answer
+            switch step {
+            case 0: answer.steps = ["Searching knowledge base…"]; answer.reasoning = "First, "
+            case 1: answer.reasoning += "the café’s hours. 🙂"; answer.blocks = ["<p>It opens</p>\n"]
+            case 2: answer.blocks = ["<p>It opens at 8.</p>\n", "<ul>\n<li>Mon</li>\n</ul>\n"]
+            case 3: answer.blocks = ["<p>It opens at 8.</p>\n"]  // fewer blocks: the rest go
+            case 4: answer.reasoning = "Rewritten."  // not an addition: replaced
+            default: answer.blocks += ["<pre><code>x\n</code></pre>\n", "<p>done</p>\n"]
+            }
+            mine.record(42, answer, previous: before)
+            steps.append(answer)
+            #expect(theirs.answer(42) == answer, "after step \(step)")
+        }
+        #expect(try redis.cli(["HEXISTS", "quarry:0:answer:42", "b2"]) == "1")
+        #expect(try redis.cli(["HEXISTS", "quarry:0:answer:42", "b3"]) == "0")
+        mine.remove(42)
+        #expect(theirs.answer(42) == nil)
+        #expect(try redis.cli(["EXISTS", "quarry:0:answer:42"]) == "0")
+    }
+}
+
+/// One host: a broadcaster relaying into a recorder, stopped when the test lets it go.
+private final class Host: Sendable {
+    let local = RecordingStreams()
+    let broadcaster: RedisBroadcaster
+
+    init(_ redis: TestRedis) {
+        var timing = RedisBroadcaster.Timing()
+        timing.fenceWait = .seconds(5)
+        broadcaster = RedisBroadcaster(configuration: try! RedisConfiguration(url: redis.url), local: local, timing: timing)
+    }
+
+    deinit { broadcaster.stop() }
+
+    func start() throws { try broadcaster.start() }
+}
+
+/// What a Hub would be handed: relayed frames, local-only publishes, refreshes.
+private final class RecordingStreams: LocalStreams, @unchecked Sendable {
+    struct Frame: Equatable { let stream: String; let html: String }
+    private let state = Locked<(frames: [Frame], direct: [Frame], refreshes: [Set<String>?], fence: Bool)>(([], [], [], false))
+
+    var frames: [Frame] { state.withLock { $0.frames } }
+    var direct: [Frame] { state.withLock { $0.direct } }
+    var refreshes: [Set<String>?] { state.withLock { $0.refreshes } }
+
+    func publish(frame: [UInt8], to stream: String) {
+        state.withLock { $0.frames.append(Frame(stream: stream, html: String(decoding: frame, as: UTF8.self))) }
+    }
+
+    func publish(to stream: String, _ update: () -> [StreamEnvelope]) {
+        let html = StreamEnvelope.render(update())
+        state.withLock { $0.direct.append(Frame(stream: stream, html: html)) }
+    }
+
+    func send(_ envelopes: [StreamEnvelope], to connection: ConnectionID) {}
+    func refresh(_ streams: Set<String>?) { state.withLock { $0.refreshes.append(streams) } }
+    func setFence(_ fence: (any SnapshotFence)?) { state.withLock { $0.fence = fence != nil } }
+}
+
+extension String {
+    /// The text between the first `start` and the `end` after it.
+    fileprivate func between(_ start: String, _ end: String) -> String {
+        guard let from = firstRange(of: start)?.upperBound, let to = self[from...].firstRange(of: end)?.lowerBound else { return "" }
+        return String(self[from..<to])
+    }
+}
