@@ -3,8 +3,9 @@
 1,000 sockets of one session following one thread, and one answer streamed on host A. Run it through
 tools/bench/fanout-hosts, which builds the binaries.
 
-Two placements of the same 1,000 subscribers, in one invocation: all on host A (the baseline: every frame still goes
-through Redis and back, but reaches sockets of one host), then half on A and half on B. The answer's tokens are the
+Three placements of the same 1,000 subscribers, in one invocation: all on one host on PostgreSQL without Redis (what
+Redis costs), all on host A (the baseline: every frame goes through Redis and back, but reaches sockets of one
+host), then half on A and half on B. The answer's tokens are the
 stand-in's `timestamps` (each token's text is CLOCK_MONOTONIC in ns when the stand-in wrote it; Python's
 monotonic_ns reads the same clock), so each subscriber gives one latency per token: from the token leaving the
 model to its first arrival at that socket. It includes the model client and the page's update interval (the
@@ -108,12 +109,14 @@ def follower(port, cookie, stream, host, marker):
 
 
 async def start_host(args, name, db, redis_url, llm_port, workdir, docs):
-    """`quarry serve` as host `name` on the database `db` and Redis, once /healthz answers."""
+    """`quarry serve` as host `name` on the database `db` and Redis (none: without), once /healthz answers."""
     for key in [key for key in os.environ if key.startswith("QUARRY_")]:
         del os.environ[key]
     os.environ.update(QUARRY_LLM_BASE_URL=f"http://127.0.0.1:{llm_port}/v1", QUARRY_LLM_MODEL="standin-chat",
-                      QUARRY_DOCS_RESCAN="3600", QUARRY_HOST_NAME=name, QUARRY_REDIS=redis_url,
-                      no_proxy="127.0.0.1,localhost", NO_PROXY="127.0.0.1,localhost", **GENEROUS)
+                      QUARRY_DOCS_RESCAN="3600", QUARRY_HOST_NAME=name, no_proxy="127.0.0.1,localhost",
+                      NO_PROXY="127.0.0.1,localhost", **GENEROUS)
+    if redis_url:
+        os.environ["QUARRY_REDIS"] = redis_url
     os.environ.pop("OPENAI_API_KEY", None)
     port = free_port()
     log = open(os.path.join(workdir, f"quarry-{name}.log"), "w+")
@@ -143,9 +146,9 @@ async def fan_out(config, hosts, split):
     await asker.until_complete(answer, start=start)
     marker = [None]
     say(f"{n:,} subscribers {'split between A and B' if split else 'all on A'}")
-    ports = [port_b if split and i % 2 else port_a for i in range(n)]
-    sockets, refused = await connect_all([follower(port, asker.cookie, asker.thread_stream, "B" if port == port_b
-                                                   else "A", marker) for port in ports])
+    placed = [(port_b, "B") if split and i % 2 else (port_a, "A") for i in range(n)]
+    sockets, refused = await connect_all([follower(port, asker.cookie, asker.thread_stream, host, marker)
+                                          for port, host in placed])
     try:
         if refused:
             raise RuntimeError(f"{len(refused)} of {n} subscribers were refused: {refused[0]!r}")
@@ -256,9 +259,14 @@ async def run(args, config, workdir, postgres, redis):
     with open(os.path.join(docs, "kiosk.md"), "w") as f:
         f.write("# The kiosk\n\nThe kiosk's printer takes A4 paper from the drawer below the screen.\n")
     standin, llm_port = await start_standin(args.standin, workdir, rate=0)
-    db = postgres.create_database()
     hosts = []
     try:
+        solo = await start_host(args, "solo", postgres.create_database(), None, llm_port, workdir, docs)
+        try:
+            alone_no_redis = await fan_out(config, [solo, solo], split=False)
+        finally:
+            await solo[0].stop()
+        db = postgres.create_database()
         hosts.append(await start_host(args, "host-a", db, redis.url, llm_port, workdir, docs))
         hosts.append(await start_host(args, "host-b", db, redis.url, llm_port, workdir, docs))
         one = await fan_out(config, hosts, split=False)
@@ -267,7 +275,7 @@ async def run(args, config, workdir, postgres, redis):
         both = await answers_per_second(config, hosts, split=True)
         for server, _ in hosts:
             server.check_alive()
-        return one, two, alone, both
+        return alone_no_redis, one, two, alone, both
     finally:
         for server, _ in hosts:
             await server.stop()
@@ -298,18 +306,19 @@ async def main():
     postgres, redis = Postgres(), Redis()
     try:
         with tempfile.TemporaryDirectory(prefix="quarry-bench-") as workdir:
-            one, two, alone, both = await run(args, config, workdir, postgres, redis)
+            solo, one, two, alone, both = await run(args, config, workdir, postgres, redis)
     except (RuntimeError, OSError, asyncio.TimeoutError, TabError) as error:
         print(f"\nFAILED: {error}")
         return 1
     finally:
         postgres.stop()
         redis.remove()
-    print_fan_out("All on host A (baseline)", one)
+    print_fan_out("One host without Redis (PostgreSQL only)", solo)
+    print_fan_out("All on host A, through Redis (the baseline)", one)
     print_fan_out("Half on A, half on B", two)
-    print(f"\nanswers a second, {config['questions']} questions at once: all on A {alone:.1f}, "
-          f"split between A and B {both:.1f}")
-    failures += problems("all on A", one) + problems("split", two)
+    print(f"\nanswers a second, {config['questions']} questions at once (both hosts share the hosts' CPUs): "
+          f"all on A {alone:.1f}, split between A and B {both:.1f}")
+    failures += problems("without Redis", solo) + problems("all on A", one) + problems("split", two)
     if failures:
         print(f"\nFAILED: {'; '.join(failures)}")
         return 1
