@@ -112,7 +112,8 @@ func serve(_ settings: ServeSettings, retention: RetentionSettings) {
     let chat = ChatService(store: store, retriever: answering.retriever, answerer: answering.answerer,
                            model: settings.answering.modelName, broadcaster: broadcaster, streamNames: StreamNames(secret: secret),
                            configuration: settings.answering.chat, metrics: metrics,
-                           sharedAnswers: relay.map(RedisAnswers.init(beside:)), logger: Logger(label: "quarry.chat"))
+                           sharedAnswers: relay.map(RedisAnswers.init(beside:)), sharedRates: relay.map(RedisRates.init(beside:)),
+                           logger: Logger(label: "quarry.chat"))
     do { try chat.recoverAfterRestart() } catch { fail("Quarry could not start. \(error)", code: 1) }
     hub.setSnapshots(ServedSnapshots(chat: chat, documents: documentsFeed))
     let signIns: AccountSignIns?

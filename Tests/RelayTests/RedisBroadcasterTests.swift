@@ -13,7 +13,7 @@ import TurboStream
 struct RedisBroadcasterTests {
     @Test func framesPublishedOnEitherHostReachBothInOneOrder() throws {
         let redis = try TestRedis()
-        let (a, b) = (Host(redis), Host(redis))
+        let (a, b) = (RecordingHost(redis), RecordingHost(redis))
         try a.start()
         try b.start()
         for number in 0..<200 {
@@ -32,7 +32,7 @@ struct RedisBroadcasterTests {
 
     @Test func aSnapshotOnOneHostSeesEveryFramePublishedBeforeItOnTheOther() throws {
         let redis = try TestRedis()
-        let (a, b) = (Host(redis), Host(redis))
+        let (a, b) = (RecordingHost(redis), RecordingHost(redis))
         try a.start()
         try b.start()
         for round in 0..<50 {
@@ -45,7 +45,7 @@ struct RedisBroadcasterTests {
 
     @Test func aPublishWaitsWhileAnotherHostReadsTheStreamsSnapshot() throws {
         let redis = try TestRedis()
-        let (a, b) = (Host(redis), Host(redis))
+        let (a, b) = (RecordingHost(redis), RecordingHost(redis))
         try a.start()
         try b.start()
         let inside = Completion(), release = Completion(), published = Completion()
@@ -78,7 +78,7 @@ struct RedisBroadcasterTests {
 
     @Test func aRedisRestartGivesEveryPageAFreshSnapshotAndWhatWasPublishedMeanwhileIsNotLost() throws {
         let redis = try TestRedis()
-        let (a, b) = (Host(redis), Host(redis))
+        let (a, b) = (RecordingHost(redis), RecordingHost(redis))
         try a.start()
         try b.start()
         a.broadcaster.publish(to: "t") { [.append(target: "m", html: "before")] }
@@ -101,7 +101,7 @@ struct RedisBroadcasterTests {
 
     @Test func aGapInTheNumbersRefreshesEveryPageOnTheHostThatSawIt() throws {
         let redis = try TestRedis()
-        let a = Host(redis)
+        let a = RecordingHost(redis)
         try a.start()
         a.broadcaster.publish(to: "t") { [.append(target: "m", html: "one")] }
         try waitUntil("the frame relayed") { a.local.frames.count == 1 }
@@ -114,7 +114,7 @@ struct RedisBroadcasterTests {
 
     @Test func answersInProgressAreKeptForOtherHostsAsTheyChange() throws {
         let redis = try TestRedis()
-        let a = Host(redis), b = Host(redis)
+        let a = RecordingHost(redis), b = RecordingHost(redis)
         let (mine, theirs) = (RedisAnswers(beside: a.broadcaster), RedisAnswers(beside: b.broadcaster))
         var answer = SharedAnswer(thread: 7)
         mine.record(42, answer, previous: nil)
@@ -143,7 +143,7 @@ struct RedisBroadcasterTests {
 }
 
 /// One host: a broadcaster relaying into a recorder, stopped when the test lets it go.
-private final class Host: Sendable {
+final class RecordingHost: Sendable {
     let local = RecordingStreams()
     let broadcaster: RedisBroadcaster
 
@@ -159,7 +159,7 @@ private final class Host: Sendable {
 }
 
 /// What a Hub would be handed: relayed frames, local-only publishes, refreshes.
-private final class RecordingStreams: LocalStreams, @unchecked Sendable {
+final class RecordingStreams: LocalStreams, @unchecked Sendable {
     struct Frame: Equatable { let stream: String; let html: String }
     private let state = Locked<(frames: [Frame], direct: [Frame], refreshes: [Set<String>?], fence: Bool)>(([], [], [], false))
 
@@ -186,5 +186,38 @@ extension String {
     fileprivate func between(_ start: String, _ end: String) -> String {
         guard let from = firstRange(of: start)?.upperBound, let to = self[from...].firstRange(of: end)?.lowerBound else { return "" }
         return String(self[from..<to])
+    }
+}
+
+/// Questions a minute counted across hosts.
+@Suite(.enabled(if: TestRedis.isInstalled, "redis-server is not installed (tools/test installs it)"))
+struct RedisRatesTests {
+    @Test func twoHostsShareOneCountPerKeyAndARefusedQuestionCountsNothing() throws {
+        let redis = try TestRedis()
+        let (a, b) = (RecordingHost(redis), RecordingHost(redis))
+        let (onA, onB) = (RedisRates(beside: a.broadcaster), RedisRates(beside: b.broadcaster))
+        let limits = [(key: "session:s1", perMinute: 2), (key: "peer:10.0.0.1", perMinute: 3)]
+        #expect(onA.admit(limits, window: .seconds(60)) == nil)
+        #expect(onB.admit(limits, window: .seconds(60)) == nil)
+        // The session's two are used, across hosts: the third is refused on either, saying for how long.
+        let refused = try #require(onA.admit(limits, window: .seconds(60)))
+        #expect(refused.index == 0 && refused.wait > .seconds(55) && refused.wait <= .seconds(60))
+        #expect(onB.admit(limits, window: .seconds(60))?.index == 0)
+        // Refusals counted nothing: another session from the same address has the address's last place.
+        let other = [(key: "session:s2", perMinute: 2), (key: "peer:10.0.0.1", perMinute: 3)]
+        #expect(onB.admit(other, window: .seconds(60)) == nil)
+        #expect(onA.admit(other, window: .seconds(60))?.index == 1)
+        // A short window lets them in again.
+        #expect(onA.admit([(key: "session:s3", perMinute: 1)], window: .milliseconds(200)) == nil)
+        #expect(onB.admit([(key: "session:s3", perMinute: 1)], window: .milliseconds(200)) != nil)
+        try waitUntil("the window passes") { onB.admit([(key: "session:s3", perMinute: 1)], window: .milliseconds(200)) == nil }
+    }
+
+    @Test func withoutRedisEachHostsOwnCountHolds() throws {
+        let redis = try TestRedis()
+        let a = RecordingHost(redis)
+        let rates = RedisRates(beside: a.broadcaster)
+        redis.stop()
+        #expect(rates.admit([(key: "session:s1", perMinute: 0)], window: .seconds(60)) == nil)
     }
 }
