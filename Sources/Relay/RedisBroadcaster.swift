@@ -307,9 +307,10 @@ public final class RedisBroadcaster: Broadcaster, SnapshotFence, Sendable {
     /// here a fresh snapshot when frames may have been missed.
     private func sync(refreshing: Bool) {
         do {
-            // Not sent twice: the relay waits for the number of the one it was told.
+            // Sent again on a connection Redis closed (after a restart, the first command of each finds that out): a
+            // marker that went twice is one the relay does not wait for, and passes as any other message.
             let reply = try connections.run(RelayScripts.marker, keys: [names.sequence],
-                                            [names.channel(""), Array("s".utf8)], idempotent: false)
+                                            [names.channel(""), Array("s".utf8)], idempotent: true)
             guard case .integer(let number) = reply, number > 0 else {
                 throw RedisError(.protocolViolation, "Redis answered the marker's script with \(reply)")
             }
