@@ -122,6 +122,24 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
         return lost
     }
 
+    /// Records every answer running here whole again where other hosts' snapshots read them, each inside its stream's
+    /// publish, and returns their streams: after Redis came back (it may have lost them), so that the pages following
+    /// those streams on every host can be given fresh snapshots that show them.
+    public func recordAnswersInProgressAgain() -> Set<String> {
+        var streams: Set<String> = []
+        for id in live.answerIDs {
+            guard let answer = live[id], let session = jobs.current[id]?.session else { continue }
+            let stream = ChatStreams.thread(answer.thread, session: session)
+            let live = self.live
+            broadcaster.publish(to: stream) {
+                live.recordAgain(id)
+                return []
+            }
+            streams.insert(stream)
+        }
+        return streams
+    }
+
     // MARK: Socket ops (on the service thread: check, then hand the work to a task)
 
     public func handle(_ operation: SocketOperation, from client: SocketClient) {

@@ -39,11 +39,14 @@ public final class RedisAnswers: SharedAnswers, Sendable {
         let reasoning = added ? String(decoding: answer.reasoning.utf8.dropFirst(kept!.count), as: UTF8.self)
                               : answer.reasoning
         let arguments = ["\(Self.expiry.milliseconds)", "\(answer.thread)", answer.steps.joined(separator: "\n"),
-                         added ? "+" : "=", reasoning, "\(answer.blocks.count)", "\(first)"] + answer.blocks[first...]
+                         added ? "+" : "=", reasoning, "\(answer.blocks.count)", "\(first)", "\(kept?.count ?? 0)"]
+            + answer.blocks[first...]
         do {
-            // Not sent twice: the reasoning would be added twice.
-            try connections.run(RelayScripts.recordAnswer, keys: [names.answer(id)], arguments.map { Array($0.utf8) },
-                                idempotent: false)
+            let reply = try connections.run(RelayScripts.recordAnswer, keys: [names.answer(id)],
+                                            arguments.map { Array($0.utf8) }, idempotent: true)
+            if reply == .integer(-1) {
+                throw RedisError(.server, "the answer's reasoning in Redis was not what this host last recorded")
+            }
         } catch {
             stale.withLock { _ = $0.insert(id) }
             logger.debug("an answer in progress was not recorded in Redis", metadata: ["cause": "\(error)"])

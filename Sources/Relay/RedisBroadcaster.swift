@@ -60,6 +60,9 @@ public final class RedisBroadcaster: Broadcaster, SnapshotFence, Sendable {
     let unsent = Locked<Set<String>?>(Set())
     private let subscriber = Locked<RedisSubscriber?>(nil)
     private let tokens: TokenSource
+    /// What writes this host's state in Redis again when the subscription is back (Redis may have restarted empty);
+    /// returns the streams whose pages everywhere should then be refreshed.
+    private let resubscribed = Locked<(@Sendable () -> Set<String>)?>(nil)
 
     /// A broadcaster relaying through the Redis `configuration` names into `local` (this host's Hub). Nothing is
     /// relayed before `start()`.
@@ -99,6 +102,12 @@ public final class RedisBroadcaster: Broadcaster, SnapshotFence, Sendable {
     public func stop() {
         local.setFence(nil)
         subscriber.withLock { $0 }?.stop()
+    }
+
+    /// Sets what runs, on a thread of its own, each time the subscription is back after a loss: it writes this host's
+    /// state in Redis again (answers in progress) and returns the streams to refresh on every host afterwards.
+    public func onResubscribed(_ restore: @escaping @Sendable () -> Set<String>) {
+        resubscribed.withLock { $0 = restore }
     }
 
     /// Whether the relay is subscribed and in step now (for health checks and tests).
@@ -297,7 +306,14 @@ public final class RedisBroadcaster: Broadcaster, SnapshotFence, Sendable {
             relay.withLock { $0.subscribed = true }
             logger.notice("the Redis subscription is back")
             sync(refreshing: true)
-            sendUnsentMarkers()
+            // Off the relay's thread: restoring takes gates and waits for Redis, while the relay must go on.
+            let restore = resubscribed.current
+            let work: @Sendable () -> Void = { [self] in
+                let streams = restore?() ?? []
+                unsent.withLock { unsent in unsent?.formUnion(streams) }
+                sendUnsentMarkers()
+            }
+            if let thread = spawnThread(work) { thread.detach() } else { work() }
         default:
             break
         }

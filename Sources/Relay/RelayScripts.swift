@@ -120,20 +120,28 @@ enum RelayScripts {
         """
 
     /// KEYS: the answer's hash. ARGV: its expiry in ms, thread, steps (one per line), `+` (the reasoning goes after
-    /// what is kept) or `=` (it replaces it), the reasoning, the number of blocks, the index of the first block
-    /// given, then the blocks from there on. Blocks past the number go.
+    /// what is kept, which is ARGV[8] bytes long) or `=` (it replaces it), the reasoning, the number of blocks, the
+    /// index of the first block given, the kept reasoning's length, then the blocks from there on. Blocks past the
+    /// number go. Safe to run twice (an addition already made is not made again); returns -1 when the kept reasoning
+    /// is neither as long as said nor already added to: the caller writes the answer whole next time.
     static let recordAnswer = """
         local key = KEYS[1]
         local before = tonumber(redis.call('HGET', key, 'n') or '0')
         local count = tonumber(ARGV[6])
-        redis.call('HSET', key, 'thread', ARGV[2], 'steps', ARGV[3], 'n', ARGV[6])
         if ARGV[4] == '=' then
           redis.call('HSET', key, 'reasoning', ARGV[5])
         elseif ARGV[5] ~= '' then
-          redis.call('HSET', key, 'reasoning', (redis.call('HGET', key, 'reasoning') or '') .. ARGV[5])
+          local kept = redis.call('HGET', key, 'reasoning') or ''
+          local length = tonumber(ARGV[8])
+          if #kept == length then
+            redis.call('HSET', key, 'reasoning', kept .. ARGV[5])
+          elseif #kept ~= length + #ARGV[5] then
+            return -1
+          end
         end
+        redis.call('HSET', key, 'thread', ARGV[2], 'steps', ARGV[3], 'n', ARGV[6])
         local first = tonumber(ARGV[7])
-        for i = 8, #ARGV do redis.call('HSET', key, 'b' .. (first + i - 8), ARGV[i]) end
+        for i = 9, #ARGV do redis.call('HSET', key, 'b' .. (first + i - 9), ARGV[i]) end
         for i = count, before - 1 do redis.call('HDEL', key, 'b' .. i) end
         redis.call('PEXPIRE', key, ARGV[1])
         return count

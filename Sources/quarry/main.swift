@@ -115,6 +115,9 @@ func serve(_ settings: ServeSettings, retention: RetentionSettings) {
                            sharedAnswers: relay.map(RedisAnswers.init(beside:)), sharedRates: relay.map(RedisRates.init(beside:)),
                            logger: Logger(label: "quarry.chat"))
     do { try chat.recoverAfterRestart() } catch { fail("Quarry could not start. \(error)", code: 1) }
+    // Redis back after a loss (perhaps restarted empty): the answers running here are written there again, then every
+    // host's pages following them get a fresh snapshot.
+    relay?.onResubscribed { chat.recordAnswersInProgressAgain() }
     hub.setSnapshots(ServedSnapshots(chat: chat, documents: documentsFeed))
     let signIns: AccountSignIns?
     do {

@@ -99,6 +99,31 @@ struct RedisBroadcasterTests {
         #expect(b.local.frames.last?.html.contains("after") == true)
     }
 
+    @Test func afterARestartAHostWritesItsStateAgainThenEveryHostsPagesOfItAreRefreshed() throws {
+        let redis = try TestRedis()
+        let (a, b) = (RecordingHost(redis), RecordingHost(redis))
+        try a.start()
+        try b.start()
+        let answers = RedisAnswers(beside: a.broadcaster)
+        let restored = Locked(0)
+        a.broadcaster.onResubscribed {
+            // As the chat does: inside the stream's publish, the answer in progress whole again.
+            a.broadcaster.publish(to: "thread-7") {
+                answers.record(9, SharedAnswer(thread: 7, blocks: ["<p>so far</p>\n"]), previous: nil)
+                return []
+            }
+            restored.withLock { $0 += 1 }
+            return ["thread-7"]
+        }
+        answers.record(9, SharedAnswer(thread: 7, blocks: ["<p>so far</p>\n"]), previous: nil)
+        try redis.restart()
+        #expect(RedisAnswers(beside: b.broadcaster).answer(9) == nil, "Redis came back empty")
+        try waitUntil("A wrote its answer again and B's pages of it were refreshed", seconds: 20) {
+            restored.current == 1 && b.local.refreshes.contains(["thread-7"])
+        }
+        #expect(RedisAnswers(beside: b.broadcaster).answer(9)?.blocks == ["<p>so far</p>\n"])
+    }
+
     @Test func aGapInTheNumbersRefreshesEveryPageOnTheHostThatSawIt() throws {
         let redis = try TestRedis()
         let a = RecordingHost(redis)
@@ -131,6 +156,8 @@ struct RedisBroadcasterTests {
             default: answer.blocks += ["<pre><code>x\n</code></pre>\n", "<p>done</p>\n"]
             }
             mine.record(42, answer, previous: before)
+            // Sent twice (a connection Redis closed): the reasoning is not added twice.
+            if step == 1 { mine.record(42, answer, previous: before) }
             steps.append(answer)
             #expect(theirs.answer(42) == answer, "after step \(step)")
         }
