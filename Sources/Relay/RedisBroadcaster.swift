@@ -19,6 +19,7 @@ public import Contracts
 internal import Locking
 public import Logging
 public import Redis
+public import Telemetry
 public import TurboStream
 #if canImport(Glibc)
 internal import Glibc
@@ -60,14 +61,16 @@ public final class RedisBroadcaster: Broadcaster, SnapshotFence, Sendable {
     let unsent = Locked<Set<String>?>(Set())
     private let subscriber = Locked<RedisSubscriber?>(nil)
     private let tokens: TokenSource
+    let metrics: RelayMetrics?
     /// What writes this host's state in Redis again when the subscription is back (Redis may have restarted empty);
     /// returns the streams whose pages everywhere should then be refreshed.
     private let resubscribed = Locked<(@Sendable () -> Set<String>)?>(nil)
 
     /// A broadcaster relaying through the Redis `configuration` names into `local` (this host's Hub). Nothing is
     /// relayed before `start()`.
+    /// `metrics`: where the relay's figures go (`quarry_relay_…`); nil: nowhere.
     public init(configuration: RedisConfiguration, local: any LocalStreams, timing: Timing = Timing(),
-                logger: Logger = Logger(label: "quarry.relay")) {
+                metrics registry: MetricsRegistry? = nil, logger: Logger = Logger(label: "quarry.relay")) {
         self.configuration = configuration
         self.local = local
         self.timing = timing
@@ -75,6 +78,12 @@ public final class RedisBroadcaster: Broadcaster, SnapshotFence, Sendable {
         names = RelayNames(database: configuration.database)
         connections = RedisConnections(configuration: configuration)
         tokens = TokenSource()
+        let metrics = registry.map(RelayMetrics.init)
+        self.metrics = metrics
+        if let registry, let metrics {
+            let relay = self.relay
+            registry.onScrape { metrics.inStep.set(relay.withLock { $0.subscribed && $0.last != nil } ? 1 : 0) }
+        }
     }
 
     // MARK: Life
@@ -124,6 +133,7 @@ public final class RedisBroadcaster: Broadcaster, SnapshotFence, Sendable {
         } catch {
             // Redis is away (or the gate stuck): this host's pages get the frame; the others a fresh snapshot later.
             note(unsent: stream, error)
+            metrics?.localOnly.increment()
             local.publish(to: stream, update)
             return
         }
@@ -141,9 +151,11 @@ public final class RedisBroadcaster: Broadcaster, SnapshotFence, Sendable {
             // a snapshot (this host's now, the others' when Redis is back).
             release(stream, token)
             note(unsent: stream, error)
+            metrics?.refreshes[.uncertain]?.increment()
             local.refresh([stream])
             return
         }
+        if !frame.isEmpty { metrics?.published.increment() }
         sendUnsentMarkers()
     }
 
@@ -171,6 +183,7 @@ public final class RedisBroadcaster: Broadcaster, SnapshotFence, Sendable {
         if !caughtUp {
             logger.warning("a snapshot was read before the relay caught up; its pages will get a fresh one",
                            metadata: ["stream": "\(stream)", "waited_for": "\(number)"])
+            metrics?.refreshes[.uncertain]?.increment()
             local.refresh([stream])
         }
         return body()
@@ -276,12 +289,19 @@ public final class RedisBroadcaster: Broadcaster, SnapshotFence, Sendable {
             return
         }
         let gap = position.awaitedSync == nil && position.last.map { relayed.number != $0 + 1 } == true
-        if relayed.flag == .frame, !stream.isEmpty { local.publish(frame: Array(relayed.frame), to: stream) }
-        if relayed.flag == .refresh { local.refresh(stream.isEmpty ? nil : [stream]) }
+        if relayed.flag == .frame, !stream.isEmpty {
+            metrics?.relayed.increment()
+            local.publish(frame: Array(relayed.frame), to: stream)
+        }
+        if relayed.flag == .refresh {
+            metrics?.refreshes[.marker]?.increment()
+            local.refresh(stream.isEmpty ? nil : [stream])
+        }
         relay.withLock { $0.last = relayed.number }
         if gap {
             logger.warning("frames were missed; pages on this host get a fresh snapshot",
                            metadata: ["after": "\(position.last ?? 0)", "next": "\(relayed.number)"])
+            metrics?.refreshes[.gap]?.increment()
             local.refresh(nil)
         }
     }
@@ -339,7 +359,10 @@ public final class RedisBroadcaster: Broadcaster, SnapshotFence, Sendable {
                 $0.last = $0.last ?? 0
             }
         }
-        if refreshing { local.refresh(nil) }
+        if refreshing {
+            metrics?.refreshes[.resubscribed]?.increment()
+            local.refresh(nil)
+        }
     }
 }
 

@@ -94,7 +94,9 @@ func serve(_ settings: ServeSettings, retention: RetentionSettings) {
     ProcessMetrics.register(in: metrics)
     let hub = Hub(configuration: settings.hub)
     // With several hosts, every publish goes through Redis and comes back to each host's Hub (docs/many-hosts.md).
-    let relay = settings.redis.map { RedisBroadcaster(configuration: $0, local: hub, logger: Logger(label: "quarry.relay")) }
+    let relay = settings.redis.map {
+        RedisBroadcaster(configuration: $0, local: hub, metrics: metrics, logger: Logger(label: "quarry.relay"))
+    }
     do { try relay?.start() } catch {
         fail("Quarry could not start: the Redis it was given (--redis, QUARRY_REDIS) cannot be used. \(error)", code: 1)
     }

@@ -3,6 +3,7 @@ import Locking
 import Redis
 import Relay
 import Testing
+import Telemetry
 import TestSupport
 import TurboStream
 
@@ -126,7 +127,8 @@ struct RedisBroadcasterTests {
 
     @Test func aGapInTheNumbersRefreshesEveryPageOnTheHostThatSawIt() throws {
         let redis = try TestRedis()
-        let a = RecordingHost(redis)
+        let registry = MetricsRegistry()
+        let a = RecordingHost(redis, metrics: registry)
         try a.start()
         a.broadcaster.publish(to: "t") { [.append(target: "m", html: "one")] }
         try waitUntil("the frame relayed") { a.local.frames.count == 1 }
@@ -135,6 +137,11 @@ struct RedisBroadcasterTests {
         try redis.cli(["PUBLISH", "quarry:0:s:t", "\(next) -\n<turbo-stream action=\"remove\" target=\"x\"></turbo-stream>"])
         try waitUntil("the gap seen") { a.local.refreshes.contains(nil) }
         #expect(a.local.frames.count == 2)
+        // Counted for the person watching the site.
+        let exposition = String(decoding: registry.exposition(), as: UTF8.self)
+        #expect(exposition.contains("quarry_relay_refreshes_total{reason=\"gap\"} 1"))
+        #expect(exposition.contains("quarry_relay_published_total 1") && exposition.contains("quarry_relay_frames_total 2"))
+        #expect(exposition.contains("quarry_relay_in_step 1"))
     }
 
     @Test func answersInProgressAreKeptForOtherHostsAsTheyChange() throws {
@@ -174,10 +181,11 @@ final class RecordingHost: Sendable {
     let local = RecordingStreams()
     let broadcaster: RedisBroadcaster
 
-    init(_ redis: TestRedis) {
+    init(_ redis: TestRedis, metrics: MetricsRegistry? = nil) {
         var timing = RedisBroadcaster.Timing()
         timing.fenceWait = .seconds(5)
-        broadcaster = RedisBroadcaster(configuration: try! RedisConfiguration(url: redis.url), local: local, timing: timing)
+        broadcaster = RedisBroadcaster(configuration: try! RedisConfiguration(url: redis.url), local: local, timing: timing,
+                                       metrics: metrics)
     }
 
     deinit { broadcaster.stop() }
