@@ -56,6 +56,8 @@ public final class RedisBroadcaster: Broadcaster, SnapshotFence, Sendable {
     let timing: Timing
     let logger: Logger
     let connections: RedisConnections
+    /// What `RedisAnswers` and `RedisRates` beside it use.
+    let link: RelayLink
     let relay = Watched(Position())
     /// Streams whose frames went to this host's pages only (Redis was away); nil inside: too many, refresh all.
     let unsent = Locked<Set<String>?>(Set())
@@ -77,6 +79,7 @@ public final class RedisBroadcaster: Broadcaster, SnapshotFence, Sendable {
         self.logger = logger
         names = RelayNames(database: configuration.database)
         connections = RedisConnections(configuration: configuration)
+        link = RelayLink(connections: connections, names: names, logger: logger)
         tokens = TokenSource()
         let metrics = registry.map(RelayMetrics.init)
         self.metrics = metrics

@@ -9,17 +9,11 @@ internal import Redis
 
 /// `SharedRateLimits` in Redis, beside the relay's gates.
 public final class RedisRates: SharedRateLimits, Sendable {
-    let connections: RedisConnections
-    let names: RelayNames
-    let logger: Logger
+    private let link: RelayLink
     private let tokens = TokenSource()
 
     /// Counts kept beside `broadcaster`'s gates, on its connections.
-    public init(beside broadcaster: RedisBroadcaster) {
-        connections = broadcaster.connections
-        names = broadcaster.names
-        logger = broadcaster.logger
-    }
+    public init(beside broadcaster: RedisBroadcaster) { link = broadcaster.link }
 
     public func admit(_ limits: [(key: String, perMinute: Int)], window: Duration) -> (index: Int, wait: Duration)? {
         guard !limits.isEmpty else { return nil }
@@ -27,10 +21,10 @@ public final class RedisRates: SharedRateLimits, Sendable {
         let reply: RedisReply
         do {
             // Not sent twice: the question would be counted twice.
-            reply = try connections.run(RelayScripts.admit, keys: limits.map { names.rate($0.key) },
+            reply = try link.connections.run(RelayScripts.admit, keys: limits.map { link.names.rate($0.key) },
                                         arguments.map { Array($0.utf8) }, idempotent: false)
         } catch {
-            logger.warning("questions a minute could not be counted across hosts; this host's count holds",
+            link.logger.warning("questions a minute could not be counted across hosts; this host's count holds",
                            metadata: ["cause": "\(error)"])
             return nil
         }
