@@ -121,7 +121,8 @@ let package = Package(
         // host's Hub (through Contracts' LocalStreams, so no libwebsockets here), and answers in progress kept there.
         .target(
             name: "Relay",
-            dependencies: ["Contracts", "Redis", "Locking", "TurboStream", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Contracts", "Redis", "Locking", "TurboStream", "Telemetry",
+                           .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -281,7 +282,8 @@ let package = Package(
         .testTarget(name: "Argon2Tests", dependencies: ["Argon2"], swiftSettings: swiftSettings),
         .testTarget(name: "LDAPTests", dependencies: ["LDAP", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "RedisTests", dependencies: ["Redis", "Locking", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "RelayTests", dependencies: ["Relay", "Redis", "Contracts", "Locking", "TurboStream", "TestSupport"],
+        .testTarget(name: "RelayTests", dependencies: ["Relay", "Redis", "Contracts", "Locking", "Telemetry", "TurboStream",
+                                                      "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ZipTests", dependencies: ["Zip", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),

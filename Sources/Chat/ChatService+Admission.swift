@@ -2,6 +2,8 @@
 // the answers (per session, per address, in all: AnswerSlots), room under the server's ceiling on model requests,
 // and the questions a minute of the session and of the address (QuestionLimiter). A refusal costs nothing
 // afterwards and tells the person what to do; only a question that passes every check counts against the rates.
+// With several hosts the questions a minute are counted across them too (`SharedRateLimits`, in Redis): a network
+// round trip, so that check is made in the question's task (`admittedAcrossHosts`), never on the service thread.
 internal import Contracts
 internal import LLM
 internal import Logging
@@ -28,22 +30,41 @@ extension ChatService {
                    reason: "refused a question: the ceiling on model requests a minute is reached")
             return nil
         }
-        let limits = [
-            QuestionLimiter.Limit(key: "session:" + session, perMinute: configuration.questionsPerMinute),
-            QuestionLimiter.Limit(key: "peer:" + client.peer, perMinute: configuration.questionsPerMinutePerPeer),
-        ]
-        if let (index, wait) = limiter.admit(limits) {
+        if let (index, wait) = limiter.admit(rateLimits(session, client).map { QuestionLimiter.Limit(key: $0.key, perMinute: $0.perMinute) }) {
             slots.release(ticket)
-            metrics?.refused(index == 0 ? .sessionRate : .peerRate)
-            let seconds = max(1, Int(wait.components.seconds) + (wait.components.attoseconds > 0 ? 1 : 0))
-            let message = index == 0
-                ? words(.noticePerMinute, ("count", "\(configuration.questionsPerMinute)"), ("seconds", "\(seconds)"))
-                : words(.noticePerMinutePeer, ("count", "\(configuration.questionsPerMinutePerPeer)"), ("seconds", "\(seconds)"))
-            refuse(client, message, reason: index == 0 ? "refused a question: the session's questions a minute"
-                                                       : "refused a question: the address's questions a minute")
+            refuseRate(client, index: index, wait: wait, acrossHosts: false)
             return nil
         }
         return ticket
+    }
+
+    /// Whether the question passes the questions a minute counted across hosts (true with one host). Called in the
+    /// question's task; on a refusal the caller gives its ticket back.
+    func admittedAcrossHosts(_ session: String, _ client: SocketClient) -> Bool {
+        guard let sharedRates else { return true }
+        guard let (index, wait) = sharedRates.admit(rateLimits(session, client), window: QuestionLimiter.minute) else {
+            return true
+        }
+        refuseRate(client, index: index, wait: wait, acrossHosts: true)
+        return false
+    }
+
+    /// The questions a minute a question counts against: its session's, then its address's.
+    private func rateLimits(_ session: String, _ client: SocketClient) -> [(key: String, perMinute: Int)] {
+        [("session:" + session, configuration.questionsPerMinute),
+         ("peer:" + client.peer, configuration.questionsPerMinutePerPeer)]
+    }
+
+    /// Tells the person that the session's (`index` 0) or the address's questions a minute are used up, for `wait`.
+    private func refuseRate(_ client: SocketClient, index: Int, wait: Duration, acrossHosts: Bool) {
+        let words = Words(client.language)
+        metrics?.refused(index == 0 ? .sessionRate : .peerRate)
+        let seconds = max(1, Int(wait.components.seconds) + (wait.components.attoseconds > 0 ? 1 : 0))
+        let message = index == 0
+            ? words(.noticePerMinute, ("count", "\(configuration.questionsPerMinute)"), ("seconds", "\(seconds)"))
+            : words(.noticePerMinutePeer, ("count", "\(configuration.questionsPerMinutePerPeer)"), ("seconds", "\(seconds)"))
+        let whose = index == 0 ? "the session's" : "the address's"
+        refuse(client, message, reason: "refused a question: \(whose) questions a minute" + (acrossHosts ? " across hosts" : ""))
     }
 
     /// What the person is told when there is no place for their answer.

@@ -33,6 +33,8 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
     let limiter = QuestionLimiter()
     /// What the chat reports to `/metrics`; nil: nothing.
     let metrics: ChatMetrics?
+    /// Questions a minute counted across hosts; nil: one host (`limiter` alone).
+    let sharedRates: (any SharedRateLimits)?
     /// The answers in progress (running, waiting, or claimed by a retry about to start), by message.
     let jobs = Locked<[Int64: RunningJob]>([:])
     /// Sessions ended for good (`endSession`) in the last `endedMemory`, and when: an answer of one of them is
@@ -57,11 +59,13 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
     ///   - streamNames: signs the stream names put in the page (the server's, from the same secret).
     ///   - metrics: where answers, the model's latency and errors, and refused questions are counted; nil: nowhere.
     ///   - sharedAnswers: where answers in progress are kept for other hosts' snapshots (several hosts); nil: one host.
+    ///   - sharedRates: questions a minute counted across hosts (several hosts); nil: one host.
     public init(store: any ConversationStorage, retriever: Retriever, answerer: any Answerer, model: String?, broadcaster: any Broadcaster,
                 streamNames: any StreamNameSigner, configuration: ChatConfiguration = ChatConfiguration(),
                 metrics: MetricsRegistry? = nil, sharedAnswers: (any SharedAnswers)? = nil,
-                logger: Logger = Logger(label: "quarry.chat")) {
+                sharedRates: (any SharedRateLimits)? = nil, logger: Logger = Logger(label: "quarry.chat")) {
         live = LiveAnswers(shared: sharedAnswers)
+        self.sharedRates = sharedRates
         self.store = store
         self.retriever = retriever
         self.answerer = answerer
@@ -116,6 +120,24 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
             ])
         }
         return lost
+    }
+
+    /// Records every answer running here whole again where other hosts' snapshots read them, each inside its stream's
+    /// publish, and returns their streams: after Redis came back (it may have lost them), so that the pages following
+    /// those streams on every host can be given fresh snapshots that show them.
+    public func recordAnswersInProgressAgain() -> Set<String> {
+        var streams: Set<String> = []
+        for id in live.answerIDs {
+            guard let answer = live[id], let session = jobs.current[id]?.session else { continue }
+            let stream = ChatStreams.thread(answer.thread, session: session)
+            let live = self.live
+            broadcaster.publish(to: stream) {
+                live.recordAgain(id)
+                return []
+            }
+            streams.insert(stream)
+        }
+        return streams
     }
 
     // MARK: Socket ops (on the service thread: check, then hand the work to a task)
@@ -177,6 +199,7 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
 
     func ask(_ question: String, thread: Int64?, session: String, client: SocketClient, ticket: AnswerSlots.Ticket) async {
         let words = Words(client.language)
+        guard admittedAcrossHosts(session, client) else { return slots.release(ticket) }
         let exchange: (thread: ThreadRecord, question: Int64, answer: Int64, isNew: Bool)?
         do {
             exchange = try store.startExchange(session: session, thread: thread, title: Titles.title(question),
@@ -244,6 +267,7 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
             jobs.withLock { if $0[message]?.control === control { $0[message] = nil } }
             slots.release(ticket)
         }
+        guard admittedAcrossHosts(session, client) else { return unclaim() }
         do {
             guard let thread = try store.thread(ofMessage: message, session: session),
                   let question = try store.question(answeredBy: message),

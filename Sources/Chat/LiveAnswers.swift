@@ -57,6 +57,13 @@ final class LiveAnswers: Sendable {
         return changed.0
     }
 
+    /// Records an answer in progress whole again where other hosts read it (that copy may be gone: Redis restarted).
+    /// Inside the publish of its stream, like every change.
+    func recordAgain(_ id: Int64) {
+        guard let shared, let answer = self[id] else { return }
+        shared.record(id, answer.shared, previous: nil)
+    }
+
     /// Ends an answer in progress; returns what the page had of it.
     @discardableResult
     func end(_ id: Int64) -> Answer? {

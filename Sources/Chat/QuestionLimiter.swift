@@ -12,10 +12,13 @@ final class QuestionLimiter: Sendable {
         var perMinute: Int
     }
 
+    /// The window of the questions a minute.
+    static let minute = Duration.seconds(60)
+
     private let window: Duration
     private let asked = Locked<[String: [ContinuousClock.Instant]]>([:])
 
-    init(window: Duration = .seconds(60)) { self.window = window }
+    init(window: Duration = minute) { self.window = window }
 
     /// Records a question against every limit if all of them allow it; otherwise, for the first that does not,
     /// its index in `limits` and how long until it does. Nothing is recorded for a refused question.

@@ -48,3 +48,12 @@ public protocol SharedAnswers: Sendable {
     /// The answer ended: its text is read from the database from now on.
     func remove(_ id: Int64)
 }
+
+/// Questions a minute counted across every host (in Redis), beside each host's own count: so a session or an address
+/// that moves between hosts has the site's limit, not one per host.
+public protocol SharedRateLimits: Sendable {
+    /// Counts one question against every limit (a key and how many it may have in `window`) if all of them allow it;
+    /// otherwise, for the first that does not, its index and how long until it does. Nothing is counted for a refused
+    /// question. When the count cannot be reached it admits (each host's own count still holds).
+    func admit(_ limits: [(key: String, perMinute: Int)], window: Duration) -> (index: Int, wait: Duration)?
+}

@@ -45,55 +45,19 @@ public func spawnThread(stackSize: Int? = nil, _ body: @escaping @Sendable () ->
 }
 
 /// A flag that is raised once and can be waited for, with a timeout.
-public final class Completion: @unchecked Sendable {
-    // Guarded by `mutex`.
-    private var done = false
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+public final class Completion: Sendable {
+    private let done = Watched(false)
 
     /// A flag not yet raised.
-    public init() {
-        pthread_mutex_init(mutex, nil)
-        var attributes = pthread_condattr_t()
-        pthread_condattr_init(&attributes)
-        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
-        pthread_cond_init(condition, &attributes)
-        pthread_condattr_destroy(&attributes)
-    }
-
-    deinit {
-        pthread_cond_destroy(condition)
-        pthread_mutex_destroy(mutex)
-        condition.deallocate()
-        mutex.deallocate()
-    }
+    public init() {}
 
     /// Raises the flag and wakes every waiter.
-    public func signal() {
-        pthread_mutex_lock(mutex)
-        done = true
-        pthread_cond_broadcast(condition)
-        pthread_mutex_unlock(mutex)
-    }
+    public func signal() { done.withLock { $0 = true } }
 
     /// Waits until the flag is raised or `seconds` pass (nil: forever); true if it was raised.
     @discardableResult
     public func wait(seconds: Double? = nil) -> Bool {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        guard let seconds else {
-            while !done { pthread_cond_wait(condition, mutex) }
-            return true
-        }
-        var deadline = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &deadline)
-        let nanos = Int(deadline.tv_nsec) + Int((seconds - seconds.rounded(.down)) * 1e9)
-        deadline.tv_sec += Int(seconds.rounded(.down)) + nanos / 1_000_000_000
-        deadline.tv_nsec = nanos % 1_000_000_000
-        while !done {
-            if pthread_cond_timedwait(condition, mutex, &deadline) == ETIMEDOUT { break }
-        }
-        return done
+        done.wait(until: { $0 }, timeout: seconds.map { .nanoseconds(Int64($0 * 1e9)) })
     }
 }
 

@@ -1,5 +1,5 @@
 // A value behind a lock that other threads can wait on until it satisfies a condition: how a snapshot waits for the
-// Redis relay to have handed on a frame (Relay's fence), without polling.
+// Redis relay to have handed on a frame (Relay's fence), and what `Completion` is made of, without polling.
 #if canImport(Glibc)
 internal import Glibc
 #elseif canImport(Darwin)
@@ -48,17 +48,21 @@ public final class Watched<Value>: @unchecked Sendable {
         return value
     }
 
-    /// Waits until `satisfied` holds for the value or `timeout` passes; whether it holds.
+    /// Waits until `satisfied` holds for the value or `timeout` passes (nil: no limit); whether it holds.
     @discardableResult
-    public func wait(until satisfied: (Value) -> Bool, timeout: Duration) -> Bool {
+    public func wait(until satisfied: (Value) -> Bool, timeout: Duration?) -> Bool {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        guard let timeout else {
+            while !satisfied(value) { pthread_cond_wait(condition, mutex) }
+            return true
+        }
         var deadline = timespec()
         clock_gettime(CLOCK_MONOTONIC, &deadline)
-        let (seconds, attoseconds) = timeout.components
+        let (seconds, attoseconds) = max(timeout, .zero).components
         let nanos = Int(deadline.tv_nsec) + Int(attoseconds / 1_000_000_000)
         deadline.tv_sec += Int(seconds) + nanos / 1_000_000_000
         deadline.tv_nsec = nanos % 1_000_000_000
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
         while !satisfied(value) {
             if pthread_cond_timedwait(condition, mutex, &deadline) == ETIMEDOUT { return satisfied(value) }
         }

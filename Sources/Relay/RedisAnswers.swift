@@ -10,19 +10,13 @@ internal import Redis
 
 /// `SharedAnswers` in Redis, beside the relay's gates.
 public final class RedisAnswers: SharedAnswers, Sendable {
-    let connections: RedisConnections
-    let names: RelayNames
-    let logger: Logger
+    private let link: RelayLink
     /// Answers whose last write failed: the next one writes them whole.
     private let stale = Locked<Set<Int64>>([])
     static let expiry = Duration.seconds(3600)
 
     /// Answers kept beside `broadcaster`'s gates, on its connections.
-    public init(beside broadcaster: RedisBroadcaster) {
-        connections = broadcaster.connections
-        names = broadcaster.names
-        logger = broadcaster.logger
-    }
+    public init(beside broadcaster: RedisBroadcaster) { link = broadcaster.link }
 
     public func record(_ id: Int64, _ answer: SharedAnswer, previous: SharedAnswer?) {
         let whole = stale.withLock { $0.remove(id) != nil }
@@ -39,23 +33,26 @@ public final class RedisAnswers: SharedAnswers, Sendable {
         let reasoning = added ? String(decoding: answer.reasoning.utf8.dropFirst(kept!.count), as: UTF8.self)
                               : answer.reasoning
         let arguments = ["\(Self.expiry.milliseconds)", "\(answer.thread)", answer.steps.joined(separator: "\n"),
-                         added ? "+" : "=", reasoning, "\(answer.blocks.count)", "\(first)"] + answer.blocks[first...]
+                         added ? "+" : "=", reasoning, "\(answer.blocks.count)", "\(first)", "\(kept?.count ?? 0)"]
+            + answer.blocks[first...]
         do {
-            // Not sent twice: the reasoning would be added twice.
-            try connections.run(RelayScripts.recordAnswer, keys: [names.answer(id)], arguments.map { Array($0.utf8) },
-                                idempotent: false)
+            let reply = try link.connections.run(RelayScripts.recordAnswer, keys: [link.names.answer(id)],
+                                            arguments.map { Array($0.utf8) }, idempotent: true)
+            if reply == .integer(-1) {
+                throw RedisError(.server, "the answer's reasoning in Redis was not what this host last recorded")
+            }
         } catch {
             stale.withLock { _ = $0.insert(id) }
-            logger.debug("an answer in progress was not recorded in Redis", metadata: ["cause": "\(error)"])
+            link.logger.debug("an answer in progress was not recorded in Redis", metadata: ["cause": "\(error)"])
         }
     }
 
     public func answer(_ id: Int64) -> SharedAnswer? {
         let reply: RedisReply
         do {
-            reply = try connections.command([Array("HGETALL".utf8), names.answer(id)])
+            reply = try link.connections.command([Array("HGETALL".utf8), link.names.answer(id)])
         } catch {
-            logger.debug("an answer in progress could not be read from Redis", metadata: ["cause": "\(error)"])
+            link.logger.debug("an answer in progress could not be read from Redis", metadata: ["cause": "\(error)"])
             return nil
         }
         guard case .array(let items) = reply, !items.isEmpty else { return nil }
@@ -77,9 +74,9 @@ public final class RedisAnswers: SharedAnswers, Sendable {
     public func remove(_ id: Int64) {
         stale.withLock { _ = $0.remove(id) }
         do {
-            try connections.command([Array("DEL".utf8), names.answer(id)])
+            try link.connections.command([Array("DEL".utf8), link.names.answer(id)])
         } catch {
-            logger.debug("an ended answer was not removed from Redis (it expires)", metadata: ["cause": "\(error)"])
+            link.logger.debug("an ended answer was not removed from Redis (it expires)", metadata: ["cause": "\(error)"])
         }
     }
 }

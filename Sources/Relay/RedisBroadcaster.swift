@@ -19,6 +19,7 @@ public import Contracts
 internal import Locking
 public import Logging
 public import Redis
+public import Telemetry
 public import TurboStream
 #if canImport(Glibc)
 internal import Glibc
@@ -55,23 +56,37 @@ public final class RedisBroadcaster: Broadcaster, SnapshotFence, Sendable {
     let timing: Timing
     let logger: Logger
     let connections: RedisConnections
+    /// What `RedisAnswers` and `RedisRates` beside it use.
+    let link: RelayLink
     let relay = Watched(Position())
     /// Streams whose frames went to this host's pages only (Redis was away); nil inside: too many, refresh all.
     let unsent = Locked<Set<String>?>(Set())
     private let subscriber = Locked<RedisSubscriber?>(nil)
     private let tokens: TokenSource
+    let metrics: RelayMetrics?
+    /// What writes this host's state in Redis again when the subscription is back (Redis may have restarted empty);
+    /// returns the streams whose pages everywhere should then be refreshed.
+    private let resubscribed = Locked<(@Sendable () -> Set<String>)?>(nil)
 
     /// A broadcaster relaying through the Redis `configuration` names into `local` (this host's Hub). Nothing is
     /// relayed before `start()`.
+    /// `metrics`: where the relay's figures go (`quarry_relay_…`); nil: nowhere.
     public init(configuration: RedisConfiguration, local: any LocalStreams, timing: Timing = Timing(),
-                logger: Logger = Logger(label: "quarry.relay")) {
+                metrics registry: MetricsRegistry? = nil, logger: Logger = Logger(label: "quarry.relay")) {
         self.configuration = configuration
         self.local = local
         self.timing = timing
         self.logger = logger
         names = RelayNames(database: configuration.database)
         connections = RedisConnections(configuration: configuration)
+        link = RelayLink(connections: connections, names: names, logger: logger)
         tokens = TokenSource()
+        let metrics = registry.map(RelayMetrics.init)
+        self.metrics = metrics
+        if let registry, let metrics {
+            let relay = self.relay
+            registry.onScrape { metrics.inStep.set(relay.withLock { $0.subscribed && $0.last != nil } ? 1 : 0) }
+        }
     }
 
     // MARK: Life
@@ -101,6 +116,12 @@ public final class RedisBroadcaster: Broadcaster, SnapshotFence, Sendable {
         subscriber.withLock { $0 }?.stop()
     }
 
+    /// Sets what runs, on a thread of its own, each time the subscription is back after a loss: it writes this host's
+    /// state in Redis again (answers in progress) and returns the streams to refresh on every host afterwards.
+    public func onResubscribed(_ restore: @escaping @Sendable () -> Set<String>) {
+        resubscribed.withLock { $0 = restore }
+    }
+
     /// Whether the relay is subscribed and in step now (for health checks and tests).
     public var isInStep: Bool { relay.withLock { $0.subscribed && $0.last != nil } }
 
@@ -115,6 +136,7 @@ public final class RedisBroadcaster: Broadcaster, SnapshotFence, Sendable {
         } catch {
             // Redis is away (or the gate stuck): this host's pages get the frame; the others a fresh snapshot later.
             note(unsent: stream, error)
+            metrics?.localOnly.increment()
             local.publish(to: stream, update)
             return
         }
@@ -132,9 +154,11 @@ public final class RedisBroadcaster: Broadcaster, SnapshotFence, Sendable {
             // a snapshot (this host's now, the others' when Redis is back).
             release(stream, token)
             note(unsent: stream, error)
+            metrics?.refreshes[.uncertain]?.increment()
             local.refresh([stream])
             return
         }
+        if !frame.isEmpty { metrics?.published.increment() }
         sendUnsentMarkers()
     }
 
@@ -162,6 +186,7 @@ public final class RedisBroadcaster: Broadcaster, SnapshotFence, Sendable {
         if !caughtUp {
             logger.warning("a snapshot was read before the relay caught up; its pages will get a fresh one",
                            metadata: ["stream": "\(stream)", "waited_for": "\(number)"])
+            metrics?.refreshes[.uncertain]?.increment()
             local.refresh([stream])
         }
         return body()
@@ -267,12 +292,19 @@ public final class RedisBroadcaster: Broadcaster, SnapshotFence, Sendable {
             return
         }
         let gap = position.awaitedSync == nil && position.last.map { relayed.number != $0 + 1 } == true
-        if relayed.flag == .frame, !stream.isEmpty { local.publish(frame: Array(relayed.frame), to: stream) }
-        if relayed.flag == .refresh { local.refresh(stream.isEmpty ? nil : [stream]) }
+        if relayed.flag == .frame, !stream.isEmpty {
+            metrics?.relayed.increment()
+            local.publish(frame: Array(relayed.frame), to: stream)
+        }
+        if relayed.flag == .refresh {
+            metrics?.refreshes[.marker]?.increment()
+            local.refresh(stream.isEmpty ? nil : [stream])
+        }
         relay.withLock { $0.last = relayed.number }
         if gap {
             logger.warning("frames were missed; pages on this host get a fresh snapshot",
                            metadata: ["after": "\(position.last ?? 0)", "next": "\(relayed.number)"])
+            metrics?.refreshes[.gap]?.increment()
             local.refresh(nil)
         }
     }
@@ -297,7 +329,14 @@ public final class RedisBroadcaster: Broadcaster, SnapshotFence, Sendable {
             relay.withLock { $0.subscribed = true }
             logger.notice("the Redis subscription is back")
             sync(refreshing: true)
-            sendUnsentMarkers()
+            // Off the relay's thread: restoring takes gates and waits for Redis, while the relay must go on.
+            let restore = resubscribed.current
+            let work: @Sendable () -> Void = { [self] in
+                let streams = restore?() ?? []
+                unsent.withLock { unsent in unsent?.formUnion(streams) }
+                sendUnsentMarkers()
+            }
+            if let thread = spawnThread(work) { thread.detach() } else { work() }
         default:
             break
         }
@@ -307,9 +346,10 @@ public final class RedisBroadcaster: Broadcaster, SnapshotFence, Sendable {
     /// here a fresh snapshot when frames may have been missed.
     private func sync(refreshing: Bool) {
         do {
-            // Not sent twice: the relay waits for the number of the one it was told.
+            // Sent again on a connection Redis closed (after a restart, the first command of each finds that out): a
+            // marker that went twice is one the relay does not wait for, and passes as any other message.
             let reply = try connections.run(RelayScripts.marker, keys: [names.sequence],
-                                            [names.channel(""), Array("s".utf8)], idempotent: false)
+                                            [names.channel(""), Array("s".utf8)], idempotent: true)
             guard case .integer(let number) = reply, number > 0 else {
                 throw RedisError(.protocolViolation, "Redis answered the marker's script with \(reply)")
             }
@@ -322,7 +362,10 @@ public final class RedisBroadcaster: Broadcaster, SnapshotFence, Sendable {
                 $0.last = $0.last ?? 0
             }
         }
-        if refreshing { local.refresh(nil) }
+        if refreshing {
+            metrics?.refreshes[.resubscribed]?.increment()
+            local.refresh(nil)
+        }
     }
 }
 

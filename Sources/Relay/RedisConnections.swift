@@ -3,6 +3,7 @@
 // a command that may safely run twice is sent again once when it meets a connection that Redis closed meanwhile
 // (every connection finds out so after a Redis restart), so a restart costs no publish.
 internal import Locking
+internal import Logging
 internal import Redis
 
 /// A few command connections to one Redis, used in turn.
@@ -52,4 +53,11 @@ final class RedisConnections: Sendable {
             throw RedisError(.protocolViolation, "Redis answered PING with \(reply), not PONG")
         }
     }
+}
+
+/// What the relay's parts in Redis share: its command connections, its names in that database, its log.
+struct RelayLink: Sendable {
+    let connections: RedisConnections
+    let names: RelayNames
+    let logger: Logger
 }

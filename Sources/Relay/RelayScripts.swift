@@ -7,6 +7,7 @@
 //   PREFIX:seq            the global sequence: one INCR per frame published, whatever its stream
 //   PREFIX:gate:STREAM    STREAM's gate: a token, while a host publishes to STREAM or reads its snapshot
 //   PREFIX:answer:ID      an answer in progress as its pages have it (RedisAnswers.swift)
+//   PREFIX:rate:KEY       the questions of a session or an address in the last window (RedisRates.swift)
 //   PREFIX:s:STREAM       the channel of STREAM's frames; PREFIX:s: alone carries a host's sync markers
 // where PREFIX is `quarry:DB`.
 //
@@ -23,6 +24,7 @@ struct RelayNames: Sendable {
     var sequence: [UInt8] { Array("\(prefix):seq".utf8) }
     func gate(_ stream: String) -> [UInt8] { Array("\(prefix):gate:\(stream)".utf8) }
     func answer(_ id: Int64) -> [UInt8] { Array("\(prefix):answer:\(id)".utf8) }
+    func rate(_ key: String) -> [UInt8] { Array("\(prefix):rate:\(key)".utf8) }
     var channelPrefix: String { "\(prefix):s:" }
     func channel(_ stream: String) -> [UInt8] { Array((channelPrefix + stream).utf8) }
     /// The pattern every host subscribes to: every stream's channel, and the sync markers'.
@@ -95,21 +97,51 @@ enum RelayScripts {
         return n
         """
 
+    /// KEYS: one sorted set per limit (its questions, scored by when, in ms of Redis' clock). ARGV: the window in ms,
+    /// a unique member for this question, then each limit's count. Counts the question in every set if each has room
+    /// in the window and returns 0; otherwise {the 1-based index of the first full one, ms until it has room}.
+    static let admit = """
+        local time = redis.call('TIME')
+        local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+        local window = tonumber(ARGV[1])
+        for i, key in ipairs(KEYS) do
+          redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+          local limit = tonumber(ARGV[i + 2])
+          if redis.call('ZCARD', key) >= limit then
+            local oldest = redis.call('ZRANGE', key, -limit, -limit, 'WITHSCORES')
+            return {i, math.max(1, tonumber(oldest[2]) + window - now)}
+          end
+        end
+        for _, key in ipairs(KEYS) do
+          redis.call('ZADD', key, now, ARGV[2])
+          redis.call('PEXPIRE', key, window)
+        end
+        return 0
+        """
+
     /// KEYS: the answer's hash. ARGV: its expiry in ms, thread, steps (one per line), `+` (the reasoning goes after
-    /// what is kept) or `=` (it replaces it), the reasoning, the number of blocks, the index of the first block
-    /// given, then the blocks from there on. Blocks past the number go.
+    /// what is kept, which is ARGV[8] bytes long) or `=` (it replaces it), the reasoning, the number of blocks, the
+    /// index of the first block given, the kept reasoning's length, then the blocks from there on. Blocks past the
+    /// number go. Safe to run twice (an addition already made is not made again); returns -1 when the kept reasoning
+    /// is neither as long as said nor already added to: the caller writes the answer whole next time.
     static let recordAnswer = """
         local key = KEYS[1]
         local before = tonumber(redis.call('HGET', key, 'n') or '0')
         local count = tonumber(ARGV[6])
-        redis.call('HSET', key, 'thread', ARGV[2], 'steps', ARGV[3], 'n', ARGV[6])
         if ARGV[4] == '=' then
           redis.call('HSET', key, 'reasoning', ARGV[5])
         elseif ARGV[5] ~= '' then
-          redis.call('HSET', key, 'reasoning', (redis.call('HGET', key, 'reasoning') or '') .. ARGV[5])
+          local kept = redis.call('HGET', key, 'reasoning') or ''
+          local length = tonumber(ARGV[8])
+          if #kept == length then
+            redis.call('HSET', key, 'reasoning', kept .. ARGV[5])
+          elseif #kept ~= length + #ARGV[5] then
+            return -1
+          end
         end
+        redis.call('HSET', key, 'thread', ARGV[2], 'steps', ARGV[3], 'n', ARGV[6])
         local first = tonumber(ARGV[7])
-        for i = 8, #ARGV do redis.call('HSET', key, 'b' .. (first + i - 8), ARGV[i]) end
+        for i = 9, #ARGV do redis.call('HSET', key, 'b' .. (first + i - 9), ARGV[i]) end
         for i = count, before - 1 do redis.call('HDEL', key, 'b' .. i) end
         redis.call('PEXPIRE', key, ARGV[1])
         return count

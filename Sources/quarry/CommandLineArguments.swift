@@ -176,6 +176,8 @@ extension Invocation {
                 value = String(name[name.index(after: equals)...])
                 name = String(name[..<equals])
             }
+            // `--database` is `--db` spelled out (as docs/many-hosts.md and DESIGN.md write it).
+            if name == "database" { name = "db" }
             if switches.contains(name) {
                 options.append((name, value ?? "yes"))
                 continue

@@ -167,7 +167,7 @@ enum Help {
           --host ADDRESS           address to listen on; 0.0.0.0 for every interface [QUARRY_HOST, 127.0.0.1]
           --port PORT              port to listen on [QUARRY_PORT, 8080]
           --db FILE                the SQLite database, created if missing, or a postgresql:// URL that several
-                                   hosts share (docs/many-hosts.md) [QUARRY_DB, ./quarry.db]
+                                   hosts share (docs/many-hosts.md); --database is the same [QUARRY_DB, ./quarry.db]
           --redis URL              with several hosts: the Redis their live updates go through, redis://HOST:PORT
                                    or unix:///PATH (docs/many-hosts.md) [QUARRY_REDIS, none]
           --docs FOLDER            folder of documents to answer from [QUARRY_DOCS]

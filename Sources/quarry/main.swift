@@ -94,7 +94,9 @@ func serve(_ settings: ServeSettings, retention: RetentionSettings) {
     ProcessMetrics.register(in: metrics)
     let hub = Hub(configuration: settings.hub)
     // With several hosts, every publish goes through Redis and comes back to each host's Hub (docs/many-hosts.md).
-    let relay = settings.redis.map { RedisBroadcaster(configuration: $0, local: hub, logger: Logger(label: "quarry.relay")) }
+    let relay = settings.redis.map {
+        RedisBroadcaster(configuration: $0, local: hub, metrics: metrics, logger: Logger(label: "quarry.relay"))
+    }
     do { try relay?.start() } catch {
         fail("Quarry could not start: the Redis it was given (--redis, QUARRY_REDIS) cannot be used. \(error)", code: 1)
     }
@@ -112,8 +114,12 @@ func serve(_ settings: ServeSettings, retention: RetentionSettings) {
     let chat = ChatService(store: store, retriever: answering.retriever, answerer: answering.answerer,
                            model: settings.answering.modelName, broadcaster: broadcaster, streamNames: StreamNames(secret: secret),
                            configuration: settings.answering.chat, metrics: metrics,
-                           sharedAnswers: relay.map(RedisAnswers.init(beside:)), logger: Logger(label: "quarry.chat"))
+                           sharedAnswers: relay.map(RedisAnswers.init(beside:)), sharedRates: relay.map(RedisRates.init(beside:)),
+                           logger: Logger(label: "quarry.chat"))
     do { try chat.recoverAfterRestart() } catch { fail("Quarry could not start. \(error)", code: 1) }
+    // Redis back after a loss (perhaps restarted empty): the answers running here are written there again, then every
+    // host's pages following them get a fresh snapshot.
+    relay?.onResubscribed { chat.recordAnswersInProgressAgain() }
     hub.setSnapshots(ServedSnapshots(chat: chat, documents: documentsFeed))
     let signIns: AccountSignIns?
     do {

@@ -1,6 +1,7 @@
 @testable import Chat
 import Contracts
 import LLM
+import Locking
 import StandIn
 import Store
 import TestSupport
@@ -37,6 +38,22 @@ import TurboStream
                 #expect(notice.contains("That is 3 questions in a minute from this computer&#39;s network address. Please wait"))
             }
             #expect(Self.notices(f, 3, .tooManyQuestions).isEmpty)
+        }
+    }
+
+    @Test func questionsAMinuteCountedAcrossHostsRefuseWhatThisHostWouldTakeWithNothingSaved() async throws {
+        try await withTemporaryDirectoryAsync { folder in
+            // Another host took the session's questions: the count across hosts says so (the address has room).
+            let across = FullRates(full: "session:s1", wait: .seconds(42))
+            let f = try ChatFixture(folder: folder, model: false, sharedRates: across)
+            f.service.handle(.ask(thread: nil, content: "Granite?"), from: ChatFixture.client("s1"))
+            try await f.until { !Self.notices(f, 1, .tooManyQuestions).isEmpty && f.service.answersInProgress == 0 }
+            #expect(Self.notices(f, 1, .tooManyQuestions).first?.contains("Please wait 42 s before asking again") == true)
+            #expect(try f.store.threads(session: "s1").isEmpty)
+            #expect(f.log.lines(startingWith: "refused a question: the session's questions a minute across hosts").count == 1)
+            // Another session passes, counted with its address.
+            _ = try await f.ask("Granite?", session: "s2", connection: 2)
+            #expect(across.asked.current.last?.map(\.key) == ["session:s2", "peer:127.0.0.1"])
         }
     }
 
@@ -182,5 +199,20 @@ import TurboStream
             }
             #expect(f.log.lines(startingWith: "refused a question").count <= LogLimiter().burst)
         }
+    }
+}
+
+/// Questions a minute across hosts where one key is full.
+final class FullRates: SharedRateLimits, @unchecked Sendable {
+    let full: String
+    let wait: Duration
+    let asked = Locked<[[(key: String, perMinute: Int)]]>([])
+    init(full: String, wait: Duration) {
+        self.full = full
+        self.wait = wait
+    }
+    func admit(_ limits: [(key: String, perMinute: Int)], window: Duration) -> (index: Int, wait: Duration)? {
+        asked.withLock { $0.append(limits) }
+        return limits.firstIndex { $0.key == full }.map { ($0, wait) }
     }
 }

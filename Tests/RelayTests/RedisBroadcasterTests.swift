@@ -3,6 +3,7 @@ import Locking
 import Redis
 import Relay
 import Testing
+import Telemetry
 import TestSupport
 import TurboStream
 
@@ -13,7 +14,7 @@ import TurboStream
 struct RedisBroadcasterTests {
     @Test func framesPublishedOnEitherHostReachBothInOneOrder() throws {
         let redis = try TestRedis()
-        let (a, b) = (Host(redis), Host(redis))
+        let (a, b) = (RecordingHost(redis), RecordingHost(redis))
         try a.start()
         try b.start()
         for number in 0..<200 {
@@ -32,7 +33,7 @@ struct RedisBroadcasterTests {
 
     @Test func aSnapshotOnOneHostSeesEveryFramePublishedBeforeItOnTheOther() throws {
         let redis = try TestRedis()
-        let (a, b) = (Host(redis), Host(redis))
+        let (a, b) = (RecordingHost(redis), RecordingHost(redis))
         try a.start()
         try b.start()
         for round in 0..<50 {
@@ -45,7 +46,7 @@ struct RedisBroadcasterTests {
 
     @Test func aPublishWaitsWhileAnotherHostReadsTheStreamsSnapshot() throws {
         let redis = try TestRedis()
-        let (a, b) = (Host(redis), Host(redis))
+        let (a, b) = (RecordingHost(redis), RecordingHost(redis))
         try a.start()
         try b.start()
         let inside = Completion(), release = Completion(), published = Completion()
@@ -78,7 +79,7 @@ struct RedisBroadcasterTests {
 
     @Test func aRedisRestartGivesEveryPageAFreshSnapshotAndWhatWasPublishedMeanwhileIsNotLost() throws {
         let redis = try TestRedis()
-        let (a, b) = (Host(redis), Host(redis))
+        let (a, b) = (RecordingHost(redis), RecordingHost(redis))
         try a.start()
         try b.start()
         a.broadcaster.publish(to: "t") { [.append(target: "m", html: "before")] }
@@ -99,9 +100,35 @@ struct RedisBroadcasterTests {
         #expect(b.local.frames.last?.html.contains("after") == true)
     }
 
+    @Test func afterARestartAHostWritesItsStateAgainThenEveryHostsPagesOfItAreRefreshed() throws {
+        let redis = try TestRedis()
+        let (a, b) = (RecordingHost(redis), RecordingHost(redis))
+        try a.start()
+        try b.start()
+        let answers = RedisAnswers(beside: a.broadcaster)
+        let restored = Locked(0)
+        a.broadcaster.onResubscribed {
+            // As the chat does: inside the stream's publish, the answer in progress whole again.
+            a.broadcaster.publish(to: "thread-7") {
+                answers.record(9, SharedAnswer(thread: 7, blocks: ["<p>so far</p>\n"]), previous: nil)
+                return []
+            }
+            restored.withLock { $0 += 1 }
+            return ["thread-7"]
+        }
+        answers.record(9, SharedAnswer(thread: 7, blocks: ["<p>so far</p>\n"]), previous: nil)
+        try redis.restart()
+        #expect(RedisAnswers(beside: b.broadcaster).answer(9) == nil, "Redis came back empty")
+        try waitUntil("A wrote its answer again and B's pages of it were refreshed", seconds: 20) {
+            restored.current == 1 && b.local.refreshes.contains(["thread-7"])
+        }
+        #expect(RedisAnswers(beside: b.broadcaster).answer(9)?.blocks == ["<p>so far</p>\n"])
+    }
+
     @Test func aGapInTheNumbersRefreshesEveryPageOnTheHostThatSawIt() throws {
         let redis = try TestRedis()
-        let a = Host(redis)
+        let registry = MetricsRegistry()
+        let a = RecordingHost(redis, metrics: registry)
         try a.start()
         a.broadcaster.publish(to: "t") { [.append(target: "m", html: "one")] }
         try waitUntil("the frame relayed") { a.local.frames.count == 1 }
@@ -110,11 +137,16 @@ struct RedisBroadcasterTests {
         try redis.cli(["PUBLISH", "quarry:0:s:t", "\(next) -\n<turbo-stream action=\"remove\" target=\"x\"></turbo-stream>"])
         try waitUntil("the gap seen") { a.local.refreshes.contains(nil) }
         #expect(a.local.frames.count == 2)
+        // Counted for the person watching the site.
+        let exposition = String(decoding: registry.exposition(), as: UTF8.self)
+        #expect(exposition.contains("quarry_relay_refreshes_total{reason=\"gap\"} 1"))
+        #expect(exposition.contains("quarry_relay_published_total 1") && exposition.contains("quarry_relay_frames_total 2"))
+        #expect(exposition.contains("quarry_relay_in_step 1"))
     }
 
     @Test func answersInProgressAreKeptForOtherHostsAsTheyChange() throws {
         let redis = try TestRedis()
-        let a = Host(redis), b = Host(redis)
+        let a = RecordingHost(redis), b = RecordingHost(redis)
         let (mine, theirs) = (RedisAnswers(beside: a.broadcaster), RedisAnswers(beside: b.broadcaster))
         var answer = SharedAnswer(thread: 7)
         mine.record(42, answer, previous: nil)
@@ -131,6 +163,8 @@ struct RedisBroadcasterTests {
             default: answer.blocks += ["<pre><code>x\n</code></pre>\n", "<p>done</p>\n"]
             }
             mine.record(42, answer, previous: before)
+            // Sent twice (a connection Redis closed): the reasoning is not added twice.
+            if step == 1 { mine.record(42, answer, previous: before) }
             steps.append(answer)
             #expect(theirs.answer(42) == answer, "after step \(step)")
         }
@@ -143,14 +177,15 @@ struct RedisBroadcasterTests {
 }
 
 /// One host: a broadcaster relaying into a recorder, stopped when the test lets it go.
-private final class Host: Sendable {
+final class RecordingHost: Sendable {
     let local = RecordingStreams()
     let broadcaster: RedisBroadcaster
 
-    init(_ redis: TestRedis) {
+    init(_ redis: TestRedis, metrics: MetricsRegistry? = nil) {
         var timing = RedisBroadcaster.Timing()
         timing.fenceWait = .seconds(5)
-        broadcaster = RedisBroadcaster(configuration: try! RedisConfiguration(url: redis.url), local: local, timing: timing)
+        broadcaster = RedisBroadcaster(configuration: try! RedisConfiguration(url: redis.url), local: local, timing: timing,
+                                       metrics: metrics)
     }
 
     deinit { broadcaster.stop() }
@@ -159,7 +194,7 @@ private final class Host: Sendable {
 }
 
 /// What a Hub would be handed: relayed frames, local-only publishes, refreshes.
-private final class RecordingStreams: LocalStreams, @unchecked Sendable {
+final class RecordingStreams: LocalStreams, @unchecked Sendable {
     struct Frame: Equatable { let stream: String; let html: String }
     private let state = Locked<(frames: [Frame], direct: [Frame], refreshes: [Set<String>?], fence: Bool)>(([], [], [], false))
 
@@ -186,5 +221,38 @@ extension String {
     fileprivate func between(_ start: String, _ end: String) -> String {
         guard let from = firstRange(of: start)?.upperBound, let to = self[from...].firstRange(of: end)?.lowerBound else { return "" }
         return String(self[from..<to])
+    }
+}
+
+/// Questions a minute counted across hosts.
+@Suite(.enabled(if: TestRedis.isInstalled, "redis-server is not installed (tools/test installs it)"))
+struct RedisRatesTests {
+    @Test func twoHostsShareOneCountPerKeyAndARefusedQuestionCountsNothing() throws {
+        let redis = try TestRedis()
+        let (a, b) = (RecordingHost(redis), RecordingHost(redis))
+        let (onA, onB) = (RedisRates(beside: a.broadcaster), RedisRates(beside: b.broadcaster))
+        let limits = [(key: "session:s1", perMinute: 2), (key: "peer:10.0.0.1", perMinute: 3)]
+        #expect(onA.admit(limits, window: .seconds(60)) == nil)
+        #expect(onB.admit(limits, window: .seconds(60)) == nil)
+        // The session's two are used, across hosts: the third is refused on either, saying for how long.
+        let refused = try #require(onA.admit(limits, window: .seconds(60)))
+        #expect(refused.index == 0 && refused.wait > .seconds(55) && refused.wait <= .seconds(60))
+        #expect(onB.admit(limits, window: .seconds(60))?.index == 0)
+        // Refusals counted nothing: another session from the same address has the address's last place.
+        let other = [(key: "session:s2", perMinute: 2), (key: "peer:10.0.0.1", perMinute: 3)]
+        #expect(onB.admit(other, window: .seconds(60)) == nil)
+        #expect(onA.admit(other, window: .seconds(60))?.index == 1)
+        // A short window lets them in again.
+        #expect(onA.admit([(key: "session:s3", perMinute: 1)], window: .milliseconds(200)) == nil)
+        #expect(onB.admit([(key: "session:s3", perMinute: 1)], window: .milliseconds(200)) != nil)
+        try waitUntil("the window passes") { onB.admit([(key: "session:s3", perMinute: 1)], window: .milliseconds(200)) == nil }
+    }
+
+    @Test func withoutRedisEachHostsOwnCountHolds() throws {
+        let redis = try TestRedis()
+        let a = RecordingHost(redis)
+        let rates = RedisRates(beside: a.broadcaster)
+        redis.stop()
+        #expect(rates.admit([(key: "session:s1", perMinute: 0)], window: .seconds(60)) == nil)
     }
 }

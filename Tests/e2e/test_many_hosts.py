@@ -1,7 +1,8 @@
 """Quarry on PostgreSQL, and two Quarry hosts sharing one database (docs/many-hosts.md): conversations, accounts and
 the signing secret are shared, so a browser session goes on on either host; a host killed mid-answer loses the
 answer to the other within the lease, as interrupted with its saved text and Retry, and the retry completes there.
-Live updates across hosts (Redis) are not built yet: a page on B sees A's answer when it ends or is taken over."""
+These hosts have no Redis: a page on B sees A's answer when it ends or is taken over (with Redis, live:
+test_many_hosts_redis.py)."""
 import os
 import re
 import subprocess

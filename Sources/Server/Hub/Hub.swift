@@ -12,6 +12,11 @@
 // - The service thread holds the stream's frames for the socket while its snapshot is being made, then delivers
 //   the snapshot and, of what it held, only the frames numbered above n: those before are in the snapshot.
 // Everything published before the snapshot is in it; everything after is delivered live, once, in order.
+//
+// With several hosts (Relay's RedisBroadcaster) the same holds across them: every host's publishes reach this hub
+// through `publish(frame:to:)`, numbered here as they come, and a snapshot first passes the relay's fence (a gate per
+// stream in Redis, and a wait until every frame published before has been handed on), then this hub's gate as above.
+// Frames that may have been missed are made good by `refresh`: the followers get a fresh first snapshot.
 public import Contracts
 internal import Locking
 internal import Words
