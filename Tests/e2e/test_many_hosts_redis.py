@@ -319,10 +319,6 @@ def test_a_killed_mid_answer_shows_interrupted_live_on_bs_open_page_and_retry_co
 
 # d. Redis restarted mid-answer ----------------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=False, reason=(
-    "reported to the lead (2026-12-05): the answer's hash in Redis is gone after the restart, so the fresh "
-    "snapshot B's page gets may show the answer in progress empty (no blocks, no steps); if no later refresh "
-    "comes after A writes the hash whole again, B's page ends without the blocks sent before the restart"))
 def test_a_redis_restart_mid_answer_leaves_bs_page_with_the_exact_answer_and_a_answering(
         browser, quarry, standin, tmp_path, postgres, redis):
     model = answer_model(standin)
@@ -366,9 +362,6 @@ def content_html(page, message):
                          "return c ? c.innerHTML : null; }", message)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "reported to the lead (2026-12-05): after a Redis restart the answer's hash is gone and host A writes it again "
-    "only with its next change; a snapshot on B until then shows the answer in progress empty"))
 def test_after_a_redis_restart_a_page_loaded_on_b_gets_the_answer_as_far_as_a_sent_it(
         browser, quarry, standin, tmp_path, postgres, redis):
     model = answer_model(standin)
