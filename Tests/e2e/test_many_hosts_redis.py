@@ -14,9 +14,10 @@ import threading
 
 import pytest
 
-from chat_support import (LONG, DOCS, Answer, ask, expect, normalise, open_page, render, standin,  # noqa: F401
-                          streaming_snapshot)
+from chat_support import (LONG, DOCS, Answer, ask, expect, normalise, normalise_all, open_page, render,
+                          standin, streaming_snapshot)  # noqa: F401 (standin: a fixture)
 from conftest import free_port, run, wait_until
+from pageserver import page_server, stream as envelope, wait_applied  # noqa: F401 (page_server: a fixture)
 from postgres_support import postgres  # noqa: F401 (a fixture)
 from redis_support import redis  # noqa: F401 (a fixture)
 from test_many_hosts import serve_on, status
@@ -184,6 +185,37 @@ def expect_rendered(answer, markdown):
         difflib.unified_diff(lines(wanted), lines(shown), "render", "page", lineterm=""))
 
 
+PROBE = """(id) => {
+    window.seen = [];
+    customElements.define('x-probe', class extends HTMLElement {
+        // Runs as the patcher inserts it: right after the envelope before it was applied, before the next.
+        connectedCallback() {
+            const content = document.getElementById('message-content-' + id);
+            window.seen.push([Number(this.dataset.i), content ? content.innerHTML : null]);
+            this.remove();
+        }
+    });
+}"""
+
+
+def after_every_envelope(browser, page_server, snapshot, envelopes, message):
+    """The answer's content as the page shows it after `snapshot` (a frame) and after each of `envelopes`, applied
+    by the page's own patcher (quarry-page-server), in order."""
+    server = page_server()
+    page = open_page(browser.new_context(), server.port)
+    page.evaluate(PROBE, message)
+    server.publish(snapshot)
+    server.publish(envelope("append", "messages", '<div id="probes" hidden></div><p id="marker" hidden></p>'))
+    server.publish(envelope("append", "probes", '<x-probe data-i="-1"></x-probe>'))
+    for i, each in enumerate(envelopes):
+        server.publish(each)
+        server.publish(envelope("append", "probes", f'<x-probe data-i="{i}"></x-probe>'))
+    wait_applied(page, server)
+    seen = page.evaluate("() => window.seen")
+    assert [i for i, _ in seen] == list(range(-1, len(envelopes))), seen
+    return page, [html for _, html in seen]
+
+
 def no_problems(page):
     return [p for p in page.problems if "WebSocket" not in p and "ERR_CONNECTION_REFUSED" not in p]
 
@@ -191,7 +223,7 @@ def no_problems(page):
 # a. Live on the other host --------------------------------------------------------------------------------------
 
 def test_an_answer_on_a_streams_into_a_page_on_b_frame_for_frame(browser, quarry, standin, tmp_path, postgres,
-                                                                 redis, followers):
+                                                                 redis, followers, page_server):
     model = answer_model(standin)
     full = model.answer()
     assert full == ANSWER
@@ -210,7 +242,7 @@ def test_an_answer_on_a_streams_into_a_page_on_b_frame_for_frame(browser, quarry
     at_b = followers(b.port, cookie, stream)
     wait_until(at_b.has_snapshot, what="the snapshot on host B")
     snapshot_b, _ = at_b.after_snapshot()
-    assert f'data-status="streaming"' in snapshot_b and f'id="message-content-{answer.id}"' in snapshot_b, \
+    assert 'data-status="streaming"' in snapshot_b and f'id="message-content-{answer.id}"' in snapshot_b, \
         "B subscribed while A was still answering"
     on_b_answer = Answer(on_b, answer.id)
     on_b_answer.status("streaming")
@@ -242,6 +274,19 @@ def test_an_answer_on_a_streams_into_a_page_on_b_frame_for_frame(browser, quarry
     assert status(postgres, url, answer.id) == ("complete", full)
     assert at_a.closed is None and at_b.closed is None
     assert no_problems(on_a) == [] and no_problems(on_b) == []
+
+    # Every step of B's socket, as the page applies it, shows the render of the text so far, as on one host: its
+    # snapshot (made on B from what A had sent) and the state after each envelope are renders of a prefix of the
+    # stand-in's tokens, never shorter than the one before, ending with the whole answer.
+    snapshot_b, after_b = at_b.after_snapshot()
+    replay, shown = after_every_envelope(browser, page_server, snapshot_b, after_b, answer.id)
+    pieces = tokens(ANSWER)
+    prefixes = normalise_all(replay, [render("".join(pieces[:n])) for n in range(len(pieces) + 1)])
+    which = [prefixes.index(html) if html in prefixes else None for html in shown]
+    assert None not in which, f"after envelope {which.index(None) - 1} B showed no render of a prefix: " \
+                              f"{shown[which.index(None)]!r}"
+    assert which == sorted(which) and which[-1] == len(pieces) and 0 < which[0] < len(pieces), which
+    assert replay.problems == []
 
 
 # b. A reload on the other host ----------------------------------------------------------------------------------
