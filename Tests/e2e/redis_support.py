@@ -4,6 +4,7 @@ disk, never the system's service or its configuration. It can be stopped and sta
 Redis restart); each start waits until redis-cli's PING is answered. Skipped where redis-server is missing
 (tools/test installs it)."""
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -69,6 +70,11 @@ class Redis:
         result = subprocess.run([CLI, "-h", "127.0.0.1", "-p", str(self.port), *auth, *args], capture_output=True,
                                 text=True, timeout=10)
         return result.stdout.rstrip("\n")
+
+    def subscribers(self):
+        """How many of its clients are subscribed to something (CLIENT LIST's flag P: pub/sub)."""
+        return sum(1 for line in self.cli("CLIENT", "LIST").splitlines()
+                   if "P" in (re.search(r"\bflags=(\S*)", line) or [None, ""])[1])
 
     def ping(self):
         try:

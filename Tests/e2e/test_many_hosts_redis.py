@@ -8,20 +8,16 @@ Frames are compared as envelopes (`<turbo-stream>` elements, which apply in orde
 plain sockets of the browser's session, one on each host, follow the thread; what B's receives after its snapshot
 must be exactly the end of what A's receives. Every wait is on a condition, never on the clock."""
 import difflib
-import json
-import re
-import threading
-
-import pytest
 
 from chat_support import (LONG, DOCS, Answer, ask, expect, normalise, normalise_all, open_page, render,
                           standin, streaming_snapshot)  # noqa: F401 (standin: a fixture)
 from conftest import free_port, run, wait_until
-from pageserver import page_server, stream as envelope, wait_applied  # noqa: F401 (page_server: a fixture)
+from pageserver import page_server  # noqa: F401 (a fixture)
 from postgres_support import postgres  # noqa: F401 (a fixture)
 from redis_support import redis  # noqa: F401 (a fixture)
+from stream_support import (after_every_envelope, content_envelopes, content_html, followers,  # noqa: F401
+                            session_cookie, tokens)
 from test_many_hosts import serve_on, status
-from websocket import WebSocket
 
 # Long enough (about 190 tokens; at 25 a second some 8 s) that a page on B opens, reloads or outlives a Redis
 # restart while A is still sending it; markdown of every kind a block can change into while it streams.
@@ -53,18 +49,6 @@ opening-hours --weekday 08:00-18:00 --saturday 09:00-12:00
 Ask again if you need the exact page, or the name of whoever keeps the delivery book this week."""
 
 QUESTION = "When does the café open?"
-ENVELOPE = re.compile(r"<turbo-stream\b.*?</turbo-stream>", re.S)
-SNAPSHOT = '<turbo-stream action="update" target="messages">'
-
-
-def tokens(text):
-    """The stand-in's tokens of `text`: words with their following whitespace, a word over 8 characters cut in
-    pieces of 6 (tools/standin/README.md)."""
-    out = []
-    for word, space in re.findall(r"(\S+)(\s*)", text):
-        pieces = [word[i:i + 6] for i in range(0, len(word), 6)] if len(word) > 8 else [word]
-        out += pieces[:-1] + [pieces[-1] + space]
-    return out
 
 
 def answer_model(standin, rate="25"):
@@ -83,78 +67,6 @@ def two_hosts(quarry, tmp_path, postgres, redis, model, extra_env=None):
     return url, a, b
 
 
-def session_cookie(context):
-    [value] = [c["value"] for c in context.cookies() if c["name"] == "quarry_session"]
-    return f"quarry_session={value}"
-
-
-def subscribers(redis):
-    """How many of Redis's clients are subscribed to something (flag P: pub/sub), as CLIENT LIST says."""
-    return sum(1 for line in redis.cli("CLIENT", "LIST").splitlines()
-               if "P" in (re.search(r"\bflags=(\S*)", line) or [None, ""])[1])
-
-
-class Follower:
-    """A plain socket of a browser's session following one stream on one host; every text frame it receives, in
-    order, read on a thread of its own."""
-
-    def __init__(self, port, cookie, stream):
-        self.ws = WebSocket(port, headers={"Cookie": cookie})
-        assert self.ws.status == 101, self.ws.status
-        self.frames, self.closed = [], None
-        self.ws.send_text(json.dumps({"op": "subscribe", "stream": stream}))
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        while True:
-            try:
-                kind, value = self.ws.next()
-            except TimeoutError:
-                continue  # a quiet stream (the socket's timeout is 10 s)
-            except OSError as error:
-                self.closed = str(error)
-                return
-            if kind == "close":
-                self.closed = value
-                return
-            self.frames.append(value)
-
-    def envelopes(self):
-        return [e for frame in list(self.frames) for e in ENVELOPE.findall(frame)]
-
-    def after_snapshot(self):
-        """The snapshot (its `update #messages` and what came in the same frame) and every envelope after it."""
-        frames = list(self.frames)
-        at = next(i for i, frame in enumerate(frames) if frame.startswith(SNAPSHOT))
-        return frames[at], [e for frame in frames[at + 1:] for e in ENVELOPE.findall(frame)]
-
-    def has_snapshot(self):
-        return any(frame.startswith(SNAPSHOT) for frame in list(self.frames))
-
-    def saw_status(self, message, value):
-        return any(f'id="message-state-{message}"' in e and f'data-status="{value}"' in e for e in self.envelopes())
-
-    def close(self):
-        try:
-            self.ws.sock.close()
-        except OSError:
-            pass
-
-
-@pytest.fixture
-def followers():
-    made = []
-
-    def follow(port, cookie, stream):
-        follower = Follower(port, cookie, stream)
-        made.append(follower)
-        return follower
-
-    yield follow
-    for follower in made:
-        follower.close()
-
-
 def thread_of(page):
     source = page.locator("#thread-source")
     return source.get_attribute("data-thread"), source.get_attribute("signed-stream-name")
@@ -170,12 +82,6 @@ def open_thread(context, port, thread):
     return page
 
 
-def content_envelopes(envelopes, message):
-    """The envelopes that change the answer's text (`target="message-content-N"`, `targets="#message-content-N>…"`)."""
-    opening = re.compile(rf'<turbo-stream [^>]*targets?="#?message-content-{message}(?![0-9])')
-    return [e for e in envelopes if opening.match(e)]
-
-
 def expect_rendered(answer, markdown):
     """The answer's content is exactly the render of `markdown` (chat_support's check, telling how they differ)."""
     expect(answer.content).to_be_attached()
@@ -183,37 +89,6 @@ def expect_rendered(answer, markdown):
     lines = lambda html: html.replace("><", ">\n<").splitlines()  # noqa: E731
     assert shown == wanted, "the page differs from the render:\n" + "\n".join(
         difflib.unified_diff(lines(wanted), lines(shown), "render", "page", lineterm=""))
-
-
-PROBE = """(id) => {
-    window.seen = [];
-    customElements.define('x-probe', class extends HTMLElement {
-        // Runs as the patcher inserts it: right after the envelope before it was applied, before the next.
-        connectedCallback() {
-            const content = document.getElementById('message-content-' + id);
-            window.seen.push([Number(this.dataset.i), content ? content.innerHTML : null]);
-            this.remove();
-        }
-    });
-}"""
-
-
-def after_every_envelope(browser, page_server, snapshot, envelopes, message):
-    """The answer's content as the page shows it after `snapshot` (a frame) and after each of `envelopes`, applied
-    by the page's own patcher (quarry-page-server), in order."""
-    server = page_server()
-    page = open_page(browser.new_context(), server.port)
-    page.evaluate(PROBE, message)
-    server.publish(snapshot)
-    server.publish(envelope("append", "messages", '<div id="probes" hidden></div><p id="marker" hidden></p>'))
-    server.publish(envelope("append", "probes", '<x-probe data-i="-1"></x-probe>'))
-    for i, each in enumerate(envelopes):
-        server.publish(each)
-        server.publish(envelope("append", "probes", f'<x-probe data-i="{i}"></x-probe>'))
-    wait_applied(page, server)
-    seen = page.evaluate("() => window.seen")
-    assert [i for i, _ in seen] == list(range(-1, len(envelopes))), seen
-    return page, [html for _, html in seen]
 
 
 def no_problems(page):
@@ -369,7 +244,7 @@ def test_a_redis_restart_mid_answer_leaves_bs_page_with_the_exact_answer_and_a_a
     model = answer_model(standin)
     full = model.answer()
     url, a, b = two_hosts(quarry, tmp_path, postgres, redis, model)
-    wait_until(lambda: subscribers(redis) >= 2, what="both hosts subscribed in Redis")
+    wait_until(lambda: redis.subscribers() >= 2, what="both hosts subscribed in Redis")
     context = browser.new_context()
     on_a = open_page(context, a.port)
     answer = ask(on_a, QUESTION)
@@ -381,7 +256,7 @@ def test_a_redis_restart_mid_answer_leaves_bs_page_with_the_exact_answer_and_a_a
 
     redis.restart()
     # Both hosts subscribe again by themselves; meanwhile A published locally only.
-    wait_until(lambda: subscribers(redis) >= 2, timeout=LONG / 1000, what="both hosts subscribed again")
+    wait_until(lambda: redis.subscribers() >= 2, timeout=LONG / 1000, what="both hosts subscribed again")
     answer.status("complete")
     on_b_answer.status("complete")
     # After its resubscription B's page got a fresh snapshot: it shows exactly the answer, once, and its steps.
@@ -402,11 +277,6 @@ def test_a_redis_restart_mid_answer_leaves_bs_page_with_the_exact_answer_and_a_a
     assert no_problems(on_b) == [] and no_problems(on_a) == []
 
 
-def content_html(page, message):
-    return page.evaluate("(id) => { const c = document.getElementById('message-content-' + id); "
-                         "return c ? c.innerHTML : null; }", message)
-
-
 def test_after_a_redis_restart_a_page_loaded_on_b_gets_the_answer_as_far_as_a_sent_it(
         browser, quarry, standin, tmp_path, postgres, redis):
     model = answer_model(standin)
@@ -420,10 +290,10 @@ def test_after_a_redis_restart_a_page_loaded_on_b_gets_the_answer_as_far_as_a_se
     shown = normalise(on_a, render("".join(tokens(ANSWER)[:30])))
     wait_until(lambda: content_html(on_a, answer.id) == shown and content_html(on_b, answer.id) == shown,
                timeout=LONG / 1000, what="A and B showing the 30 tokens")
-    wait_until(lambda: subscribers(redis) >= 2, what="both hosts subscribed in Redis")
+    wait_until(lambda: redis.subscribers() >= 2, what="both hosts subscribed in Redis")
 
     redis.restart()
-    wait_until(lambda: subscribers(redis) >= 2, timeout=LONG / 1000, what="both hosts subscribed again")
+    wait_until(lambda: redis.subscribers() >= 2, timeout=LONG / 1000, what="both hosts subscribed again")
     on_b.reload()
     expect(on_b.locator("#thread-source")).to_have_attribute("data-thread", thread)
     Answer(on_b, answer.id).status("streaming")
