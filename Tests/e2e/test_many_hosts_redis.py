@@ -8,6 +8,7 @@ Frames are compared as envelopes (`<turbo-stream>` elements, which apply in orde
 plain sockets of the browser's session, one on each host, follow the thread; what B's receives after its snapshot
 must be exactly the end of what A's receives. Every wait is on a condition, never on the clock."""
 import difflib
+import re
 
 from chat_support import (LONG, DOCS, Answer, ask, expect, normalise, normalise_all, open_page, render,
                           standin, streaming_snapshot)  # noqa: F401 (standin: a fixture)
@@ -162,6 +163,50 @@ def test_an_answer_on_a_streams_into_a_page_on_b_frame_for_frame(browser, quarry
                               f"{shown[which.index(None)]!r}"
     assert which == sorted(which) and which[-1] == len(pieces) and 0 < which[0] < len(pieces), which
     assert replay.problems == []
+
+
+# a'. The thread list and the admin pages' documents table ---------------------------------------------------------
+
+def admin_page(browser, port, name="ada", password="correct horse"):
+    page = browser.new_context().new_page()
+    page.goto(f"http://127.0.0.1:{port}/admin")
+    page.fill("#sign-in-name", name)
+    page.fill("#sign-in-password", password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/admin$"))
+    return page
+
+
+def test_the_thread_list_and_the_documents_table_on_b_follow_what_happens_on_a(browser, quarry, standin, tmp_path,
+                                                                                 postgres, redis):
+    model = answer_model(standin, rate="0")
+    # Each host looks at the (shared) folder every second, one at a time; either may read a new file.
+    url, a, b = two_hosts(quarry, tmp_path, postgres, redis, model, {"QUARRY_DOCS_RESCAN": "1"})
+    added = run("user", "add", "ada", "--admin", "--db", url, input="correct horse\ncorrect horse\n")
+    assert added.returncode == 0, added.stderr
+    context = browser.new_context()
+    on_a = open_page(context, a.port)
+    on_b = open_page(context, b.port)
+    on_b.evaluate("() => { window.neverReloaded = true; }")
+    threads_on_b = on_b.locator("#threads button")
+    expect(threads_on_b).to_have_count(0)
+    # A new conversation on A shows in B's list at once, over B's socket.
+    ask(on_a, QUESTION).status("complete")
+    thread, _ = thread_of(on_a)
+    expect(threads_on_b).to_have_count(1)
+    expect(on_b.locator(f"#threads button[data-thread='{thread}']")).to_have_count(1)
+
+    admin_a, admin_b = admin_page(browser, a.port), admin_page(browser, b.port)
+    for admin in (admin_a, admin_b):
+        expect(admin.locator(".admin-table tbody tr")).to_have_count(len(DOCS))
+        admin.evaluate("() => { window.neverReloaded = true; }")
+    (tmp_path / "docs" / "library.md").write_text("# Library hours\n\nThe library opens at nine.\n")
+    # Whichever host read it, the documents table shows it on both, without a reload.
+    for admin in (admin_a, admin_b):
+        expect(admin.locator(".admin-table tbody tr").filter(has_text="Library hours")).to_have_count(1, timeout=LONG)
+        assert admin.evaluate("() => window.neverReloaded === true")
+    assert on_b.evaluate("() => window.neverReloaded === true")
+    assert no_problems(on_a) == [] and no_problems(on_b) == []
 
 
 # b. A reload on the other host ----------------------------------------------------------------------------------
