@@ -322,6 +322,41 @@ def test_a_redis_restart_mid_answer_leaves_bs_page_with_the_exact_answer_and_a_a
     assert no_problems(on_b) == [] and no_problems(on_a) == []
 
 
+def test_while_redis_is_down_a_answers_its_own_pages_and_bs_page_catches_up_when_it_is_back(
+        browser, quarry, standin, tmp_path, postgres, redis):
+    model = answer_model(standin)
+    full = model.answer()
+    url, a, b = two_hosts(quarry, tmp_path, postgres, redis, model)
+    wait_until(lambda: redis.subscribers() >= 2, what="both hosts subscribed in Redis")
+    context = browser.new_context()
+    on_a = open_page(context, a.port)
+    answer = ask(on_a, QUESTION)
+    streaming_snapshot(answer)
+    thread, _ = thread_of(on_a)
+    on_b = open_thread(context, b.port, thread)
+    on_b_answer = Answer(on_b, answer.id)
+    streaming_snapshot(on_b_answer)
+    on_b.evaluate("() => { window.neverReloaded = true; }")
+
+    redis.stop()
+    # A publishes to its own pages only: its page follows the answer to its exact end.
+    answer.status("complete")
+    expect_rendered(answer, full)
+    assert status(postgres, url, answer.id) == ("complete", full)
+    assert "Redis cannot be reached" in a.output()
+
+    redis.start()
+    wait_until(lambda: redis.subscribers() >= 2, timeout=LONG / 1000, what="both hosts subscribed again")
+    # B's open page gets a fresh snapshot once its subscription is back: the ended answer, exactly.
+    on_b_answer.status("complete")
+    expect_rendered(on_b_answer, full)
+    assert on_b_answer.steps.all_text_contents() == answer.steps.all_text_contents()
+    assert on_b_answer.sources.inner_html() == answer.sources.inner_html()
+    expect(on_b.locator("#messages > article")).to_have_count(2)
+    assert on_b.evaluate("() => window.neverReloaded === true")
+    assert no_problems(on_a) == [] and no_problems(on_b) == []
+
+
 def test_after_a_redis_restart_a_page_loaded_on_b_gets_the_answer_as_far_as_a_sent_it(
         browser, quarry, standin, tmp_path, postgres, redis):
     model = answer_model(standin)
