@@ -10,6 +10,8 @@ must be exactly the end of what A's receives. Every wait is on a condition, neve
 import difflib
 import re
 
+import pytest
+
 from chat_support import (LONG, DOCS, Answer, ask, expect, normalise, normalise_all, open_page, render,
                           standin, streaming_snapshot)  # noqa: F401 (standin: a fixture)
 from conftest import run, wait_until
@@ -207,6 +209,31 @@ def test_the_thread_list_and_the_documents_table_on_b_follow_what_happens_on_a(b
         assert admin.evaluate("() => window.neverReloaded === true")
     assert on_b.evaluate("() => window.neverReloaded === true")
     assert no_problems(on_a) == [] and no_problems(on_b) == []
+
+
+# a''. Questions a minute across hosts ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("limit, second_tab, notice", [
+    ("QUARRY_QUESTIONS_PER_MINUTE", "same session",
+     r"^That is 1 questions? in a minute\. Please wait \d+ s before asking again\.$"),
+    ("QUARRY_QUESTIONS_PER_MINUTE_PER_PEER", "another session",
+     r"^That is 1 questions? in a minute from this computer's network address\. Please wait \d+ s"),
+])
+def test_questions_a_minute_are_counted_across_hosts(browser, quarry, standin, tmp_path, postgres, redis, limit,
+                                                     second_tab, notice):
+    model = answer_model(standin, rate="0")
+    url, a, b = two_hosts(quarry, tmp_path, postgres, redis, model, {limit: "1"})
+    first = browser.new_context()
+    ask(open_page(first, a.port), QUESTION).status("complete")
+    # The next question, on the other host, from the same browser or another one at the same address: refused.
+    on_b = open_page(first if second_tab == "same session" else browser.new_context(), b.port)
+    box = on_b.get_by_label("Your question")
+    box.fill("Where do deliveries arrive?")
+    box.press("Enter")
+    refused = on_b.locator("#notice > p.notice-error[data-error=too_many_questions]")
+    expect(refused).to_have_text(re.compile(notice), timeout=LONG)
+    expect(box).to_have_value("Where do deliveries arrive?")
+    assert postgres.query(url, "SELECT count(*) FROM messages") == [["2"]]
 
 
 # b. A reload on the other host ----------------------------------------------------------------------------------
