@@ -218,7 +218,7 @@ def test_the_thread_list_and_the_documents_table_on_b_follow_what_happens_on_a(b
      r"^That is 1 questions? in a minute\. Please wait \d+ s before asking again\.$"),
     ("QUARRY_QUESTIONS_PER_MINUTE_PER_PEER", "another session",
      r"^That is 1 questions? in a minute from this computer's network address\. Please wait \d+ s"),
-])
+], ids=["session", "address"])
 def test_questions_a_minute_are_counted_across_hosts(browser, quarry, standin, tmp_path, postgres, redis, limit,
                                                      second_tab, notice):
     model = answer_model(standin, rate="0")
