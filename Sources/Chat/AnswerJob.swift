@@ -65,8 +65,10 @@ public protocol AnswerObserver: Sendable {
     func text(_ text: AnswerText, delta: String)
     /// The passages retrieval found, by rank (saved already): what the answer's citation numbers name.
     func found(_ sources: [SourceRecord])
-    /// The end, after it was saved.
-    func finished(_ outcome: AnswerOutcome)
+    /// The end. `save` writes it to the database: call it once, inside the step that tells the pages (for a page,
+    /// the publish that sends the end), so that no snapshot, on any host, sees the end saved while the answer is
+    /// still in progress where the pages are told from.
+    func finished(_ outcome: AnswerOutcome, save: @escaping @Sendable () -> Void)
 }
 
 extension AnswerObserver {
@@ -366,17 +368,19 @@ private struct Progress {
         }
     }
 
-    /// Saves the end and tells the observer.
+    /// Tells the observer the end, which saves it.
     func finish(_ status: MessageStatus, _ error: String?, sources: [SourceRecord]) -> AnswerOutcome {
         let text = self.text.current
         let outcome = AnswerOutcome(status: status, text: text, error: error, sources: sources)
-        do {
-            try job.store.finishAnswer(message: job.message, content: text, thinking: thinking.stored, status: status,
-                                       model: job.model, error: error, sources: sources)
-        } catch {
-            job.logger.error("the answer could not be saved", metadata: ["message": "\(job.message)", "cause": "\(error)"])
+        let job = self.job, thinking = self.thinking.stored
+        observer.finished(outcome) {
+            do {
+                try job.store.finishAnswer(message: job.message, content: text, thinking: thinking, status: status,
+                                           model: job.model, error: error, sources: sources)
+            } catch {
+                job.logger.error("the answer could not be saved", metadata: ["message": "\(job.message)", "cause": "\(error)"])
+            }
         }
-        observer.finished(outcome)
         return outcome
     }
 }

@@ -115,7 +115,7 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
         }
     }
 
-    public func finished(_ outcome: AnswerOutcome) {
+    public func finished(_ outcome: AnswerOutcome, save: @escaping @Sendable () -> Void) {
         lock.withLock {
             ended = true
             unsent = nil
@@ -124,8 +124,9 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
             self.citations = citations
             let update = takePending(ending: outcome.text)
             let id = self.id, words = self.words
-            // The answer as the page has it after the last of its text, then ended: it leaves the live table.
-            publish(update) { answer in
+            // The answer as the page has it after the last of its text, then ended: it leaves the live table, and
+            // its end is saved, in the same step.
+            publish(update, then: { answer in
                 [
                     .replace(target: Wire.ElementID.thinking(id),
                              html: Markup.thinking(id: id, steps: answer.thinking.steps,
@@ -138,7 +139,7 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
                     .replace(target: Wire.ElementID.messageState(id), html: Markup.state(id: id, status: outcome.status)),
                     .scroll(target: Wire.ElementID.messages),
                 ]
-            }
+            }, saving: save)
         }
     }
 
@@ -214,12 +215,15 @@ public final class PageAnswer: AnswerObserver, @unchecked Sendable {
     /// Publishes an update, and `then`'s envelopes after it, and records in the same step the state they bring the
     /// page to: the envelopes are the difference between what LiveAnswers has (what was sent) and the update.
     /// `then` is given the answer as the page has it after the update. At the end, the answer leaves LiveAnswers
-    /// in that same step. An answer not in progress (not in LiveAnswers) has no page to update: nothing is sent.
-    private func publish(_ update: Update, then: ((LiveAnswers.Answer) -> [StreamEnvelope])? = nil) {
-        guard update.blocks != nil || !update.reasoning.isEmpty || then != nil else { return }
+    /// in that same step, and `saving` writes the end to the database first. An answer not in progress (not in
+    /// LiveAnswers) has no page to update: nothing is sent (its end is saved all the same).
+    private func publish(_ update: Update, then: ((LiveAnswers.Answer) -> [StreamEnvelope])? = nil,
+                         saving: (@Sendable () -> Void)? = nil) {
+        guard update.blocks != nil || !update.reasoning.isEmpty || then != nil || saving != nil else { return }
         let live = self.live, id = self.id, ended = self.ended
         var diffCost = Duration.zero
         broadcaster.publish(to: stream) {
+            saving?()
             let envelopes = live.update(id) { (answer: inout LiveAnswers.Answer) -> [StreamEnvelope] in
                 var envelopes: [StreamEnvelope] = []
                 if !update.reasoning.isEmpty {

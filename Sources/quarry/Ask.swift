@@ -22,7 +22,8 @@ final class TerminalAnswer: AnswerObserver {
 
     func text(_ text: AnswerText, delta: String) { output(delta) }
 
-    func finished(_ outcome: AnswerOutcome) {
+    func finished(_ outcome: AnswerOutcome, save: @escaping @Sendable () -> Void) {
+        save()
         if !outcome.text.isEmpty && !outcome.text.hasSuffix("\n") { output("\n") }
         // Numbered as the answer's markers: the cited ones first, then the rest as "also searched" (all as
         // "Sources" when the answer cites none).

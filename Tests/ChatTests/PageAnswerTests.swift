@@ -1,4 +1,6 @@
 @testable import Chat
+import Contracts
+import Locking
 import Markdown
 import Store
 import Testing
@@ -50,7 +52,7 @@ import TurboStream
             }
             applied = frames.count
         }
-        page.finished(AnswerOutcome(status: .complete, text: text, error: nil, sources: []))
+        page.finished(AnswerOutcome(status: .complete, text: text, error: nil, sources: []), save: {})
         for frame in broadcaster.frames[applied...] { for envelope in frame.envelopes { model.apply(envelope) } }
         return (model, broadcaster, live)
     }
@@ -86,7 +88,7 @@ import TurboStream
             #expect(model.html == Markup.answerHTML(PageAnswer.renderable(text), message: 5, sources: sources))
             #expect(!model.html.contains("[9") && !model.html.hasSuffix("[</p>\n"), "after \(text.debugDescription)")
         }
-        page.finished(AnswerOutcome(status: .complete, text: text, error: nil, sources: sources))
+        page.finished(AnswerOutcome(status: .complete, text: text, error: nil, sources: sources), save: {})
         let end = broadcaster.frames[applied...].flatMap(\.envelopes)
         for envelope in end { model.apply(envelope) }
         #expect(model.html == Markup.answerHTML(markdown, message: 5, sources: sources))
@@ -111,7 +113,7 @@ import TurboStream
         page.text(AnswerText("Hello"), delta: "Hello")
         let source = SourceRecord(rank: 1, chunkID: 3, documentTitle: "Guide <b>", headingPath: "A › B", excerpt: "x & y",
                                   score: 1, distance: nil, relevance: 87)
-        page.finished(AnswerOutcome(status: .complete, text: "Hello", error: nil, sources: [source]))
+        page.finished(AnswerOutcome(status: .complete, text: "Hello", error: nil, sources: [source]), save: {})
         let last = broadcaster.frames.last!.envelopes
         #expect(last.contains { $0.action == .replace && $0.target == .id("thinking-9") && $0.html.contains("Thinking complete")
             && !$0.html.contains(" open") && $0.html.contains("Searching knowledge base…") })
@@ -126,7 +128,7 @@ import TurboStream
         live.start(9, thread: 1)
         let page = PageAnswer(id: 9, stream: "s", broadcaster: broadcaster, live: live, interval: .zero)
         page.text(AnswerText("Partial"), delta: "Partial")
-        page.finished(AnswerOutcome(status: .error, text: "Partial", error: "The answer was cut off.", sources: []))
+        page.finished(AnswerOutcome(status: .error, text: "Partial", error: "The answer was cut off.", sources: []), save: {})
         let after = broadcaster.frames.last!.envelopes.first { $0.action == .after }!
         #expect(after.html.contains("role=\"alert\">The answer was cut off.</p>"))
         #expect(after.html.contains("data-retry=\"9\""))
@@ -153,7 +155,7 @@ import TurboStream
             page.text(answer, delta: word)
         }
         let contentFrames = broadcaster.frames
-        page.finished(AnswerOutcome(status: .complete, text: text, error: nil, sources: []))
+        page.finished(AnswerOutcome(status: .complete, text: text, error: nil, sources: []), save: {})
         let payload = contentFrames.flatMap(\.envelopes).map { $0.rendered.utf8.count }.reduce(0, +)
         let final = Markdown.html(text).utf8.count
         #expect(payload <= final + 150 * contentFrames.count, "payload \(payload) B for \(final) B of HTML in \(contentFrames.count) updates")
@@ -230,5 +232,38 @@ import TurboStream
     ])
     func heldBackWhileTyped(text: String, rendered: String) {
         #expect(PageAnswer.renderable(text) == rendered)
+    }
+}
+
+/// The end is saved inside the publish that sends it, before the answer leaves LiveAnswers: a snapshot on any host
+/// sees the answer in progress with nothing saved, or its end saved and sent, never one without the other.
+@Suite struct PageAnswerEndTests {
+    final class InsidePublish: Broadcaster, @unchecked Sendable {
+        let inside = Locked(false)
+        func publish(to stream: String, _ update: () -> [StreamEnvelope]) {
+            inside.withLock { $0 = true }
+            _ = update()
+            inside.withLock { $0 = false }
+        }
+        func send(_ envelopes: [StreamEnvelope], to connection: ConnectionID) {}
+    }
+
+    @Test func theEndIsSavedInsideThePublishThatSendsIt() {
+        let broadcaster = InsidePublish(), live = LiveAnswers()
+        live.start(5, thread: 1)
+        let page = PageAnswer(id: 5, stream: "s", broadcaster: broadcaster, live: live, interval: .zero)
+        let seen = Locked<[(inside: Bool, live: Bool)]>([])
+        page.finished(AnswerOutcome(status: .complete, text: "Granite.", error: nil, sources: []), save: {
+            seen.withLock { $0.append((broadcaster.inside.current, live[5] != nil)) }
+        })
+        #expect(seen.current.map(\.inside) == [true] && seen.current.map(\.live) == [true])
+        #expect(live[5] == nil)
+        // An answer no page follows any more is saved all the same.
+        let gone = PageAnswer(id: 6, stream: "s", broadcaster: broadcaster, live: live, interval: .zero)
+        let saved = Locked(0)
+        gone.finished(AnswerOutcome(status: .stopped, text: "", error: "Stopped.", sources: []), save: {
+            saved.withLock { $0 += 1 }
+        })
+        #expect(saved.current == 1)
     }
 }

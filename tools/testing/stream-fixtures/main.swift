@@ -114,7 +114,7 @@ func fixture(name: String, markdown: String, size: Int) -> JSONValue {
         page.text(answer, delta: piece)
         take(Markup.answerHTML(PageAnswer.renderable(text), message: 5, sources: sources))
     }
-    page.finished(AnswerOutcome(status: .complete, text: text, error: nil, sources: sources))
+    page.finished(AnswerOutcome(status: .complete, text: text, error: nil, sources: sources), save: {})
     take(Markup.answerHTML(markdown, message: 5, sources: sources))
     return .object([
         "name": .string(name), "pieces": .integer(Int64(size)), "markdown": .string(markdown),

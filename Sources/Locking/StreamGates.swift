@@ -1,9 +1,9 @@
 // One lock per stream that is in use: what orders a stream's publishes against its snapshots, without holding up
-// the publishes of any other stream. A gate exists while someone holds or waits for it, then goes.
-internal import Locking
+// the publishes of any other stream (the Hub's, and the Redis relay's on each host). A gate exists while someone
+// holds or waits for it, then goes.
 
 /// Per-stream locks, made on demand and dropped when unused.
-final class StreamGates: @unchecked Sendable {
+public final class StreamGates: @unchecked Sendable {
     // @unchecked: `gates` and each gate's `users` are touched only inside `lock`.
     private final class Gate {
         let lock = Lock()
@@ -13,8 +13,11 @@ final class StreamGates: @unchecked Sendable {
     private let lock = Lock()
     private var gates: [String: Gate] = [:]
 
+    /// No gates yet.
+    public init() {}
+
     /// Runs `body` holding `stream`'s gate: no other `withGate` of the same stream runs meanwhile.
-    func withGate<Result>(_ stream: String, _ body: () -> Result) -> Result {
+    public func withGate<Result>(_ stream: String, _ body: () -> Result) -> Result {
         let gate = lock.withLock { () -> Gate in
             let gate = gates[stream] ?? Gate()
             gate.users += 1
@@ -31,5 +34,5 @@ final class StreamGates: @unchecked Sendable {
     }
 
     /// Streams with a gate now (tests: gates do not pile up).
-    var count: Int { lock.withLock { gates.count } }
+    public var count: Int { lock.withLock { gates.count } }
 }
