@@ -138,6 +138,9 @@ def test_an_answer_on_a_streams_into_a_page_on_b_frame_for_frame(browser, quarry
     expect_rendered(answer, full)
     expect_rendered(on_b_answer, full)
     assert on_b_answer.html() == answer.html()
+    # The ending came once: one list of sources, one copy button for the answer.
+    expect(on_b_answer.sources).to_have_count(1)
+    expect(on_b_answer.article.locator(f"button.copy[data-copy='{answer.id}']")).to_have_count(1)
     assert on_b_answer.sources.inner_html() == answer.sources.inner_html()
     expect(on_b.locator("#messages > article")).to_have_count(2)
 
@@ -266,6 +269,8 @@ def test_a_page_on_b_reloaded_mid_answer_gets_the_text_so_far_then_the_rest(brow
     expect_rendered(answer, full)
     expect(on_b.locator("#messages > article")).to_have_count(2)
     expect(on_b.locator(f"#message-content-{answer.id}")).to_have_count(1)
+    expect(on_b_answer.sources).to_have_count(1)
+    expect(on_b_answer.article.locator(f"button.copy[data-copy='{answer.id}']")).to_have_count(1)
     assert status(postgres, url, answer.id) == ("complete", full)
     assert no_problems(on_b) == [] and no_problems(on_a) == []
 

@@ -84,6 +84,7 @@ def test_while_redis_is_down_a_answers_its_own_pages_and_bs_page_catches_up_when
     on_b_answer.status("complete")
     expect_rendered(on_b_answer, full)
     assert on_b_answer.steps.all_text_contents() == answer.steps.all_text_contents()
+    expect(on_b_answer.sources).to_have_count(1)
     assert on_b_answer.sources.inner_html() == answer.sources.inner_html()
     expect(on_b.locator("#messages > article")).to_have_count(2)
     assert on_b.evaluate("() => window.neverReloaded === true")
