@@ -4,6 +4,8 @@ state kept in Redis is written again, so a page loaded on B then still shows the
 Redis is down, A answers its own pages and B's catch up when it is back; a Redis that cannot be reached at the start
 keeps `quarry serve` from starting, and `quarry doctor` says so. The hosts, the answer and the checks are
 test_many_hosts_redis.py's."""
+import pytest
+
 from chat_support import (LONG, Answer, ask, expect, normalise, open_page, render, standin,  # noqa: F401
                           streaming_snapshot)  # (standin: a fixture)
 from conftest import free_port, run, wait_until
@@ -15,10 +17,18 @@ from test_many_hosts_redis import (ANSWER, QUESTION, answer_model, expect_render
                                    thread_of, two_hosts)
 
 
-# A Redis restart mid-answer ----------------------------------------------------------------------------------
+# A Redis restart, or the subscriptions dropped, mid-answer -------------------------------------------------------
 
+LOSSES = {
+    "restart": lambda redis: redis.restart(),
+    # Redis stays up with its data; only the subscribed connections go (as a network failure would take them).
+    "subscriptions dropped": lambda redis: redis.cli("CLIENT", "KILL", "TYPE", "pubsub"),
+}
+
+
+@pytest.mark.parametrize("loss", LOSSES)
 def test_a_redis_restart_mid_answer_leaves_bs_page_with_the_exact_answer_and_a_answering(
-        browser, quarry, standin, tmp_path, postgres, redis):
+        browser, quarry, standin, tmp_path, postgres, redis, loss):
     model = answer_model(standin)
     full = model.answer()
     url, a, b = two_hosts(quarry, tmp_path, postgres, redis, model)
@@ -32,8 +42,10 @@ def test_a_redis_restart_mid_answer_leaves_bs_page_with_the_exact_answer_and_a_a
     on_b_answer = Answer(on_b, answer.id)
     streaming_snapshot(on_b_answer)
 
-    redis.restart()
-    # Both hosts subscribe again by themselves; meanwhile A published locally only.
+    LOSSES[loss](redis)
+    # Both hosts notice, and subscribe again by themselves.
+    for host in (a, b):
+        wait_until(lambda: "the Redis subscription was lost" in host.output(), what="the loss in the host's log")
     wait_until(lambda: redis.subscribers() >= 2, timeout=LONG / 1000, what="both hosts subscribed again")
     answer.status("complete")
     on_b_answer.status("complete")
