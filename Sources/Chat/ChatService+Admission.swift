@@ -42,9 +42,10 @@ extension ChatService {
     /// question's task; on a refusal the caller gives its ticket back.
     func admittedAcrossHosts(_ session: String, _ client: SocketClient) -> Bool {
         guard let sharedRates else { return true }
-        guard let (index, wait) = sharedRates.admit(rateLimits(session, client), window: QuestionLimiter.minute) else {
-            return true
-        }
+        let limits = rateLimits(session, client)
+        guard let (index, wait) = sharedRates.admit(limits, window: QuestionLimiter.minute) else { return true }
+        // Refused: it counts nowhere, this host's count included.
+        limiter.withdrawLatest(limits.map(\.key))
         refuseRate(client, index: index, wait: wait, acrossHosts: true)
         return false
     }

@@ -37,4 +37,16 @@ final class QuestionLimiter: Sendable {
             return nil
         }
     }
+
+    /// Takes back the latest question counted against each key: one refused after it passed here (by the count
+    /// across hosts), which is not to count.
+    func withdrawLatest(_ keys: [String]) {
+        asked.withLock { all in
+            for key in keys {
+                guard var recent = all[key], !recent.isEmpty else { continue }
+                recent.removeLast()
+                all[key] = recent.isEmpty ? nil : recent
+            }
+        }
+    }
 }

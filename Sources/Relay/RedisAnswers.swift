@@ -20,7 +20,21 @@ public final class RedisAnswers: SharedAnswers, Sendable {
 
     public func record(_ id: Int64, _ answer: SharedAnswer, previous: SharedAnswer?) {
         let whole = stale.withLock { $0.remove(id) != nil }
-        let before = whole ? nil : previous
+        do {
+            // -1: what Redis has is not what this host last recorded (the hash went): the answer whole, at once.
+            if try write(id, answer, previous: whole ? nil : previous) == .integer(-1) {
+                if try write(id, answer, previous: nil) == .integer(-1) {
+                    throw RedisError(.server, "Redis refused the answer written whole")
+                }
+            }
+        } catch {
+            stale.withLock { _ = $0.insert(id) }
+            link.logger.debug("an answer in progress was not recorded in Redis", metadata: ["cause": "\(error)"])
+        }
+    }
+
+    /// Writes what changed from `before` (nil: the whole answer).
+    private func write(_ id: Int64, _ answer: SharedAnswer, previous before: SharedAnswer?) throws(RedisError) -> RedisReply {
         var first = 0
         if let before {
             while first < min(before.blocks.count, answer.blocks.count), before.blocks[first] == answer.blocks[first] {
@@ -35,16 +49,8 @@ public final class RedisAnswers: SharedAnswers, Sendable {
         let arguments = ["\(Self.expiry.milliseconds)", "\(answer.thread)", answer.steps.joined(separator: "\n"),
                          added ? "+" : "=", reasoning, "\(answer.blocks.count)", "\(first)", "\(kept?.count ?? 0)"]
             + answer.blocks[first...]
-        do {
-            let reply = try link.connections.run(RelayScripts.recordAnswer, keys: [link.names.answer(id)],
-                                            arguments.map { Array($0.utf8) }, idempotent: true)
-            if reply == .integer(-1) {
-                throw RedisError(.server, "the answer's reasoning in Redis was not what this host last recorded")
-            }
-        } catch {
-            stale.withLock { _ = $0.insert(id) }
-            link.logger.debug("an answer in progress was not recorded in Redis", metadata: ["cause": "\(error)"])
-        }
+        return try link.connections.run(RelayScripts.recordAnswer, keys: [link.names.answer(id)],
+                                        arguments.map { Array($0.utf8) }, idempotent: true)
     }
 
     public func answer(_ id: Int64) -> SharedAnswer? {
@@ -52,7 +58,9 @@ public final class RedisAnswers: SharedAnswers, Sendable {
         do {
             reply = try link.connections.command([Array("HGETALL".utf8), link.names.answer(id)])
         } catch {
-            link.logger.debug("an answer in progress could not be read from Redis", metadata: ["cause": "\(error)"])
+            // The snapshot reading it shows the answer empty: every page gets a fresh snapshot once Redis answers.
+            link.logger.warning("an answer in progress could not be read from Redis", metadata: ["cause": "\(error)"])
+            link.pending.add(nil)
             return nil
         }
         guard case .array(let items) = reply, !items.isEmpty else { return nil }

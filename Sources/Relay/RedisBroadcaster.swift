@@ -11,10 +11,14 @@
 //   so every page on every host sees one order; a frame for a stream nobody here follows costs a lookup.
 // - Loss: a dropped subscription (`.lost` then `.resubscribed`), a gap in the sequence, or a frame flagged `r` gives
 //   the pages following the affected streams here a fresh snapshot. While Redis cannot be reached, publishes go to
-//   this host's pages only; once it is back, a marker per such stream refreshes the other hosts' pages.
+//   this host's pages only; once it answers, a marker per such stream (sent by a thread of its own, each second)
+//   refreshes every host's pages. A snapshot that could not be fenced, or that outlasted its gate, is made good the
+//   same way.
+// - On this host, a stream's publishes and fenced snapshots also take a local gate of the relay's (`gates`), so they
+//   stay apart from each other whether Redis answers or not; the relay's thread never takes it.
 //
 // State, one owner each: the relay's position (`relay`, written by the subscriber's thread, waited on by fences),
-// the streams published here alone while Redis was away (`unsent`).
+// the streams whose pages are to be refreshed everywhere once Redis answers (`link.pending`).
 public import Contracts
 internal import Locking
 public import Logging
@@ -48,6 +52,9 @@ public final class RedisBroadcaster: Broadcaster, SnapshotFence, Sendable {
         var subscribed = false
         /// Each `.lost` raises it: a fence waiting across a loss stops waiting.
         var outages = 0
+
+        /// Subscribed, and its own sync marker seen.
+        var isInStep: Bool { subscribed && last != nil && awaitedSync == nil }
     }
 
     public let configuration: RedisConfiguration
@@ -59,8 +66,11 @@ public final class RedisBroadcaster: Broadcaster, SnapshotFence, Sendable {
     /// What `RedisAnswers` and `RedisRates` beside it use.
     let link: RelayLink
     let relay = Watched(Position())
-    /// Streams whose frames went to this host's pages only (Redis was away); nil inside: too many, refresh all.
-    let unsent = Locked<Set<String>?>(Set())
+    /// What orders this host's publishes and fenced snapshots of one stream among themselves, whether Redis answers
+    /// or not (the relay never takes it, so it cannot wait on the relay).
+    private let gates = StreamGates()
+    /// Raised by `stop()`: ends the thread that sends pending refresh markers.
+    private let stopped = Completion()
     private let subscriber = Locked<RedisSubscriber?>(nil)
     private let tokens: TokenSource
     let metrics: RelayMetrics?
@@ -79,13 +89,13 @@ public final class RedisBroadcaster: Broadcaster, SnapshotFence, Sendable {
         self.logger = logger
         names = RelayNames(database: configuration.database)
         connections = RedisConnections(configuration: configuration)
-        link = RelayLink(connections: connections, names: names, logger: logger)
+        link = RelayLink(connections: connections, names: names, logger: logger, pending: PendingRefreshes())
         tokens = TokenSource()
         let metrics = registry.map(RelayMetrics.init)
         self.metrics = metrics
         if let registry, let metrics {
             let relay = self.relay
-            registry.onScrape { metrics.inStep.set(relay.withLock { $0.subscribed && $0.last != nil } ? 1 : 0) }
+            registry.onScrape { metrics.inStep.set(relay.withLock { $0.isInStep } ? 1 : 0) }
         }
     }
 
@@ -103,16 +113,22 @@ public final class RedisBroadcaster: Broadcaster, SnapshotFence, Sendable {
             throw RedisError(.unavailable, "No thread could be started for the Redis subscription")
         }
         thread.detach()
-        guard relay.wait(until: { $0.last != nil }, timeout: timeout) else {
+        guard relay.wait(until: { $0.isInStep }, timeout: timeout) else {
             subscriber.stop()
             throw RedisError(.timedOut, "Redis at \(configuration.address) did not relay a message within \(timeout)")
         }
         local.setFence(self)
+        // Pending refresh markers go out within a second of Redis answering, off every publisher's path.
+        let flusher: @Sendable () -> Void = { [self] in
+            while !stopped.wait(seconds: 1) { sendPendingMarkers() }
+        }
+        spawnThread(flusher)?.detach()
     }
 
     /// Stops relaying (the subscriber's thread ends); publishes go on through Redis.
     public func stop() {
         local.setFence(nil)
+        stopped.signal()
         subscriber.withLock { $0 }?.stop()
     }
 
@@ -123,21 +139,26 @@ public final class RedisBroadcaster: Broadcaster, SnapshotFence, Sendable {
     }
 
     /// Whether the relay is subscribed and in step now (for health checks and tests).
-    public var isInStep: Bool { relay.withLock { $0.subscribed && $0.last != nil } }
+    public var isInStep: Bool { relay.withLock { $0.isInStep } }
 
     // MARK: Broadcaster
 
     public func publish(to stream: String, _ update: () -> [StreamEnvelope]) {
+        gates.withGate(stream) { publishHoldingGate(stream, update) }
+    }
+
+    private func publishHoldingGate(_ stream: String, _ update: () -> [StreamEnvelope]) {
         let token = tokens.next()
         // The gate is taken and the frame published on one connection: the gate's answer shows it works.
         let connection = connections.next
         do {
             _ = try take(stream, token, on: connection, waitingUpTo: timing.gateWait)
         } catch {
-            // Redis is away (or the gate stuck): this host's pages get the frame; the others a fresh snapshot later.
-            note(unsent: stream, error)
+            // Redis is away (or the gate stuck): this host's pages get the frame; the others a fresh snapshot later
+            // (noted after the update, so the marker cannot overtake it).
             metrics?.localOnly.increment()
             local.publish(to: stream, update)
+            refreshLater(stream, because: error)
             return
         }
         let envelopes = update()
@@ -151,15 +172,14 @@ public final class RedisBroadcaster: Broadcaster, SnapshotFence, Sendable {
                                     [Array(token.utf8), names.channel(stream), frame], on: connection, idempotent: false)
         } catch {
             // Whether it went is not known: every page following the stream, here and elsewhere, starts again from
-            // a snapshot (this host's now, the others' when Redis is back).
-            release(stream, token)
-            note(unsent: stream, error)
+            // a snapshot (this host's now, the others' when Redis answers).
+            _ = release(stream, token)
             metrics?.refreshes[.uncertain]?.increment()
             local.refresh([stream])
+            refreshLater(stream, because: error)
             return
         }
         if !frame.isEmpty { metrics?.published.increment() }
-        sendUnsentMarkers()
     }
 
     public func send(_ envelopes: [StreamEnvelope], to connection: ConnectionID) {
@@ -169,27 +189,40 @@ public final class RedisBroadcaster: Broadcaster, SnapshotFence, Sendable {
     // MARK: SnapshotFence
 
     public func fenced<Result>(_ stream: String, _ body: () -> Result) -> Result {
+        gates.withGate(stream) { fencedHoldingGate(stream, body) }
+    }
+
+    private func fencedHoldingGate<Result>(_ stream: String, _ body: () -> Result) -> Result {
         let token = tokens.next()
         let number: UInt64
         do {
             number = try take(stream, token, on: connections.next, waitingUpTo: timing.gateWait)
         } catch {
-            // Redis is away: the local gate alone orders this host's publishes, and a refresh follows its return.
+            // Other hosts' publishes cannot be kept apart now: this host's are (its own gate), and once Redis answers
+            // a marker gives the stream's pages everywhere a fresh snapshot.
+            refreshLater(stream, because: error)
             return body()
         }
-        defer { release(stream, token) }
         let outages = relay.current.outages
         // Not subscribed, or subscribed again meanwhile: the refresh that follows the subscription's return reads later.
         let caughtUp = relay.wait(until: { !$0.subscribed || $0.outages != outages
                                            || ($0.awaitedSync == nil && ($0.last ?? 0) >= number) },
                                   timeout: timing.fenceWait)
         if !caughtUp {
+            // A marker, not a refresh now: it reaches this host behind the frames the relay is late with.
             logger.warning("a snapshot was read before the relay caught up; its pages will get a fresh one",
                            metadata: ["stream": "\(stream)", "waited_for": "\(number)"])
             metrics?.refreshes[.uncertain]?.increment()
+            link.pending.add(stream)
+        }
+        let result = body()
+        if !release(stream, token) {
+            // The gate expired while the snapshot was read: another host may have published into it.
+            logger.warning("a snapshot outlasted its gate; its pages get a fresh one", metadata: ["stream": "\(stream)"])
+            metrics?.refreshes[.uncertain]?.increment()
             local.refresh([stream])
         }
-        return body()
+        return result
     }
 
     // MARK: The gate
@@ -201,7 +234,7 @@ public final class RedisBroadcaster: Broadcaster, SnapshotFence, Sendable {
         do {
             return try waitForGate(stream, token, on: connection, limit)
         } catch {
-            release(stream, token)
+            _ = release(stream, token)
             throw error
         }
     }
@@ -226,9 +259,12 @@ public final class RedisBroadcaster: Broadcaster, SnapshotFence, Sendable {
         }
     }
 
-    /// Gives `stream`'s gate back if `token` still holds it (nothing when Redis cannot be reached: it expires).
-    private func release(_ stream: String, _ token: String) {
-        _ = try? connections.run(RelayScripts.release, keys: [names.gate(stream)], [Array(token.utf8)], idempotent: true)
+    /// Gives `stream`'s gate back if `token` still holds it; false when it did not (it expired). When Redis cannot
+    /// be reached it expires by itself, and true is returned: the outage's own refresh follows.
+    private func release(_ stream: String, _ token: String) -> Bool {
+        let reply = try? connections.run(RelayScripts.release, keys: [names.gate(stream)], [Array(token.utf8)],
+                                         idempotent: true)
+        return reply.map { $0 == .integer(1) } ?? true
     }
 
     private func sleep(_ pause: Duration) {
@@ -237,42 +273,38 @@ public final class RedisBroadcaster: Broadcaster, SnapshotFence, Sendable {
         _ = nanosleep(&wait, nil)
     }
 
-    // MARK: Frames sent to this host only
+    // MARK: Fresh snapshots once Redis answers
 
-    private func note(unsent stream: String, _ error: RedisError) {
-        let first = unsent.withLock { unsent -> Bool in
-            let first = unsent?.isEmpty ?? false
-            if unsent != nil { unsent!.insert(stream) }
-            if (unsent?.count ?? 0) > 10_000 { unsent = nil }
-            return first
-        }
-        if first {
-            logger.warning("Redis cannot be reached: this host's pages are kept up to date, the others' when it is back",
+    /// Notes that `stream`'s pages everywhere need a fresh snapshot once Redis answers, saying so in the log once
+    /// an outage.
+    private func refreshLater(_ stream: String, because error: RedisError) {
+        if link.pending.add(stream) {
+            logger.warning("Redis cannot be used: this host's pages are kept up to date, the others' when it answers",
                            metadata: ["cause": "\(error)"])
         }
     }
 
-    /// Tells every host's pages following a stream published here alone to take a fresh snapshot.
-    func sendUnsentMarkers() {
-        let streams = unsent.withLock { unsent -> Set<String>?? in
-            guard unsent?.isEmpty != true else { return .none }
-            defer { unsent = Set() }
-            return .some(unsent)
-        }
-        guard let streams else { return }
-        // nil: too many to name; the sync channel's refresh marker means every stream.
-        let channels = streams.map { $0.map(names.channel) } ?? [names.channel("")]
-        for channel in channels {
+    /// Sends a marker for each pending stream (one for every stream past `PendingRefreshes.most`), so every host's
+    /// pages following them get a fresh snapshot; what cannot be sent stays pending.
+    func sendPendingMarkers() {
+        guard let streams = link.pending.take() else { return }
+        // nil: every stream, the sync channel's refresh marker.
+        let channels = streams.map { $0.sorted().map(names.channel) } ?? [names.channel("")]
+        for (index, channel) in channels.enumerated() {
             do {
                 // A marker twice costs a second refresh, nothing more.
                 _ = try connections.run(RelayScripts.marker, keys: [names.sequence], [channel, Array("r".utf8)],
                                         idempotent: true)
             } catch {
-                unsent.withLock { $0 = nil }
+                if let streams {
+                    for stream in streams.sorted()[index...] { link.pending.add(stream) }
+                } else {
+                    link.pending.add(nil)
+                }
                 return
             }
         }
-        logger.notice("Redis is back: pages on every host following what was published meanwhile get a fresh snapshot",
+        logger.notice("Redis answers: pages on every host following what was published meanwhile get a fresh snapshot",
                       metadata: ["streams": "\(streams.map { "\($0.count)" } ?? "all")"])
     }
 
@@ -332,9 +364,8 @@ public final class RedisBroadcaster: Broadcaster, SnapshotFence, Sendable {
             // Off the relay's thread: restoring takes gates and waits for Redis, while the relay must go on.
             let restore = resubscribed.current
             let work: @Sendable () -> Void = { [self] in
-                let streams = restore?() ?? []
-                unsent.withLock { unsent in unsent?.formUnion(streams) }
-                sendUnsentMarkers()
+                for stream in restore?() ?? [] { link.pending.add(stream) }
+                sendPendingMarkers()
             }
             if let thread = spawnThread(work) { thread.detach() } else { work() }
         default:

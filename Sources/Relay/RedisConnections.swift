@@ -55,9 +55,45 @@ final class RedisConnections: Sendable {
     }
 }
 
-/// What the relay's parts in Redis share: its command connections, its names in that database, its log.
+/// What the relay's parts in Redis share: its command connections, its names in that database, its log, and the
+/// streams whose pages need a fresh snapshot on every host once Redis answers.
 struct RelayLink: Sendable {
     let connections: RedisConnections
     let names: RelayNames
     let logger: Logger
+    let pending: PendingRefreshes
+}
+
+/// Streams whose pages, on every host, are to get a fresh snapshot once Redis answers again: frames that went to
+/// this host's pages only (Redis away), or a snapshot or a read that could not be kept apart from other hosts'
+/// publishes. Sent as markers through Redis, so each one reaches a host behind every frame published before it.
+final class PendingRefreshes: Sendable {
+    /// nil: every stream (more than `most`, or one part of the relay could not say which).
+    private let streams = Locked<Set<String>?>(Set())
+    /// More than this many streams are sent as one marker for every stream.
+    static let most = 100
+
+    /// Adds `stream` (nil: every stream); true when it is the first since the last were taken.
+    @discardableResult
+    func add(_ stream: String?) -> Bool {
+        streams.withLock { streams in
+            let first = streams?.isEmpty == true
+            if let stream, streams != nil {
+                streams!.insert(stream)
+                if streams!.count > Self.most { streams = nil }
+            } else {
+                streams = nil
+            }
+            return first
+        }
+    }
+
+    /// Takes what is pending: `.none` when nothing, `.some(nil)` for every stream.
+    func take() -> Set<String>?? {
+        streams.withLock { streams in
+            guard streams?.isEmpty != true else { return .none }
+            defer { streams = Set() }
+            return .some(streams)
+        }
+    }
 }

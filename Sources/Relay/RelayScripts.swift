@@ -101,6 +101,7 @@ enum RelayScripts {
     /// a unique member for this question, then each limit's count. Counts the question in every set if each has room
     /// in the window and returns 0; otherwise {the 1-based index of the first full one, ms until it has room}.
     static let admit = """
+        redis.replicate_commands()
         local time = redis.call('TIME')
         local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
         local window = tonumber(ARGV[1])
@@ -122,12 +123,14 @@ enum RelayScripts {
     /// KEYS: the answer's hash. ARGV: its expiry in ms, thread, steps (one per line), `+` (the reasoning goes after
     /// what is kept, which is ARGV[8] bytes long) or `=` (it replaces it), the reasoning, the number of blocks, the
     /// index of the first block given, the kept reasoning's length, then the blocks from there on. Blocks past the
-    /// number go. Safe to run twice (an addition already made is not made again); returns -1 when the kept reasoning
-    /// is neither as long as said nor already added to: the caller writes the answer whole next time.
+    /// number go. Safe to run twice (an addition already made is not made again); returns -1, writing nothing, when
+    /// what is kept is not what the change applies to (the kept reasoning neither as long as said nor already added
+    /// to, or the hash gone while the change is not the whole answer): the caller writes the answer whole.
     static let recordAnswer = """
         local key = KEYS[1]
         local before = tonumber(redis.call('HGET', key, 'n') or '0')
         local count = tonumber(ARGV[6])
+        if redis.call('EXISTS', key) == 0 and (tonumber(ARGV[7]) > 0 or ARGV[4] == '+') then return -1 end
         if ARGV[4] == '=' then
           redis.call('HSET', key, 'reasoning', ARGV[5])
         elseif ARGV[5] ~= '' then

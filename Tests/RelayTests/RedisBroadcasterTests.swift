@@ -125,6 +125,41 @@ struct RedisBroadcasterTests {
         #expect(RedisAnswers(beside: b.broadcaster).answer(9)?.blocks == ["<p>so far</p>\n"])
     }
 
+    @Test func framesThatReachedOneHostOnlyRefreshTheOthersOnceRedisAnswersWithNoPublishNeeded() throws {
+        let redis = try TestRedis()
+        let (a, b) = (RecordingHost(redis), RecordingHost(redis))
+        try a.start()
+        try b.start()
+        // Writes wait (commands time out) while subscriptions go on: the publish reaches A's pages only.
+        try redis.cli(["CLIENT", "PAUSE", "3000", "WRITE"])
+        a.broadcaster.publish(to: "t") { [.append(target: "m", html: "meanwhile")] }
+        #expect(a.local.direct.count == 1 && b.local.frames.isEmpty)
+        // Nothing else is published: the marker goes out by itself once Redis takes writes again.
+        try waitUntil("B's pages of the stream refreshed", seconds: 20) { b.local.refreshes.contains(["t"]) }
+        #expect(!b.local.refreshes.contains(nil), "B never lost its subscription")
+    }
+
+    @Test func aSnapshotThatOutlastsItsGateIsReadAgain() throws {
+        let redis = try TestRedis()
+        var timing = RedisBroadcaster.Timing()
+        timing.gateExpiry = .milliseconds(300)
+        let (a, b) = (RecordingHost(redis, timing: timing), RecordingHost(redis, timing: timing))
+        try a.start()
+        try b.start()
+        let published = Completion()
+        _ = b.broadcaster.fenced("t") { () -> Int in
+            // A takes the expired gate and publishes while B is still reading.
+            let writer = spawnThread {
+                a.broadcaster.publish(to: "t") { [.append(target: "m", html: "x")] }
+                published.signal()
+            }
+            writer?.detach()
+            published.wait(seconds: 10)
+            return 0
+        }
+        #expect(b.local.refreshes == [["t"]])
+    }
+
     @Test func aGapInTheNumbersRefreshesEveryPageOnTheHostThatSawIt() throws {
         let redis = try TestRedis()
         let registry = MetricsRegistry()
@@ -170,6 +205,13 @@ struct RedisBroadcasterTests {
         }
         #expect(try redis.cli(["HEXISTS", "quarry:0:answer:42", "b2"]) == "1")
         #expect(try redis.cli(["HEXISTS", "quarry:0:answer:42", "b3"]) == "0")
+        // The hash gone (evicted, flushed): the next change writes the answer whole.
+        try redis.cli(["DEL", "quarry:0:answer:42"])
+        let before = answer
+        answer.blocks += ["<p>more</p>\n"]
+        answer.reasoning += " Then more."
+        mine.record(42, answer, previous: before)
+        #expect(theirs.answer(42) == answer)
         mine.remove(42)
         #expect(theirs.answer(42) == nil)
         #expect(try redis.cli(["EXISTS", "quarry:0:answer:42"]) == "0")
@@ -181,8 +223,8 @@ final class RecordingHost: Sendable {
     let local = RecordingStreams()
     let broadcaster: RedisBroadcaster
 
-    init(_ redis: TestRedis, metrics: MetricsRegistry? = nil) {
-        var timing = RedisBroadcaster.Timing()
+    init(_ redis: TestRedis, metrics: MetricsRegistry? = nil, timing: RedisBroadcaster.Timing = .init()) {
+        var timing = timing
         timing.fenceWait = .seconds(5)
         broadcaster = RedisBroadcaster(configuration: try! RedisConfiguration(url: redis.url), local: local, timing: timing,
                                        metrics: metrics)
