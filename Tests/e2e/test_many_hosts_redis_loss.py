@@ -19,10 +19,11 @@ from test_many_hosts_redis import (ANSWER, QUESTION, answer_model, expect_render
 
 # A Redis restart, or the subscriptions dropped, mid-answer -------------------------------------------------------
 
+# Each makes both hosts lose their subscription, and says whether it did.
 LOSSES = {
-    "restart": lambda redis: redis.restart(),
+    "restart": lambda redis: redis.restart() or True,  # a new redis-server: every connection went
     # Redis stays up with its data; only the subscribed connections go (as a network failure would take them).
-    "subscriptions dropped": lambda redis: redis.cli("CLIENT", "KILL", "TYPE", "pubsub"),
+    "subscriptions dropped": lambda redis: int(redis.cli("CLIENT", "KILL", "TYPE", "pubsub")) >= 2,
 }
 
 
@@ -42,10 +43,8 @@ def test_a_redis_restart_mid_answer_leaves_bs_page_with_the_exact_answer_and_a_a
     on_b_answer = Answer(on_b, answer.id)
     streaming_snapshot(on_b_answer)
 
-    LOSSES[loss](redis)
-    # Both hosts notice, and subscribe again by themselves.
-    for host in (a, b):
-        wait_until(lambda: "the Redis subscription was lost" in host.output(), what="the loss in the host's log")
+    assert LOSSES[loss](redis)
+    # Both hosts subscribe again by themselves.
     wait_until(lambda: redis.subscribers() >= 2, timeout=LONG / 1000, what="both hosts subscribed again")
     answer.status("complete")
     on_b_answer.status("complete")
