@@ -23,6 +23,19 @@ def serve_on(quarry, tmp_path, url, model, name, extra_env=None, port=None):
     return quarry("--docs", str(docs), env=env, db=url, port=port).wait_ready()
 
 
+def kill_mid_answer(postgres, url, host, answer, full, elsewhere):
+    """Kills `host` (SIGKILL) once `answer` has a checkpoint short of `full`; waits until `elsewhere` (the answer in a
+    page on another host) shows it interrupted with Retry; returns the text saved."""
+    wait_until(lambda: (status(postgres, url, answer.id) or ("", ""))[1], what="a checkpoint of the answer")
+    assert host.stop(sig=9) == -9
+    saved = status(postgres, url, answer.id)[1]
+    assert saved and full.startswith(saved) and saved != full, saved
+    elsewhere.status("interrupted", timeout=LONG)
+    expect(elsewhere.error).to_have_text("The server answering this stopped before the answer finished.")
+    expect(elsewhere.retry).to_be_visible()
+    return saved
+
+
 def status(postgres, url, message):
     rows = postgres.query(url, f"SELECT status, content FROM messages WHERE id = {int(message)}")
     return tuple(rows[0]) if rows else None
@@ -83,15 +96,8 @@ def test_a_host_killed_mid_answer_loses_it_to_the_other_which_retries_it(browser
     on_b_answer = Answer(on_b, answer.id)
     on_b_answer.status("streaming")
 
-    wait_until(lambda: (status(postgres, url, answer.id) or ("", ""))[1], what="a checkpoint of the answer")
-    assert a.stop(sig=9) == -9
-    saved = status(postgres, url, answer.id)[1]
-    assert saved and full.startswith(saved) and saved != full, saved
-
     # Within the lease (3 s) and a round of B's (1 s), B takes the answer over; the page on B is told.
-    on_b_answer.status("interrupted", timeout=LONG)
-    expect(on_b_answer.error).to_have_text("The server answering this stopped before the answer finished.")
-    expect(on_b_answer.retry).to_be_visible()
+    saved = kill_mid_answer(postgres, url, a, answer, full, on_b_answer)
     assert status(postgres, url, answer.id) == ("interrupted", saved)
     assert "answers of a host that stopped were interrupted" in b.output()
 

@@ -9,6 +9,7 @@ plain sockets of the browser's session, one on each host, follow the thread; wha
 must be exactly the end of what A's receives. Every wait is on a condition, never on the clock."""
 import difflib
 import re
+from types import SimpleNamespace
 
 import pytest
 
@@ -20,7 +21,8 @@ from postgres_support import postgres  # noqa: F401 (a fixture)
 from redis_support import redis  # noqa: F401 (a fixture)
 from stream_support import (after_every_envelope, content_envelopes, followers, session_cookie,  # noqa: F401
                             tokens)
-from test_many_hosts import serve_on, status
+from test_access import admin_page
+from test_many_hosts import kill_mid_answer, serve_on, status
 
 # Long enough (about 190 tokens; at 25 a second some 8 s) that a page on B opens, reloads or outlives a Redis
 # restart while A is still sending it; markdown of every kind a block can change into while it streams.
@@ -98,6 +100,25 @@ def no_problems(page):
     return [p for p in page.problems if "WebSocket" not in p and "ERR_CONNECTION_REFUSED" not in p]
 
 
+def followed_on_b(browser, quarry, standin, tmp_path, postgres, redis):
+    """Hosts A and B; QUESTION asked in a page on A and, while its answer streams, the same browser's page on B
+    following the thread, its snapshot taken. Returns what the tests look at, by name."""
+    model = answer_model(standin)
+    full = model.answer()
+    url, a, b = two_hosts(quarry, tmp_path, postgres, redis, model)
+    wait_until(lambda: redis.subscribers() >= 2, what="both hosts subscribed in Redis")
+    context = browser.new_context()
+    on_a = open_page(context, a.port)
+    answer = ask(on_a, QUESTION)
+    streaming_snapshot(answer)
+    thread, _ = thread_of(on_a)
+    on_b = open_thread(context, b.port, thread)
+    on_b_answer = Answer(on_b, answer.id)
+    snapshot = streaming_snapshot(on_b_answer)
+    return SimpleNamespace(full=full, url=url, a=a, b=b, context=context, on_a=on_a, answer=answer, thread=thread,
+                           on_b=on_b, on_b_answer=on_b_answer, snapshot=snapshot)
+
+
 # a. Live on the other host --------------------------------------------------------------------------------------
 
 def test_an_answer_on_a_streams_into_a_page_on_b_frame_for_frame(browser, quarry, standin, tmp_path, postgres,
@@ -172,16 +193,6 @@ def test_an_answer_on_a_streams_into_a_page_on_b_frame_for_frame(browser, quarry
 
 # a'. The thread list and the admin pages' documents table ---------------------------------------------------------
 
-def admin_page(browser, port, name="ada", password="correct horse"):
-    page = browser.new_context().new_page()
-    page.goto(f"http://127.0.0.1:{port}/admin")
-    page.fill("#sign-in-name", name)
-    page.fill("#sign-in-password", password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/admin$"))
-    return page
-
-
 def test_the_thread_list_and_the_documents_table_on_b_follow_what_happens_on_a(browser, quarry, standin, tmp_path,
                                                                                  postgres, redis):
     model = answer_model(standin, rate="0")
@@ -243,17 +254,9 @@ def test_questions_a_minute_are_counted_across_hosts(browser, quarry, standin, t
 
 def test_a_page_on_b_reloaded_mid_answer_gets_the_text_so_far_then_the_rest(browser, quarry, standin, tmp_path,
                                                                             postgres, redis):
-    model = answer_model(standin)
-    full = model.answer()
-    url, a, b = two_hosts(quarry, tmp_path, postgres, redis, model)
-    context = browser.new_context()
-    on_a = open_page(context, a.port)
-    answer = ask(on_a, QUESTION)
-    streaming_snapshot(answer)
-    thread, _ = thread_of(on_a)
-    on_b = open_thread(context, b.port, thread)
-    on_b_answer = Answer(on_b, answer.id)
-    before = streaming_snapshot(on_b_answer)
+    f = followed_on_b(browser, quarry, standin, tmp_path, postgres, redis)
+    full, url, on_a, answer, thread, on_b, on_b_answer, before = (f.full, f.url, f.on_a, f.answer, f.thread, f.on_b,
+                                                                  f.on_b_answer, f.snapshot)
 
     on_b.reload()
     expect(on_b.locator("#connection-status")).to_have_text("Connected")
@@ -279,27 +282,11 @@ def test_a_page_on_b_reloaded_mid_answer_gets_the_text_so_far_then_the_rest(brow
 
 def test_a_killed_mid_answer_shows_interrupted_live_on_bs_open_page_and_retry_completes_on_b(
         browser, quarry, standin, tmp_path, postgres, redis):
-    model = answer_model(standin)
-    full = model.answer()
-    url, a, b = two_hosts(quarry, tmp_path, postgres, redis, model)
-    context = browser.new_context()
-    on_a = open_page(context, a.port)
-    answer = ask(on_a, QUESTION)
-    streaming_snapshot(answer)
-    thread, _ = thread_of(on_a)
-    on_b = open_thread(context, b.port, thread)
-    on_b_answer = Answer(on_b, answer.id)
-    streaming_snapshot(on_b_answer)
+    f = followed_on_b(browser, quarry, standin, tmp_path, postgres, redis)
+    full, url, a, answer, on_b, on_b_answer = f.full, f.url, f.a, f.answer, f.on_b, f.on_b_answer
     on_b.evaluate("() => { window.neverReloaded = true; }")
-    wait_until(lambda: (status(postgres, url, answer.id) or ("", ""))[1], what="a checkpoint of the answer")
-
-    assert a.stop(sig=9) == -9
-    saved = status(postgres, url, answer.id)[1]
-    assert saved and full.startswith(saved) and saved != full, saved
     # Within the lease (3 s) and a round of B's, B takes the answer over; its open page hears it live.
-    on_b_answer.status("interrupted", timeout=LONG)
-    expect(on_b_answer.error).to_have_text("The server answering this stopped before the answer finished.")
-    expect(on_b_answer.retry).to_be_visible()
+    saved = kill_mid_answer(postgres, url, a, answer, full, on_b_answer)
     assert on_b.evaluate("() => window.neverReloaded === true"), "B's page was reloaded"
     assert status(postgres, url, answer.id) == ("interrupted", saved)
 

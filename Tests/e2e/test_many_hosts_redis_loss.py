@@ -13,8 +13,8 @@ from postgres_support import postgres  # noqa: F401 (a fixture)
 from redis_support import redis  # noqa: F401 (a fixture)
 from stream_support import content_html, tokens
 from test_many_hosts import status
-from test_many_hosts_redis import (ANSWER, QUESTION, answer_model, expect_rendered, no_problems, open_thread,
-                                   thread_of, two_hosts)
+from test_many_hosts_redis import (ANSWER, QUESTION, answer_model, expect_rendered, followed_on_b, no_problems,
+                                   open_thread, thread_of, two_hosts)
 
 
 # A Redis restart, or the subscriptions dropped, mid-answer -------------------------------------------------------
@@ -30,18 +30,8 @@ LOSSES = {
 @pytest.mark.parametrize("loss", LOSSES)
 def test_a_redis_restart_mid_answer_leaves_bs_page_with_the_exact_answer_and_a_answering(
         browser, quarry, standin, tmp_path, postgres, redis, loss):
-    model = answer_model(standin)
-    full = model.answer()
-    url, a, b = two_hosts(quarry, tmp_path, postgres, redis, model)
-    wait_until(lambda: redis.subscribers() >= 2, what="both hosts subscribed in Redis")
-    context = browser.new_context()
-    on_a = open_page(context, a.port)
-    answer = ask(on_a, QUESTION)
-    streaming_snapshot(answer)
-    thread, _ = thread_of(on_a)
-    on_b = open_thread(context, b.port, thread)
-    on_b_answer = Answer(on_b, answer.id)
-    streaming_snapshot(on_b_answer)
+    f = followed_on_b(browser, quarry, standin, tmp_path, postgres, redis)
+    full, url, a, b, on_a, answer, on_b, on_b_answer = f.full, f.url, f.a, f.b, f.on_a, f.answer, f.on_b, f.on_b_answer
 
     assert LOSSES[loss](redis)
     # Both hosts subscribe again by themselves.
@@ -68,18 +58,8 @@ def test_a_redis_restart_mid_answer_leaves_bs_page_with_the_exact_answer_and_a_a
 
 def test_while_redis_is_down_a_answers_its_own_pages_and_bs_page_catches_up_when_it_is_back(
         browser, quarry, standin, tmp_path, postgres, redis):
-    model = answer_model(standin)
-    full = model.answer()
-    url, a, b = two_hosts(quarry, tmp_path, postgres, redis, model)
-    wait_until(lambda: redis.subscribers() >= 2, what="both hosts subscribed in Redis")
-    context = browser.new_context()
-    on_a = open_page(context, a.port)
-    answer = ask(on_a, QUESTION)
-    streaming_snapshot(answer)
-    thread, _ = thread_of(on_a)
-    on_b = open_thread(context, b.port, thread)
-    on_b_answer = Answer(on_b, answer.id)
-    streaming_snapshot(on_b_answer)
+    f = followed_on_b(browser, quarry, standin, tmp_path, postgres, redis)
+    full, url, a, on_a, answer, on_b, on_b_answer = f.full, f.url, f.a, f.on_a, f.answer, f.on_b, f.on_b_answer
     on_b.evaluate("() => { window.neverReloaded = true; }")
 
     redis.stop()

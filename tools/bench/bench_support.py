@@ -3,6 +3,7 @@ keep-alive HTTP client for pages."""
 import asyncio
 import json
 import re
+import time
 from time import monotonic_ns
 
 from picows import WSListener, WSMsgType, ws_connect
@@ -189,6 +190,22 @@ async def http_get(port, path):
         return await http_request(reader, writer, port, path)
     finally:
         writer.close()
+
+
+async def until_serving(server, port, what="quarry serve", timeout=30):
+    """Waits until `server` (a bench_system Process) answers /healthz on `port`; fails, with its log's tail, if it
+    exits first or takes longer than `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if (await http_get(port, "/healthz"))[0] == 200:
+                return
+        except OSError:
+            pass
+        server.check_alive()
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what} did not answer /healthz within {timeout} s" + server.log_tail())
+        await asyncio.sleep(0.05)
 
 
 async def fetch_pages(port, count, workers=8):

@@ -37,11 +37,11 @@ sys.path.insert(0, os.path.join(HERE, "..", "..", "Tests", "e2e"))
 from picows import WSListener, WSMsgType, ws_connect  # noqa: E402
 
 from bench_report import percentile  # noqa: E402
-from bench_support import connect_all, subscribe_message  # noqa: E402
+from bench_support import connect_all, subscribe_message, until_serving  # noqa: E402
 from bench_system import Process, free_port, machine, wait_until  # noqa: E402
 from postgres_support import Postgres, binaries  # noqa: E402
 from redis_support import Redis, installed  # noqa: E402
-from soak_bench import GENEROUS, Tab, TabError, fault, http_get, start_standin  # noqa: E402
+from soak_bench import GENEROUS, Tab, TabError, fault, start_standin  # noqa: E402
 
 FULL = dict(subscribers=1_000, tokens=200, token_delay=0.02, questions=40)
 QUICK = dict(subscribers=100, tokens=40, token_delay=0.02, questions=6)
@@ -122,17 +122,8 @@ async def start_host(args, name, db, redis_url, llm_port, workdir, docs):
     log = open(os.path.join(workdir, f"quarry-{name}.log"), "w+")
     server = await Process.start([args.quarry, "serve", "--host", "127.0.0.1", "--port", str(port), "--db", db,
                                   "--docs", docs], args.server_cpu, log)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if (await http_get(port, "/healthz"))[0] == 200:
-                return server, port
-        except OSError:
-            pass
-        server.check_alive()
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"host {name} did not answer /healthz within 30 s" + server.log_tail())
-        await asyncio.sleep(0.05)
+    await until_serving(server, port, f"host {name}")
+    return server, port
 
 
 async def fan_out(config, hosts, split):

@@ -19,7 +19,7 @@ import time
 
 from bench_deflate import deflate_client
 from bench_report import SOCKETS_HELD, Report
-from bench_support import Tally, connect_all, fetch_pages, http_get, picows_client, subscribe_message
+from bench_support import Tally, connect_all, fetch_pages, picows_client, subscribe_message, until_serving
 from bench_system import Process, cpu_busy, free_port, machine, mapped_files, memory, process_cpu, wait_until
 from timestamp_probe import Probe, realtime_offset
 
@@ -46,17 +46,8 @@ async def start_quarry(args, workdir):
     os.environ.update(QUARRY_MAX_CONNECTIONS_PER_PEER="100000", QUARRY_MAX_PENDING_HEADERS_PER_PEER="100000")
     server = await Process.start([args.quarry, "serve", "--host", "127.0.0.1", "--port", str(port), "--db", database],
                                  args.server_cpu, log)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if (await http_get(port, "/healthz"))[0] == 200:
-                return server, port
-        except OSError:
-            pass
-        server.check_alive()
-        if time.monotonic() > deadline:
-            raise RuntimeError("quarry serve did not answer /healthz within 30 s" + server.log_tail())
-        await asyncio.sleep(0.05)
+    await until_serving(server, port)
+    return server, port
 
 
 async def idle_rss(args, config, workdir):
