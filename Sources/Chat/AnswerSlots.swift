@@ -11,6 +11,9 @@
 //   run goes behind everyone else waiting. A session never runs two answers at once.
 // - One address runs at most half the slots (at least one): many fresh sessions from one machine cannot fill every
 //   slot, so a person at another machine starts at once instead of waiting out someone else's answer.
+// - With several hosts, a ticket also holds a place across them (`holdAcrossHosts`, in the question's task, never on
+//   the service thread): the session's and the address's shares are then the site's. The place goes with the ticket.
+internal import Contracts
 internal import Locking
 
 /// Tickets for answers, and the slots they run in.
@@ -63,14 +66,24 @@ final class AnswerSlots: Sendable {
         var starts: UInt64 = 0
         var running = 0
         var nextID: UInt64 = 0
+        /// The keys each ticket holds a place under across hosts.
+        var heldAcross: [UInt64: [String]] = [:]
 
         func count(where included: (Holder) -> Bool) -> Int { holders.values.reduce(0) { $0 + (included($1) ? 1 : 0) } }
     }
 
     let limits: Limits
     private let state = Locked(State())
+    /// Places held across hosts; nil: one host.
+    private let shared: (any SharedAnswerHolds)?
+    /// How long a place held across hosts lasts if its host dies before giving it back.
+    private let sharedExpiry: Duration
+    /// This process's part of the tokens held across hosts (ticket numbers repeat between hosts).
+    private let tokenPrefix = "\(UInt64.random(in: 1...UInt64.max)):"
 
-    init(_ limits: Limits) {
+    init(_ limits: Limits, shared: (any SharedAnswerHolds)? = nil, sharedExpiry: Duration = .seconds(360)) {
+        self.shared = shared
+        self.sharedExpiry = sharedExpiry
         var limits = limits
         limits.capacity = max(1, limits.capacity)
         limits.waiting = max(0, limits.waiting)
@@ -89,6 +102,13 @@ final class AnswerSlots: Sendable {
             state.holders[state.nextID] = Holder(session: session, peer: peer)
             return .success(Ticket(id: state.nextID))
         }
+    }
+
+    /// Gives a place held across hosts back, off the caller's thread (which may be the service thread).
+    private func releaseAcrossHosts(_ ticket: Ticket, _ keys: [String]) {
+        guard let shared else { return }
+        let token = tokenPrefix + "\(ticket.id)"
+        Task.detached { shared.release(token, keys: keys) }
     }
 
     /// Starts the ticket's answer if a slot is free and its session runs nothing, without waiting.
@@ -131,6 +151,25 @@ final class AnswerSlots: Sendable {
     /// Gives back the ticket (and its slot, if it was running): the next session in turn starts.
     func release(_ ticket: Ticket) { release(ticket, keepingTicket: false) }
 
+    /// Holds the ticket's place across hosts too; the refusal (`.session` or `.peer`) when the site's share is taken,
+    /// nil when it is held (or with one host). Blocking (a round trip to Redis): call it in the question's task.
+    func holdAcrossHosts(_ ticket: Ticket) -> Refusal? {
+        guard let shared, let holder = state.withLock({ $0.holders[ticket.id] }) else { return nil }
+        let limits = [("session:" + holder.session, 1 + self.limits.waitingPerSession),
+                      ("peer:" + holder.peer, self.limits.perPeer)]
+        if let index = shared.hold(tokenPrefix + "\(ticket.id)", limits, expiry: sharedExpiry) {
+            return index == 0 ? .session : .peer
+        }
+        let kept = state.withLock { state -> Bool in
+            guard state.holders[ticket.id] != nil else { return false }
+            state.heldAcross[ticket.id] = limits.map(\.0)
+            return true
+        }
+        // Released meanwhile: the place goes at once.
+        if !kept { shared.release(tokenPrefix + "\(ticket.id)", keys: limits.map(\.0)) }
+        return nil
+    }
+
     private func release(_ ticket: Ticket, keepingTicket: Bool) {
         let (refused, started) = state.withLock { state -> (CheckedContinuation<Bool, Never>?, [CheckedContinuation<Bool, Never>]) in
             guard let holder = state.holders[ticket.id] else { return (nil, []) }
@@ -141,6 +180,7 @@ final class AnswerSlots: Sendable {
                 state.holders[ticket.id]?.waiter = nil
             } else {
                 state.holders[ticket.id] = nil
+                if let keys = state.heldAcross.removeValue(forKey: ticket.id) { releaseAcrossHosts(ticket, keys) }
                 if !state.holders.values.contains(where: { $0.session == holder.session }) {
                     state.served[holder.session] = nil
                 }

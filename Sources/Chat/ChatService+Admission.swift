@@ -2,8 +2,9 @@
 // the answers (per session, per address, in all: AnswerSlots), room under the server's ceiling on model requests,
 // and the questions a minute of the session and of the address (QuestionLimiter). A refusal costs nothing
 // afterwards and tells the person what to do; only a question that passes every check counts against the rates.
-// With several hosts the questions a minute are counted across them too (`SharedRateLimits`, in Redis): a network
-// round trip, so that check is made in the question's task (`admittedAcrossHosts`), never on the service thread.
+// With several hosts the answers held and the questions a minute are counted across them too (`SharedAnswerHolds`,
+// `SharedRateLimits`, in Redis): network round trips, so those checks are made in the question's task
+// (`admittedAcrossHosts`), never on the service thread.
 internal import Contracts
 internal import LLM
 internal import Logging
@@ -38,9 +39,16 @@ extension ChatService {
         return ticket
     }
 
-    /// Whether the question passes the questions a minute counted across hosts (true with one host). Called in the
-    /// question's task; on a refusal the caller gives its ticket back.
-    func admittedAcrossHosts(_ session: String, _ client: SocketClient) -> Bool {
+    /// Whether the question passes the counts across hosts (true with one host): its session's and address's share of
+    /// answers held, then their questions a minute. Called in the question's task; on a refusal the caller gives its
+    /// ticket back (and with it the place held across hosts).
+    func admittedAcrossHosts(_ session: String, _ client: SocketClient, _ ticket: AnswerSlots.Ticket) -> Bool {
+        if let refusal = slots.holdAcrossHosts(ticket) {
+            metrics?.refused(QuestionRefusal(refusal))
+            refuse(client, Self.message(for: refusal, words: Words(client.language)),
+                   reason: "refused a question: \(refusal) holds its share of answers across hosts")
+            return false
+        }
         guard let sharedRates else { return true }
         let limits = rateLimits(session, client)
         guard let (index, wait) = sharedRates.admit(limits, window: QuestionLimiter.minute) else { return true }

@@ -60,10 +60,12 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
     ///   - metrics: where answers, the model's latency and errors, and refused questions are counted; nil: nowhere.
     ///   - sharedAnswers: where answers in progress are kept for other hosts' snapshots (several hosts); nil: one host.
     ///   - sharedRates: questions a minute counted across hosts (several hosts); nil: one host.
+    ///   - sharedHolds: the answers a session and an address hold, counted across hosts; nil: one host.
     public init(store: any ConversationStorage, retriever: Retriever, answerer: any Answerer, model: String?, broadcaster: any Broadcaster,
                 streamNames: any StreamNameSigner, configuration: ChatConfiguration = ChatConfiguration(),
                 metrics: MetricsRegistry? = nil, sharedAnswers: (any SharedAnswers)? = nil,
-                sharedRates: (any SharedRateLimits)? = nil, logger: Logger = Logger(label: "quarry.chat")) {
+                sharedRates: (any SharedRateLimits)? = nil, sharedHolds: (any SharedAnswerHolds)? = nil,
+                logger: Logger = Logger(label: "quarry.chat")) {
         live = LiveAnswers(shared: sharedAnswers)
         self.sharedRates = sharedRates
         self.store = store
@@ -77,7 +79,8 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
         log = ChatLog(logger: logger)
         slots = AnswerSlots(AnswerSlots.Limits(
             capacity: configuration.maxConcurrentAnswers, waiting: configuration.maxWaitingAnswers,
-            waitingPerSession: configuration.maxWaitingAnswersPerSession, perPeer: configuration.maxAnswersPerPeer))
+            waitingPerSession: configuration.maxWaitingAnswersPerSession, perPeer: configuration.maxAnswersPerPeer),
+            shared: sharedHolds, sharedExpiry: configuration.answerTimeout + .seconds(60))
         let chatMetrics = metrics.map(ChatMetrics.init)
         self.metrics = chatMetrics
         if let metrics, let chatMetrics {
@@ -199,7 +202,7 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
 
     func ask(_ question: String, thread: Int64?, session: String, client: SocketClient, ticket: AnswerSlots.Ticket) async {
         let words = Words(client.language)
-        guard admittedAcrossHosts(session, client) else { return slots.release(ticket) }
+        guard admittedAcrossHosts(session, client, ticket) else { return slots.release(ticket) }
         let exchange: (thread: ThreadRecord, question: Int64, answer: Int64, isNew: Bool)?
         do {
             exchange = try store.startExchange(session: session, thread: thread, title: Titles.title(question),
@@ -267,7 +270,7 @@ public final class ChatService: SocketOperationHandler, StreamSnapshots, Sendabl
             jobs.withLock { if $0[message]?.control === control { $0[message] = nil } }
             slots.release(ticket)
         }
-        guard admittedAcrossHosts(session, client) else { return unclaim() }
+        guard admittedAcrossHosts(session, client, ticket) else { return unclaim() }
         do {
             guard let thread = try store.thread(ofMessage: message, session: session),
                   let question = try store.question(answeredBy: message),

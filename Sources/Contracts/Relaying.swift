@@ -57,3 +57,14 @@ public protocol SharedRateLimits: Sendable {
     /// question. When the count cannot be reached it admits (each host's own count still holds).
     func admit(_ limits: [(key: String, perMinute: Int)], window: Duration) -> (index: Int, wait: Duration)?
 }
+
+/// The answers a session and an address hold (running or waiting), counted across hosts (in Redis) beside each
+/// host's own count: so a session whose questions go to two hosts has the site's share, not one per host.
+public protocol SharedAnswerHolds: Sendable {
+    /// Holds a place for `token` under every limit (a key and the most it may hold) if all of them allow it; otherwise
+    /// the index of the first that does not, and nothing is held. A place lasts until `release`, or `expiry` (its
+    /// host died). When the count cannot be reached it holds nothing and admits (each host's own count holds).
+    func hold(_ token: String, _ limits: [(key: String, most: Int)], expiry: Duration) -> Int?
+    /// Gives `token`'s places under `keys` back.
+    func release(_ token: String, keys: [String])
+}

@@ -8,6 +8,7 @@
 //   PREFIX:gate:STREAM    STREAM's gate: a token, while a host publishes to STREAM or reads its snapshot
 //   PREFIX:answer:ID      an answer in progress as its pages have it (RedisAnswers.swift)
 //   PREFIX:rate:KEY       the questions of a session or an address in the last window (RedisRates.swift)
+//   PREFIX:hold:KEY       the answers a session or an address holds, running or waiting (RedisHolds.swift)
 //   PREFIX:s:STREAM       the channel of STREAM's frames; PREFIX:s: alone carries a host's sync markers
 // where PREFIX is `quarry:DB`.
 //
@@ -25,6 +26,7 @@ struct RelayNames: Sendable {
     func gate(_ stream: String) -> [UInt8] { Array("\(prefix):gate:\(stream)".utf8) }
     func answer(_ id: Int64) -> [UInt8] { Array("\(prefix):answer:\(id)".utf8) }
     func rate(_ key: String) -> [UInt8] { Array("\(prefix):rate:\(key)".utf8) }
+    func hold(_ key: String) -> [UInt8] { Array("\(prefix):hold:\(key)".utf8) }
     var channelPrefix: String { "\(prefix):s:" }
     func channel(_ stream: String) -> [UInt8] { Array((channelPrefix + stream).utf8) }
     /// The pattern every host subscribes to: every stream's channel, and the sync markers'.
@@ -116,6 +118,28 @@ enum RelayScripts {
         for _, key in ipairs(KEYS) do
           redis.call('ZADD', key, now, ARGV[2])
           redis.call('PEXPIRE', key, window)
+        end
+        return 0
+        """
+
+    /// KEYS: one sorted set per limit (the answers held, scored by when their place expires, in ms of Redis' clock).
+    /// ARGV: the place's expiry in ms, the token, then each limit's most. Holds a place in every set if each has room
+    /// (the token's own place counts as room: the script may be sent twice) and returns 0; otherwise the 1-based index
+    /// of the first full one, holding nothing.
+    static let hold = """
+        redis.replicate_commands()
+        local time = redis.call('TIME')
+        local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+        local expiry = tonumber(ARGV[1])
+        for i, key in ipairs(KEYS) do
+          redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+          if not redis.call('ZSCORE', key, ARGV[2]) and redis.call('ZCARD', key) >= tonumber(ARGV[i + 2]) then
+            return i
+          end
+        end
+        for _, key in ipairs(KEYS) do
+          redis.call('ZADD', key, now + expiry, ARGV[2])
+          redis.call('PEXPIRE', key, expiry)
         end
         return 0
         """

@@ -115,7 +115,7 @@ func serve(_ settings: ServeSettings, retention: RetentionSettings) {
                            model: settings.answering.modelName, broadcaster: broadcaster, streamNames: StreamNames(secret: secret),
                            configuration: settings.answering.chat, metrics: metrics,
                            sharedAnswers: relay.map(RedisAnswers.init(beside:)), sharedRates: relay.map(RedisRates.init(beside:)),
-                           logger: Logger(label: "quarry.chat"))
+                           sharedHolds: relay.map(RedisHolds.init(beside:)), logger: Logger(label: "quarry.chat"))
     do { try chat.recoverAfterRestart() } catch { fail("Quarry could not start. \(error)", code: 1) }
     // Redis back after a loss (perhaps restarted empty): the answers running here are written there again, then every
     // host's pages following them get a fresh snapshot.

@@ -63,6 +63,24 @@ import TurboStream
         }
     }
 
+    @Test func answersHeldAcrossHostsRefuseWhatThisHostWouldTakeAndAnAnswersPlaceGoesWithIt() async throws {
+        try await withTemporaryDirectoryAsync { folder in
+            // Another host runs the session's answer: the count across hosts says so.
+            let holds = MemoryHolds(full: "session:s1")
+            let f = try ChatFixture(folder: folder, model: false, sharedHolds: holds)
+            f.service.handle(.ask(thread: nil, content: "Granite?"), from: ChatFixture.client("s1"))
+            try await f.until { !Self.notices(f, 1, .tooManyQuestions).isEmpty && f.service.answersInProgress == 0 }
+            #expect(Self.notices(f, 1, .tooManyQuestions).first?.contains("Your earlier questions are still being answered") == true)
+            #expect(try f.store.threads(session: "s1").isEmpty)
+            #expect(f.log.lines(startingWith: "refused a question: session holds its share of answers across hosts").count == 1)
+            // Another session's answer holds its place while it runs, and gives it back when it ends.
+            _ = try await f.ask("Granite?", session: "s2", connection: 2)
+            try await f.until { holds.released.current.count == 1 }
+            #expect(holds.held.current.count == 1 && holds.released.current == holds.held.current)
+            #expect(holds.keys.current.first == ["session:s2", "peer:127.0.0.1"])
+        }
+    }
+
     @Test func aSessionHasOneAnswerRunningAndOneWaitingAndTheNextIsRefusedWithNothingSaved() async throws {
         try await withTemporaryDirectoryAsync { folder in
             let f = try ChatFixture(folder: folder)
@@ -221,4 +239,20 @@ final class FullRates: SharedRateLimits, @unchecked Sendable {
         asked.withLock { $0.append(limits) }
         return limits.firstIndex { $0.key == full }.map { ($0, wait) }
     }
+}
+
+/// Answers held across hosts, where one key is full.
+final class MemoryHolds: SharedAnswerHolds, @unchecked Sendable {
+    let full: String
+    let held = Locked<[String]>([])
+    let keys = Locked<[[String]]>([])
+    let released = Locked<[String]>([])
+    init(full: String) { self.full = full }
+    func hold(_ token: String, _ limits: [(key: String, most: Int)], expiry: Duration) -> Int? {
+        if let index = limits.firstIndex(where: { $0.key == full }) { return index }
+        held.withLock { $0.append(token) }
+        keys.withLock { $0.append(limits.map(\.key)) }
+        return nil
+    }
+    func release(_ token: String, keys: [String]) { released.withLock { $0.append(token) } }
 }

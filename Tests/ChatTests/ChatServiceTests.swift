@@ -27,7 +27,8 @@ struct ChatFixture {
          standIn standInConfiguration: StandInConfiguration = StandInConfiguration(tokensPerSecond: 0),
          llm: (inout LLMConfiguration) -> Void = { _ in }, log: RecordingLog = RecordingLog(),
          storeBusyTimeout: Duration = .seconds(5), metrics: MetricsRegistry? = nil,
-         sharedAnswers: (any SharedAnswers)? = nil, sharedRates: (any SharedRateLimits)? = nil) throws {
+         sharedAnswers: (any SharedAnswers)? = nil, sharedRates: (any SharedRateLimits)? = nil,
+         sharedHolds: (any SharedAnswerHolds)? = nil) throws {
         store = try Store(path: folder + "/chat.db", busyTimeout: storeBusyTimeout)
         for (index, text) in ["Granite is quarried in large blocks with diamond wire saws.",
                               "Marble is softer than granite and polishes well.",
@@ -51,7 +52,7 @@ struct ChatFixture {
                               model: model ? "standin-chat" : nil, broadcaster: broadcaster,
                               streamNames: StreamNames(secret: Array("a secret of at least thirty-two bytes!!".utf8)),
                               configuration: configuration, metrics: metrics, sharedAnswers: sharedAnswers,
-                              sharedRates: sharedRates, logger: log.logger)
+                              sharedRates: sharedRates, sharedHolds: sharedHolds, logger: log.logger)
         self.log = log
     }
 

@@ -298,3 +298,31 @@ struct RedisRatesTests {
         #expect(rates.admit([(key: "session:s1", perMinute: 0)], window: .seconds(60)) == nil)
     }
 }
+
+/// The answers a session and an address hold, across hosts.
+@Suite(.enabled(if: TestRedis.isInstalled, "redis-server is not installed (tools/test installs it)"))
+struct RedisHoldsTests {
+    @Test func placesAreSharedBetweenHostsGivenBackAndFreedWhenTheirHostDies() throws {
+        let redis = try TestRedis()
+        let (a, b) = (RecordingHost(redis), RecordingHost(redis))
+        let (onA, onB) = (RedisHolds(beside: a.broadcaster), RedisHolds(beside: b.broadcaster))
+        let limits = [(key: "session:s1", most: 2), (key: "peer:10.0.0.1", most: 3)]
+        #expect(onA.hold("a:1", limits, expiry: .seconds(60)) == nil)
+        #expect(onB.hold("b:1", limits, expiry: .seconds(60)) == nil)
+        // Sent twice, a place is held once.
+        #expect(onB.hold("b:1", limits, expiry: .seconds(60)) == nil)
+        #expect(onA.hold("a:2", limits, expiry: .seconds(60)) == 0, "the session's two places are taken")
+        // A refusal holds nothing: another session of the address has its last place.
+        #expect(onA.hold("a:3", [(key: "session:s2", most: 2), (key: "peer:10.0.0.1", most: 3)], expiry: .seconds(60)) == nil)
+        #expect(onB.hold("b:2", [(key: "session:s3", most: 2), (key: "peer:10.0.0.1", most: 3)], expiry: .seconds(60)) == 1)
+        // Given back on one host, free on the other.
+        onA.release("a:1", keys: limits.map(\.key))
+        #expect(onB.hold("b:3", limits, expiry: .seconds(60)) == nil)
+        // A place whose host died (never given back) goes when it expires.
+        #expect(onA.hold("dead", [(key: "session:s4", most: 1)], expiry: .milliseconds(200)) == nil)
+        #expect(onB.hold("b:4", [(key: "session:s4", most: 1)], expiry: .seconds(60)) == 0)
+        try waitUntil("the dead host's place expiring") {
+            onB.hold("b:4", [(key: "session:s4", most: 1)], expiry: .seconds(60)) == nil
+        }
+    }
+}

@@ -250,6 +250,29 @@ def test_questions_a_minute_are_counted_across_hosts(browser, quarry, standin, t
     assert postgres.query(url, "SELECT count(*) FROM messages") == [["2"]]
 
 
+def test_a_sessions_answers_held_are_counted_across_hosts(browser, quarry, standin, tmp_path, postgres, redis):
+    """One answer at a time per session (no waiting one): while the session's answer runs on A, its question on B
+    is refused with the single-host notice; once it has ended, B takes the next."""
+    model = answer_model(standin)
+    url, a, b = two_hosts(quarry, tmp_path, postgres, redis, model, {"QUARRY_WAITING_ANSWERS_PER_SESSION": "0"})
+    context = browser.new_context()
+    answer = ask(open_page(context, a.port), QUESTION)
+    streaming_snapshot(answer)
+    on_b = open_page(context, b.port)
+    box = on_b.get_by_label("Your question")
+    box.fill("Where do deliveries arrive?")
+    box.press("Enter")
+    refused = on_b.locator("#notice > p.notice-error[data-error=too_many_questions]")
+    expect(refused).to_have_text(re.compile(r"^Your earlier questions are still being answered\."), timeout=LONG)
+    assert postgres.query(url, "SELECT count(*) FROM messages") == [["2"]]
+    assert "refused a question: session holds its share of answers across hosts" in b.output()
+    answer.status("complete")
+    # Its place went with it: B answers the session's next question.
+    box.press("Enter")
+    expect(on_b.locator("#messages > article[data-role=assistant]")).to_have_count(1, timeout=LONG)
+    wait_until(lambda: postgres.query(url, "SELECT count(*) FROM messages") == [["4"]], what="B's answer saved")
+
+
 # b. A reload on the other host ----------------------------------------------------------------------------------
 
 def test_a_page_on_b_reloaded_mid_answer_gets_the_text_so_far_then_the_rest(browser, quarry, standin, tmp_path,
