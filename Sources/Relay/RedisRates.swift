@@ -1,7 +1,8 @@
-// Questions a minute across hosts: a sorted set per session and per address in Redis, the questions of the last
-// window scored by Redis' own clock (hosts' clocks may differ), checked and counted by one script, so two hosts
-// admitting at once cannot both take the last place. The chat asks it off the service thread (in the question's task),
-// after each host's own count (QuestionLimiter) passed.
+// Questions a minute across hosts: a sorted set per session and per address in Redis, each question a place that
+// expires a window after it, by Redis' own clock (hosts' clocks may differ), checked and counted by one script
+// (RedisHolds.swift's, which the answers held use too), so two hosts admitting at once cannot both take the last
+// place. The chat asks it off the service thread (in the question's task), after each host's own count
+// (QuestionLimiter) passed.
 public import Contracts
 internal import Locking
 internal import Logging
@@ -16,20 +17,13 @@ public final class RedisRates: SharedRateLimits, Sendable {
     public init(beside broadcaster: RedisBroadcaster) { link = broadcaster.link }
 
     public func admit(_ limits: [(key: String, perMinute: Int)], window: Duration) -> (index: Int, wait: Duration)? {
-        guard !limits.isEmpty else { return nil }
-        let arguments = ["\(window.milliseconds)", tokens.next()] + limits.map { "\($0.perMinute)" }
-        let reply: RedisReply
         do {
-            // Not sent twice: the question would be counted twice.
-            reply = try link.connections.run(RelayScripts.admit, keys: limits.map { link.names.rate($0.key) },
-                                        arguments.map { Array($0.utf8) }, idempotent: false)
+            // A question holds a place for the window, never given back.
+            return try link.hold(tokens.next(), limits.map { (link.names.rate($0.key), $0.perMinute) }, expiry: window)
         } catch {
             link.logger.warning("questions a minute could not be counted across hosts; this host's count holds",
-                           metadata: ["cause": "\(error)"])
+                                metadata: ["cause": "\(error)"])
             return nil
         }
-        guard case .array(let parts) = reply, parts.count == 2, case .integer(let index) = parts[0],
-              case .integer(let wait) = parts[1], index >= 1, index <= limits.count else { return nil }
-        return (Int(index) - 1, .milliseconds(wait))
     }
 }

@@ -99,33 +99,11 @@ enum RelayScripts {
         return n
         """
 
-    /// KEYS: one sorted set per limit (its questions, scored by when, in ms of Redis' clock). ARGV: the window in ms,
-    /// a unique member for this question, then each limit's count. Counts the question in every set if each has room
-    /// in the window and returns 0; otherwise {the 1-based index of the first full one, ms until it has room}.
-    static let admit = """
-        redis.replicate_commands()
-        local time = redis.call('TIME')
-        local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-        local window = tonumber(ARGV[1])
-        for i, key in ipairs(KEYS) do
-          redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-          local limit = tonumber(ARGV[i + 2])
-          if redis.call('ZCARD', key) >= limit then
-            local oldest = redis.call('ZRANGE', key, -limit, -limit, 'WITHSCORES')
-            return {i, math.max(1, tonumber(oldest[2]) + window - now)}
-          end
-        end
-        for _, key in ipairs(KEYS) do
-          redis.call('ZADD', key, now, ARGV[2])
-          redis.call('PEXPIRE', key, window)
-        end
-        return 0
-        """
-
-    /// KEYS: one sorted set per limit (the answers held, scored by when their place expires, in ms of Redis' clock).
-    /// ARGV: the place's expiry in ms, the token, then each limit's most. Holds a place in every set if each has room
-    /// (the token's own place counts as room: the script may be sent twice) and returns 0; otherwise the 1-based index
-    /// of the first full one, holding nothing.
+    /// KEYS: one sorted set per limit (the places held, each scored by when it expires, in ms of Redis' clock: an
+    /// answer held, or a question counted for a window). ARGV: a place's expiry in ms, the token, then each limit's
+    /// most. Holds a place in every set if each has room (the token's own place counts as room: the script may be
+    /// sent twice) and returns 0; otherwise, holding nothing, {the 1-based index of the first full one, ms until it
+    /// has room if nothing is given back}.
     static let hold = """
         redis.replicate_commands()
         local time = redis.call('TIME')
@@ -133,8 +111,10 @@ enum RelayScripts {
         local expiry = tonumber(ARGV[1])
         for i, key in ipairs(KEYS) do
           redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
-          if not redis.call('ZSCORE', key, ARGV[2]) and redis.call('ZCARD', key) >= tonumber(ARGV[i + 2]) then
-            return i
+          local most = tonumber(ARGV[i + 2])
+          if not redis.call('ZSCORE', key, ARGV[2]) and redis.call('ZCARD', key) >= most then
+            local freed = redis.call('ZRANGE', key, -most, -most, 'WITHSCORES')
+            return {i, math.max(1, tonumber(freed[2]) - now)}
           end
         end
         for _, key in ipairs(KEYS) do
