@@ -61,14 +61,31 @@ class Quarry(Served):
     """A running `quarry serve`, stopped (SIGTERM) when the test ends."""
 
     def __init__(self, tmp_path, *args, env=None, port=None, db=None):
-        self.port = port or free_port()
         self.db = db or str(tmp_path / "quarry.db")
-        self.log = open(tmp_path / f"quarry-{self.port}.log", "w+")
-        environment = {k: v for k, v in os.environ.items() if not k.startswith("QUARRY_")}
-        environment.update(env or {})
+        self.chosen_port = port is None
+        self.tmp_path, self.args = tmp_path, args
+        self.environment = {k: v for k, v in os.environ.items() if not k.startswith("QUARRY_")}
+        self.environment.update(env or {})
+        self.spawn(port or free_port())
+
+    def spawn(self, port):
+        self.port = port
+        self.log = open(self.tmp_path / f"quarry-{self.port}.log", "w+")
         self.process = subprocess.Popen(
-            [BINARY, "serve", "--port", str(self.port), "--db", self.db, *args],
-            stdout=self.log, stderr=subprocess.STDOUT, env=environment)
+            [BINARY, "serve", "--port", str(self.port), "--db", self.db, *self.args],
+            stdout=self.log, stderr=subprocess.STDOUT, env=self.environment)
+
+    def wait_ready(self, timeout=20, what="/healthz"):
+        # A free port can be taken by another program's outgoing connection (a database client's, say) before
+        # quarry binds it: a port the test did not choose is chosen again.
+        for attempt in range(3):
+            try:
+                return super().wait_ready(timeout=timeout, what=what)
+            except AssertionError:
+                if not (self.chosen_port and attempt < 2 and self.process.poll() is not None
+                        and "Could not listen on" in self.output()):
+                    raise
+                self.spawn(free_port())
 
     def stop(self, sig=15, timeout=10):
         if self.process.poll() is None:
