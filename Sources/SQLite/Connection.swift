@@ -135,6 +135,16 @@ public final class Connection {
     /// Whether a transaction is open on this connection (`sqlite3_get_autocommit` is 0).
     public var isInTransaction: Bool { !Raw.isAutocommit(handle) }
 
+    /// Caps this connection's page cache at `kibibytes` KiB (`PRAGMA cache_size` with a negative value). Pages past
+    /// a lowered cap that no statement holds are freed at once.
+    public func setCacheSize(kibibytes: Int) throws(SQLiteError) {
+        try execute("PRAGMA cache_size = -\(max(1, kibibytes))")
+    }
+
+    /// The bytes of heap this connection's page cache holds now; it grows up to `PRAGMA cache_size`
+    /// (`sqlite3_db_status` with `SQLITE_DBSTATUS_CACHE_USED`).
+    public var pageCacheBytes: Int { Raw.cacheUsed(handle) }
+
     /// A duration in whole milliseconds, clamped to what `sqlite3_busy_timeout` takes.
     private static func milliseconds(_ duration: Duration) -> Int32 {
         let (seconds, attoseconds) = duration.components

@@ -72,6 +72,14 @@ enum Raw {
     static func lastInsertRowID(_ db: OpaquePointer) -> Int64 { sqlite3_last_insert_rowid(db) }
     static func isAutocommit(_ db: OpaquePointer) -> Bool { sqlite3_get_autocommit(db) != 0 }
 
+    /// The bytes of heap the connection's page cache holds now (`sqlite3_db_status`, `SQLITE_DBSTATUS_CACHE_USED`).
+    static func cacheUsed(_ db: OpaquePointer) -> Int {
+        var current: Int32 = 0
+        var highest: Int32 = 0
+        guard sqlite3_db_status(db, SQLITE_DBSTATUS_CACHE_USED, &current, &highest, 0) == SQLITE_OK else { return 0 }
+        return Int(current)
+    }
+
     // MARK: Online backup
 
     /// Starts copying `source`'s main database into `destination`'s (`sqlite3_backup_init`); the error is the

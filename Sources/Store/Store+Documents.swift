@@ -172,6 +172,10 @@ extension Store {
     public func apply(_ changes: [DocumentChange]) throws(StoreError) {
         guard !changes.isEmpty else { return }
         try withConnection { db throws(SQLiteError) in
+            // Indexing merges the full-text index's segments, which a larger cache keeps at hand; back to the
+            // writer's own size after, which frees the rest at once.
+            try db.setCacheSize(kibibytes: Self.indexingCacheKiB)
+            defer { try? db.setCacheSize(kibibytes: Self.writerCacheKiB) }
             try db.transaction(wrappingErrors: { $0 }) { () throws(SQLiteError) in
                 var writer: DocumentWriter?
                 var changesIndex = false

@@ -3,6 +3,7 @@
 // /metrics is asked for; nothing is kept between scrapes.
 import CShim
 import SQLite
+import Store
 import Telemetry
 #if canImport(Glibc)
 import Glibc
@@ -10,7 +11,7 @@ import Glibc
 
 enum ProcessMetrics {
     /// Registers the process's gauges, read at each scrape.
-    static func register(in registry: MetricsRegistry) {
+    static func register(in registry: MetricsRegistry, store: any QuarryStorage) {
         let resident = registry.gauge("process_resident_memory_bytes", help: "Resident memory size in bytes.")
         let openFiles = registry.gauge("process_open_fds", help: "Number of open file descriptors.")
         let maxFiles = registry.gauge("process_max_fds", help: "Maximum number of open file descriptors.")
@@ -24,8 +25,22 @@ enum ProcessMetrics {
         // Beside the resident size it tells a leak (this grows) from a heap that only fragments (it does not).
         let heap = registry.gauge("quarry_heap_in_use_bytes",
                                   help: "Bytes of heap allocated and not yet freed, SQLite's included (glibc mallinfo2).")
+        // Of that, each connection's page cache: the writer's keeps what it wrote, the reader's is dropped whenever
+        // another connection wrote (docs/limits.md).
+        let caches = (store as? Store).map { store in
+            (store, ["writer", "reader"].map {
+                registry.gauge("quarry_sqlite_page_cache_bytes",
+                               help: "Bytes of one SQLite connection's page cache, when it was last used.",
+                               labels: [("connection", $0)])
+            })
+        }
         registry.onScrape {
             sqlite.set(Double(SQLiteLibrary.memoryUsed))
+            if let (store, gauges) = caches {
+                let bytes = store.pageCacheBytes
+                gauges[0].set(Double(bytes.writer))
+                gauges[1].set(Double(bytes.reader))
+            }
             heap.set(Double(quarry_heap_in_use()))
             if let bytes = residentBytes() { resident.set(bytes) }
             if let count = openFileCount() { openFiles.set(count) }

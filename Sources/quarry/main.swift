@@ -91,7 +91,7 @@ func serve(_ settings: ServeSettings, retention: RetentionSettings) {
     let answering = Answering(settings.answering, store: store, logger: logger)
     // Made whether or not /metrics is served: counting costs little, and one registry keeps the code one path.
     let metrics = MetricsRegistry()
-    ProcessMetrics.register(in: metrics)
+    ProcessMetrics.register(in: metrics, store: store)
     let hub = Hub(configuration: settings.hub)
     // With several hosts, every publish goes through Redis and comes back to each host's Hub (docs/many-hosts.md).
     let relay = settings.redis.map {
