@@ -289,7 +289,8 @@ class Samples:
         self.pid = pid
         self.port = port
         # (seconds since start, RSS KiB, open files, SQLite heap KiB, RSS less SQLite's heap KiB, heap in use KiB,
-        #  heap in use less SQLite's KiB, RSS of private memory KiB, RSS of mapped files KiB)
+        #  heap in use less SQLite's KiB, RSS of private memory KiB, RSS of mapped files KiB, the writer's page
+        #  cache KiB)
         self.rows = []
 
     async def take(self, started):
@@ -300,10 +301,12 @@ class Samples:
         # run has touched so far, which count in RSS too and grow as more of the code runs.
         anon, mapped = int(status.get("RssAnon", 0)), int(status.get("RssFile", 0))
         files = len(os.listdir(f"/proc/{self.pid}/fd"))
-        figures = await self.metrics_kib("quarry_sqlite_memory_bytes", "quarry_heap_in_use_bytes")
+        writer_cache = 'quarry_sqlite_page_cache_bytes{connection="writer"}'
+        figures = await self.metrics_kib("quarry_sqlite_memory_bytes", "quarry_heap_in_use_bytes", writer_cache)
         sqlite, heap = figures.get("quarry_sqlite_memory_bytes"), figures.get("quarry_heap_in_use_bytes")
         self.rows.append((time.monotonic() - started, rss, files, sqlite, rss - sqlite if sqlite is not None else None,
-                          heap, heap - sqlite if heap is not None and sqlite is not None else None, anon, mapped))
+                          heap, heap - sqlite if heap is not None and sqlite is not None else None, anon, mapped,
+                          figures.get(writer_cache)))
 
     async def metrics_kib(self, *names):
         """The named gauges of the server's /metrics, in KiB (none when it has no /metrics)."""
@@ -437,7 +440,7 @@ async def soak(args):
             await samples.take(started)
             if time.monotonic() - last_report >= 60:
                 last_report = time.monotonic()
-                _, rss, files, sqlite, _, _, _, _, _ = samples.rows[-1]
+                _, rss, files, sqlite = samples.rows[-1][:4]
                 say(f"{(last_report - started) / 60:.0f} min: {run.answers} answers, {run.reloads} reloads, "
                     f"RSS {rss:,} KiB" + (f" (SQLite {sqlite:,})" if sqlite is not None else "")
                     + f", {files} open files, {len(run.errors)} errors")
@@ -475,6 +478,8 @@ async def soak(args):
     if all(row[3] is not None for row in rows):
         print(f"SQLite heap {summary(rows, 3, 'KiB')[5]}")
         print(f"RSS less it {summary(rows, 4, 'KiB')[5]}")
+    if all(row[9] is not None for row in rows):
+        print(f"  writer's page cache {summary(rows, 9, 'KiB')[5]}")
     if all(row[6] is not None for row in rows):
         print(f"heap in use {summary(rows, 5, 'KiB')[5]}")
         print(f"  less SQLite {summary(rows, 6, 'KiB')[5]}")
