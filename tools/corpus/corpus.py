@@ -69,7 +69,7 @@ def made_path(folder, page, cache=CACHE):
     return os.path.join(cache, folder, page[: -len(".html")] + "." + MADE[folder])
 
 
-def selection(quick=False, root=HTML_ROOT, questions_path=QUESTIONS):
+def selection(quick=False, root=HTML_ROOT, questions_path=QUESTIONS, text=False):
     """The pages each part of a run uses, by form:
 
     - html: the pages indexed in HTML (full: all 498; quick: the quick questions' pages and 50 others);
@@ -78,6 +78,9 @@ def selection(quick=False, root=HTML_ROOT, questions_path=QUESTIONS):
     - sources: the pages whose reST, Markdown and text forms are ingested (full: every page with a reST source;
       quick: the 6 smallest of the quick questions' pages);
     - office: the pages made into DOCX, ODT and EPUB (full: every page a question names; quick: as sources).
+
+    `text`: the text forms' speed alone (tools/bench/retrieval --text): every page's reST, Markdown and text, the quick
+    run's HTML pages and questions, no PDF or office forms.
     """
     questions = load_questions(questions_path)
     everything = content_pages(root)
@@ -89,6 +92,9 @@ def selection(quick=False, root=HTML_ROOT, questions_path=QUESTIONS):
     answers = set(answer_pages(questions[:QUICK_QUESTIONS]))
     first = [p for p in everything if p in answers]
     others = [p for p in everything if p not in answers]
+    if text:
+        return {"quick": False, "questions": QUICK_QUESTIONS, "html": first + others[:QUICK_OTHER_HTML], "pdf": [],
+                "sources": with_source, "office": []}
     # The smallest, so the quick run converts little.
     small = sorted((p for p in first if p in set(with_source)), key=lambda p: os.path.getsize(os.path.join(root, p)))
     small = sorted(small[:QUICK_SMALL], key=lambda page: page.split("/"))
@@ -111,9 +117,9 @@ def forms(chosen, root=HTML_ROOT, cache=CACHE):
 
 
 def main():
-    if len(sys.argv) < 2 or sys.argv[1] != "selection" or not set(sys.argv[2:]) <= {"--quick"}:
-        sys.exit("usage: corpus.py selection [--quick]")
-    json.dump(selection(quick="--quick" in sys.argv), sys.stdout, indent=1)
+    if len(sys.argv) < 2 or sys.argv[1] != "selection" or not set(sys.argv[2:]) <= {"--quick", "--text"}:
+        sys.exit("usage: corpus.py selection [--quick | --text]")
+    json.dump(selection(quick="--quick" in sys.argv, text="--text" in sys.argv), sys.stdout, indent=1)
     print()
 
 
