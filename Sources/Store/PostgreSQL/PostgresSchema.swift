@@ -1,6 +1,6 @@
 // The PostgreSQL schema: the same tables as the SQLite one (Migrations.swift), in PostgreSQL's types, and how a
 // database is brought up to date when several hosts start against it at once.
-public import Postgres
+internal import Postgres
 
 /// One step of the PostgreSQL schema's history.
 struct PostgresMigration: Sendable {

@@ -1,7 +1,7 @@
 // Built-in accounts and sign-ins on PostgreSQL: the same requirements as Store+Users.swift and Store+SignIns.swift.
 // Names are unique and found whatever their ASCII case (`users_by_name` on lower(name); names are ASCII, so
 // PostgreSQL's lower() folds exactly what SQLite's NOCASE folds).
-public import Postgres
+internal import Postgres
 
 extension PostgresStore: AccountStorage {
     /// The columns an `Account` is read from, in `account(_:)`'s order.

@@ -1,6 +1,6 @@
 // What the admin pages read and change, on PostgreSQL: the same requirements as Store+Admin.swift (the documents'
 // overview and reading one again are in PostgresStore+DocumentOverview.swift).
-public import Postgres
+internal import Postgres
 
 extension PostgresStore {
     public func unansweredQuestions(limit: Int) throws(StoreError) -> [UnansweredQuestion] {

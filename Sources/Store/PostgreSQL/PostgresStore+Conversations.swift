@@ -1,7 +1,7 @@
 // Conversations on PostgreSQL: the same requirements as Store+Conversations.swift, Store+ThreadPages.swift,
 // Store+Reading.swift and Store+Retention.swift (ConversationStorage states them), each one transaction or one
 // consistent read, so that several hosts writing the same database never see half of one.
-public import Postgres
+internal import Postgres
 
 extension PostgresStore: ConversationStorage {
     /// The columns a `MessageRecord` is read from, in `messageRecord(_:)`'s order.

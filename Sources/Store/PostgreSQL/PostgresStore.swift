@@ -151,6 +151,7 @@ public final class PostgresStore: @unchecked Sendable {
     }
 
     /// Runs `body` on the writing connection under its lock, reporting PostgreSQL's errors as `StoreError.postgres`.
+    @discardableResult
     func withWriter<Result>(_ body: (PostgresConnection) throws(PostgresError) -> Result) throws(StoreError) -> Result {
         try lock.withLock { () throws(StoreError) -> Result in
             do throws(PostgresError) { return try body(writer) } catch { throw .postgres(error) }
