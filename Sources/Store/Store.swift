@@ -32,12 +32,12 @@ public final class Store: @unchecked Sendable {
     /// The writer's page cache between knowledge-base changes, in KiB. A cache keeps what its connection wrote until
     /// it is full, and a running server writes new pages all day (messages, answers), so at SQLite's 2 MB the
     /// writer's grew by about 30 KiB a minute in the soak for the first hours; at this size it is full within the first
-    /// minute and the resident size stays level. A chat write touches a few dozen pages; the rest come from the
-    /// kernel's cache of the file (docs/limits.md).
+    /// minute and SQLite's heap stays level. A chat write touches a few dozen pages; the rest come from the kernel's
+    /// cache of the file (docs/limits.md).
     static let writerCacheKiB = 256
     /// The writer's page cache while it applies a batch of documents, in KiB: SQLite's default. Indexing rereads
     /// the full-text index's segments as it merges them; `quarry ingest` of plain text took 0.29 s instead of 0.28
-    /// with 256 KiB and 0.47 with 64 (docs/retrieval.md).
+    /// with 256 KiB and 0.47 with 64 (docs/limits.md).
     static let indexingCacheKiB = 2000
 
     /// The database file's path, as given.
@@ -83,7 +83,11 @@ public final class Store: @unchecked Sendable {
             throw .newerDatabase(path: path, version: version, supported: migrator.latestVersion)
         }
         do { try migrator.migrate(connection) } catch { throw .migrationFailed(path: path, cause: error) }
-        do { try connection.setCacheSize(kibibytes: Self.writerCacheKiB) } catch { throw .cannotOpen(path: path, cause: error) }
+        do {
+            try connection.setCacheSize(kibibytes: Self.writerCacheKiB)
+        } catch {
+            throw .cannotOpen(path: path, cause: error)
+        }
         do {
             reader = try Connection(path: path, busyTimeout: busyTimeout)
         } catch {

@@ -2,7 +2,7 @@
 // hostile input, and checks a promise that parser makes, trapping when it is broken. The same code replays the
 // committed corpora and every crash found so far in `swift test` (Tests/FuzzTests), so a crash, once found, stays
 // a test.
-public import Retrieval
+internal import Retrieval
 internal import Gzip
 internal import JSON
 internal import LLM
