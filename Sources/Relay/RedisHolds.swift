@@ -1,7 +1,8 @@
 // The answers a session and an address hold across hosts: a sorted set per key in Redis, a place per answer scored
 // by when it expires (the answer's time limit and a margin, so a host that died frees its places), checked and taken
-// by one script, the one the questions a minute use too (RedisRates.swift). The chat asks it in the question's task (never on the service thread), after each host's own count
-// (AnswerSlots) passed, and gives the place back with the answer's ticket.
+// by one script, the one the questions a minute use too (RedisRates.swift). The chat asks it in the question's task
+// (never on the service thread), after each host's own count (AnswerSlots) passed, and gives the place back with the
+// answer's ticket.
 public import Contracts
 internal import Locking
 internal import Logging

@@ -27,19 +27,18 @@ enum ProcessMetrics {
                                   help: "Bytes of heap allocated and not yet freed, SQLite's included (glibc mallinfo2).")
         // Of that, each connection's page cache: the writer's keeps what it wrote, the reader's is dropped whenever
         // another connection wrote (docs/limits.md).
-        let caches = (store as? Store).map { store in
-            (store, ["writer", "reader"].map {
-                registry.gauge("quarry_sqlite_page_cache_bytes",
-                               help: "Bytes of one SQLite connection's page cache, when it was last used.",
-                               labels: [("connection", $0)])
-            })
+        func cache(_ connection: String) -> Gauge {
+            registry.gauge("quarry_sqlite_page_cache_bytes",
+                           help: "Bytes of one SQLite connection's page cache, when it was last used.",
+                           labels: [("connection", connection)])
         }
+        let caches = (store as? Store).map { (store: $0, writer: cache("writer"), reader: cache("reader")) }
         registry.onScrape {
             sqlite.set(Double(SQLiteLibrary.memoryUsed))
-            if let (store, gauges) = caches {
-                let bytes = store.pageCacheBytes
-                gauges[0].set(Double(bytes.writer))
-                gauges[1].set(Double(bytes.reader))
+            if let caches {
+                let bytes = caches.store.pageCacheBytes
+                caches.writer.set(Double(bytes.writer))
+                caches.reader.set(Double(bytes.reader))
             }
             heap.set(Double(quarry_heap_in_use()))
             if let bytes = residentBytes() { resident.set(bytes) }

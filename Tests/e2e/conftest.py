@@ -85,6 +85,7 @@ class Quarry(Served):
                 if not (self.chosen_port and attempt < 2 and self.process.poll() is not None
                         and "Could not listen on" in self.output()):
                     raise
+                self.log.close()
                 self.spawn(free_port())
 
     def stop(self, sig=15, timeout=10):

@@ -86,18 +86,15 @@ def selection(quick=False, root=HTML_ROOT, questions_path=QUESTIONS, text=False)
     everything = content_pages(root)
     with_source = [p for p in everything if os.path.exists(rst_source(p, root))]
     named = [p for p in answer_pages(questions) if p in set(everything)]
-    if text:
-        answers = set(answer_pages(questions[:QUICK_QUESTIONS]))
-        html = [p for p in everything if p in answers]
-        html += [p for p in everything if p not in answers][:QUICK_OTHER_HTML]
-        return {"quick": False, "questions": QUICK_QUESTIONS, "html": html, "pdf": [], "sources": with_source,
-                "office": []}
-    if not quick:
+    if not quick and not text:
         return {"quick": False, "questions": len(questions), "html": everything, "pdf": everything,
                 "sources": with_source, "office": sorted(named, key=lambda p: p.split("/"))}
     answers = set(answer_pages(questions[:QUICK_QUESTIONS]))
     first = [p for p in everything if p in answers]
     others = [p for p in everything if p not in answers]
+    if text:
+        return {"quick": False, "questions": QUICK_QUESTIONS, "html": first + others[:QUICK_OTHER_HTML], "pdf": [],
+                "sources": with_source, "office": []}
     # The smallest, so the quick run converts little.
     small = sorted((p for p in first if p in set(with_source)), key=lambda p: os.path.getsize(os.path.join(root, p)))
     small = sorted(small[:QUICK_SMALL], key=lambda page: page.split("/"))
