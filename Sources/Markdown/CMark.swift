@@ -11,6 +11,8 @@
 //   walking its blocks or editing it (images into links) touches no global state and runs outside the lock.
 // - What one parse costs is bounded before it starts (`Markdown.TableBudget`): cmark-gfm 0.29 pads table rows to the
 //   header's width while parsing, under the lock, so one hostile table would hold every other answer's parse.
+// - Block parses for ingestion (`topLevelBlocks`) take their memory from `ParseArena`, whose state the parse lock
+//   guards: their trees are freed before the lock is released. Trees for rendering use cmark-gfm's own allocator.
 internal import CMarkGFM
 internal import Locking
 
@@ -79,6 +81,44 @@ enum CMark {
             return CMarkDocument(root: cmark_parser_finish(parser)!, extensions: extensions)
         }
     }
+
+    /// The top-level blocks of the UTF-8 `bytes`, parsed as `parse(_:forBlocks: true)` parses them but with memory
+    /// from `ParseArena` (`cmark_parser_new_with_mem`): the tree is read, freed (`cmark_node_free`) and its memory
+    /// taken back before the parse lock is released, which the arena's state relies on.
+    static func topLevelBlocks(_ bytes: UnsafeBufferPointer<UInt8>) -> [CMarkBlock] {
+        let extensions = Self.extensions
+        return withArena {
+            let parser = cmark_parser_new_with_mem(options, arenaMemory)!
+            for syntaxExtension in extensions.blockPointers {
+                cmark_parser_attach_syntax_extension(parser, syntaxExtension)
+            }
+            bytes.withMemoryRebound(to: CChar.self) { chars in
+                cmark_parser_feed(parser, chars.baseAddress, chars.count)
+            }
+            let root = cmark_parser_finish(parser)!
+            let blocks = CMarkDocument.topLevelBlocks(of: root, extensions: extensions)
+            cmark_node_free(root)
+            cmark_parser_free(parser)
+            return blocks
+        }
+    }
+
+    /// Runs `body` under the parse lock, which makes `ParseArena` this thread's, then takes back all the arena
+    /// handed out: nothing `body` allocated from it may outlive it.
+    static func withArena<Result>(_ body: () -> Result) -> Result {
+        parseLock.withLock {
+            defer { ParseArena.reset() }
+            return body()
+        }
+    }
+
+    /// `ParseArena`'s functions as the allocator cmark-gfm calls; allocated once, never freed.
+    nonisolated(unsafe) private static let arenaMemory: UnsafeMutablePointer<cmark_mem> = {
+        let memory = UnsafeMutablePointer<cmark_mem>.allocate(capacity: 1)
+        memory.initialize(to: cmark_mem(calloc: { ParseArena.zeroed($0, $1) }, realloc: { ParseArena.resize($0, $1) },
+                                        free: { ParseArena.release($0) }))
+        return memory
+    }()
 }
 
 /// The registered GFM extensions; immutable after `init`, owned by the global registry for the whole process.
@@ -201,6 +241,11 @@ final class CMarkDocument {
     /// `cmark_node_get_fenced` and (for tables) `cmark_node_get_syntax_extension` describe each. A heading's text is
     /// read by `inlines(of:)`, and so are the line breaks of a paragraph cmark gives no position (see `Markdown`).
     func topLevelBlocks() -> [CMarkBlock] {
+        Self.topLevelBlocks(of: root, extensions: extensions)
+    }
+
+    /// `topLevelBlocks()` of the tree under `root`, whoever owns it.
+    static func topLevelBlocks(of root: OpaquePointer, extensions: Extensions) -> [CMarkBlock] {
         var blocks: [CMarkBlock] = []
         var child = cmark_node_first_child(root)
         while let node = child {
@@ -233,7 +278,7 @@ final class CMarkDocument {
     /// resolved, line breaks as spaces, inline HTML left out; links and images give their text), and how many line
     /// breaks they hold. Walks the subtree with `cmark_iter_new`, `cmark_iter_next`, `cmark_iter_get_node` and
     /// `cmark_node_get_literal`.
-    private func inlines(of node: OpaquePointer) -> (text: String, breaks: Int) {
+    private static func inlines(of node: OpaquePointer) -> (text: String, breaks: Int) {
         guard let iterator = cmark_iter_new(node) else { return ("", 0) }
         defer { cmark_iter_free(iterator) }
         var text = ""

@@ -65,7 +65,7 @@ extension Markdown {
     }
 
     private static func sourceBlocks(in markdown: UnsafeBufferPointer<UInt8>) -> [SourceBlock] {
-        let blocks = CMark.parse(markdown, forBlocks: true).topLevelBlocks()
+        let blocks = CMark.topLevelBlocks(markdown)
         let lastLine = lineCount(markdown)
         var firstLines: [Int] = []
         firstLines.reserveCapacity(blocks.count)
