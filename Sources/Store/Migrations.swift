@@ -150,6 +150,13 @@ extension Store {
             ALTER TABLE jobs ADD COLUMN lease_until INTEGER;
             CREATE INDEX jobs_unfinished ON jobs(lease_until) WHERE state IN ('queued', 'running');
             """),
+        Migration("chunks without an embedding are not indexed by model", sql: """
+            -- A chunk's embedding_model stays NULL until an embedding model is set (most sites never set one), and
+            -- indexing every new chunk's NULL took about 4 % of the storing thread's time while ingesting. Chunks are
+            -- looked up by a model (embedding_model = ?), which implies NOT NULL, so the partial index still serves.
+            DROP INDEX chunks_by_embedding_model;
+            CREATE INDEX chunks_by_embedding_model ON chunks(embedding_model) WHERE embedding_model IS NOT NULL;
+            """),
     ]
 
     static let migrator = Migrator(migrations)

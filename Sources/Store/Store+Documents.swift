@@ -213,8 +213,11 @@ extension Store {
         try withReader { db throws(SQLiteError) in
             let documents = try db.query("SELECT count(*) FROM documents WHERE failure IS NULL").first?[0].int ?? 0
             let chunks = try db.query("SELECT count(*) FROM chunks").first?[0].int ?? 0
-            let embedded = try db.query("SELECT count(*) FROM chunks WHERE embedding_model IS ?", model).first?[0].int ?? 0
-            return (documents, chunks, model == nil ? 0 : embedded)
+            // `=`, not `IS`: the index by model holds only chunks that have one.
+            let embedded = try model.map { model throws(SQLiteError) in
+                try db.query("SELECT count(*) FROM chunks WHERE embedding_model = ?", model).first?[0].int ?? 0
+            } ?? 0
+            return (documents, chunks, embedded)
         }
     }
 

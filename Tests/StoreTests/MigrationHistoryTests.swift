@@ -59,6 +59,30 @@ import Testing
             #expect(try store.chunksNeedingEmbeddings(model: "other", limit: 10).count == 3, "a new model re-embeds")
             let loaded = try store.embeddings(model: "m")
             #expect(loaded.dimension == 3 && loaded.ids.count == 3 && Array(loaded.vectors.prefix(3)) == [1, 2.5, -3])
+            #expect(try store.knowledgeBaseCounts(embeddingModel: "m").embedded == 3)
+            #expect(try store.knowledgeBaseCounts(embeddingModel: "other").embedded == 0)
+        }
+    }
+
+    /// Chunks waiting for an embedding (all of them, until a model is set) are not in the index by model, which
+    /// still finds a model's chunks.
+    @Test func theIndexByModelHoldsOnlyEmbeddedChunks() throws {
+        try withTemporaryDirectory { folder in
+            let store = try Store(path: folder + "/q.db")
+            try store.replaceDocument(path: "/a", title: "T", contentHash: "h", size: 1, modifiedAt: 1,
+                                      chunks: (0..<5).map { NewChunk(ordinal: $0, headingPath: [], text: "chunk \($0)") })
+            try store.setEmbeddings(try store.chunksNeedingEmbeddings(model: "m", limit: 2).map { ($0.id, [1]) }, model: "m")
+            let db = try Connection(path: folder + "/q.db")
+            let indexed = "SELECT count(*) FROM chunks INDEXED BY chunks_by_embedding_model WHERE embedding_model IS NOT NULL"
+            #expect(try db.query(indexed).first?[0].int == 2)
+            #expect(try db.query("SELECT count(*) FROM chunks WHERE embedding_model IS NULL").first?[0].int == 3)
+            // An index holding the NULLs could also serve this; a partial one cannot.
+            #expect(throws: SQLiteError.self) {
+                try db.query("SELECT count(*) FROM chunks INDEXED BY chunks_by_embedding_model WHERE embedding_model IS NULL")
+            }
+            let plan = try db.query("EXPLAIN QUERY PLAN SELECT id, embedding FROM chunks WHERE embedding_model = ? ORDER BY id", "m")
+            #expect(plan.contains { $0[3].string?.contains("chunks_by_embedding_model") == true })
+            #expect(try store.embeddings(model: "m").ids.count == 2)
         }
     }
 }
