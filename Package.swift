@@ -294,7 +294,7 @@ let package = Package(
         .testTarget(name: "LLMTests", dependencies: ["LLM", "StandIn", "JSON", "Curl"], swiftSettings: swiftSettings),
         .testTarget(name: "StandInTests", dependencies: ["StandIn", "JSON", "Locking"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "RetrievalTests", dependencies: ["Retrieval", "Store", "SQLite", "TestSupport"], exclude: ["Fixtures"],
+            name: "RetrievalTests", dependencies: ["Retrieval", "Store", "SQLite", "Locking", "TestSupport"], exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Argon2", "TestSupport"], swiftSettings: swiftSettings),

@@ -67,6 +67,13 @@ public final class Handoff<Element>: @unchecked Sendable {
         return element
     }
 
+    /// Whether nothing is waiting now (more may still come).
+    public var isEmpty: Bool {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return head == items.count
+    }
+
     /// Ends the queue: no more puts; takers drain what is there, then get nil.
     public func finish() {
         pthread_mutex_lock(mutex)

@@ -1,3 +1,4 @@
+import Locking
 import Retrieval
 import SQLite
 import Store
@@ -73,6 +74,56 @@ import Glibc
             }
             #expect(summary.skipped == 1 && summary.added == 0)
             #expect(reasons.first?.contains("binary") == true)
+        }
+    }
+
+    /// The store commits what it holds whenever nothing more is waiting, so the files read before a slow one are
+    /// stored (and found) while it converts, not after. Here the reader stops at a PDF whose converter waits for a
+    /// file the test writes; the two Markdown files before it, 300 and 280 KB, must be stored first. (Batches
+    /// used to wait to fill, each at least as large as all stored before it: the second file waited for the PDF.)
+    @Test func filesReadBeforeASlowOneAreStoredWhileItConverts() throws {
+        try withTemporaryDirectory { folder in
+            let docs = folder + "/docs", tools = folder + "/tools", release = folder + "/release"
+            mkdir(docs, 0o755)
+            mkdir(tools, 0o755)
+            let paragraph = "Granite is quarried in blocks and cut with wire saws before it is polished.\n\n"
+            try write(docs + "/a.md", "# Granite\n\n" + String(repeating: paragraph, count: 300_000 / paragraph.utf8.count))
+            try write(docs + "/b.md", "# Marble\n\n" + String(repeating: paragraph, count: 280_000 / paragraph.utf8.count))
+            try writeFile(docs + "/c.pdf", Array("%PDF-1.4\n".utf8))
+            try write(tools + "/pdftotext", """
+                #!/bin/sh
+                while [ ! -e '\(release)' ]; do sleep 0.05; done
+                printf '<html><head><title>Slate</title></head><body><pre>Slate splits into sheets.\\f</pre></body></html>'
+
+                """)
+            chmod(tools + "/pdftotext", 0o755)
+
+            let store = try Store(path: folder + "/q.db")
+            let ingester = Ingester(store: store, reader: DocumentReader(pdf: PDFConverter(toolFolder: tools, timeoutSeconds: 60)))
+            let stored = Locked<[String]>([])
+            let summary = Locked<IngestSummary?>(nil)
+            let thread = spawnThread {
+                let result = try? ingester.ingest([docs]) { event in
+                    if case .ingested(let path, _, _, _) = event { stored.withLock { $0.append(path) } }
+                }
+                summary.withLock { $0 = result }
+            }
+            #expect(thread != nil)
+            defer { thread?.join() }
+            do {
+                try waitUntil("both Markdown files stored while the PDF converts", seconds: 30) {
+                    stored.withLock { $0.count } == 2
+                }
+            } catch {
+                try write(release, "")
+                throw error
+            }
+            #expect(stored.withLock { $0.allSatisfy { $0.hasSuffix(".md") } })
+            #expect(try store.searchChunks(matching: ChunkQuery(anyOf: ["marble"]), weights: (4, 2, 1), limit: 8).count > 0)
+            try write(release, "")
+            try waitUntil("the ingestion ends", seconds: 30) { summary.withLock { $0 != nil } }
+            #expect(summary.withLock { $0?.added } == 3)
+            #expect(stored.withLock { $0.last?.hasSuffix("/c.pdf") } == true)
         }
     }
 }

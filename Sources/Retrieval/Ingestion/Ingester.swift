@@ -81,7 +81,9 @@ public struct Ingester: Sendable {
         let known = try store.documents()
         // Two stages on two threads: files are read, hashed and cut into chunks on one while the store writes the
         // previous ones on this one (a small machine has two cores; SQLite's FTS5 indexing is the other half of the
-        // work). Between them at most `pipelineBytes` of read files wait.
+        // work). Between them at most `pipelineBytes` of read files wait. The store commits what it has whenever
+        // nothing more is waiting, rather than wait for a batch to fill while the reader catches up: so its batches
+        // are as large as the reader gets ahead, up to `batchLimits`, and it is never idle while it holds work.
         let work = Handoff<Work>(budget: pipelineBytes)
         let producer = spawnThread { [self] in
             for file in found {
@@ -107,9 +109,9 @@ public struct Ingester: Sendable {
                 batch.summary.failed += 1
                 report(.failed(path: path, reason: reason))
             case .change(let change, let bytes, let event):
-                try batch.add(change, bytes: bytes, event: event).forEach(report)
+                try batch.add(change, bytes: bytes, event: event, moreWaiting: !work.isEmpty).forEach(report)
             case .touched(let change, let path, let failure):
-                try batch.add(change, bytes: 0, event: nil).forEach(report)
+                try batch.add(change, bytes: 0, event: nil, moreWaiting: !work.isEmpty).forEach(report)
                 report(batch.unchanged(path, failure: failure))
             }
         }
@@ -217,17 +219,19 @@ public struct Ingester: Sendable {
             return .unchanged(path: path)
         }
 
-        /// Adds a change; returns the events to report now (those of the batch, if this change filled it).
-        mutating func add(_ change: DocumentChange, bytes: Int, event: IngestEvent?) throws(StoreError) -> [IngestEvent] {
+        /// Adds a change; returns the events to report now: those of the batch, if this change filled it or
+        /// `moreWaiting` is false (nothing more to add yet, so the store would otherwise sit idle until more comes).
+        mutating func add(_ change: DocumentChange, bytes: Int, event: IngestEvent?, moreWaiting: Bool = true)
+            throws(StoreError) -> [IngestEvent] {
             if changes.isEmpty { started = .now }
             changes.append(change)
             if let event { events.append(event) }
             self.bytes += bytes
-            // The first batches are small, so the store starts writing while the reading thread is still on its
-            // first files; they grow to the limit as the bytes stored so far do.
-            let byteLimit = min(limits.bytes, max(limits.bytes / 16, Int(summary.bytes)))
-            let full = self.bytes >= byteLimit || changes.count >= limits.changes
-            return full || ContinuousClock.now - started >= limits.interval ? try flush() : []
+            let full = self.bytes >= limits.bytes || changes.count >= limits.changes
+            // Not a few kilobytes at a time, though: every commit leaves a segment in the full-text index, and
+            // past 16 of them SQLite merges them, which costs more than the wait.
+            let idle = !moreWaiting && self.bytes >= limits.bytes / 16
+            return full || idle || ContinuousClock.now - started >= limits.interval ? try flush() : []
         }
 
         /// Commits the batch; returns its events, counted.
