@@ -16,7 +16,7 @@ enum ParseArena {
     /// or code block's text grows past it, and a block should not be half wasted.
     static let largestInBlock = blockBytes / 4
     /// Blocks kept between parses; those a large document needed beyond these are freed after it.
-    static let keptBlocks = 4
+    static let keptBlocks = 1
 
     /// Every allocation is preceded by a header this long (which keeps the payload 16-byte aligned): its size, and
     /// whether it came from a block or from the C library.
