@@ -23,7 +23,7 @@ public final class Handoff<Element>: @unchecked Sendable {
     public init(budget: Int) {
         self.budget = budget
         pthread_mutex_init(mutex, nil)
-        pthread_cond_init(notEmpty, nil)
+        MonotonicWaits.initialise(notEmpty)
         pthread_cond_init(notFull, nil)
     }
 
@@ -55,7 +55,32 @@ public final class Handoff<Element>: @unchecked Sendable {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         while head == items.count, !finished { pthread_cond_wait(notEmpty, mutex) }
-        guard head < items.count else { return nil }
+        return head < items.count ? removeFirst() : nil
+    }
+
+    /// What `take(waitingAtMost:)` found.
+    public enum Taken {
+        case element(Element)
+        /// Nothing came in time.
+        case timedOut
+        /// The queue is finished and drained.
+        case finished
+    }
+
+    /// The next element, waiting while the queue is empty but at most `timeout`.
+    public func take(waitingAtMost timeout: Duration) -> Taken {
+        var deadline = MonotonicWaits.deadline(after: timeout)
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        while head == items.count, !finished {
+            if pthread_cond_timedwait(notEmpty, mutex, &deadline) == ETIMEDOUT { break }
+        }
+        if head < items.count { return .element(removeFirst()) }
+        return finished ? .finished : .timedOut
+    }
+
+    /// Removes and returns the first element, which there must be; call holding `mutex`.
+    private func removeFirst() -> Element {
         let (element, itemCost) = items[head]
         head += 1
         cost -= itemCost

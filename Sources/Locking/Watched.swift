@@ -17,11 +17,7 @@ public final class Watched<Value>: @unchecked Sendable {
     public init(_ value: Value) {
         self.value = value
         pthread_mutex_init(mutex, nil)
-        var attributes = pthread_condattr_t()
-        pthread_condattr_init(&attributes)
-        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
-        pthread_cond_init(condition, &attributes)
-        pthread_condattr_destroy(&attributes)
+        MonotonicWaits.initialise(condition)
     }
 
     deinit {
@@ -57,12 +53,7 @@ public final class Watched<Value>: @unchecked Sendable {
             while !satisfied(value) { pthread_cond_wait(condition, mutex) }
             return true
         }
-        var deadline = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &deadline)
-        let (seconds, attoseconds) = max(timeout, .zero).components
-        let nanos = Int(deadline.tv_nsec) + Int(attoseconds / 1_000_000_000)
-        deadline.tv_sec += Int(seconds) + nanos / 1_000_000_000
-        deadline.tv_nsec = nanos % 1_000_000_000
+        var deadline = MonotonicWaits.deadline(after: timeout)
         while !satisfied(value) {
             if pthread_cond_timedwait(condition, mutex, &deadline) == ETIMEDOUT { return satisfied(value) }
         }

@@ -77,18 +77,20 @@ import Glibc
         }
     }
 
-    /// The store commits what it holds whenever nothing more is waiting, so the files read before a slow one are
-    /// stored (and found) while it converts, not after. Here the reader stops at a PDF whose converter waits for a
-    /// file the test writes; the two Markdown files before it, 300 and 280 KB, must be stored first. (Batches
-    /// used to wait to fill, each at least as large as all stored before it: the second file waited for the PDF.)
-    @Test func filesReadBeforeASlowOneAreStoredWhileItConverts() throws {
+    /// Files read before a slow one are stored (and found) while it converts, not after: the store commits what it
+    /// holds once nothing more is waiting (from 256 KB: the 300 and 280 KB files) or once its batch has waited
+    /// `batchLimits.interval` (the 2 KB ones). Here the reader stops at a PDF whose converter waits for a file the
+    /// test writes. (Batches used to wait for the next change to fill or age, so the PDF held back the second file
+    /// of each pair.)
+    @Test(arguments: [(300_000, 280_000), (2_000, 2_000)])
+    func filesReadBeforeASlowOneAreStoredWhileItConverts(sizes: (Int, Int)) throws {
         try withTemporaryDirectory { folder in
             let docs = folder + "/docs", tools = folder + "/tools", release = folder + "/release"
             mkdir(docs, 0o755)
             mkdir(tools, 0o755)
             let paragraph = "Granite is quarried in blocks and cut with wire saws before it is polished.\n\n"
-            try write(docs + "/a.md", "# Granite\n\n" + String(repeating: paragraph, count: 300_000 / paragraph.utf8.count))
-            try write(docs + "/b.md", "# Marble\n\n" + String(repeating: paragraph, count: 280_000 / paragraph.utf8.count))
+            try write(docs + "/a.md", "# Granite\n\n" + String(repeating: paragraph, count: sizes.0 / paragraph.utf8.count))
+            try write(docs + "/b.md", "# Marble\n\n" + String(repeating: paragraph, count: sizes.1 / paragraph.utf8.count))
             try writeFile(docs + "/c.pdf", Array("%PDF-1.4\n".utf8))
             try write(tools + "/pdftotext", """
                 #!/bin/sh

@@ -83,7 +83,8 @@ public struct Ingester: Sendable {
         // previous ones on this one (a small machine has two cores; SQLite's FTS5 indexing is the other half of the
         // work). Between them at most `pipelineBytes` of read files wait. The store commits what it has whenever
         // nothing more is waiting, rather than wait for a batch to fill while the reader catches up: so its batches
-        // are as large as the reader gets ahead, up to `batchLimits`, and it is never idle while it holds work.
+        // are as large as the reader gets ahead, up to `batchLimits`, and it is never idle while it holds work (or
+        // holds it for longer than `batchLimits.interval`).
         let work = Handoff<Work>(budget: pipelineBytes)
         let producer = spawnThread { [self] in
             for file in found {
@@ -101,7 +102,22 @@ public struct Ingester: Sendable {
             work.finish()
             producer?.join()
         }
-        while let item = work.take() {
+        reading: while true {
+            let item: Work
+            if let wait = batch.timeLeft {
+                // Holding changes: wait for more only until the batch is `interval` old, then commit it, so what was
+                // read before a slow file (a long PDF) is stored while that one converts.
+                switch work.take(waitingAtMost: wait) {
+                case .element(let next): item = next
+                case .timedOut:
+                    try batch.flush().forEach(report)
+                    continue reading
+                case .finished: break reading
+                }
+            } else {
+                guard let next = work.take() else { break reading }
+                item = next
+            }
             switch item {
             case .unchanged(let path, let failure):
                 report(batch.unchanged(path, failure: failure))
@@ -232,6 +248,11 @@ public struct Ingester: Sendable {
             // past 16 of them SQLite merges them, which costs more than the wait.
             let idle = !moreWaiting && self.bytes >= limits.bytes / 16
             return full || idle || ContinuousClock.now - started >= limits.interval ? try flush() : []
+        }
+
+        /// How much longer the batch may wait for more changes before it is committed; nil when it is empty.
+        var timeLeft: Duration? {
+            changes.isEmpty ? nil : limits.interval - (ContinuousClock.now - started)
         }
 
         /// Commits the batch; returns its events, counted.
