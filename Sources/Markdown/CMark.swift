@@ -66,41 +66,40 @@ enum CMark {
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>, forBlocks: Bool = false) -> CMarkDocument {
         let extensions = Self.extensions
         return parseLock.withLock {
-            // cmark-gfm's allocator aborts the process when memory runs out, so the parser and the tree
-            // cannot be NULL.
-            let parser = cmark_parser_new(options)!
-            defer { cmark_parser_free(parser) }
-            for syntaxExtension in forBlocks ? extensions.blockPointers : extensions.pointers {
-                cmark_parser_attach_syntax_extension(parser, syntaxExtension)
-            }
-            // By buffer and length rather than as a C string, so an embedded NUL does not end the input
-            // (cmark replaces it with U+FFFD).
-            bytes.withMemoryRebound(to: CChar.self) { chars in
-                cmark_parser_feed(parser, chars.baseAddress, chars.count)
-            }
-            return CMarkDocument(root: cmark_parser_finish(parser)!, extensions: extensions)
+            let root = tree(of: bytes, memory: cmark_get_default_mem_allocator(),
+                            extensions: forBlocks ? extensions.blockPointers : extensions.pointers)
+            return CMarkDocument(root: root, extensions: extensions)
         }
     }
 
     /// The top-level blocks of the UTF-8 `bytes`, parsed as `parse(_:forBlocks: true)` parses them but with memory
-    /// from `ParseArena` (`cmark_parser_new_with_mem`): the tree is read, freed (`cmark_node_free`) and its memory
-    /// taken back before the parse lock is released, which the arena's state relies on.
+    /// from `ParseArena`: the tree is read, freed (`cmark_node_free`) and its memory taken back before the parse lock
+    /// is released, which the arena's state relies on.
     static func topLevelBlocks(_ bytes: UnsafeBufferPointer<UInt8>) -> [CMarkBlock] {
         let extensions = Self.extensions
         return withArena {
-            let parser = cmark_parser_new_with_mem(options, arenaMemory)!
-            for syntaxExtension in extensions.blockPointers {
-                cmark_parser_attach_syntax_extension(parser, syntaxExtension)
-            }
-            bytes.withMemoryRebound(to: CChar.self) { chars in
-                cmark_parser_feed(parser, chars.baseAddress, chars.count)
-            }
-            let root = cmark_parser_finish(parser)!
-            let blocks = CMarkDocument.topLevelBlocks(of: root, extensions: extensions)
-            cmark_node_free(root)
-            cmark_parser_free(parser)
-            return blocks
+            let root = tree(of: bytes, memory: arenaMemory, extensions: extensions.blockPointers)
+            defer { cmark_node_free(root) }
+            return CMarkDocument.topLevelBlocks(of: root, extensions: extensions)
         }
+    }
+
+    /// The tree of the UTF-8 `bytes` from a parser (`cmark_parser_new_with_mem`) that allocates with `memory` and
+    /// has `extensions` attached; the parser is freed, the tree is the caller's. Call under the parse lock.
+    private static func tree(of bytes: UnsafeBufferPointer<UInt8>, memory: UnsafeMutablePointer<cmark_mem>,
+                             extensions: [OpaquePointer]) -> OpaquePointer {
+        // cmark-gfm's allocator aborts the process when memory runs out, so the parser and the tree cannot be NULL.
+        let parser = cmark_parser_new_with_mem(options, memory)!
+        defer { cmark_parser_free(parser) }
+        for syntaxExtension in extensions {
+            cmark_parser_attach_syntax_extension(parser, syntaxExtension)
+        }
+        // By buffer and length rather than as a C string, so an embedded NUL does not end the input
+        // (cmark replaces it with U+FFFD).
+        bytes.withMemoryRebound(to: CChar.self) { chars in
+            cmark_parser_feed(parser, chars.baseAddress, chars.count)
+        }
+        return cmark_parser_finish(parser)!
     }
 
     /// Runs `body` under the parse lock, which makes `ParseArena` this thread's, then takes back all the arena
