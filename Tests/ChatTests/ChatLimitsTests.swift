@@ -85,17 +85,17 @@ import TurboStream
         try await withTemporaryDirectoryAsync { folder in
             let f = try ChatFixture(folder: folder)
             defer { f.stop() }
-            f.service.handle(.ask(thread: nil, content: faulty("token-delay=0.05")), from: ChatFixture.client("s1"))
-            try await f.until { f.service.slots.running == 1 }
+            let first = try await f.askHeld()
             f.service.handle(.ask(thread: nil, content: "Second?"), from: ChatFixture.client("s1"))
             try await f.until { f.service.slots.waitingCount == 1 }
             f.service.handle(.ask(thread: nil, content: "Third?"), from: ChatFixture.client("s1"))
             let notice = try #require(Self.notices(f, 1, .tooManyQuestions).first)
             #expect(notice.contains("Your earlier questions are still being answered. Please wait for one to finish"))
             #expect(f.service.slots.running == 1, "free slots, but a session runs one answer at a time")
+            f.release(first)
             try await f.until { f.service.answersInProgress == 0 }
             let threads = try f.store.threads(session: "s1")
-            #expect(threads.map(\.title).sorted() == ["How are granite blocks cut? [standin:token-delay=0.05]", "Second?"])
+            #expect(threads.map(\.title).sorted() == [f.heldQuestion, "Second?"])
             let secondThread = try #require(threads.first { $0.title == "Second?" })
             let second = try #require(try f.store.messages(thread: secondThread.id).last)
             #expect(second.status == .complete && second.thinking.hasPrefix("Waiting for another answer to finish…"))
@@ -109,18 +109,18 @@ import TurboStream
         try await withTemporaryDirectoryAsync { folder in
             let f = try ChatFixture(folder: folder, configuration: ChatConfiguration(updateInterval: .zero, maxConcurrentAnswers: 1))
             defer { f.stop() }
-            f.service.handle(.ask(thread: nil, content: faulty("token-delay=0.05")), from: ChatFixture.client("a"))
-            try await f.until { f.service.slots.running == 1 }
+            let first = try await f.askHeld(session: "a")
             f.service.handle(.ask(thread: nil, content: "A again?"), from: ChatFixture.client("a"))
             try await f.until { f.service.slots.waitingCount == 1 }
             f.service.handle(.ask(thread: nil, content: "B here?"), from: ChatFixture.client("b", connection: 2))
             try await f.until { f.service.slots.waitingCount == 2 }
+            f.release(first, session: "a")
             try await f.until { f.service.answersInProgress == 0 }
             func answer(_ session: String, _ title: String) throws -> Int64 {
                 let thread = try #require(try f.store.threads(session: session).first { $0.title == title })
                 return try #require(try f.store.messages(thread: thread.id).last?.id)
             }
-            let order = try [answer("a", faulty("token-delay=0.05")), answer("a", "A again?"), answer("b", "B here?")]
+            let order = try [answer("a", f.heldQuestion), answer("a", "A again?"), answer("b", "B here?")]
                 .map { id in
                     f.broadcaster.frames.firstIndex { frame in
                         frame.envelopes.contains { $0.target == .id(Wire.ElementID.thinkingSteps(id))
@@ -136,13 +136,13 @@ import TurboStream
             let f = try ChatFixture(folder: folder, configuration: ChatConfiguration(
                 updateInterval: .zero, maxConcurrentAnswers: 1, maxWaitingAnswers: 1))
             defer { f.stop() }
-            f.service.handle(.ask(thread: nil, content: faulty("token-delay=0.05")), from: ChatFixture.client("s1"))
-            try await f.until { f.service.slots.running == 1 }
+            let first = try await f.askHeld()
             f.service.handle(.ask(thread: nil, content: "Waiting?"), from: ChatFixture.client("s2", connection: 2))
             f.service.handle(.ask(thread: nil, content: "Refused?"), from: ChatFixture.client("s3", connection: 3))
             let notice = try #require(Self.notices(f, 3, .tooManyQuestions).first)
             #expect(notice.contains("Quarry is busy answering other people&#39;s questions. Please try again in a minute."))
             #expect(try f.store.threads(session: "s3").isEmpty)
+            f.release(first)
             try await f.until { f.service.answersInProgress == 0 }
             try await f.ask("Now?", session: "s3", connection: 3)
         }

@@ -85,6 +85,22 @@ struct ChatFixture {
         _ = try await eventually(file: file, line: line) { try condition() ? true : nil }
     }
 
+    /// Asks a question whose answer holds its slot (the stand-in stalls after the first word) until `release`
+    /// stops it, so that a test can queue others behind it however slowly the machine runs. Returns the answer's id.
+    func askHeld(session: String = "s1", connection: ConnectionID = 1) async throws -> Int64 {
+        let before = Set(service.live.answerIDs)
+        service.handle(.ask(thread: nil, content: heldQuestion), from: Self.client(session, connection: connection))
+        return try await eventually { Set(service.live.answerIDs).subtracting(before).first }
+    }
+
+    /// Stops the answer `askHeld` started.
+    func release(_ answer: Int64, session: String = "s1", connection: ConnectionID = 1) {
+        service.handle(.stop(message: String(answer)), from: Self.client(session, connection: connection))
+    }
+
+    /// The question `askHeld` asks.
+    var heldQuestion: String { faulty("stall-after=1") }
+
     struct TimedOut: Error {
         /// The wait that ran out.
         var waitedAt: String
@@ -270,9 +286,10 @@ func faulty(_ spec: String) -> String { "How are granite blocks cut? [standin:\(
             let f = try ChatFixture(folder: folder,
                                     configuration: ChatConfiguration(updateInterval: .zero, maxConcurrentAnswers: 1))
             defer { f.stop() }
-            f.service.handle(.ask(thread: nil, content: faulty("token-delay=0.05")), from: ChatFixture.client("s1"))
-            try await f.until { !f.service.live.answerIDs.isEmpty }
+            let first = try await f.askHeld()
             f.service.handle(.ask(thread: nil, content: "Second question?"), from: ChatFixture.client("s2", connection: 2))
+            try await f.until { f.service.slots.waitingCount == 1 }
+            f.release(first)
             try await f.until { try f.service.answersInProgress == 0 && f.store.threads(session: "s2").count == 1 }
             let second = try f.store.messages(thread: try f.store.threads(session: "s2")[0].id).last!
             #expect(second.thinking.hasPrefix("Waiting for another answer to finish…"))
