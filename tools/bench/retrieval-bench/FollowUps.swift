@@ -7,8 +7,10 @@ import JSON
 import Retrieval
 import Store
 
-func followUps(store: Store, path: String, questions: [Question], page: @escaping (String) -> String, quick: Bool)
-    async throws
+/// `indexed`: the pages in the store; conversations answered by none of them (a run over a selection of the corpus)
+/// are left out, since no search could find their page, and fewer than 10 left are not judged.
+func followUps(store: Store, path: String, questions: [Question], indexed: Set<String>,
+               page: @escaping (String) -> String, quick: Bool) async throws
 {
     guard let pairs = readJSON(path)?.array else {
         print("cannot read \(path)")
@@ -20,6 +22,10 @@ func followUps(store: Store, path: String, questions: [Question], page: @escapin
         }
         return Question(question: second, pages: Set([page] + (item["alternatives"]?.array?.compactMap(\.string) ?? [])),
                         context: [first])
+    }.filter { !$0.pages.isDisjoint(with: indexed) }
+    guard !seconds.isEmpty else {
+        line("follow-ups: none of their pages is in this run's selection", "")
+        return
     }
     let alone = seconds.map { Question(question: $0.question, pages: $0.pages) }
     let standard = RetrievalConfiguration().contextWeight
@@ -36,7 +42,7 @@ func followUps(store: Store, path: String, questions: [Question], page: @escapin
              "\(fixed(withConversation.recall, 3)) / \(fixed(withConversation.mrr, 3))",
              "\(fixed(baseline.recall, 3)) / \(fixed(baseline.mrr, 3))",
              abs(weight - standard) < 0.001 ? "> alone" : "",
-             abs(weight - standard) < 0.001 ? verdict(withConversation.recall > baseline.recall, judged: !quick) : "")
+             abs(weight - standard) < 0.001 ? verdict(withConversation.recall > baseline.recall, judged: !quick && seconds.count >= 10) : "")
     }
     // Questions that stand alone, each after an unrelated one (the question 7 places on): what the conversation
     // costs them.

@@ -105,7 +105,7 @@ try await relevanceFigure(store: store, questions: questions, page: htmlPage, cu
 let questionsFolder = resolved(questionsPath).split(separator: "/", omittingEmptySubsequences: false).dropLast()
     .joined(separator: "/")
 try await followUps(store: store, path: options["followups"] ?? questionsFolder + "/python-followups.json",
-                    questions: questions, page: htmlPage, quick: quick)
+                    questions: questions, indexed: Set(files.map(htmlPage)), page: htmlPage, quick: quick)
 
 // The same index with every matching chunk scored (no rare/common split): what LexicalSearch saves, and that it
 // loses nothing.
