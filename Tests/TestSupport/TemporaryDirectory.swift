@@ -21,9 +21,13 @@ public func withTemporaryDirectory<Result>(_ body: (String) throws -> Result) th
 /// `mkdtemp` failed with this `errno`.
 public struct TemporaryDirectoryError: Error { public let errno: Int32 }
 
-/// Deletes the files directly inside `path`, then the folder itself.
+/// Deletes what is inside `path` (folders in it too, links not followed), then the folder itself.
 private func removeDirectory(_ path: String) {
-    for name in entryNames(in: path) { unlink("\(path)/\(name)") }
+    for name in entryNames(in: path) {
+        var info = stat()
+        let child = "\(path)/\(name)"
+        if lstat(child, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { removeDirectory(child) } else { unlink(child) }
+    }
     rmdir(path)
 }
 

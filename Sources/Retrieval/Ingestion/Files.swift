@@ -25,37 +25,52 @@ enum Files {
     /// followed, so a link loop cannot trap the walk; a symlinked file inside a folder is read only when it leads to
     /// a file inside that same folder (a link to `/etc/passwd` or `~/secret.txt` in the documents folder must not
     /// put that file in front of anonymous visitors).
+    ///
+    /// `realpath` is called for the roots and for entries that are links (or whose type the folder does not tell);
+    /// any other entry's resolved path is its folder's plus its name, which saves a `realpath` (a `lstat` of every
+    /// component) for each file.
     static func scan(_ roots: [String]) -> (found: [FoundFile], skipped: [SkippedFile], missing: [String]) {
         var found: [FoundFile] = [], skipped: [SkippedFile] = [], missing: [String] = []
         var seen = Set<String>()
         var root = ""
-        func visit(_ path: String, explicit: Bool) {
+        /// `resolved`: the path with symlinks resolved, when the walk knows it (an entry that is no link, in a folder
+        /// whose resolved path is known); nil asks `realpath`.
+        func visit(_ path: String, explicit: Bool, resolved: String?, isLink: Bool) {
             var info = stat()
             guard stat(path, &info) == 0 else {
                 if explicit { missing.append(path) }
                 return
             }
             if info.st_mode & S_IFMT == S_IFDIR {
-                var linkInfo = stat()
-                if !explicit, lstat(path, &linkInfo) == 0, linkInfo.st_mode & S_IFMT == S_IFLNK { return }
+                if !explicit, isLink { return }
                 guard let directory = opendir(path) else {
                     skipped.append(SkippedFile(path: path, reason: "the folder cannot be read"))
                     return
                 }
-                var names: [String] = []
+                let folder = resolved ?? realPath(path)
+                var entries: [(name: String, type: UInt8)] = []
                 while let entry = readdir(directory) {
                     let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-                    if !name.hasPrefix(".") { names.append(name) }
+                    if !name.hasPrefix(".") { entries.append((name, entry.pointee.d_type)) }
                 }
                 closedir(directory)
-                for name in names.sorted() { visit(path.hasSuffix("/") ? path + name : path + "/" + name, explicit: false) }
+                for (name, type) in entries.sorted(by: { $0.name < $1.name }) {
+                    let child = path.hasSuffix("/") ? path + name : path + "/" + name
+                    var link = type == UInt8(DT_LNK)
+                    if type == UInt8(DT_UNKNOWN) {
+                        var linkInfo = stat()
+                        link = lstat(child, &linkInfo) != 0 || linkInfo.st_mode & S_IFMT == S_IFLNK
+                    }
+                    let known = link ? nil : folder.map { $0.hasSuffix("/") ? $0 + name : $0 + "/" + name }
+                    visit(child, explicit: false, resolved: known, isLink: link)
+                }
                 return
             }
             guard info.st_mode & S_IFMT == S_IFREG else {
                 if explicit { skipped.append(SkippedFile(path: path, reason: "not a regular file")) }
                 return
             }
-            let absolute = realPath(path) ?? path
+            let absolute = resolved ?? realPath(path) ?? path
             if !explicit, !Ingester.isUnder(absolute, roots: [root]) {
                 skipped.append(SkippedFile(path: path, reason: "a link to a file outside the folder (not followed)"))
                 return
@@ -68,8 +83,9 @@ enum Files {
             found.append(FoundFile(path: absolute, size: Int64(info.st_size), modifiedAt: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec), format: format))
         }
         for path in roots {
-            root = realPath(path) ?? path
-            visit(path, explicit: true)
+            let resolved = realPath(path)
+            root = resolved ?? path
+            visit(path, explicit: true, resolved: resolved, isLink: false)
         }
         return (found, skipped, missing)
     }
