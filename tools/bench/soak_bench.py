@@ -290,10 +290,10 @@ class Samples:
         self.port = port
         # (seconds since start, RSS KiB, open files, SQLite heap KiB, RSS less SQLite's heap KiB, heap in use KiB,
         #  heap in use less SQLite's KiB, RSS of private memory KiB, RSS of mapped files KiB, the writer's page
-        #  cache KiB)
+        #  cache KiB, answers complete so far)
         self.rows = []
 
-    async def take(self, started):
+    async def take(self, started, answers):
         with open(f"/proc/{self.pid}/status") as f:
             status = {line.split(":")[0]: line.split()[1] for line in f if line.startswith(("VmRSS:", "RssAnon:", "RssFile:"))}
         rss = int(status["VmRSS"])
@@ -306,7 +306,7 @@ class Samples:
         sqlite, heap = figures.get("quarry_sqlite_memory_bytes"), figures.get("quarry_heap_in_use_bytes")
         self.rows.append((time.monotonic() - started, rss, files, sqlite, rss - sqlite if sqlite is not None else None,
                           heap, heap - sqlite if heap is not None and sqlite is not None else None, anon, mapped,
-                          figures.get(writer_cache)))
+                          figures.get(writer_cache), answers))
 
     async def metrics_kib(self, *names):
         """The named gauges of the server's /metrics, in KiB (none when it has no /metrics)."""
@@ -408,6 +408,29 @@ class Soak:
                 tab.busy = False
 
 
+async def warm_up(run, tabs, rounds):
+    """Takes the server to the load its caps allow before anything is sampled, so that what the soak then measures
+    is what the steady load adds beyond it: every tab asks at once (the answer slots full, the rest waiting), a
+    tenth of them reloading mid-answer, then every tab reloads at once. The allocator's arenas keep the pages the
+    highest load so far needed (a high-water mark, not a leak); without this they are reached by chance, whenever
+    the random pace happens to bunch up, and show as slow steps that look like a slope."""
+    async def ask_and_follow(tab, index):
+        answer, _, start = await tab.ask(f"When does the kiosk's screen sleep? ({tab.name}, warm-up)"
+                                         + fault(f"token-delay={run.args.token_delay}"), timeout=600)
+        if index % 10 == 0:
+            await tab.load()
+            start = 0
+        await tab.until_complete(answer, timeout=600, start=start)
+        run.answers += 1
+    for round in range(rounds):
+        started = time.monotonic()
+        await asyncio.gather(*(ask_and_follow(tab, i) for i, tab in enumerate(tabs)))
+        asked = time.monotonic() - started
+        await asyncio.gather(*(tab.load() for tab in tabs))
+        say(f"warm-up {round + 1} of {rounds}: {len(tabs)} questions at once ({asked:.0f} s), then {len(tabs)} "
+            f"reloads at once")
+
+
 async def soak(args):
     workdir = tempfile.mkdtemp(prefix="quarry-soak-")
     env = dict(GENEROUS)
@@ -428,7 +451,10 @@ async def soak(args):
     try:
         for i in range(0, len(tabs), 20):
             await asyncio.gather(*(tab.load() for tab in tabs[i:i + 20]))
-        say(f"{len(tabs)} tabs connected; soaking")
+        say(f"{len(tabs)} tabs connected")
+        if args.warm_up:
+            await warm_up(run, tabs, args.warm_up)
+        say("soaking")
         samples = Samples(server.pid, port)
         started = time.monotonic()
         lives = [asyncio.ensure_future(run.tab_life(tab, interval)) for tab in tabs]
@@ -437,7 +463,7 @@ async def soak(args):
         last_report = started
         while time.monotonic() < end:
             server.check_alive()
-            await samples.take(started)
+            await samples.take(started, run.answers)
             if time.monotonic() - last_report >= 60:
                 last_report = time.monotonic()
                 _, rss, files, sqlite = samples.rows[-1][:4]
@@ -455,7 +481,7 @@ async def soak(args):
         closed = [tab.name for tab in tabs if tab.closed_by_server]
         for name in closed:
             run.error(f"{name}: its socket was closed by the server")
-        await samples.take(started)
+        await samples.take(started, run.answers)
         bad = db_rows(db, "SELECT id, status, error FROM messages WHERE role = 'assistant' AND status != 'complete'")
         for id, status, error in bad:
             run.error(f"answer {id} is {status} in the database ({error})")
@@ -473,6 +499,10 @@ async def soak(args):
     print(f"Answers: {run.answers} complete in the frames, {stored} in the database; reloads {run.reloads} between "
           f"answers, {run.mid_answer_reloads} mid-answer; {len(rows)} samples every {args.sample_seconds:g} s")
     print(f"RSS         {rss[5]}")
+    # A leak grows with the work done, not with the time: the same slope against the answers finished.
+    half = rows[len(rows) // 2:]
+    print(f"  per answer: {slope([(row[10], row[1]) for row in half]) * 1000:+.0f} KiB a thousand answers over the "
+          f"second half ({half[0][10]:,} → {half[-1][10]:,} answers)")
     print(f"  private   {summary(rows, 7, 'KiB')[5]}")
     print(f"  files     {summary(rows, 8, 'KiB')[5]}")
     if all(row[3] is not None for row in rows):
@@ -514,6 +544,8 @@ def main():
     parser.add_argument("--reloads-per-minute", type=float, default=10, help="idle tabs reloaded, besides those")
     parser.add_argument("--mid-answer-reload-fraction", type=float, default=0.05, help="answers followed through a reload")
     parser.add_argument("--sample-seconds", type=float, default=5)
+    parser.add_argument("--warm-up", type=int, default=0, metavar="ROUNDS",
+                        help="before sampling, ROUNDS times: every tab asks at once, then every tab reloads at once")
     parser.add_argument("--fd-margin", type=int, default=16, help="open files the run may end with beyond its first minute's")
     args = parser.parse_args()
     if args.quick:
