@@ -335,10 +335,15 @@ def slope(points):
     return sum((x - mx) * (y - my) for x, y in points) / sxx if sxx else 0.0
 
 
+def second_half(rows):
+    """The samples the slopes are taken over."""
+    return rows[len(rows) // 2:]
+
+
 def summary(rows, column, unit, per_minute_scale=60):
     values = [row[column] for row in rows]
     first_minute = [row[column] for row in rows if row[0] <= 60] or values[:1]
-    half = rows[len(rows) // 2:]
+    half = second_half(rows)
     per_minute = slope([(row[0], row[column]) for row in half]) * per_minute_scale
     baseline = sum(first_minute) / len(first_minute)
     return (baseline, values[0], values[-1], max(values), per_minute,
@@ -409,11 +414,11 @@ class Soak:
 
 
 async def warm_up(run, tabs, rounds):
-    """Takes the server to the load its caps allow before anything is sampled, so that what the soak then measures
-    is what the steady load adds beyond it: every tab asks at once (the answer slots full, the rest waiting), a
-    tenth of them reloading mid-answer, then every tab reloads at once. The allocator's arenas keep the pages the
-    highest load so far needed (a high-water mark, not a leak); without this they are reached by chance, whenever
-    the random pace happens to bunch up, and show as slow steps that look like a slope."""
+    """Takes the server to the load its caps allow before anything is sampled: every tab asks at once (the answer
+    slots full, the rest waiting), a tenth of them reloading mid-answer, then every tab reloads at once. The
+    allocator's arenas keep the pages the highest load so far needed (a high-water mark, not a leak); without this it
+    is reached by chance, whenever the random pace bunches up, and shows as steps. The arenas still settle over the
+    first few thousand answers after it (docs/limits.md, "Where it levels off")."""
     async def ask_and_follow(tab, index):
         answer, _, start = await tab.ask(f"When does the kiosk's screen sleep? ({tab.name}, warm-up)"
                                          + fault(f"token-delay={run.args.token_delay}"), timeout=600)
@@ -500,7 +505,7 @@ async def soak(args):
           f"answers, {run.mid_answer_reloads} mid-answer; {len(rows)} samples every {args.sample_seconds:g} s")
     print(f"RSS         {rss[5]}")
     # A leak grows with the work done, not with the time: the same slope against the answers finished.
-    half = rows[len(rows) // 2:]
+    half = second_half(rows)
     print(f"  per answer: {slope([(row[10], row[1]) for row in half]) * 1000:+.0f} KiB a thousand answers over the "
           f"second half ({half[0][10]:,} → {half[-1][10]:,} answers)")
     print(f"  private   {summary(rows, 7, 'KiB')[5]}")

@@ -33,8 +33,12 @@ enum Files {
         var found: [FoundFile] = [], skipped: [SkippedFile] = [], missing: [String] = []
         var seen = Set<String>()
         var root = ""
+        func joined(_ folder: String, _ name: String) -> String {
+            folder.hasSuffix("/") ? folder + name : folder + "/" + name
+        }
         /// `resolved`: the path with symlinks resolved, when the walk knows it (an entry that is no link, in a folder
-        /// whose resolved path is known); nil asks `realpath`.
+        /// whose resolved path is known); nil asks `realpath`. `isLink`: a folder's entry that is a symlink (never a
+        /// root).
         func visit(_ path: String, explicit: Bool, resolved: String?, isLink: Bool) {
             var info = stat()
             guard stat(path, &info) == 0 else {
@@ -42,12 +46,11 @@ enum Files {
                 return
             }
             if info.st_mode & S_IFMT == S_IFDIR {
-                if !explicit, isLink { return }
+                if isLink { return }
                 guard let directory = opendir(path) else {
                     skipped.append(SkippedFile(path: path, reason: "the folder cannot be read"))
                     return
                 }
-                let folder = resolved ?? realPath(path)
                 var entries: [(name: String, type: UInt8)] = []
                 while let entry = readdir(directory) {
                     let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
@@ -55,13 +58,13 @@ enum Files {
                 }
                 closedir(directory)
                 for (name, type) in entries.sorted(by: { $0.name < $1.name }) {
-                    let child = path.hasSuffix("/") ? path + name : path + "/" + name
+                    let child = joined(path, name)
                     var link = type == UInt8(DT_LNK)
                     if type == UInt8(DT_UNKNOWN) {
                         var linkInfo = stat()
                         link = lstat(child, &linkInfo) != 0 || linkInfo.st_mode & S_IFMT == S_IFLNK
                     }
-                    let known = link ? nil : folder.map { $0.hasSuffix("/") ? $0 + name : $0 + "/" + name }
+                    let known = link ? nil : resolved.map { joined($0, name) }
                     visit(child, explicit: false, resolved: known, isLink: link)
                 }
                 return
